@@ -1,0 +1,140 @@
+"""The application object: one store and one answerer behind every interface.
+
+The CLI (and later the web page and the API) call these methods and nothing below them, so
+every interface answers the same question the same way.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+
+from assistant.citations import verify_citations
+from assistant.extractive import ExtractiveAnswerer
+from assistant.settings import Settings
+from assistant.temporal import TimeScope, parse_time_scope
+from assistant.types import Answer
+from ingest.types import IngestProblem
+from vectorstore.client import make_client
+from vectorstore.embeddings import Embedder, SentenceTransformerEmbedder
+from vectorstore.store import ArticleStore
+from vectorstore.types import AddReport, SearchFilters
+
+SAMPLE_MARKER = "sample_corpus"
+
+
+@dataclass
+class IngestOutcome:
+    """What one ingest run did: the store's report and every file or record it skipped."""
+
+    report: AddReport
+    problems: list[IngestProblem] = field(default_factory=list)
+    files_seen: int = 0
+    articles_found: int = 0
+
+
+def sample_corpus_files() -> list[Path]:
+    folder = resources.files("assistant") / "sample_corpus"
+    return sorted(
+        Path(str(p)) for p in folder.iterdir() if p.is_file() and p.name != "README.md"
+    )
+
+
+def merge_filters(filters: SearchFilters | None, scope: TimeScope) -> SearchFilters:
+    """The user's filters narrowed by the question's own time scope (the tighter bound wins)."""
+    filters = filters or SearchFilters()
+    after = max((d for d in (filters.published_after, scope.after) if d), default=None)
+    before = min((d for d in (filters.published_before, scope.before) if d), default=None)
+    return SearchFilters(sources=filters.sources, published_after=after, published_before=before)
+
+
+class Newsdesk:
+    """Ingest, ask, list, show and remove, on one store configured by one Settings."""
+
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self._embedder = embedder
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return self._embedder or SentenceTransformerEmbedder(self.settings.embedder)
+
+    @cached_property
+    def store(self) -> ArticleStore:
+        return ArticleStore(
+            make_client(self.settings.store),
+            self.embedder,
+            collection=self.settings.store.collection,
+            chunking=self.settings.ingest.chunking,
+            search=self.settings.search,
+        )
+
+    @cached_property
+    def answerer(self) -> ExtractiveAnswerer:
+        return ExtractiveAnswerer(
+            self.embedder,
+            lambda token: self.store.lexical_index().idf(token),
+            max_sentences=self.settings.answer.max_sentences,
+        )
+
+    def ingest(self, paths: Sequence[str | Path], *, progress: bool = False) -> IngestOutcome:
+        """Load files and folders and store their articles; bad files are reported, not fatal."""
+        # Loaders pull in HTML and PDF parsers: only ingestion pays for importing them.
+        from ingest.pipeline import load_paths
+
+        max_bytes = int(self.settings.ingest.max_file_mb * 1024 * 1024)
+        loaded = load_paths(paths, max_bytes=max_bytes, progress=progress)
+        report = self.store.add_articles(loaded.articles, progress=progress)
+        if self.store.marker(SAMPLE_MARKER) is None:
+            # The user brought their own articles first: never mix the samples in later.
+            self.store.set_marker(SAMPLE_MARKER, "skipped")
+        return IngestOutcome(report, loaded.problems, loaded.files_seen, len(loaded.articles))
+
+    def ensure_sample_corpus(self) -> IngestOutcome | None:
+        """Load the bundled sample articles into a new, empty store, once."""
+        if not self.settings.sample_corpus or self.store.marker(SAMPLE_MARKER) is not None:
+            return None
+        if self.store.count_articles() > 0:
+            self.store.set_marker(SAMPLE_MARKER, "skipped")
+            return None
+        outcome = self.ingest(sample_corpus_files())
+        self.store.set_marker(SAMPLE_MARKER, "loaded")
+        return outcome
+
+    def ask(
+        self,
+        question: str,
+        *,
+        filters: SearchFilters | None = None,
+        k: int | None = None,
+        today: date | None = None,
+    ) -> Answer:
+        """Answer one question from the stored articles, with verified citations."""
+        started = time.perf_counter()
+        question = " ".join(question.split())
+        if not question:
+            raise ValueError("the question is empty")
+        scope = parse_time_scope(question, today)
+        passages = self.store.search(
+            question, k or self.settings.answer.top_k, merge_filters(filters, scope)
+        )
+        retrieved = time.perf_counter()
+        answer = self.answerer.answer(question, passages, scope)
+        drafted = time.perf_counter()
+        cited = sorted({c.article_id for c in answer.citations})
+        answer = verify_citations(answer, self.store.get_articles(cited))
+        if scope.bounded:
+            answer.notes.append(f"the question names a time: only articles {scope.describe()}")
+        done = time.perf_counter()
+        answer.timings = {
+            "retrieve_s": retrieved - started,
+            "answer_s": drafted - retrieved,
+            "verify_s": done - drafted,
+            "total_s": done - started,
+        }
+        return answer

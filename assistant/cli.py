@@ -1,0 +1,256 @@
+"""`newsdesk`: the command line.
+
+Exit codes scripts can rely on:
+  0  success (an abstention is a successful answer: check "abstained" in --json output)
+  1  failure: the store or a model could not be used
+  2  usage or settings error
+  3  ingest finished but skipped some files or records (each named on stderr)
+  4  not found (an article id that is not stored)
+"""
+# Heavy imports (Chroma, sentence-transformers) happen only in the commands that need them.
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import date
+from typing import TYPE_CHECKING
+
+from assistant.settings import SettingsError, describe_options, load_settings
+
+if TYPE_CHECKING:
+    from assistant.app import Newsdesk
+    from assistant.types import Answer
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_PARTIAL, EXIT_NOT_FOUND = 0, 1, 2, 3, 4
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {value!r}") from exc
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    g = common.add_argument_group("settings (override NEWSDESK_* variables and the config file)")
+    sup = argparse.SUPPRESS
+    g.add_argument("--config", metavar="FILE", default=sup, help="TOML config file")
+    g.add_argument("--data-dir", metavar="DIR", default=sup, help="where the store lives")
+    g.add_argument("--chroma-host", metavar="HOST", default=sup, help="use a Chroma server")
+    g.add_argument("--chroma-port", metavar="PORT", type=int, default=sup)
+    g.add_argument("--collection", metavar="NAME", default=sup, help="collection name prefix")
+    g.add_argument(
+        "--no-sample", dest="sample_corpus", action="store_false", default=sup,
+        help="do not load the sample articles into an empty store",
+    )
+
+    filters = argparse.ArgumentParser(add_help=False)
+    f = filters.add_argument_group("filters")
+    f.add_argument("--source", action="append", default=[], metavar="OUTLET",
+                   help="only articles from this outlet (repeatable)")
+    f.add_argument("--after", type=_date, metavar="YYYY-MM-DD", help="published on or after")
+    f.add_argument("--before", type=_date, metavar="YYYY-MM-DD", help="published on or before")
+    f.add_argument("-k", type=int, metavar="N", help="passages to retrieve [settings: top_k]")
+
+    parser = argparse.ArgumentParser(
+        prog="newsdesk",
+        parents=[common],
+        description="Ask questions about news articles; every answer cites its sources.",
+        epilog="environment variables:\n" + describe_options() + "\n\n" + __doc__.split("\n", 2)[2].strip(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("ingest", parents=[common], help="add article files or folders")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursive)")
+    p.add_argument("--chunk-size", type=int, default=None, metavar="CHARS")
+    p.add_argument("--chunk-overlap", type=int, default=None, metavar="CHARS")
+    p.add_argument("--max-file-mb", type=float, default=None, metavar="MB")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true", help="print a JSON report")
+
+    p = sub.add_parser("ask", parents=[common, filters], help="answer one question")
+    p.add_argument("question", help="the question, in quotes")
+    p.add_argument("--json", action="store_true", help="print the answer as JSON")
+
+    sub.add_parser("chat", parents=[common, filters], help="a conversation in the terminal")
+
+    p = sub.add_parser("articles", parents=[common], help="list, show or remove articles")
+    verbs = p.add_subparsers(dest="verb", required=True, metavar="VERB")
+    v = verbs.add_parser("list", parents=[common], help="stored articles, newest first")
+    v.add_argument("--source", action="append", default=[], metavar="OUTLET")
+    v.add_argument("--search", metavar="TEXT", help="only titles containing TEXT")
+    v.add_argument("--json", action="store_true")
+    v = verbs.add_parser("show", parents=[common], help="one article's metadata and text")
+    v.add_argument("id")
+    v.add_argument("--json", action="store_true")
+    v = verbs.add_parser("remove", parents=[common], help="delete articles and their chunks")
+    v.add_argument("ids", nargs="+", metavar="ID")
+    return parser
+
+
+def _settings(args: argparse.Namespace):  # noqa: ANN202 - Settings
+    overrides = {
+        "data_dir": getattr(args, "data_dir", None),
+        "store.host": getattr(args, "chroma_host", None),
+        "store.port": getattr(args, "chroma_port", None),
+        "store.collection": getattr(args, "collection", None),
+        "sample_corpus": getattr(args, "sample_corpus", None),
+        "ingest.chunking.chunk_size": getattr(args, "chunk_size", None),
+        "ingest.chunking.chunk_overlap": getattr(args, "chunk_overlap", None),
+        "ingest.max_file_mb": getattr(args, "max_file_mb", None),
+    }
+    return load_settings(getattr(args, "config", None), overrides)
+
+
+def _filters(args: argparse.Namespace):  # noqa: ANN202 - SearchFilters
+    from vectorstore.types import SearchFilters
+
+    return SearchFilters(
+        sources=tuple(args.source), published_after=args.after, published_before=args.before
+    )
+
+
+def format_answer(answer: Answer) -> str:
+    lines = [answer.text, ""]
+    if answer.citations:
+        lines.append("Sources")
+        for c in answer.citations:
+            meta = ", ".join(x for x in (c.source, c.published_at) if x)
+            lines.append(f"[{c.n}] {c.title}" + (f" ({meta})" if meta else ""))
+            if c.url:
+                lines.append(f"    {c.url}")
+            lines.append(f"    “{c.quote}”")
+            lines.append(f"    article {c.article_id}, characters {c.start}-{c.end}")
+    for note in answer.notes:
+        lines.append(f"note: {note}")
+    return "\n".join(lines).rstrip()
+
+
+def _cmd_ingest(app: Newsdesk, args: argparse.Namespace) -> int:
+    outcome = app.ingest(args.paths, progress=not args.no_progress and sys.stderr.isatty())
+    r = outcome.report
+    for problem in outcome.problems:
+        print(f"skipped {problem}", file=sys.stderr)
+    if args.json:
+        payload = {
+            "files": outcome.files_seen,
+            "articles_found": outcome.articles_found,
+            "added": r.added,
+            "unchanged": r.unchanged,
+            "replaced": r.replaced,
+            "chunks": r.chunks_written,
+            "seconds": round(r.seconds, 3),
+            "problems": [asdict(p) for p in outcome.problems],
+        }
+        print(json.dumps(payload, indent=2))
+    else:
+        rate = f", {r.chunks_written / r.seconds:.1f} chunks/s" if r.seconds and r.added else ""
+        print(
+            f"{outcome.files_seen} file(s): {len(r.added)} article(s) added "
+            f"({r.chunks_written} chunks), {len(r.unchanged)} unchanged, "
+            f"{len(r.replaced)} replaced, {len(outcome.problems)} skipped "
+            f"in {r.seconds:.1f}s{rate}"
+        )
+    return EXIT_PARTIAL if outcome.problems else EXIT_OK
+
+
+def _cmd_ask(app: Newsdesk, args: argparse.Namespace) -> int:
+    app.ensure_sample_corpus()
+    answer = app.ask(args.question, filters=_filters(args), k=args.k)
+    if args.json:
+        print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(format_answer(answer))
+    return EXIT_OK
+
+
+def _cmd_chat(app: Newsdesk, args: argparse.Namespace) -> int:
+    app.ensure_sample_corpus()
+    print("Ask about your articles. Empty line or /quit to leave.")
+    while True:
+        try:
+            question = input("\nyou> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return EXIT_OK
+        if question in ("", "/quit", "/exit"):
+            return EXIT_OK
+        try:
+            answer = app.ask(question, filters=_filters(args), k=args.k)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            continue
+        print("\n" + format_answer(answer))
+
+
+def _cmd_articles(app: Newsdesk, args: argparse.Namespace) -> int:
+    app.ensure_sample_corpus()
+    store = app.store
+    if args.verb == "list":
+        infos = store.list_articles(sources=args.source, title_contains=args.search)
+        if args.json:
+            print(json.dumps([asdict(i) for i in infos], indent=2, ensure_ascii=False))
+        else:
+            for i in infos:
+                print(f"{i.id}  {i.published_at or '----------':10.10}  {i.source[:20]:20}  "
+                      f"{i.chunk_count:3d} chunks  {i.title}")
+            print(f"{len(infos)} article(s)")
+        return EXIT_OK
+    if args.verb == "show":
+        article = store.get_article(args.id)
+        if article is None:
+            print(f"error: no article with id {args.id!r}", file=sys.stderr)
+            return EXIT_NOT_FOUND
+        info = store.article_info(args.id)
+        if args.json:
+            print(json.dumps({**asdict(article), "chunk_count": info.chunk_count}, indent=2,
+                             ensure_ascii=False))
+        else:
+            for key in ("id", "title", "source", "published_at", "url", "author", "origin"):
+                print(f"{key:>13}: {getattr(article, key) or ''}")
+            print(f"{'chunks':>13}: {info.chunk_count}\n\n{article.text}")
+        return EXIT_OK
+    missing = [aid for aid in args.ids if not store.delete_article(aid)]
+    for aid in args.ids:
+        if aid not in missing:
+            print(f"removed {aid}")
+    for aid in missing:
+        print(f"error: no article with id {aid!r}", file=sys.stderr)
+    return EXIT_NOT_FOUND if missing else EXIT_OK
+
+
+COMMANDS = {"ingest": _cmd_ingest, "ask": _cmd_ask, "chat": _cmd_chat, "articles": _cmd_articles}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = _settings(args)
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    from assistant.app import Newsdesk
+    from vectorstore.client import StoreUnavailable
+
+    app = Newsdesk(settings)
+    try:
+        return COMMANDS[args.command](app, args)
+    except StoreUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,204 @@
+"""The default answerer: no language model. It quotes the sentences of the retrieved passages
+that answer the question best, each with a numbered citation.
+
+Quoting instead of generating means every claim is, by construction, a sentence of an article;
+the work is in choosing the right sentence and in refusing when none answers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.temporal import TimeScope
+from assistant.types import Answer, Citation
+from ingest.text import sentence_spans
+from vectorstore.embeddings import Embedder
+from vectorstore.lexical import tokenize
+from vectorstore.store import published_day
+from vectorstore.types import Passage
+
+_QUESTION_WORDS = {"how", "what", "who", "whom", "whose", "when", "where", "which", "why", "is"}
+_NUMBER = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?"
+    r"|thousands?|millions?|billions?|half|third|quarter)\b",
+    re.IGNORECASE,
+)
+_DATE = re.compile(
+    r"\b(?:1[89]\d\d|20\d\d|jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|monday|tuesday|wednesday"
+    r"|thursday|friday|saturday|sunday|yesterday|today|tomorrow|week|month|year)\b",
+    re.IGNORECASE,
+)
+_PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z'’-]+")
+
+
+def question_kind(question: str) -> str:
+    """What shape of answer the question wants: number, date, person, place or other."""
+    q = question.casefold()
+    if re.search(r"\bhow (many|much|long|far|old|big|large|high|often)\b|\bwhat (percentage|share|number|proportion|rate)\b", q):  # noqa: E501
+        return "number"
+    if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|date|day|month)\b", q):
+        return "date"
+    if re.search(r"\bwho\b|\bwhom\b|\bwhose\b", q):
+        return "person"
+    if re.search(r"\bwhere\b|\bwhich (country|city|state|region|town)\b", q):
+        return "place"
+    return "other"
+
+
+def _kind_match(kind: str, sentence: str, question: str) -> float:
+    if kind == "number":
+        return 1.0 if _NUMBER.search(sentence) else 0.0
+    if kind == "date":
+        return 1.0 if _DATE.search(sentence) else 0.0
+    if kind in ("person", "place"):
+        asked = {w.casefold() for w in re.findall(r"[A-Za-z'’-]+", question)}
+        names = [w for w in _PROPER.findall(sentence) if w.casefold() not in asked]
+        return 1.0 if names else 0.0
+    return 0.5
+
+
+def question_entities(question: str) -> set[str]:
+    """Tokens of the names a question is about ("US", "Syria"): an answer about other
+    names answers a different question."""
+    words = re.findall(r"\b[A-Z][\w'’.-]*", question)
+    first = question.split(maxsplit=1)[0] if question.split() else ""
+    names = [w for w in words if w != first and w.casefold() not in _QUESTION_WORDS]
+    return set(tokenize(" ".join(names)))
+
+
+@dataclass
+class _Candidate:
+    passage: Passage
+    rank: int
+    start: int
+    end: int
+    text: str
+    tokens: set[str]
+    context: set[str]
+    score: float = 0.0
+    similarity: float = 0.0
+    coverage: float = 0.0
+
+
+class ExtractiveAnswerer:
+    """Scores every sentence of the retrieved passages and quotes the best one or two."""
+
+    name = "extractive"
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        idf: Callable[[str], float],
+        *,
+        max_sentences: int = 2,
+        min_similarity: float = 0.35,
+        min_coverage: float = 0.4,
+    ) -> None:
+        self.embedder = embedder
+        self.idf = idf
+        self.max_sentences = max_sentences
+        # Below both, the best sentence is only loosely about the question: say so instead.
+        self.min_similarity = min_similarity
+        self.min_coverage = min_coverage
+
+    def answer(
+        self, question: str, passages: Sequence[Passage], scope: TimeScope | None = None
+    ) -> Answer:
+        scope = scope or TimeScope()
+        candidates = self._candidates(passages)
+        if not candidates:
+            return Answer.abstain(question, list(passages))
+        self._score(question, candidates, scope)
+        entities = question_entities(question)
+        ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
+        eligible = [c for c in ranked if _entity_coverage(entities, c) >= 0.5]
+        if not eligible:
+            return Answer.abstain(question, list(passages))
+        best = eligible[0]
+        if best.similarity < self.min_similarity and best.coverage < self.min_coverage:
+            return Answer.abstain(question, list(passages))
+        chosen = [best]
+        for cand in eligible[1:]:
+            if len(chosen) >= self.max_sentences or cand.score < 0.9 * best.score:
+                break
+            if all(_overlap(cand.tokens, c.tokens) < 0.6 for c in chosen):
+                chosen.append(cand)
+        return _compose(question, chosen, passages)
+
+    def _candidates(self, passages: Sequence[Passage]) -> list[_Candidate]:
+        seen: set[tuple[str, int]] = set()
+        out: list[_Candidate] = []
+        for rank, passage in enumerate(passages):
+            context = set(tokenize(f"{passage.title}\n{passage.text}"))
+            for s, e in sentence_spans(passage.text):
+                key = (passage.article_id, passage.start + s)
+                text = passage.text[s:e]
+                # A headline-like fragment or a question in the text is not an answer.
+                if key in seen or len(text.split()) < 4 or text.endswith("?"):
+                    continue
+                seen.add(key)
+                out.append(
+                    _Candidate(
+                        passage, rank, passage.start + s, passage.start + e, text,
+                        set(tokenize(text)), context,
+                    )
+                )
+        return out
+
+    def _score(self, question: str, candidates: list[_Candidate], scope: TimeScope) -> None:
+        terms = set(tokenize(question))
+        weights = {t: self.idf(t) for t in terms}
+        total = sum(weights.values()) or 1.0
+        vectors = self.embedder.embed_documents([question] + [c.text for c in candidates])
+        similarities = vectors[1:] @ vectors[0]
+        kind = question_kind(question)
+        days = [published_day(c.passage.published_at) or 0 for c in candidates]
+        newest, oldest = max(days), min(d for d in days if d) if any(days) else 0
+        for cand, sim, day in zip(candidates, np.asarray(similarities), days, strict=True):
+            cand.similarity = float(sim)
+            cand.coverage = sum(w for t, w in weights.items() if t in cand.tokens) / total
+            context = sum(w for t, w in weights.items() if t in cand.context) / total
+            recency = 0.0
+            if scope.prefer_recent and day and newest > oldest:
+                recency = (day - oldest) / (newest - oldest)
+            cand.score = (
+                0.5 * cand.similarity
+                + 0.35 * cand.coverage
+                + 0.1 * context
+                + 0.12 * _kind_match(kind, cand.text, question)
+                + 0.08 * recency
+                - 0.01 * cand.rank
+            )
+
+
+def _entity_coverage(entities: set[str], cand: _Candidate) -> float:
+    if not entities:
+        return 1.0
+    return len(entities & cand.context) / len(entities)
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    return len(a & b) / max(1, min(len(a), len(b)))
+
+
+def _compose(question: str, chosen: list[_Candidate], passages: Sequence[Passage]) -> Answer:
+    citations: list[Citation] = []
+    parts: list[str] = []
+    # Quote in reading order when two sentences come from the same article.
+    chosen = sorted(chosen, key=lambda c: (c.passage.article_id != chosen[0].passage.article_id, c.start))
+    for n, cand in enumerate(chosen, start=1):
+        p = cand.passage
+        citations.append(
+            Citation(
+                n=n, article_id=p.article_id, title=p.title, source=p.source,
+                published_at=p.published_at, url=p.url, quote=cand.text,
+                start=cand.start, end=cand.end,
+            )
+        )
+        parts.append(f"{cand.text} [{n}]")
+    return Answer(question=question, text=" ".join(parts), citations=citations, passages=list(passages))

@@ -1,0 +1,177 @@
+"""One settings tree for the whole application.
+
+Precedence, lowest to highest: built-in defaults, the config file (TOML), `NEWSDESK_*`
+environment variables, command-line options. Each package keeps its own config type
+(`ingest.ChunkingConfig`, `vectorstore.StoreConfig`, ...) so dependencies still point one way;
+this module composes them and owns the table of names users see.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ingest.chunking import ChunkingConfig
+from vectorstore.config import EmbedderConfig, SearchConfig, StoreConfig
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    chunking: ChunkingConfig = field(default_factory=ChunkingConfig)
+    max_file_mb: float = 20.0
+
+
+@dataclass(frozen=True)
+class AnswerSettings:
+    """`top_k` passages reach the answerer; at most `max_sentences` are quoted in an answer."""
+
+    top_k: int = 8
+    max_sentences: int = 2
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = field(default_factory=lambda: default_data_dir())
+    store: StoreConfig = field(default_factory=StoreConfig)
+    embedder: EmbedderConfig = field(default_factory=EmbedderConfig)
+    ingest: IngestSettings = field(default_factory=IngestSettings)
+    search: SearchConfig = field(default_factory=SearchConfig)
+    answer: AnswerSettings = field(default_factory=AnswerSettings)
+    sample_corpus: bool = True
+    config_file: Path | None = None
+
+
+@dataclass(frozen=True)
+class Option:
+    """One user-facing setting: where it lives in the tree, its variable, and what it does."""
+
+    path: str
+    env: str
+    kind: type
+    help: str
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("data_dir", "NEWSDESK_DATA_DIR", Path, "folder for the store and caches"),
+    Option("store.path", "NEWSDESK_CHROMA_PATH", Path, "embedded Chroma folder [DATA_DIR/chroma]"),
+    Option("store.host", "NEWSDESK_CHROMA_HOST", str, "Chroma server host (unset: embedded)"),
+    Option("store.port", "NEWSDESK_CHROMA_PORT", int, "Chroma server port [8000]"),
+    Option("store.ssl", "NEWSDESK_CHROMA_SSL", bool, "use HTTPS for the Chroma server"),
+    Option("store.token", "NEWSDESK_CHROMA_TOKEN", str, "bearer token for the Chroma server"),
+    Option("store.collection", "NEWSDESK_COLLECTION", str, "collection name prefix [newsdesk]"),
+    Option("embedder.model_path", "NEWSDESK_EMBEDDER_PATH", str, "sentence-transformers folder"),
+    Option("embedder.batch_size", "NEWSDESK_EMBED_BATCH_SIZE", int, "embedding batch size [32]"),
+    Option("ingest.chunking.chunk_size", "NEWSDESK_CHUNK_SIZE", int, "chunk size, chars [800]"),
+    Option("ingest.chunking.chunk_overlap", "NEWSDESK_CHUNK_OVERLAP", int, "overlap, chars [160]"),
+    Option("ingest.max_file_mb", "NEWSDESK_MAX_FILE_MB", float, "largest file ingested, MB [20]"),
+    Option("search.candidates", "NEWSDESK_SEARCH_CANDIDATES", int, "candidates per ranking [40]"),
+    Option("answer.top_k", "NEWSDESK_TOP_K", int, "passages given to the answerer [8]"),
+    Option("answer.max_sentences", "NEWSDESK_MAX_SENTENCES", int, "sentences in an answer [2]"),
+    Option("sample_corpus", "NEWSDESK_SAMPLE_CORPUS", bool, "load the sample articles at first use"),
+)
+CONFIG_ENV = "NEWSDESK_CONFIG"
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used; the message names the setting."""
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "newsdesk"
+
+
+def _convert(option: Option, raw: Any, origin: str) -> Any:
+    try:
+        if option.kind is bool:
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().casefold()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off", ""}:
+                return False
+            raise ValueError(f"expected true/false, got {raw!r}")
+        value = option.kind(raw)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"{origin}: invalid value {raw!r} ({exc})") from exc
+    if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
+        raise SettingsError(f"{origin}: must not be negative, got {raw!r}")
+    return value
+
+
+def _set(obj: Any, dotted: str, value: Any) -> Any:
+    head, _, rest = dotted.partition(".")
+    if not rest:
+        return dataclasses.replace(obj, **{head: value})
+    return dataclasses.replace(obj, **{head: _set(getattr(obj, head), rest, value)})
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def load_settings(
+    config_file: str | Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build the settings: defaults < config file < environment < `overrides` (CLI options)."""
+    environ = os.environ if environ is None else environ
+    by_path = {o.path: o for o in OPTIONS}
+    values: dict[str, tuple[Any, str]] = {}
+
+    path = config_file or environ.get(CONFIG_ENV)
+    if path:
+        path = Path(path).expanduser()
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise SettingsError(f"config file {path}: {exc.strerror or exc}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"config file {path}: not valid TOML ({exc})") from exc
+        for key, raw in _flatten(table).items():
+            if key not in by_path:
+                known = ", ".join(sorted(by_path))
+                raise SettingsError(f"config file {path}: unknown setting {key!r} (known: {known})")
+            values[key] = (raw, f"{path}: {key}")
+    for option in OPTIONS:
+        if environ.get(option.env) not in (None, ""):
+            values[option.path] = (environ[option.env], option.env)
+    for key, raw in (overrides or {}).items():
+        if raw is not None:
+            values[key] = (raw, f"option for {key}")
+
+    settings = Settings(config_file=Path(path) if path else None)
+    for key, (raw, origin) in values.items():
+        settings = _set(settings, key, _convert(by_path[key], raw, origin))
+    settings = dataclasses.replace(settings, data_dir=settings.data_dir.expanduser())
+    if "store.path" not in values:
+        settings = _set(settings, "store.path", settings.data_dir / "chroma")
+    chunking = settings.ingest.chunking
+    if chunking.chunk_size < 100 or chunking.chunk_overlap >= chunking.chunk_size:
+        raise SettingsError(
+            "chunk size must be at least 100 and larger than the overlap "
+            f"(got size {chunking.chunk_size}, overlap {chunking.chunk_overlap})"
+        )
+    return settings
+
+
+def describe_options() -> str:
+    """The settings table shown by `newsdesk --help` and copied into the README."""
+    width = max(len(o.env) for o in OPTIONS)
+    lines = [f"  {o.env:<{width}}  {o.help}" for o in OPTIONS]
+    lines.append(f"  {CONFIG_ENV:<{width}}  TOML config file (sections mirror the tree)")
+    return "\n".join(lines)

@@ -1,0 +1,64 @@
+"""What the assistant answers with: an Answer whose claims carry Citations."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from vectorstore.types import Passage
+
+
+ABSTAIN_TEXT = "The articles I have don't say: nothing in them answers this question."
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered pointer from an answer to the exact passage that supports it.
+
+    `quote == article.text[start:end]` for the stored article: checked before an answer leaves
+    the assistant (see `assistant.citations`).
+    """
+
+    n: int
+    article_id: str
+    title: str
+    source: str
+    published_at: str | None
+    url: str | None
+    quote: str
+    start: int
+    end: int
+
+
+@dataclass
+class Answer:
+    """An answer to one question. `abstained` is True when the articles do not answer it;
+    then `citations` is empty and `text` says so."""
+
+    question: str
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    abstained: bool = False
+    passages: list[Passage] = field(default_factory=list)
+    rewritten_question: str | None = None
+    notes: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def abstain(cls, question: str, passages: list[Passage], reason: str = "") -> Answer:
+        """The plain "the articles don't say" answer: cites nothing."""
+        text = ABSTAIN_TEXT if not reason else f"{ABSTAIN_TEXT} {reason}"
+        return cls(question=question, text=text, abstained=True, passages=list(passages))
+
+    def to_dict(self, *, include_passages: bool = False) -> dict:
+        data = {
+            "question": self.question,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "citations": [asdict(c) for c in self.citations],
+            "rewritten_question": self.rewritten_question,
+            "notes": list(self.notes),
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+        }
+        if include_passages:
+            data["passages"] = [asdict(p) for p in self.passages]
+        return data

@@ -1,0 +1,39 @@
+"""Shared fixtures: the real embedder (loaded once per run) and apps on throw-away stores."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from assistant.app import Newsdesk
+from assistant.settings import load_settings
+from vectorstore.embeddings import SentenceTransformerEmbedder
+
+
+@pytest.fixture(scope="session")
+def embedder() -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder()
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, embedder) -> Callable[..., Newsdesk]:
+    """A Newsdesk on its own empty data folder, without the sample corpus unless asked."""
+
+    def factory(name: str = "store", **overrides) -> Newsdesk:
+        overrides.setdefault("sample_corpus", False)
+        settings = load_settings(overrides={"data_dir": tmp_path / name, **overrides}, environ={})
+        return Newsdesk(settings, embedder=embedder)
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def sample_app(tmp_path_factory, embedder) -> Newsdesk:
+    """A Newsdesk with the bundled sample corpus loaded, shared by read-only tests."""
+    data_dir = tmp_path_factory.mktemp("sample")
+    app = Newsdesk(load_settings(overrides={"data_dir": data_dir}, environ={}), embedder=embedder)
+    outcome = app.ensure_sample_corpus()
+    assert outcome is not None and not outcome.problems, outcome
+    return app

