@@ -40,9 +40,7 @@ class IngestOutcome:
 
 def sample_corpus_files() -> list[Path]:
     folder = resources.files("assistant") / "sample_corpus"
-    return sorted(
-        Path(str(p)) for p in folder.iterdir() if p.is_file() and p.name != "README.md"
-    )
+    return sorted(Path(str(p)) for p in folder.iterdir() if p.is_file() and p.name != "README.md")
 
 
 def merge_filters(filters: SearchFilters | None, scope: TimeScope) -> SearchFilters:

@@ -38,15 +38,20 @@ def verify_citations(answer: Answer, articles: Mapping[str, Article]) -> Answer:
         # Remove each sentence whose only support was a dropped citation.
         sentences = re.split(r"(?<=\])\s+", text)
         kept = [
-            s for s in sentences
-            if not (set(map(int, _MARKER.findall(s))) and set(map(int, _MARKER.findall(s))) <= dropped)
+            s
+            for s in sentences
+            if not (
+                set(map(int, _MARKER.findall(s))) and set(map(int, _MARKER.findall(s))) <= dropped
+            )
         ]
         text = " ".join(kept)
     text = _MARKER.sub(lambda m: f" [{renumber[int(m[1])]}]" if int(m[1]) in renumber else "", text)
     citations = [dataclasses.replace(c, n=renumber[c.n]) for c in good]
     notes = list(answer.notes)
     if dropped:
-        notes.append(f"{len(dropped)} citation(s) did not match the stored article and were removed")
+        notes.append(
+            f"{len(dropped)} citation(s) did not match the stored article and were removed"
+        )
     if not citations:
         result = Answer.abstain(answer.question, answer.passages)
         result.notes = notes

@@ -45,14 +45,22 @@ def _build_parser() -> argparse.ArgumentParser:
     g.add_argument("--chroma-port", metavar="PORT", type=int, default=sup)
     g.add_argument("--collection", metavar="NAME", default=sup, help="collection name prefix")
     g.add_argument(
-        "--no-sample", dest="sample_corpus", action="store_false", default=sup,
+        "--no-sample",
+        dest="sample_corpus",
+        action="store_false",
+        default=sup,
         help="do not load the sample articles into an empty store",
     )
 
     filters = argparse.ArgumentParser(add_help=False)
     f = filters.add_argument_group("filters")
-    f.add_argument("--source", action="append", default=[], metavar="OUTLET",
-                   help="only articles from this outlet (repeatable)")
+    f.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        metavar="OUTLET",
+        help="only articles from this outlet (repeatable)",
+    )
     f.add_argument("--after", type=_date, metavar="YYYY-MM-DD", help="published on or after")
     f.add_argument("--before", type=_date, metavar="YYYY-MM-DD", help="published on or before")
     f.add_argument("-k", type=int, metavar="N", help="passages to retrieve [settings: top_k]")
@@ -61,7 +69,10 @@ def _build_parser() -> argparse.ArgumentParser:
         prog="newsdesk",
         parents=[common],
         description="Ask questions about news articles; every answer cites its sources.",
-        epilog="environment variables:\n" + describe_options() + "\n\n" + __doc__.split("\n", 2)[2].strip(),
+        epilog="environment variables:\n"
+        + describe_options()
+        + "\n\n"
+        + __doc__.split("\n", 2)[2].strip(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -198,8 +209,10 @@ def _cmd_articles(app: Newsdesk, args: argparse.Namespace) -> int:
             print(json.dumps([asdict(i) for i in infos], indent=2, ensure_ascii=False))
         else:
             for i in infos:
-                print(f"{i.id}  {i.published_at or '----------':10.10}  {i.source[:20]:20}  "
-                      f"{i.chunk_count:3d} chunks  {i.title}")
+                print(
+                    f"{i.id}  {i.published_at or '----------':10.10}  {i.source[:20]:20}  "
+                    f"{i.chunk_count:3d} chunks  {i.title}"
+                )
             print(f"{len(infos)} article(s)")
         return EXIT_OK
     if args.verb == "show":
@@ -209,8 +222,13 @@ def _cmd_articles(app: Newsdesk, args: argparse.Namespace) -> int:
             return EXIT_NOT_FOUND
         info = store.article_info(args.id)
         if args.json:
-            print(json.dumps({**asdict(article), "chunk_count": info.chunk_count}, indent=2,
-                             ensure_ascii=False))
+            print(
+                json.dumps(
+                    {**asdict(article), "chunk_count": info.chunk_count},
+                    indent=2,
+                    ensure_ascii=False,
+                )
+            )
         else:
             for key in ("id", "title", "source", "published_at", "url", "author", "origin"):
                 print(f"{key:>13}: {getattr(article, key) or ''}")

@@ -39,9 +39,13 @@ _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z'’-]+")
 def question_kind(question: str) -> str:
     """What shape of answer the question wants: number, date, person, place or other."""
     q = question.casefold()
-    if re.search(r"\bhow (many|much|long|far|old|big|large|high|often)\b|\bwhat (percentage|share|number|proportion|rate)\b", q):  # noqa: E501
+    if re.search(r"\bhow (many|much|long|far|old|big|large|high|often)\b", q) or re.search(
+        r"\bwhat (percentage|share|number|proportion|rate)\b", q
+    ):
         return "number"
-    if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|date|day|month)\b", q):
+    if re.search(
+        r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|date|day|month)\b", q
+    ):
         return "date"
     if re.search(r"\bwho\b|\bwhom\b|\bwhose\b", q):
         return "person"
@@ -68,7 +72,8 @@ def question_entities(question: str) -> set[str]:
     words = re.findall(r"\b[A-Z][\w'’.-]*", question)
     first = question.split(maxsplit=1)[0] if question.split() else ""
     names = [w for w in words if w != first and w.casefold() not in _QUESTION_WORDS]
-    return set(tokenize(" ".join(names)))
+    # Months and weekdays say when, not what: the time scope handles them.
+    return {t for t in tokenize(" ".join(names)) if not _DATE.fullmatch(t)}
 
 
 @dataclass
@@ -144,8 +149,13 @@ class ExtractiveAnswerer:
                 seen.add(key)
                 out.append(
                     _Candidate(
-                        passage, rank, passage.start + s, passage.start + e, text,
-                        set(tokenize(text)), context,
+                        passage,
+                        rank,
+                        passage.start + s,
+                        passage.start + e,
+                        text,
+                        set(tokenize(text)),
+                        context,
                     )
                 )
         return out
@@ -190,15 +200,25 @@ def _compose(question: str, chosen: list[_Candidate], passages: Sequence[Passage
     citations: list[Citation] = []
     parts: list[str] = []
     # Quote in reading order when two sentences come from the same article.
-    chosen = sorted(chosen, key=lambda c: (c.passage.article_id != chosen[0].passage.article_id, c.start))
+    chosen = sorted(
+        chosen, key=lambda c: (c.passage.article_id != chosen[0].passage.article_id, c.start)
+    )
     for n, cand in enumerate(chosen, start=1):
         p = cand.passage
         citations.append(
             Citation(
-                n=n, article_id=p.article_id, title=p.title, source=p.source,
-                published_at=p.published_at, url=p.url, quote=cand.text,
-                start=cand.start, end=cand.end,
+                n=n,
+                article_id=p.article_id,
+                title=p.title,
+                source=p.source,
+                published_at=p.published_at,
+                url=p.url,
+                quote=cand.text,
+                start=cand.start,
+                end=cand.end,
             )
         )
         parts.append(f"{cand.text} [{n}]")
-    return Answer(question=question, text=" ".join(parts), citations=citations, passages=list(passages))
+    return Answer(
+        question=question, text=" ".join(parts), citations=citations, passages=list(passages)
+    )

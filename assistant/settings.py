@@ -72,7 +72,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("search.candidates", "NEWSDESK_SEARCH_CANDIDATES", int, "candidates per ranking [40]"),
     Option("answer.top_k", "NEWSDESK_TOP_K", int, "passages given to the answerer [8]"),
     Option("answer.max_sentences", "NEWSDESK_MAX_SENTENCES", int, "sentences in an answer [2]"),
-    Option("sample_corpus", "NEWSDESK_SAMPLE_CORPUS", bool, "load the sample articles at first use"),
+    Option(
+        "sample_corpus", "NEWSDESK_SAMPLE_CORPUS", bool, "load the sample articles at first use"
+    ),
 )
 CONFIG_ENV = "NEWSDESK_CONFIG"
 

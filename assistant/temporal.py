@@ -17,7 +17,8 @@ _MONTHS["sept"] = 9
 _MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"  # noqa: E501
 
 _AS_OF = re.compile(
-    rf"\b(?:as of|by|before|until|up to)\s+(?:(\d{{1,2}})\s+)?{_MONTH}\.?\s*(\d{{1,2}})?,?\s*(\d{{4}})",
+    rf"\b(?:as of|by|before|until|up to)\s+(?:(\d{{1,2}})\s+)?{_MONTH}\.?"
+    rf"\s*(\d{{1,2}})?,?\s*(\d{{4}})",
     re.IGNORECASE,
 )
 _AS_OF_ISO = re.compile(r"\b(?:as of|by|before|until)\s+(\d{4})-(\d{2})-(\d{2})", re.IGNORECASE)

@@ -6,7 +6,6 @@ from dataclasses import asdict, dataclass, field
 
 from vectorstore.types import Passage
 
-
 ABSTAIN_TEXT = "The articles I have don't say: nothing in them answers this question."
 
 

@@ -101,7 +101,9 @@ def test_lexical_ranking_finds_rare_numbers(store):
 
 def test_filters_restrict_by_outlet_and_date_range(store):
     store.add_articles([HARBOUR, ORCHARD])
-    by_outlet = store.search("harvest frost", k=5, filters=SearchFilters(sources=("coastal gazette",)))
+    by_outlet = store.search(
+        "harvest frost", k=5, filters=SearchFilters(sources=("coastal gazette",))
+    )
     assert {p.article_id for p in by_outlet} == {HARBOUR.id}
     in_2023 = SearchFilters(published_after=date(2023, 1, 1), published_before=date(2023, 12, 31))
     assert {p.article_id for p in store.search("terminal", k=5, filters=in_2023)} == {ORCHARD.id}

@@ -212,7 +212,9 @@ class ArticleStore:
         started = time.perf_counter()
         unique = list({a.id: a for a in articles}.values())
         present = self._existing_ids([a.id for a in unique])
-        report = AddReport(added=[], unchanged=[a.id for a in unique if a.id in present], replaced=[])
+        report = AddReport(
+            added=[], unchanged=[a.id for a in unique if a.id in present], replaced=[]
+        )
         todo = [a for a in unique if a.id not in present]
         stale = self._ids_with_urls({a.url for a in todo if a.url}, keep={a.id for a in todo})
         bar = _progress(len(todo), progress)
@@ -337,9 +339,7 @@ class ArticleStore:
                 self._lexical = LexicalIndex(generation, ids, metas, docs)
             return self._lexical
 
-    def search(
-        self, query: str, k: int = 8, filters: SearchFilters | None = None
-    ) -> list[Passage]:
+    def search(self, query: str, k: int = 8, filters: SearchFilters | None = None) -> list[Passage]:
         """Dense and BM25 rankings fused by reciprocal rank; only committed articles."""
         filters = filters or SearchFilters()
         if not query.strip() or self._chunks.count() == 0:
@@ -363,7 +363,10 @@ class ArticleStore:
         return [
             {"id": cid, "doc": doc, "meta": meta, "similarity": 1.0 - float(dist)}
             for cid, doc, meta, dist in zip(
-                res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0],
+                res["ids"][0],
+                res["documents"][0],
+                res["metadatas"][0],
+                res["distances"][0],
                 strict=True,
             )
         ]

@@ -1,0 +1,153 @@
+"""Answers and citations from the extractive answerer over articles written for these tests."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from assistant.citations import verify_citations
+from assistant.extractive import question_entities, question_kind
+from assistant.temporal import parse_time_scope
+from assistant.types import Answer, Citation
+from ingest.types import Article
+
+RATES_2023 = Article(
+    title="Reserve bank lifts its key rate again",
+    text=(
+        "The reserve bank raised its benchmark rate to 4.75 percent on Wednesday.\n\n"
+        "It was the fifth increase in a year, as inflation stayed above 6 percent. "
+        "Governor Lena Ortiz said further moves would depend on wages."
+    ),
+    source="Capital Ledger",
+    published_at="2023-06-14",
+)
+RATES_2024 = Article(
+    title="Reserve bank trims rate as inflation cools",
+    text=(
+        "The reserve bank cut its benchmark rate to 4.25 percent on Thursday.\n\n"
+        "Inflation has fallen to 2.9 percent, the lowest in three years. "
+        "Governor Lena Ortiz called the cut a careful first step."
+    ),
+    source="Capital Ledger",
+    published_at="2024-10-03",
+)
+BRIDGE = Article(
+    title="Engineers close river bridge after finding cracks",
+    text=(
+        "Engineers closed the Elm Street bridge on Friday after inspectors found cracks in two "
+        "of its steel girders.\n\nAbout 18,000 vehicles cross the bridge each day. "
+        "Repairs are expected to take at least six weeks, the city transport office said."
+    ),
+    source="River City News",
+    published_at="2024-05-10",
+)
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, embedder):
+    from assistant.app import Newsdesk
+    from assistant.settings import load_settings
+
+    settings = load_settings(
+        overrides={"data_dir": tmp_path_factory.mktemp("answers"), "sample_corpus": False},
+        environ={},
+    )
+    newsdesk = Newsdesk(settings, embedder=embedder)
+    newsdesk.store.add_articles([RATES_2023, RATES_2024, BRIDGE])
+    return newsdesk
+
+
+def test_a_how_many_question_is_answered_with_the_number_and_an_exact_citation(app):
+    answer = app.ask("How many vehicles cross the Elm Street bridge each day?")
+    assert not answer.abstained
+    assert "18,000" in answer.text
+    citation = answer.citations[0]
+    assert citation.article_id == BRIDGE.id and citation.source == "River City News"
+    assert BRIDGE.text[citation.start : citation.end] == citation.quote
+    assert "[1]" in answer.text
+
+
+def test_a_question_the_articles_cannot_answer_gets_the_plain_refusal(app):
+    answer = app.ask("Who won the chess championship in Oslo?")
+    assert answer.abstained
+    assert answer.citations == []
+    assert "don't say" in answer.text
+
+
+def test_a_question_about_another_country_is_not_answered_from_this_one(app):
+    answer = app.ask("How many vehicles cross bridges in Portugal each day?")
+    assert answer.abstained
+
+
+def test_as_of_a_date_uses_only_articles_published_by_then(app):
+    answer = app.ask("What was the reserve bank's benchmark rate as of December 2023?")
+    assert "4.75" in answer.text and "4.25" not in answer.text
+    assert all(c.published_at <= "2023-12-31" for c in answer.citations)
+
+
+def test_the_latest_figure_comes_from_the_newest_article(app):
+    answer = app.ask("What is the reserve bank's benchmark rate now?")
+    assert answer.citations[0].article_id == RATES_2024.id
+
+
+def test_a_time_with_no_articles_gets_a_refusal_not_an_older_answer(app):
+    answer = app.ask("What did the reserve bank do in March 2021?")
+    assert answer.abstained
+
+
+def test_every_quote_equals_the_article_text_at_its_offsets(app):
+    articles = {a.id: a for a in (RATES_2023, RATES_2024, BRIDGE)}
+    questions = [
+        "Why was the bridge closed?",
+        "How long will the repairs take?",
+        "Who is the governor of the reserve bank?",
+        "What is the inflation rate?",
+        "When did the bank raise rates for the fifth time?",
+        "What did the governor say about wages?",
+    ]
+    for question in questions:
+        for c in app.ask(question).citations:
+            assert articles[c.article_id].text[c.start : c.end] == c.quote, question
+
+
+def test_a_citation_that_does_not_match_the_article_is_removed_with_its_sentence():
+    good = Citation(1, BRIDGE.id, BRIDGE.title, "", None, None, "About 18,000 vehicles", 0, 0)
+    start = BRIDGE.text.index("About 18,000")
+    good = Citation(1, BRIDGE.id, BRIDGE.title, "", None, None, good.quote, start, start + 21)
+    bad = Citation(2, BRIDGE.id, BRIDGE.title, "", None, None, "Invented claim.", 0, 15)
+    answer = Answer("q", "About 18,000 vehicles [1] Invented claim. [2]", [good, bad])
+    checked = verify_citations(answer, {BRIDGE.id: BRIDGE})
+    assert checked.text == "About 18,000 vehicles [1]"
+    assert [c.n for c in checked.citations] == [1]
+    assert checked.notes
+
+
+def test_an_answer_whose_citations_all_fail_becomes_a_refusal():
+    bad = Citation(1, "missing", "t", "", None, None, "x", 0, 1)
+    checked = verify_citations(Answer("q", "Claim. [1]", [bad]), {})
+    assert checked.abstained and checked.citations == []
+
+
+@pytest.mark.parametrize(
+    ("question", "after", "before"),
+    [
+        ("What was the rate as of March 5, 2024?", None, date(2024, 3, 5)),
+        ("What was the rate as of March 2024?", None, date(2024, 3, 31)),
+        ("What was the rate as of 2024-03-05?", None, date(2024, 3, 5)),
+        ("What happened in June 2023?", date(2023, 6, 1), date(2023, 6, 30)),
+        ("What happened in 2022?", date(2022, 1, 1), date(2022, 12, 31)),
+        ("What happened last week?", date(2024, 4, 16), date(2024, 4, 30)),
+        ("How many troops are in Syria?", None, None),
+    ],
+)
+def test_time_expressions_in_questions_become_date_bounds(question, after, before):
+    scope = parse_time_scope(question, today=date(2024, 4, 30))
+    assert (scope.after, scope.before) == (after, before)
+
+
+def test_question_kind_and_entities_are_read_from_the_question():
+    assert question_kind("How many US troops are in Syria?") == "number"
+    assert question_kind("When did the bridge close?") == "date"
+    assert question_kind("Who leads the bank?") == "person"
+    assert question_entities("How many US troops are in Syria?") == {"usa", "syria"}
