@@ -52,6 +52,10 @@ class SentenceTransformerEmbedder:
         with self._lock:
             if self._model is None:
                 from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as transformers_logging
+
+                # Its "Loading weights" bar would land in every command's output.
+                transformers_logging.disable_progress_bar()
 
                 path = self.config.model_path or packaged_model_path()
                 self._model = SentenceTransformer(path, device=self.config.device)
