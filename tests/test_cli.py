@@ -110,3 +110,34 @@ def test_an_invalid_setting_is_a_usage_error_naming_the_variable(tmp_path):
     )
     assert proc.returncode == 2
     assert "NEWSDESK_TOP_K" in proc.stderr
+
+
+def test_ask_with_an_outlet_filter_cites_only_that_outlet(data_dir):
+    proc = newsdesk(
+        data_dir,
+        "ask",
+        "How many residents were evacuated because of the Pine Hollow wildfire?",
+        "--source",
+        "Meridian Wire",
+        "--json",
+    )
+    answer = json.loads(proc.stdout)
+    assert answer["citations"]
+    assert {c["source"] for c in answer["citations"]} == {"Meridian Wire"}
+    assert "1,200" in answer["answer"]
+
+
+def test_chat_answers_each_line_until_quit(data_dir):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
+    env["NEWSDESK_DATA_DIR"] = str(data_dir)
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "chat"],
+        input="How many vessels a day may cross the Varen Canal?\nWhat is the capital of Peru?\n/quit\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "24 vessels a day" in proc.stdout
+    assert "don't say" in proc.stdout
