@@ -132,7 +132,8 @@ def format_answer(answer: Answer) -> str:
     if answer.citations:
         lines.append("Sources")
         for c in answer.citations:
-            meta = ", ".join(x for x in (c.source, c.published_at) if x)
+            day = c.published_at[:10] if c.published_at else None
+            meta = ", ".join(x for x in (c.source, day) if x)
             lines.append(f"[{c.n}] {c.title}" + (f" ({meta})" if meta else ""))
             if c.url:
                 lines.append(f"    {c.url}")

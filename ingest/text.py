@@ -26,7 +26,9 @@ _SENTENCE_STARTERS = frozenset(
 )
 
 # A candidate boundary: terminal punctuation, optional closing quotes/brackets, then whitespace.
-_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)")
+# "?" and "!" also end a sentence glued to the next one ("Who was he?The 39th president"),
+# which happens when HTML blocks are joined; a glued "." is too often "U.S" or "3.5" to trust.
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)|[!?]+(?=[A-Z“\"])")
 _PARAGRAPH = re.compile(r"\n\s*\n")
 
 

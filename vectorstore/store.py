@@ -70,44 +70,39 @@ def _article_vector(article_id: str) -> list[float]:
     return (vec / np.linalg.norm(vec)).tolist()
 
 
-def _article_metadata(article: Article, chunk_count: int) -> dict:
+def _citable_metadata(article: Article, optional: tuple[str, ...]) -> dict:
+    """What every record of an article carries so it can be cited and filtered on its own.
+    Chroma cannot store None, so unknown values are left out."""
     meta: dict = {
         "title": article.title,
         "source": article.source,
         "source_key": article.source.casefold(),
+    }
+    meta.update({key: getattr(article, key) for key in optional if getattr(article, key)})
+    day = published_day(article.published_at)
+    if day is not None:
+        meta["published_day"] = day
+    return meta
+
+
+def _article_metadata(article: Article, chunk_count: int) -> dict:
+    return {
+        **_citable_metadata(article, ("published_at", "url", "author")),
         "origin": article.origin,
         "chunk_count": chunk_count,
         "length": len(article.text),
         "ingested_at": time.time(),
     }
-    for key in ("published_at", "url", "author"):
-        value = getattr(article, key)
-        if value:
-            meta[key] = value
-    day = published_day(article.published_at)
-    if day is not None:
-        meta["published_day"] = day
-    return meta
 
 
 def _chunk_metadata(article: Article, chunk: Chunk) -> dict:
-    meta = {
+    return {
+        **_citable_metadata(article, ("published_at", "url")),
         "article_id": article.id,
         "chunk_index": chunk.index,
         "start": chunk.start,
         "end": chunk.end,
-        "title": article.title,
-        "source": article.source,
-        "source_key": article.source.casefold(),
     }
-    for key in ("published_at", "url"):
-        value = getattr(article, key)
-        if value:
-            meta[key] = value
-    day = published_day(article.published_at)
-    if day is not None:
-        meta["published_day"] = day
-    return meta
 
 
 def build_where(filters: SearchFilters | None) -> dict | None:
