@@ -33,6 +33,7 @@ _DATE = re.compile(
     r"|thursday|friday|saturday|sunday|yesterday|today|tomorrow|week|month|year)\b",
     re.IGNORECASE,
 )
+_FINISHED = re.compile(r"[.!?][\"'”’)\]]*$")
 _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z'’-]+")
 
 
@@ -128,9 +129,13 @@ class ExtractiveAnswerer:
         if best.similarity < self.min_similarity and best.coverage < self.min_coverage:
             return Answer.abstain(question, list(passages))
         chosen = [best]
+        kind = question_kind(question)
         for cand in eligible[1:]:
             if len(chosen) >= self.max_sentences or cand.score < 0.9 * best.score:
                 break
+            # A second sentence must also have what was asked for, and say something new.
+            if kind != "other" and not _kind_match(kind, cand.text, question):
+                continue
             if all(_overlap(cand.tokens, c.tokens) < 0.6 for c in chosen):
                 chosen.append(cand)
         return _compose(question, chosen, passages)
@@ -183,6 +188,8 @@ class ExtractiveAnswerer:
                 + 0.12 * _kind_match(kind, cand.text, question)
                 + 0.08 * recency
                 - 0.01 * cand.rank
+                # Headlines, link lines and captions have no final punctuation.
+                - (0.0 if _FINISHED.search(cand.text) else 0.1)
             )
 
 
