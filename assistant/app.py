@@ -23,7 +23,7 @@ from ingest.types import IngestProblem
 from vectorstore.client import make_client
 from vectorstore.embeddings import Embedder, SentenceTransformerEmbedder
 from vectorstore.store import ArticleStore
-from vectorstore.types import AddReport, SearchFilters
+from vectorstore.types import AddReport, Passage, SearchFilters
 
 SAMPLE_MARKER = "sample_corpus"
 
@@ -104,6 +104,21 @@ class Newsdesk:
         self.store.set_marker(SAMPLE_MARKER, "loaded")
         return outcome
 
+    def retrieve(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        filters: SearchFilters | None = None,
+        scope: TimeScope | None = None,
+    ) -> list[Passage]:
+        """The passages an answer is drawn from: the user's filters narrowed by the time the
+        question names."""
+        scope = scope or TimeScope()
+        return self.store.search(
+            question, k or self.settings.answer.top_k, merge_filters(filters, scope)
+        )
+
     def ask(
         self,
         question: str,
@@ -118,9 +133,7 @@ class Newsdesk:
         if not question:
             raise ValueError("the question is empty")
         scope = parse_time_scope(question, today)
-        passages = self.store.search(
-            question, k or self.settings.answer.top_k, merge_filters(filters, scope)
-        )
+        passages = self.retrieve(question, k=k, filters=filters, scope=scope)
         retrieved = time.perf_counter()
         answer = self.answerer.answer(question, passages, scope)
         drafted = time.perf_counter()

@@ -91,6 +91,16 @@ def _build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("chat", parents=[common, filters], help="a conversation in the terminal")
 
+    p = sub.add_parser("eval", parents=[common], help="measure answer quality on a question set")
+    p.add_argument("dataset", metavar="DATASET_DIR", help="folder with questions.jsonl etc.")
+    p.add_argument("--out", metavar="DIR", help="where result.json and report.md go")
+    p.add_argument("--limit", type=int, metavar="N", help="only the first N questions")
+    p.add_argument(
+        "--no-explanations", action="store_true",
+        help="ingest articles.jsonl alone (the setting for abstention on unanswerable questions)",
+    )  # fmt: skip
+    p.add_argument("--no-baseline", action="store_true", help="skip the dense baseline")
+
     p = sub.add_parser("articles", parents=[common], help="list, show or remove articles")
     verbs = p.add_subparsers(dest="verb", required=True, metavar="VERB")
     v = verbs.add_parser("list", parents=[common], help="stored articles, newest first")
@@ -244,7 +254,38 @@ def _cmd_articles(app: Newsdesk, args: argparse.Namespace) -> int:
     return EXIT_NOT_FOUND if missing else EXIT_OK
 
 
-COMMANDS = {"ingest": _cmd_ingest, "ask": _cmd_ask, "chat": _cmd_chat, "articles": _cmd_articles}
+def _cmd_eval(app: Newsdesk, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from assistant.evaluation.runner import run_evaluation, summarise, write_report
+
+    try:
+        run = run_evaluation(
+            args.dataset, app.settings, limit=args.limit,
+            explanations=not args.no_explanations, baseline=not args.no_baseline,
+            progress=sys.stderr.isatty(),
+        )  # fmt: skip
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    stamp = date.today().isoformat()
+    out = Path(
+        args.out or app.settings.data_dir / "eval-results" / f"{Path(args.dataset).name}-{stamp}"
+    )
+    json_path, md_path = write_report(run, out)
+    summary = summarise(run.results)
+    print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in summary.items()}))
+    print(f"wrote {json_path} and {md_path}")
+    return EXIT_OK
+
+
+COMMANDS = {
+    "ingest": _cmd_ingest,
+    "ask": _cmd_ask,
+    "chat": _cmd_chat,
+    "articles": _cmd_articles,
+    "eval": _cmd_eval,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,1 @@
+"""Measuring answer quality on question sets: `newsdesk eval DATASET_DIR`."""

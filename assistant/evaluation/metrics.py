@@ -1,0 +1,93 @@
+"""Metric functions, each small enough to check by hand (docs/evaluation.md defines them)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+
+from vectorstore.lexical import tokenize
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-case words and numbers without stopwords, plurals folded ("2,500" -> "2500")."""
+    return tokenize(text)
+
+
+def answer_is_correct(gold: str, answer: str) -> bool:
+    """All content words of the gold answer appear in the answer (RealTime QA style).
+
+    An empty gold answer cannot be matched and counts as wrong.
+    """
+    wanted = set(content_words(gold))
+    return bool(wanted) and wanted <= set(content_words(answer))
+
+
+def passage_matches_evidence(passage_text: str, quote: str) -> bool:
+    """A passage holds the evidence when it contains at least half of the quote's content
+    words (chunks may cut a long quote in two, so full containment is too strict)."""
+    wanted = set(content_words(quote))
+    if not wanted:
+        return False
+    return len(wanted & set(content_words(passage_text))) / len(wanted) >= 0.5
+
+
+def evidence_rank(
+    passages: Sequence[tuple[str, str]], evidence: Iterable[tuple[str, str]]
+) -> int | None:
+    """1-based rank of the first (article_id, text) passage that holds any gold
+    (article_id, quote) evidence, or None when none does."""
+    evidence = list(evidence)
+    for rank, (article_id, text) in enumerate(passages, start=1):
+        for gold_article, quote in evidence:
+            if article_id == gold_article and passage_matches_evidence(text, quote):
+                return rank
+    return None
+
+
+def hits_at(ranks: Sequence[int | None], k: int) -> float | None:
+    if not ranks:
+        return None
+    return sum(1 for r in ranks if r is not None and r <= k) / len(ranks)
+
+
+def mrr_at(ranks: Sequence[int | None], k: int = 10) -> float | None:
+    if not ranks:
+        return None
+    return sum(1.0 / r for r in ranks if r is not None and r <= k) / len(ranks)
+
+
+def sentence_is_supported(sentence: str, quotes: Sequence[str], threshold: float = 0.8) -> bool:
+    """A cited sentence is supported when its cited quotes contain at least `threshold` of
+    its content words, numbers all included (a number is the fact most often wrong)."""
+    words = content_words(re.sub(r"\[\d+\]", " ", sentence))
+    if not words:
+        return True
+    available = set(content_words(" ".join(quotes)))
+    numbers = [w for w in words if w[0].isdigit()]
+    if any(n not in available for n in numbers):
+        return False
+    return sum(1 for w in words if w in available) / len(words) >= threshold
+
+
+def share(values: Sequence[bool]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Nearest-rank percentile (q in 0..100)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    index = max(0, math.ceil(q / 100 * len(ordered)) - 1)
+    return ordered[index]
+
+
+def mean(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(re.sub(r"\[\d+\]", " ", text)))

@@ -1,0 +1,260 @@
+"""Run a question set through the same code path as the CLI and score it beside the baseline."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from assistant.app import Newsdesk
+from assistant.evaluation import metrics
+from assistant.evaluation.dataset import Dataset, EvalQuestion, load_dataset
+from assistant.settings import Settings
+from assistant.temporal import parse_time_scope
+from assistant.types import Answer
+from ingest.loaders.records import record_to_article
+from ingest.types import Article, IngestError
+
+_SEGMENT = re.compile(r"(.+?)\s*((?:\[\d+\]\s*)+)")
+
+
+@dataclass
+class QuestionResult:
+    """Everything measured for one question, by Newsdesk and by the baseline."""
+
+    id: str
+    question: str
+    gold: str
+    answer_type: str
+    outlet: str
+    answerable: bool
+    answer: str
+    abstained: bool
+    correct: bool
+    evidence_rank: int | None
+    has_evidence: bool
+    citations: int
+    exact_citations: int
+    supported_sentences: int
+    cited_sentences: int
+    conflict_flagged: bool | None
+    latency_s: float
+    words: int
+    baseline_answer: str = ""
+    baseline_correct: bool = False
+    baseline_evidence_rank: int | None = None
+    baseline_latency_s: float = 0.0
+
+
+@dataclass
+class EvalRun:
+    dataset: str
+    settings: dict
+    results: list[QuestionResult] = field(default_factory=list)
+    ingest: dict = field(default_factory=dict)
+
+
+def _articles(dataset: Dataset) -> tuple[list[Article], dict[str, str], int]:
+    """Articles from the dataset's records and the map from record id to article id."""
+    articles, id_map, skipped = [], {}, 0
+    for record in dataset.records:
+        try:
+            article = record_to_article(record, f"{dataset.name}:{record.get('id')}")
+        except IngestError:
+            skipped += 1
+            continue
+        articles.append(article)
+        id_map[str(record.get("id"))] = article.id
+    return articles, id_map, skipped
+
+
+def _eval_app(settings: Settings, articles: list[Article]) -> tuple[Newsdesk, str]:
+    """A Newsdesk on a throw-away collection named after its content and settings, so a
+    second run with the same articles and settings embeds nothing."""
+    key = hashlib.sha256()
+    for article_id in sorted(a.id for a in articles):
+        key.update(article_id.encode())
+    key.update(repr((settings.ingest.chunking, settings.embedder)).encode())
+    name = f"eval{key.hexdigest()[:12]}"
+    store = dataclasses.replace(
+        settings.store, path=settings.data_dir / "eval-cache", collection=name, host=None
+    )
+    return Newsdesk(dataclasses.replace(settings, store=store, sample_corpus=False)), name
+
+
+def _support(answer: Answer) -> tuple[int, int]:
+    """(supported, cited) answer sentences: see metrics.sentence_is_supported."""
+    quotes = {c.n: c.quote for c in answer.citations}
+    supported = cited = 0
+    for sentence, markers in _SEGMENT.findall(answer.text):
+        numbers = [int(n) for n in re.findall(r"\d+", markers)]
+        cited += 1
+        supported += metrics.sentence_is_supported(sentence, [quotes.get(n, "") for n in numbers])
+    return supported, cited
+
+
+def _score(app: Newsdesk, q: EvalQuestion, id_map: dict[str, str], baseline) -> QuestionResult:  # noqa: ANN001
+    started = time.perf_counter()
+    answer = app.ask(q.question, today=q.question_date)
+    latency = time.perf_counter() - started
+    evidence = [(id_map.get(e.record_id, ""), e.quote) for e in q.evidence]
+    scope = parse_time_scope(q.question, q.question_date)
+    ranked = app.retrieve(q.question, k=10, scope=scope)
+    rank = metrics.evidence_rank([(p.article_id, p.text) for p in ranked], evidence)
+    stored = app.store.get_articles(sorted({c.article_id for c in answer.citations}))
+    exact = sum(
+        1
+        for c in answer.citations
+        if c.article_id in stored and stored[c.article_id].text[c.start : c.end] == c.quote
+    )
+    supported, cited = _support(answer)
+    flagged = None
+    if q.fake_answer:
+        quotes = [c.quote for c in answer.citations]
+        flagged = any(metrics.answer_is_correct(q.answer, x) for x in quotes) and any(
+            metrics.answer_is_correct(q.fake_answer, x) for x in quotes
+        )
+    result = QuestionResult(
+        id=q.id, question=q.question, gold=q.answer, answer_type=q.answer_type, outlet=q.outlet,
+        answerable=q.answerable, answer=answer.text, abstained=answer.abstained,
+        correct=not answer.abstained and metrics.answer_is_correct(q.answer, answer.text),
+        evidence_rank=rank, has_evidence=bool(evidence), citations=len(answer.citations),
+        exact_citations=exact, supported_sentences=supported, cited_sentences=cited,
+        conflict_flagged=flagged, latency_s=latency, words=metrics.word_count(answer.text),
+    )  # fmt: skip
+    if baseline is not None:
+        started = time.perf_counter()
+        base = baseline.run(q.question)
+        result.baseline_latency_s = time.perf_counter() - started
+        result.baseline_answer = base.answer
+        result.baseline_correct = metrics.answer_is_correct(q.answer, base.answer)
+        result.baseline_evidence_rank = metrics.evidence_rank(base.passages, evidence)
+    return result
+
+
+def run_evaluation(
+    dataset_dir: str | Path,
+    settings: Settings,
+    *,
+    limit: int | None = None,
+    explanations: bool = True,
+    baseline: bool = True,
+    progress: bool = False,
+) -> EvalRun:
+    dataset = load_dataset(dataset_dir, explanations=explanations)
+    articles, id_map, skipped = _articles(dataset)
+    app, collection = _eval_app(settings, articles)
+    started = time.perf_counter()
+    report = app.store.add_articles(articles, progress=progress)
+    ingest = {
+        "collection": collection,
+        "articles": len(articles),
+        "records_skipped": skipped,
+        "newly_embedded_chunks": report.chunks_written,
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+    dense = None
+    if baseline:
+        from assistant.evaluation.baseline import DenseBaseline
+
+        dense = DenseBaseline(app.store.client, f"{collection}_chunks", app.embedder)
+    questions = dataset.questions[:limit] if limit else dataset.questions
+    iterator = questions
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(questions, unit="question", desc="asking", leave=False)
+    run = EvalRun(
+        dataset=str(dataset_dir),
+        settings={"top_k": settings.answer.top_k, "chunking": repr(settings.ingest.chunking),
+                  "search": repr(settings.search), "explanations": explanations},
+        ingest=ingest,
+    )  # fmt: skip
+    run.results = [_score(app, q, id_map, dense) for q in iterator]
+    return run
+
+
+def summarise(results: list[QuestionResult], *, ours: bool = True) -> dict:
+    """Aggregate metrics for Newsdesk (ours=True) or the baseline, over a list of results."""
+    with_evidence = [r for r in results if r.has_evidence]
+    ranks = [r.evidence_rank if ours else r.baseline_evidence_rank for r in with_evidence]
+    answerable = [r for r in results if r.answerable]
+    unanswerable = [r for r in results if not r.answerable]
+    correct = [r.correct if ours else r.baseline_correct for r in answerable]
+    summary = {
+        "questions": len(results),
+        "hits@1": metrics.hits_at(ranks, 1),
+        "hits@5": metrics.hits_at(ranks, 5),
+        "hits@10": metrics.hits_at(ranks, 10),
+        "mrr@10": metrics.mrr_at(ranks, 10),
+        "answer_accuracy": metrics.share(correct),
+        "latency_p50_s": metrics.percentile(
+            [r.latency_s if ours else r.baseline_latency_s for r in results], 50
+        ),
+        "latency_p95_s": metrics.percentile(
+            [r.latency_s if ours else r.baseline_latency_s for r in results], 95
+        ),
+    }
+    if ours:
+        cites = sum(r.citations for r in results)
+        cited = sum(r.cited_sentences for r in results)
+        conflict = [r.conflict_flagged for r in results if r.conflict_flagged is not None]
+        summary |= {
+            "mean_answer_words": metrics.mean([r.words for r in results if not r.abstained]),
+            "citation_exactness": sum(r.exact_citations for r in results) / cites
+            if cites
+            else None,
+            "citation_support": sum(r.supported_sentences for r in results) / cited
+            if cited
+            else None,
+            "abstained_when_unanswerable": metrics.share([r.abstained for r in unanswerable]),
+            "abstained_when_answerable": metrics.share([r.abstained for r in answerable]),
+            "conflicts_flagged": metrics.share(conflict),
+        }
+    else:
+        summary["mean_answer_words"] = metrics.mean(
+            [metrics.word_count(r.baseline_answer) for r in results]
+        )
+    return summary
+
+
+def write_report(run: EvalRun, out_dir: Path) -> tuple[Path, Path]:
+    """`result.json` (every question) and `report.md` (tables), in `out_dir`."""
+    from assistant.evaluation.report import markdown_report
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "dataset": run.dataset,
+        "created": datetime.now().isoformat(timespec="seconds"),
+        "settings": run.settings,
+        "ingest": run.ingest,
+        "newsdesk": summarise(run.results),
+        "baseline": summarise(run.results, ours=False),
+        "slices": slices(run.results),
+        "questions": [dataclasses.asdict(r) for r in run.results],
+    }
+    json_path, md_path = out_dir / "result.json", out_dir / "report.md"
+    json_path.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+    md_path.write_text(markdown_report(payload), encoding="utf-8")
+    return json_path, md_path
+
+
+def slices(results: list[QuestionResult]) -> dict[str, dict[str, dict]]:
+    groups: dict[str, dict[str, list[QuestionResult]]] = defaultdict(lambda: defaultdict(list))
+    for r in results:
+        groups["answer_type"][r.answer_type or "-"].append(r)
+        groups["outlet"][r.outlet or "-"].append(r)
+        groups["answerable"]["answerable" if r.answerable else "unanswerable"].append(r)
+    return {
+        name: {
+            key: {"newsdesk": summarise(items), "baseline": summarise(items, ours=False)}
+            for key, items in sorted(members.items())
+        }
+        for name, members in groups.items()
+    }

@@ -1,0 +1,95 @@
+"""Metric functions on hand-made cases, and a short evaluation run over a tiny dataset that
+the project wrote itself (tests/data/tiny_eval)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.evaluation import metrics
+from assistant.evaluation.runner import run_evaluation, summarise, write_report
+from assistant.settings import load_settings
+
+TINY = Path(__file__).parent / "data" / "tiny_eval"
+
+
+@pytest.mark.parametrize(
+    ("gold", "answer", "expected"),
+    [
+        ("It was vetoed by the governor", "The governor vetoed it on Friday. [1]", True),
+        ("2,500", "About 2500 troops remain.", True),
+        ("Abraham Lincoln", "It was built for Lincoln.", False),
+        ("Canada", "", False),
+        ("", "anything", False),
+    ],
+)
+def test_an_answer_is_correct_when_it_holds_every_content_word_of_the_gold(gold, answer, expected):
+    assert metrics.answer_is_correct(gold, answer) is expected
+
+
+def test_evidence_rank_is_the_first_passage_of_the_gold_article_holding_the_quote():
+    quote = "The city transit authority has ordered 60 electric buses."
+    passages = [
+        ("other", "The city transit authority has ordered 60 electric buses."),
+        ("gold", "Unrelated text about a festival."),
+        ("gold", "Transit authority ordered 60 electric buses, it said."),
+    ]
+    assert metrics.evidence_rank(passages, [("gold", quote)]) == 3
+    assert metrics.evidence_rank(passages[:2], [("gold", quote)]) is None
+    assert metrics.evidence_rank(passages, []) is None
+
+
+def test_hits_and_mrr_count_missing_evidence_as_a_miss():
+    ranks = [1, 3, None, 12]
+    assert metrics.hits_at(ranks, 1) == 0.25
+    assert metrics.hits_at(ranks, 10) == 0.5
+    assert metrics.mrr_at(ranks, 10) == pytest.approx((1 + 1 / 3) / 4)
+    assert metrics.hits_at([], 10) is None and metrics.mrr_at([], 10) is None
+
+
+def test_a_sentence_is_supported_only_when_its_quotes_hold_its_words_and_all_its_numbers():
+    quote = "The US has 900 troops in Syria and 2,500 in Iraq."
+    assert metrics.sentence_is_supported("The US has 900 troops in Syria [1]", [quote])
+    assert not metrics.sentence_is_supported("The US has 950 troops in Syria [1]", [quote])
+    assert not metrics.sentence_is_supported("France sent jets to Mali [1]", [quote])
+    assert not metrics.sentence_is_supported("The US has 900 troops [1]", [])
+
+
+def test_percentiles_use_the_nearest_rank():
+    assert metrics.percentile([0.3, 0.1, 0.2, 0.4], 50) == 0.2
+    assert metrics.percentile([0.3, 0.1, 0.2, 0.4], 95) == 0.4
+    assert metrics.percentile([], 50) is None
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    settings = load_settings(
+        overrides={"data_dir": tmp_path_factory.mktemp("eval"), "sample_corpus": False}, environ={}
+    )
+    return settings, run_evaluation(TINY, settings)
+
+
+def test_a_tiny_evaluation_scores_answers_citations_abstention_and_the_baseline(tiny_run, tmp_path):
+    settings, run = tiny_run
+    by_id = {r.id: r for r in run.results}
+    assert by_id["q1"].correct and by_id["q1"].evidence_rank == 1
+    assert by_id["q2"].correct and by_id["q2"].baseline_evidence_rank is not None
+    assert by_id["q4"].abstained and not by_id["q4"].answerable
+    summary = summarise(run.results)
+    assert summary["citation_exactness"] == 1.0
+    assert summary["abstained_when_unanswerable"] == 1.0
+    assert summary["hits@10"] == 1.0
+    json_path, md_path = write_report(run, tmp_path / "report")
+    payload = json.loads(json_path.read_text())
+    assert payload["baseline"]["questions"] == 4 and len(payload["questions"]) == 4
+    assert "| Citation exactness | 1.000 |" in md_path.read_text()
+
+
+def test_a_second_run_over_the_same_articles_embeds_nothing(tiny_run):
+    settings, first = tiny_run
+    assert first.ingest["newly_embedded_chunks"] > 0
+    again = run_evaluation(TINY, settings, limit=1, baseline=False)
+    assert again.ingest["newly_embedded_chunks"] == 0
+    assert again.ingest["collection"] == first.ingest["collection"]
