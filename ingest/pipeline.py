@@ -3,39 +3,40 @@ stops the others."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ingest.loaders import is_supported, load_file
 from ingest.types import IngestError, IngestProblem, LoadResult
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+# Fewer files than this finish before a progress bar would tell anyone anything.
+_PROGRESS_MIN_FILES = 4
 
 
-def discover(paths: Sequence[str | Path]) -> tuple[list[Path], list[IngestProblem]]:
-    """Files to load: named files as given, folders walked recursively in sorted order.
+def _walk(folder: Path) -> list[Path]:
+    """Supported files under `folder`, sorted by path, skipping hidden files and folders
+    (.git, .DS_Store) without descending into them."""
+    found: list[Path] = []
+    for root, dirs, files in os.walk(folder):  # does not follow symlinked folders: no loops
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            path = Path(root, name)
+            if not name.startswith(".") and is_supported(path):
+                found.append(path)
+    return sorted(found)
 
-    Inside folders, hidden entries and files of unsupported types are skipped silently; a
-    file named explicitly is always attempted, so its problem gets reported.
-    """
+
+def discover(paths: Iterable[str | Path]) -> list[Path]:
+    """Files to load, in order: folders walked recursively (only supported, non-hidden files),
+    files named explicitly kept as given, even when missing or of an unsupported type, so that
+    loading them reports the problem instead of silently skipping what was asked for."""
     files: list[Path] = []
-    problems: list[IngestProblem] = []
     for raw in paths:
         path = Path(raw).expanduser()
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                relative = child.relative_to(path).parts
-                if (
-                    child.is_file()
-                    and is_supported(child)
-                    and not any(part.startswith(".") for part in relative)
-                ):
-                    files.append(child)
-        elif path.exists():
-            files.append(path)
-        else:
-            problems.append(IngestProblem(str(path), "no such file or folder"))
-    return files, problems
+        files.extend(_walk(path) if path.is_dir() else [path])
+    return files
 
 
 def load_paths(
@@ -44,13 +45,16 @@ def load_paths(
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: bool = False,
 ) -> LoadResult:
-    files, problems = discover(paths)
-    result = LoadResult(problems=problems, files_seen=len(files))
-    iterator = files
-    if progress and len(files) > 3:
+    """Load every file under `paths`. Each file is loaded on its own: its failure becomes a
+    problem naming it and the batch goes on. An article met twice (same content id) is kept
+    once, the first time."""
+    files = discover(paths)
+    result = LoadResult(files_seen=len(files))
+    iterator: Iterable[Path] = files
+    if progress and len(files) >= _PROGRESS_MIN_FILES:
         from tqdm import tqdm
 
-        iterator = tqdm(files, unit="file", desc="reading", leave=False)
+        iterator = tqdm(files, unit="file", desc="reading", leave=False)  # tqdm writes to stderr
     seen: set[str] = set()
     for path in iterator:
         try:

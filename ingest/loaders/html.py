@@ -5,27 +5,34 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
-from ingest.dates import parse_date
-from ingest.loaders.pasted import is_boilerplate
+from ingest.dates import find_date_line, parse_date
+from ingest.loaders.decode import bom_encoding, check_bytes, decode_text
+from ingest.loaders.pasted import is_boilerplate, is_byline
 from ingest.text import clean_text
-from ingest.types import Article, IngestError, IngestProblem
+from ingest.types import Article, IngestError
 
 _DROP_TAGS = (
-    "script", "style", "noscript", "nav", "header", "footer", "aside", "form", "figure",
-    "figcaption", "iframe", "svg", "button", "template", "object", "embed", "select",
+    "script", "style", "noscript", "nav", "footer", "aside", "form", "figure", "figcaption",
+    "iframe", "svg", "button", "template", "object", "embed", "select", "dialog",
 )  # fmt: skip
-# Class or id words that mark page furniture rather than article text.
+# Class, id or role words that mark page furniture rather than article text.
 _FURNITURE = re.compile(
-    r"(?:^|[-_ ])(?:nav|navbar|menu|share|sharing|social|related|newsletter|cookie|consent|advert"
-    r"|ad|ads|promo|caption|breadcrumbs?|subscribe|sidebar|comments?|footer|banner|paywall"
-    r"|recommended|most-read|trending|byline|dateline|timestamp)(?:$|[-_ ])",
+    r"(?:^|[-_ ])(?:nav|navbar|navigation|menu|share|sharing|social|related|newsletter|cookies?"
+    r"|consent|advert|advertisement|ad|ads|sponsored|promo|caption|breadcrumbs?|subscribe"
+    r"|sidebar|comments?|footer|banner|paywall|recommended|most-read|trending|byline|dateline"
+    r"|timestamp)(?:$|[-_ ])",
     re.IGNORECASE,
 )
 _BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td")
+_ARTICLE_TYPES = set(
+    "NewsArticle Article ReportageNewsArticle AnalysisNewsArticle BlogPosting".split()
+)
 
 
-def _meta(soup, *names: str) -> str | None:  # noqa: ANN001 - BeautifulSoup
+def _meta(soup: Any, *names: str) -> str | None:
+    """The first non-empty <meta property|name=...> or itemprop=... value among `names`."""
     for name in names:
         tag = soup.find("meta", attrs={"property": name}) or soup.find("meta", attrs={"name": name})
         tag = tag or soup.find(attrs={"itemprop": name})
@@ -36,88 +43,124 @@ def _meta(soup, *names: str) -> str | None:  # noqa: ANN001 - BeautifulSoup
     return None
 
 
-def _json_ld(soup) -> dict:  # noqa: ANN001
-    """The first NewsArticle-like JSON-LD object, flattened from @graph lists."""
+def _json_ld(soup: Any) -> dict:
+    """The first article-like JSON-LD object, looking inside lists and @graph."""
     for script in soup.find_all("script", attrs={"type": "application/ld+json"}):
         try:
             data = json.loads(script.string or "")
         except (ValueError, RecursionError):
-            continue
-        items = data if isinstance(data, list) else data.get("@graph", [data])
+            continue  # a broken JSON-LD block costs its metadata, not the page
+        items = data if isinstance(data, list) else [data]
+        items = [g for i in items if isinstance(i, dict) for g in i.get("@graph", [i])]
         for item in items:
-            if isinstance(item, dict) and ("headline" in item or "datePublished" in item):
+            types = item.get("@type") if isinstance(item, dict) else None
+            types = set(types) if isinstance(types, list) else {types}
+            if types & _ARTICLE_TYPES or (isinstance(item, dict) and "headline" in item):
                 return item
     return {}
 
 
 def _name(value: object) -> str | None:
+    """A person or organisation from JSON-LD: a string, {"name": ...}, or a list of those."""
     if isinstance(value, list):
         value = value[0] if value else None
     if isinstance(value, dict):
         value = value.get("name")
-    return str(value).strip() if value else None
+    if not isinstance(value, str | int | float):
+        return None
+    return " ".join(str(value).split()) or None
 
 
-def _is_furniture(tag) -> bool:  # noqa: ANN001
+def _is_furniture(tag: Any) -> bool:
     if tag.attrs is None:
         return False
     words = " ".join([*tag.get("class", []), tag.get("id") or "", tag.get("role") or ""])
-    return bool(words and _FURNITURE.search(words))
+    return bool(words.strip() and _FURNITURE.search(words))
 
 
-def _main_text(soup, title: str) -> str:  # noqa: ANN001
+def _skip_block(text: str, title: str, link_words: int) -> bool:
+    words = len(text.split())
+    if not text or text == title or is_boilerplate(text) or is_byline(text):
+        return True
+    if find_date_line([text]):
+        return True  # "Updated: 4 December 2023" is metadata, read separately
+    # A paragraph that is only a link ("Live updates: ...", "Read more").
+    return link_words >= words and words < 12
+
+
+def _main_text(soup: Any, title: str) -> str:
     container = soup.find("article") or soup.find("main") or soup.body or soup
-    for tag in container.find_all(_DROP_TAGS):
+    drop = list(_DROP_TAGS)
+    if container.name != "article":
+        drop.append("header")  # the site's header; an <article>'s own holds its standfirst
+    for tag in container.find_all(drop):
         tag.decompose()
+    total = len(container.get_text(" ", strip=True))
     for tag in container.find_all(_is_furniture):
-        tag.decompose()
-    for br in container.find_all("br"):
-        br.replace_with("\n")
+        # A wrapper class like "with-sidebar" must not take the article with it.
+        if not tag.decomposed and len(tag.get_text(" ", strip=True)) <= total / 2:
+            tag.decompose()
     blocks: list[str] = []
     for tag in container.find_all(_BLOCKS):
         if tag.find(_BLOCKS):  # its inner blocks are visited on their own
             continue
         text = " ".join(tag.get_text("").split())
-        links = " ".join(a.get_text("") for a in tag.find_all("a")).split()
-        if not text or is_boilerplate(text) or text == title:
-            continue
-        if links and len(links) >= len(text.split()) and len(text.split()) < 12:
-            continue  # a paragraph that is only a link ("Live updates", "Read more")
-        blocks.append(text)
+        links = " ".join(a.get_text(" ") for a in tag.find_all("a")).split()
+        if not _skip_block(text, title, len(links)):
+            blocks.append(text)
     if not blocks:  # pages that put text straight into divs
-        text = container.get_text("\n")
-        blocks = [line for line in text.split("\n") if line.strip() and line.strip() != title]
+        lines = (" ".join(line.split()) for line in container.get_text("\n").split("\n"))
+        blocks = [line for line in lines if line and not _skip_block(line, title, 0)]
     return clean_text("\n\n".join(blocks))
 
 
-def load(path: Path, data: bytes) -> tuple[list[Article], list[IngestProblem]]:
+def _title(soup: Any, ld: dict, site: str) -> str:
+    h1 = soup.find("h1")
+    page_title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    if site:  # "Dam opens floodgates | Riverside Post"
+        page_title = re.sub(rf"\s*[|\-–—:]\s*{re.escape(site)}\s*$", "", page_title)
+    title = (
+        _meta(soup, "og:title", "twitter:title")
+        or _name(ld.get("headline"))
+        or (h1.get_text(" ", strip=True) if h1 else None)
+        or page_title
+    )
+    return " ".join((title or "").split())
+
+
+def _published(soup: Any, ld: dict) -> str | None:
+    container = soup.find("article") or soup
+    time_tag = container.find("time", attrs={"datetime": True}) or soup.find("time")
+    candidates = (
+        _meta(soup, "article:published_time", "datePublished", "pubdate", "date"),
+        _name(ld.get("datePublished")),
+        (time_tag.get("datetime") or time_tag.get_text(" ", strip=True)) if time_tag else None,
+    )
+    return next((iso for iso in map(parse_date, candidates) if iso), None)
+
+
+def load(path: Path, data: bytes) -> list[Article]:
     from bs4 import BeautifulSoup
 
-    if b"\x00" in data[:8192]:
-        raise IngestError("binary content (NUL bytes), not an HTML file")
+    check_bytes(data)
+    # BeautifulSoup reads <meta charset> from bytes; BOM-marked UTF-16/32 is decoded here.
+    markup: str | bytes = decode_text(data) if bom_encoding(data) else data
     try:
-        soup = BeautifulSoup(data, "lxml")
+        soup = BeautifulSoup(markup, "lxml")
         ld = _json_ld(soup)
-        h1 = soup.find("h1")
-        title = (
-            _meta(soup, "og:title", "twitter:title")
-            or _name(ld.get("headline"))
-            or (h1.get_text(" ", strip=True) if h1 else None)
-            or (soup.title.get_text(" ", strip=True) if soup.title else None)
+        source = (
+            _meta(soup, "og:site_name")
+            or _name(ld.get("publisher"))
+            or _meta(soup, "application-name")
+            or ""
         )
-        title = " ".join((title or "").split())
-        time_tag = soup.find("time")
-        published = (
-            _meta(soup, "article:published_time", "datePublished", "pubdate", "date")
-            or ld.get("datePublished")
-            or (
-                time_tag.get("datetime") or time_tag.get_text(" ", strip=True) if time_tag else None
-            )
-        )
-        source = _meta(soup, "og:site_name", "application-name") or _name(ld.get("publisher")) or ""
-        author = _meta(soup, "author", "article:author") or _name(ld.get("author"))
+        title = _title(soup, ld, source)
+        author = _meta(soup, "author") or _name(ld.get("author"))
+        if author and author.startswith("http"):
+            author = None  # article:author is often a profile URL, not a name
         canonical = soup.find("link", rel="canonical")
         url = (canonical.get("href") if canonical else None) or _meta(soup, "og:url")
+        published = _published(soup, ld)
         text = _main_text(soup, title)
     except RecursionError as exc:
         raise IngestError("HTML nested too deeply to parse") from exc
@@ -129,9 +172,9 @@ def load(path: Path, data: bytes) -> tuple[list[Article], list[IngestProblem]]:
         title=title,
         text=text,
         source=source,
-        published_at=parse_date(published),
+        published_at=published,
         url=url,
         author=author,
         origin=str(path),
     )
-    return [article], []
+    return [article]

@@ -11,17 +11,19 @@ from pathlib import Path
 from ingest.dates import parse_date
 from ingest.loaders.decode import decode_text
 from ingest.loaders.pasted import parse_pasted
-from ingest.types import Article, IngestError, IngestProblem
+from ingest.types import Article, IngestError
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
-_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_HEADING = re.compile(r"^#[ \t]+(.+?)[ \t]*#*[ \t]*$", re.MULTILINE)
+# Line patterns use [ \t], never \s, so that they cannot swallow the blank line before them.
 _INLINE = [
     (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),  # images
     (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links keep their text
-    (re.compile(r"^\s{0,3}#{1,6}\s+", re.MULTILINE), ""),  # heading markers
-    (re.compile(r"^\s{0,3}>\s?", re.MULTILINE), ""),  # block quotes
-    (re.compile(r"^\s*[-*+]\s+", re.MULTILINE), ""),  # bullet markers
-    (re.compile(r"^\s*(?:[-*_]\s*){3,}$", re.MULTILINE), ""),  # horizontal rules
+    (re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+", re.MULTILINE), ""),  # heading markers
+    (re.compile(r"^[ \t]{0,3}>[ \t]?", re.MULTILINE), ""),  # block quotes
+    (re.compile(r"^[ \t]*[-*+][ \t]+", re.MULTILINE), ""),  # bullet markers
+    (re.compile(r"^[ \t]*(?:[-*_][ \t]*){3,}$", re.MULTILINE), ""),  # horizontal rules
+    (re.compile(r"^[ \t]*=+[ \t]*$", re.MULTILINE), ""),  # "Title\n=====" underlines
     (re.compile(r"^```.*$", re.MULTILINE), ""),  # code fences (content kept)
     (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),  # bold
     (re.compile(r"(?<![\w*])([*_])(?!\s)(.+?)(?<!\s)\1(?![\w*])"), r"\2"),  # italics
@@ -43,13 +45,14 @@ def _front_matter(text: str) -> tuple[dict[str, str], str]:
 
 
 def strip_markdown(text: str) -> str:
+    """Markdown to plain prose: link text kept, images dropped, code kept without fences."""
     for pattern, replacement in _INLINE:
         text = pattern.sub(replacement, text)
     return text
 
 
-def load(path: Path, data: bytes) -> tuple[list[Article], list[IngestProblem]]:
-    fields, body = _front_matter(decode_text(data))
+def load(path: Path, data: bytes) -> list[Article]:
+    fields, body = _front_matter(decode_text(data).replace("\r\n", "\n"))
     title = fields.get("title")
     if not title and (heading := _HEADING.search(body)):
         title = strip_markdown(heading[1]).strip()
@@ -63,10 +66,12 @@ def load(path: Path, data: bytes) -> tuple[list[Article], list[IngestProblem]]:
     article = Article(
         title=pasted.title,
         text=pasted.text,
-        source=fields.get("source") or fields.get("outlet") or pasted.source,
+        source=next(
+            (fields[k] for k in ("source", "outlet", "publisher") if fields.get(k)), pasted.source
+        ),
         published_at=parse_date(published) or pasted.published_at,
         url=fields.get("url") or fields.get("canonical_url") or pasted.url,
         author=fields.get("author") or pasted.author,
         origin=str(path),
     )
-    return [article], []
+    return [article]

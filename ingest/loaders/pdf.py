@@ -8,16 +8,23 @@ from pathlib import Path
 
 from ingest.dates import parse_date
 from ingest.loaders.pasted import parse_pasted
-from ingest.types import Article, IngestError, IngestProblem
+from ingest.types import Article, IngestError
+
+_PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE)
 
 
 def reflow(text: str) -> str:
     """PDF text breaks lines where the page did; join lines back into paragraphs.
 
-    A line ending in sentence punctuation, or a short line (a headline, a dateline), ends a
-    paragraph; other lines continue into the next. Words hyphenated across lines are joined.
+    A line ending in sentence punctuation, or one clearly shorter than the page's typical line
+    (a headline, a dateline), ends a paragraph; other lines continue into the next. "Typical"
+    is the median, so narrow columns are not cut at every line. Words hyphenated across lines
+    are joined, and lines that are only a page number are dropped.
     """
     lines = [line.strip() for line in text.replace("\r", "\n").split("\n")]
+    lines = [line for line in lines if not _PAGE_NUMBER.match(line)] if any(lines) else lines
+    lengths = sorted(len(line) for line in lines if line)
+    short = 0.6 * lengths[len(lengths) // 2] if lengths else 0
     paragraphs: list[str] = []
     current = ""
     for line in lines:
@@ -30,7 +37,7 @@ def reflow(text: str) -> str:
             current = current[:-1] + line
         else:
             current = f"{current} {line}" if current else line
-        if re.search(r"[.!?:\"”’)]$", line) or len(line) < 50:
+        if re.search(r"[.!?:\"”’)]$", line) or len(line) < short:
             paragraphs.append(current)
             current = ""
     if current:
@@ -56,7 +63,7 @@ def _pdf_date(raw: object) -> str | None:
     return f"{match[1]}-{match[2]}-{match[3]}" if match else None
 
 
-def load(path: Path, data: bytes) -> tuple[list[Article], list[IngestProblem]]:
+def load(path: Path, data: bytes) -> list[Article]:
     from pypdf import PdfReader
 
     try:
@@ -71,7 +78,7 @@ def load(path: Path, data: bytes) -> tuple[list[Article], list[IngestProblem]]:
         raise IngestError(f"not a readable PDF ({type(exc).__name__}: {exc})") from exc
     raw = reflow("\n\n".join(pages))
     if not raw.strip():
-        raise IngestError("PDF has no extractable text (a scanned image?)")
+        raise IngestError("PDF has no extractable text (scanned?)")
     meta_title = " ".join(str(info.get("/Title") or "").split())
     if re.match(r"(?i)^(untitled|microsoft word|document\d*$)", meta_title):
         meta_title = ""  # word processors' placeholders, not headlines
@@ -94,4 +101,4 @@ def load(path: Path, data: bytes) -> tuple[list[Article], list[IngestProblem]]:
         author=str(info.get("/Author") or "").strip() or pasted.author,
         origin=str(path),
     )
-    return [article], []
+    return [article]

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from ingest.loaders.decode import decode_text
 from ingest.loaders.pasted import parse_pasted
-from ingest.types import Article, IngestError, IngestProblem
+from ingest.types import Article, IngestError
 
 
-def load(path: Path, data: bytes) -> tuple[list[Article], list[IngestProblem]]:
+def load(path: Path, data: bytes) -> list[Article]:
     pasted = parse_pasted(decode_text(data))
     if not pasted.title or not pasted.text:
         raise IngestError("no article text (a headline line followed by the body is expected)")
@@ -22,4 +22,4 @@ def load(path: Path, data: bytes) -> tuple[list[Article], list[IngestProblem]]:
         author=pasted.author,
         origin=str(path),
     )
-    return [article], []
+    return [article]

@@ -15,7 +15,7 @@ from ingest.text import clean_text
 from ingest.types import Article, IngestError, IngestProblem
 
 _BODY_KEYS = ("body", "text", "content", "article", "description")
-_TITLE_KEYS = ("title", "headline", "name")
+_TITLE_KEYS = ("title", "headline")
 _SOURCE_KEYS = ("source", "outlet", "publisher", "site_name", "site")
 _DATE_KEYS = ("published_at", "published", "date", "pubDate", "datePublished", "created_at")
 
@@ -39,16 +39,16 @@ def _text(value: object) -> str | None:
 
 
 def record_to_article(record: object, origin: str) -> Article:
+    """One record as an Article. Its own "id" and any other fields are ignored on purpose:
+    ids come from content, so the same article from two feeds is one article."""
     if not isinstance(record, dict):
         raise IngestError(f"expected an object with title and body, got {type(record).__name__}")
-    body = _text(_first(record, _BODY_KEYS))
-    if not body:
-        raise IngestError("record has no body (expected one of: " + ", ".join(_BODY_KEYS) + ")")
-    text = clean_text(body)
     title = _text(_first(record, _TITLE_KEYS))
     if not title:
-        # Records without a headline still deserve a readable label: their first line.
-        title = text.split("\n", 1)[0][:120]
+        raise IngestError("record has no title (expected one of: " + ", ".join(_TITLE_KEYS) + ")")
+    text = clean_text(_text(_first(record, _BODY_KEYS)) or "")
+    if not text:
+        raise IngestError("record has no body (expected one of: " + ", ".join(_BODY_KEYS) + ")")
     date_value = _text(_first(record, _DATE_KEYS))
     return Article(
         title=" ".join(title.split()),
@@ -61,45 +61,68 @@ def record_to_article(record: object, origin: str) -> Article:
     )
 
 
-def _parse(text: str, where: str) -> object:
+def _parse(text: str) -> object:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise IngestError(
-            f"{where}malformed JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+            f"malformed JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
         ) from exc
     except RecursionError as exc:
-        raise IngestError(f"{where}JSON nested too deeply") from exc
+        raise IngestError("JSON nested too deeply") from exc
 
 
-def load(path: Path, data: bytes) -> tuple[list[Article], list[IngestProblem]]:
+def _parse_line(line: str) -> object:
+    try:
+        return _parse(line)
+    except IngestError as exc:
+        return exc  # one malformed line is one problem, reported with its line number
+
+
+def _records(path: Path, data: bytes) -> list[tuple[str, object]]:
+    """(origin, record) for every record in the file; a JSON Lines line that does not parse
+    comes paired with its IngestError. A .json file must parse as a whole."""
     text = decode_text(data)
-    articles: list[Article] = []
-    problems: list[IngestProblem] = []
     if path.suffix.casefold() in (".jsonl", ".ndjson"):
-        entries = [
-            (f"{path}:line {n}", line)
+        records = [
+            (f"{path}:line {n}", _parse_line(line))
             for n, line in enumerate(text.splitlines(), 1)
             if line.strip()
         ]
-        if not entries:
+        if not records:
             raise IngestError("no records (the file has only blank lines)")
-        for origin, line in entries:
-            try:
-                articles.append(record_to_article(_parse(line, ""), origin))
-            except IngestError as exc:
-                problems.append(IngestProblem(origin, str(exc)))
-        return articles, problems
-    document = _parse(text, "")
+        return records
+    document = _parse(text)
     if isinstance(document, dict) and isinstance(document.get("articles"), list):
         document = document["articles"]
-    records = document if isinstance(document, list) else [document]
-    if not records:
+    if not isinstance(document, list):
+        return [(str(path), document)]
+    if not document:
         raise IngestError("no records (an empty list)")
-    for n, record in enumerate(records):
-        origin = f"{path}[{n}]" if isinstance(document, list) else str(path)
+    return [(f"{path}:record {n}", record) for n, record in enumerate(document, 1)]
+
+
+def load_with_problems(path: Path, data: bytes) -> tuple[list[Article], list[IngestProblem]]:
+    """Every good record as an article, and a problem ("path:line N: reason") for each bad one.
+
+    Raises IngestError only when the file as a whole is unusable (not JSON, no records).
+    """
+    articles: list[Article] = []
+    problems: list[IngestProblem] = []
+    for origin, record in _records(path, data):
         try:
+            if isinstance(record, IngestError):
+                raise record
             articles.append(record_to_article(record, origin))
         except IngestError as exc:
             problems.append(IngestProblem(origin, str(exc)))
     return articles, problems
+
+
+def load(path: Path, data: bytes) -> list[Article]:
+    """All records as articles, or IngestError naming the first bad record."""
+    articles, problems = load_with_problems(path, data)
+    if problems:
+        first = problems[0]
+        raise IngestError(f"{first.path.removeprefix(str(path) + ':')}: {first.reason}")
+    return articles
