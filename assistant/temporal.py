@@ -71,6 +71,18 @@ def _month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
+# "since the war began in 2022" dates an event inside the question, not the news it asks about.
+_EVENT_VERB = re.compile(
+    r"\b(?:since|began|begun|started|starting|founded|born|launched|built|established|created"
+    r"|opened|elected|introduced|first|last|back)\b[\w\s,']{0,30}$",
+    re.IGNORECASE,
+)
+
+
+def _dates_an_event(question: str, at: int) -> bool:
+    return bool(_EVENT_VERB.search(question[:at]))
+
+
 def parse_time_scope(question: str, today: date | None = None) -> TimeScope:
     """Read the time a question is about. Unknown or absent time gives an empty scope."""
     today = today or date.today()
@@ -87,12 +99,12 @@ def parse_time_scope(question: str, today: date | None = None) -> TimeScope:
         if m := _AS_OF_YEAR.search(question):
             day = date(int(m[1]), 12, 31)
             return TimeScope(before=day, prefer_recent=True, label=f"as of {day.isoformat()}")
-        if m := _IN_MONTH.search(question):
+        if (m := _IN_MONTH.search(question)) and not _dates_an_event(question, m.start()):
             month = _MONTHS[m[1].casefold()[:3]]
             year = int(m[2])
             start, end = date(year, month, 1), _month_end(year, month)
             return TimeScope(after=start, before=end, label=f"{calendar.month_name[month]} {year}")
-        if m := _IN_YEAR.search(question):
+        if (m := _IN_YEAR.search(question)) and not _dates_an_event(question, m.start()):
             year = int(m[1])
             return TimeScope(after=date(year, 1, 1), before=date(year, 12, 31), label=str(year))
     except ValueError:  # "February 30, 2024": treat as no date rather than fail the question

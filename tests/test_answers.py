@@ -139,6 +139,8 @@ def test_an_answer_whose_citations_all_fail_becomes_a_refusal():
         ("What happened in 2022?", date(2022, 1, 1), date(2022, 12, 31)),
         ("What happened last week?", date(2024, 4, 16), date(2024, 4, 30)),
         ("How many troops are in Syria?", None, None),
+        ("How much aid has gone to Ukraine since the war began in 2022?", None, None),
+        ("Who has led the party since it was founded in March 2019?", None, None),
     ],
 )
 def test_time_expressions_in_questions_become_date_bounds(question, after, before):

@@ -20,6 +20,7 @@ from assistant.temporal import parse_time_scope
 from assistant.types import Answer
 from ingest.loaders.records import record_to_article
 from ingest.types import Article, IngestError
+from vectorstore.types import SearchFilters
 
 _SEGMENT = re.compile(r"(.+?)\s*((?:\[\d+\]\s*)+)")
 
@@ -100,12 +101,14 @@ def _support(answer: Answer) -> tuple[int, int]:
 
 
 def _score(app: Newsdesk, q: EvalQuestion, id_map: dict[str, str], baseline) -> QuestionResult:  # noqa: ANN001
+    # A question asked on a date can only be answered from news published by then.
+    before = SearchFilters(published_before=q.question_date) if q.question_date else None
     started = time.perf_counter()
-    answer = app.ask(q.question, today=q.question_date)
+    answer = app.ask(q.question, filters=before, today=q.question_date)
     latency = time.perf_counter() - started
     evidence = [(id_map.get(e.record_id, ""), e.quote) for e in q.evidence]
     scope = parse_time_scope(q.question, q.question_date)
-    ranked = app.retrieve(q.question, k=10, scope=scope)
+    ranked = app.retrieve(q.question, k=10, filters=before, scope=scope)
     rank = metrics.evidence_rank([(p.article_id, p.text) for p in ranked], evidence)
     stored = app.store.get_articles(sorted({c.article_id for c in answer.citations}))
     exact = sum(
