@@ -41,11 +41,11 @@ PARAGRAPHS = [
     "Canal administrator Julia Brandt said the restrictions would stay in place until the "
     "rainy season refills the reservoir, which forecasters do not expect before May. Speaking "
     "to reporters at the authority's offices, she said: \"We cannot make it rain, so we have "
-    "to share out the water we have.\"",
+    'to share out the water we have."',
     "Freight analysts said the cuts would add to delivery costs in the run-up to the holiday "
     "season. Miriam Sato, a consultant at the logistics firm Tidewater Analytics, put it "
-    "simply: \"Every day a ship waits at anchor costs its owner money, and that bill ends up "
-    "with the customer.\"",
+    'simply: "Every day a ship waits at anchor costs its owner money, and that bill ends up '
+    'with the customer."',
     "The canal earned about 4.3 billion dollars in fees last year, and the authority expects "
     "the restrictions to cut that income by roughly a fifth.",
 ]
