@@ -52,6 +52,15 @@ def question_kind(question: str) -> str:
         return "person"
     if re.search(r"\bwhere\b|\bwhich (country|city|state|region|town)\b", q):
         return "place"
+    # "Which company ...", "What app ...": the answer is a name the question does not hold.
+    if re.search(
+        r"^(?:which|what)\s+(?!is\b|are\b|was\b|were\b|do\b|does\b|did\b)\w+", q
+    ) or re.search(
+        r"\b(?:which|what)\s+(?:company|country|city|app|film|movie|show|team|party|agency|group|firm"
+        r"|brand|organi[sz]ation|state|nation|newspaper|network|chain|airline|bank)\b",
+        q,
+    ):
+        return "name"
     return "other"
 
 
@@ -60,9 +69,13 @@ def _kind_match(kind: str, sentence: str, question: str) -> float:
         return 1.0 if _NUMBER.search(sentence) else 0.0
     if kind == "date":
         return 1.0 if _DATE.search(sentence) else 0.0
-    if kind in ("person", "place"):
+    if kind in ("person", "place", "name"):
         asked = {w.casefold() for w in re.findall(r"[A-Za-z'’-]+", question)}
-        names = [w for w in _PROPER.findall(sentence) if w.casefold() not in asked]
+        names = [
+            w
+            for w in _PROPER.findall(sentence)
+            if w.casefold() not in asked and not _DATE.fullmatch(w)  # "Wednesday" is no name
+        ]
         return 1.0 if names else 0.0
     return 0.5
 
@@ -185,7 +198,7 @@ class ExtractiveAnswerer:
                 0.5 * cand.similarity
                 + 0.35 * cand.coverage
                 + 0.1 * context
-                + 0.12 * _kind_match(kind, cand.text, question)
+                + 0.2 * _kind_match(kind, cand.text, question)
                 + 0.08 * recency
                 - 0.01 * cand.rank
                 # Headlines, link lines and captions have no final punctuation.
