@@ -18,7 +18,7 @@ from assistant.citations import verify_citations
 from assistant.extractive import ExtractiveAnswerer
 from assistant.settings import Settings
 from assistant.temporal import TimeScope, parse_time_scope
-from assistant.types import Answer
+from assistant.types import Answer, Answerer
 from ingest.types import IngestProblem
 from vectorstore.client import make_client
 from vectorstore.embeddings import Embedder, SentenceTransformerEmbedder
@@ -73,7 +73,7 @@ class Newsdesk:
         )
 
     @cached_property
-    def answerer(self) -> ExtractiveAnswerer:
+    def answerer(self) -> Answerer:
         return ExtractiveAnswerer(
             self.embedder,
             lambda token: self.store.lexical_index().idf(token),

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 from vectorstore.types import Passage
+
+if TYPE_CHECKING:
+    from assistant.temporal import TimeScope
 
 ABSTAIN_TEXT = "The articles I have don't say: nothing in them answers this question."
 
@@ -61,3 +66,17 @@ class Answer:
         if include_passages:
             data["passages"] = [asdict(p) for p in self.passages]
         return data
+
+
+class Answerer(Protocol):
+    """Turns a question and its retrieved passages into an Answer with citations.
+
+    The extractive answerer is the default; answerers backed by a language model plug in here
+    without touching retrieval, citation checking or the interfaces.
+    """
+
+    name: str
+
+    def answer(
+        self, question: str, passages: Sequence[Passage], scope: TimeScope | None = None
+    ) -> Answer: ...
