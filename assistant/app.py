@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from importlib import resources
@@ -19,7 +19,7 @@ from assistant.extractive import ExtractiveAnswerer
 from assistant.settings import Settings
 from assistant.temporal import TimeScope, parse_time_scope
 from assistant.types import Answer, Answerer
-from ingest.types import IngestProblem
+from ingest.types import IngestProblem, LoadResult
 from vectorstore.client import make_client
 from vectorstore.embeddings import Embedder, SentenceTransformerEmbedder
 from vectorstore.store import ArticleStore
@@ -87,6 +87,60 @@ class Newsdesk:
 
         max_bytes = int(self.settings.ingest.max_file_mb * 1024 * 1024)
         loaded = load_paths(paths, max_bytes=max_bytes, progress=progress)
+        return self._store_loaded(loaded, progress=progress)
+
+    def ingest_uploads(self, files: Sequence[tuple[str, bytes]]) -> IngestOutcome:
+        """Store articles from uploaded (file name, content) pairs, with the same checks and
+        per-file problems as `ingest`; problems and origins name the uploaded file."""
+        import tempfile
+
+        from ingest.pipeline import load_paths
+
+        max_bytes = int(self.settings.ingest.max_file_mb * 1024 * 1024)
+        with tempfile.TemporaryDirectory(prefix="newsdesk-upload-") as tmp:
+            # Each upload in its own folder under its bare name: two "a.txt" do not collide,
+            # and a name like "../x" cannot leave the folder.
+            paths: list[Path] = []
+            for i, (name, data) in enumerate(files):
+                path = Path(tmp, str(i), Path(name).name or "upload")
+                path.parent.mkdir()
+                path.write_bytes(data)
+                paths.append(path)
+            loaded = load_paths(paths, max_bytes=max_bytes)
+        names = {str(p): f"upload:{name}" for p, (name, _) in zip(paths, files, strict=True)}
+
+        def renamed(origin: str) -> str:
+            # Record problems read "path#3" or "path line 3": keep the suffix.
+            for temp, upload in names.items():
+                if origin.startswith(temp):
+                    return upload + origin[len(temp) :]
+            return origin
+
+        loaded.articles = [replace(a, origin=renamed(a.origin)) for a in loaded.articles]
+        loaded.problems = [IngestProblem(renamed(p.path), p.reason) for p in loaded.problems]
+        return self._store_loaded(loaded)
+
+    def ingest_records(self, records: Sequence[object], origin: str = "api") -> IngestOutcome:
+        """Store articles given as JSON records (title, body, source, published_at, url, ...);
+        a bad record is a problem naming its position, the others still go in."""
+        from ingest.loaders.records import record_to_article
+        from ingest.types import IngestError
+
+        loaded = LoadResult(files_seen=0)
+        seen: set[str] = set()
+        for i, record in enumerate(records):
+            where = f"{origin}[{i}]"
+            try:
+                article = record_to_article(record, where)
+            except IngestError as exc:
+                loaded.problems.append(IngestProblem(where, str(exc)))
+                continue
+            if article.id not in seen:
+                seen.add(article.id)
+                loaded.articles.append(article)
+        return self._store_loaded(loaded)
+
+    def _store_loaded(self, loaded: LoadResult, *, progress: bool = False) -> IngestOutcome:
         report = self.store.add_articles(loaded.articles, progress=progress)
         if self.store.marker(SAMPLE_MARKER) is None:
             # The user brought their own articles first: never mix the samples in later.

@@ -112,6 +112,13 @@ def _build_parser() -> argparse.ArgumentParser:
     v.add_argument("--json", action="store_true")
     v = verbs.add_parser("remove", parents=[common], help="delete articles and their chunks")
     v.add_argument("ids", nargs="+", metavar="ID")
+
+    p = sub.add_parser("serve", parents=[common], help="serve the HTTP API (REST, OpenAI, MCP)")
+    p.add_argument("--host", metavar="HOST", help="address to listen on [settings: 127.0.0.1]")
+    p.add_argument("--port", type=int, metavar="N", help="port to listen on [settings: 8000]")
+    p.add_argument(
+        "--mcp-stdio", action="store_true", help="serve the MCP tools on stdin/stdout instead"
+    )
     return parser
 
 
@@ -279,12 +286,23 @@ def _cmd_eval(app: Newsdesk, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_serve(app: Newsdesk, args: argparse.Namespace) -> int:
+    from assistant.api.server import serve_http, serve_mcp_stdio
+
+    if args.mcp_stdio:
+        serve_mcp_stdio(app.settings)
+    else:
+        serve_http(app.settings, host=args.host, port=args.port)  # SettingsError: exit 2
+    return EXIT_OK
+
+
 COMMANDS = {
     "ingest": _cmd_ingest,
     "ask": _cmd_ask,
     "chat": _cmd_chat,
     "articles": _cmd_articles,
     "eval": _cmd_eval,
+    "serve": _cmd_serve,
 }
 
 

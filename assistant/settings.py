@@ -34,6 +34,29 @@ class AnswerSettings:
     max_sentences: int = 2
 
 
+class Names(tuple):
+    """A list of names from a comma-separated string (environment) or a TOML list."""
+
+    def __new__(cls, raw: object = ()) -> Names:
+        items = raw.split(",") if isinstance(raw, str) else raw
+        if not isinstance(items, list | tuple):
+            raise ValueError(f"expected a comma-separated list, got {raw!r}")
+        return super().__new__(cls, (str(i).strip() for i in items if str(i).strip()))
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    """The HTTP API (`newsdesk serve`). Without keys it serves only 127.0.0.1; read-only keys
+    may ask, search and read, read-write keys may also add and delete articles."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    keys: Names = field(default_factory=Names)
+    read_keys: Names = field(default_factory=Names)
+    max_request_mb: float = 50.0
+    cors_origins: Names = field(default_factory=Names)
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = field(default_factory=lambda: default_data_dir())
@@ -42,6 +65,7 @@ class Settings:
     ingest: IngestSettings = field(default_factory=IngestSettings)
     search: SearchConfig = field(default_factory=SearchConfig)
     answer: AnswerSettings = field(default_factory=AnswerSettings)
+    api: ApiSettings = field(default_factory=ApiSettings)
     sample_corpus: bool = True
     config_file: Path | None = None
 
@@ -75,6 +99,12 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "sample_corpus", "NEWSDESK_SAMPLE_CORPUS", bool, "load the sample articles at first use"
     ),
+    Option("api.host", "NEWSDESK_API_HOST", str, "API address [127.0.0.1]"),
+    Option("api.port", "NEWSDESK_API_PORT", int, "API port [8000]"),
+    Option("api.keys", "NEWSDESK_API_KEYS", Names, "read-write API keys, comma-separated"),
+    Option("api.read_keys", "NEWSDESK_API_READ_KEYS", Names, "read-only API keys"),
+    Option("api.max_request_mb", "NEWSDESK_API_MAX_REQUEST_MB", float, "largest request [50]"),
+    Option("api.cors_origins", "NEWSDESK_API_CORS_ORIGINS", Names, "origins allowed by CORS"),
 )
 CONFIG_ENV = "NEWSDESK_CONFIG"
 

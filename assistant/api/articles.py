@@ -1,0 +1,147 @@
+"""Articles: add (multipart files or JSON records), list, show, delete."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from assistant.api.deps import App, errors
+from assistant.api.errors import ApiError
+from assistant.api.schemas import (
+    ArticleOut,
+    ArticlePage,
+    ArticleSummary,
+    IngestOut,
+    ProblemOut,
+    RecordsIn,
+)
+from assistant.app import IngestOutcome, Newsdesk
+
+router = APIRouter(prefix="/v1/articles", tags=["articles"])
+
+MAX_FILES = 1000
+
+# Two request bodies for one operation: FastAPI cannot infer that from parameters.
+_ADD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "files": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "minItems": 1,
+                        }
+                    },
+                    "required": ["files"],
+                }
+            },
+            "application/json": {"schema": {"$ref": "#/components/schemas/RecordsIn"}},
+        },
+    }
+}
+
+
+def _report(outcome: IngestOutcome) -> IngestOut:
+    r = outcome.report
+    return IngestOut(
+        added=r.added,
+        unchanged=r.unchanged,
+        replaced=r.replaced,
+        chunks=r.chunks_written,
+        problems=[ProblemOut(item=p.path, reason=p.reason) for p in outcome.problems],
+    )
+
+
+async def _uploads(request: Request) -> list[tuple[str, bytes]]:
+    form = await request.form(max_files=MAX_FILES, max_fields=MAX_FILES)
+    files = [
+        (value.filename or key, await value.read())
+        for key, value in form.multi_items()
+        if isinstance(value, UploadFile)
+    ]
+    if not files:
+        raise ApiError(400, "no files in the form: send them as multipart field 'files'")
+    return files
+
+
+async def _records(request: Request) -> RecordsIn:
+    try:
+        body = json.loads(await request.body())
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise ApiError(400, f"malformed JSON: {exc}") from exc
+    try:
+        return RecordsIn.model_validate({"records": body} if isinstance(body, list) else body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        raise ApiError(422, f"invalid request: {where}: {first['msg']}") from exc
+
+
+@router.post(
+    "",
+    response_model=IngestOut,
+    openapi_extra=_ADD_BODY,
+    responses=errors(400, 403, 413, 415, 422),
+)
+async def add_articles(app: App, request: Request) -> IngestOut:
+    """Add articles from uploaded files (multipart field `files`: text, Markdown, HTML, JSON,
+    JSON Lines, PDF) or JSON records (`{"records": [...]}` or a bare list). A bad file or
+    record is reported in `problems`; the others still go in."""
+    kind = request.headers.get("content-type", "").partition(";")[0].strip().casefold()
+    if kind == "multipart/form-data":
+        outcome = await run_in_threadpool(app.ingest_uploads, await _uploads(request))
+    elif kind == "application/json":
+        records = await _records(request)
+        outcome = await run_in_threadpool(app.ingest_records, records.records)
+    else:
+        raise ApiError(415, "send files as multipart/form-data or records as application/json")
+    return _report(outcome)
+
+
+@router.get("", response_model=ArticlePage, responses=errors(422))
+def list_articles(
+    app: App,
+    outlet: Annotated[list[str], Query(max_length=50)] = [],  # noqa: B006 - FastAPI copies it
+    title: Annotated[str | None, Query(max_length=500, description="title contains")] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> ArticlePage:
+    """Stored articles, newest first, a page at a time."""
+    infos = app.store.list_articles(sources=outlet, title_contains=title)
+    page = [ArticleSummary.model_validate(asdict(i)) for i in infos[offset : offset + limit]]
+    return ArticlePage(total=len(infos), offset=offset, limit=limit, items=page)
+
+
+def find_article(app: Newsdesk, article_id: str) -> ArticleOut | None:
+    article = app.store.get_article(article_id)
+    info = app.store.article_info(article_id)
+    if article is None or info is None:
+        return None
+    return ArticleOut.model_validate({**asdict(info), "text": article.text})
+
+
+@router.get("/{article_id}", response_model=ArticleOut, responses=errors(404))
+def get_article(app: App, article_id: str) -> ArticleOut:
+    """One article: metadata, chunk count and the full text citations point into."""
+    found = find_article(app, article_id)
+    if found is None:
+        raise ApiError(404, f"no article with id {article_id!r}")
+    return found
+
+
+@router.delete("/{article_id}", status_code=204, responses=errors(403, 404))
+def delete_article(app: App, article_id: str) -> Response:
+    """Remove an article and its chunks; other processes stop citing it at once."""
+    if not app.store.delete_article(article_id):
+        raise ApiError(404, f"no article with id {article_id!r}")
+    return Response(status_code=204)

@@ -1,0 +1,82 @@
+"""The FastAPI application: REST, OpenAI-compatible and MCP routes on one Newsdesk.
+
+The web page (issue 5) mounts on this same app, so `newsdesk serve` serves everything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from mcp.server.transport_security import TransportSecuritySettings
+
+from assistant.api import articles, ask, health, openai_compat, search
+from assistant.api.errors import StoreOutageGuard, install_error_handlers
+from assistant.api.limits import BodyLimit
+from assistant.api.mcp_tools import build_mcp
+from assistant.api.runtime import Runtime
+from assistant.api.security import ApiKeyGuard, is_loopback
+from assistant.app import Newsdesk
+
+MCP_PATH = "/mcp"
+
+
+def _mcp_security(host: str) -> TransportSecuritySettings:
+    # DNS-rebinding protection guards an open server on a laptop from web pages; a server on
+    # another interface has API keys (see security.check_bind) and a public Host name.
+    if is_loopback(host):
+        return TransportSecuritySettings(
+            allowed_hosts=["127.0.0.1:*", "localhost:*", "[::1]:*"],
+            allowed_origins=["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"],
+        )
+    return TransportSecuritySettings(enable_dns_rebinding_protection=False)
+
+
+def create_app(newsdesk: Newsdesk, *, warm_up: bool = True) -> FastAPI:
+    """The API for one Newsdesk. `warm_up` loads the model and opens the store in the
+    background at start-up, so the first request does not pay for it."""
+    settings = newsdesk.settings.api
+    runtime = Runtime(newsdesk)
+    mcp = build_mcp(runtime)
+    mcp_app = mcp.streamable_http_app(
+        streamable_http_path=MCP_PATH,
+        # Stateless: any of N processes behind a load balancer can answer any MCP request.
+        stateless_http=True,
+        json_response=True,
+        transport_security=_mcp_security(settings.host),
+        max_request_body_size=int(settings.max_request_mb * 1024 * 1024),
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if warm_up:
+            threading.Thread(target=runtime.prepare_quietly, daemon=True).start()
+        async with mcp.session_manager.run():
+            yield
+
+    api = FastAPI(
+        title="Newsdesk API",
+        version="1",
+        summary="Answers from news articles, every claim cited to an exact passage.",
+        lifespan=lifespan,
+    )
+    api.state.runtime = runtime
+    for module in (ask, search, articles, openai_compat, health):
+        api.include_router(module.router)
+    api.router.routes.extend(mcp_app.routes)
+    install_error_handlers(api)
+    # Added innermost first: CORS answers preflights before the key check sees them.
+    api.add_middleware(StoreOutageGuard, store_problem=runtime.store_problem)
+    api.add_middleware(BodyLimit, max_bytes=int(settings.max_request_mb * 1024 * 1024))
+    api.add_middleware(ApiKeyGuard, api=settings)
+    if settings.cors_origins:
+        api.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    return api

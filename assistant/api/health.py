@@ -1,0 +1,24 @@
+"""GET /healthz (the process answers) and GET /readyz (the embedder and the store do)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from assistant.api.errors import error_response
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", responses={503: {"description": "not ready, and why"}})
+async def readyz(request: Request) -> JSONResponse:
+    problem = await run_in_threadpool(request.app.state.runtime.readiness_problem)
+    if problem:
+        return error_response(503, f"not ready: {problem}")
+    return JSONResponse({"status": "ready"})

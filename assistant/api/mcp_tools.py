@@ -1,0 +1,85 @@
+"""The MCP server: tools to search articles, ask a question and fetch an article.
+
+Served over stdio (`newsdesk serve --mcp-stdio`) and over streamable HTTP at /mcp on the API
+server, where the API keys guard it like any other path.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+
+from assistant.api.articles import find_article
+from assistant.api.ask import answer_question
+from assistant.api.errors import ApiError
+from assistant.api.runtime import Runtime
+from assistant.api.schemas import MAX_K, AnswerOut, AskRequest, Filters, PassageOut
+
+INSTRUCTIONS = (
+    "Newsdesk answers questions from a collection of news articles. Use `ask` for an answer "
+    "whose every claim cites an exact quote (article id, title, outlet, date, offsets), "
+    "`search_articles` for the passages themselves, and `get_article` for a full text."
+)
+
+
+def _filters(outlets: list[str] | None, after: str | None, before: str | None) -> Filters:
+    try:
+        return Filters(
+            outlets=outlets or [],
+            published_after=date.fromisoformat(after) if after else None,
+            published_before=date.fromisoformat(before) if before else None,
+        )
+    except ValueError as exc:
+        raise ToolError(f"dates must be YYYY-MM-DD: {exc}") from exc
+
+
+def build_mcp(runtime: Runtime) -> MCPServer:
+    # The SDK configures root logging at this level when nothing else has: keep it quiet.
+    server = MCPServer("newsdesk", instructions=INSTRUCTIONS, log_level="WARNING")
+
+    @server.tool()
+    def search_articles(
+        query: str,
+        k: int = 8,
+        outlets: list[str] | None = None,
+        published_after: str | None = None,
+        published_before: str | None = None,
+    ) -> dict[str, Any]:
+        """Passages from the stored news articles that match a query, best first (dense and
+        keyword rankings fused). Dates are YYYY-MM-DD, inclusive."""
+        filters = _filters(outlets, published_after, published_before)
+        passages = runtime.prepare().retrieve(
+            query, k=max(1, min(k, MAX_K)), filters=filters.to_search()
+        )
+        return {"passages": [PassageOut.of(p).model_dump() for p in passages]}
+
+    @server.tool()
+    def ask(
+        question: str,
+        outlets: list[str] | None = None,
+        published_after: str | None = None,
+        published_before: str | None = None,
+    ) -> dict[str, Any]:
+        """Answer a question from the news articles. The answer marks claims [n]; each
+        citation gives the article, its outlet and date, and the exact quote with offsets.
+        `abstained` is true when the articles do not answer it."""
+        filters = _filters(outlets, published_after, published_before)
+        try:
+            body = AskRequest(question=question, filters=filters)
+            return AnswerOut.of(answer_question(runtime.prepare(), body)).model_dump()
+        except (ApiError, ValueError) as exc:
+            raise ToolError(str(getattr(exc, "detail", exc))) from exc
+
+    @server.tool()
+    def get_article(article_id: str) -> dict[str, Any]:
+        """One stored article by id (as cited by `ask` or `search_articles`): metadata and
+        the full text that citation offsets index."""
+        found = find_article(runtime.prepare(), article_id)
+        if found is None:
+            raise ToolError(f"no article with id {article_id!r}")
+        return found.model_dump()
+
+    return server

@@ -1,0 +1,153 @@
+"""Request and response bodies of the REST API (they are also its OpenAPI schema)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from assistant.types import Answer
+from vectorstore.types import Passage, SearchFilters
+
+MAX_QUESTION_CHARS = 2000
+MAX_K = 50
+
+
+class Turn(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=20_000)
+
+
+class Filters(BaseModel):
+    """Only articles from these outlets and/or published in this date range (inclusive)."""
+
+    outlets: list[str] = Field(default_factory=list, max_length=50)
+    published_after: date | None = None
+    published_before: date | None = None
+
+    def to_search(self) -> SearchFilters:
+        return SearchFilters(
+            sources=tuple(self.outlets),
+            published_after=self.published_after,
+            published_before=self.published_before,
+        )
+
+
+class AskRequest(BaseModel):
+    # At least one visible character: "\v" alone passes min_length but is no question.
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=r"\S")
+    conversation: list[Turn] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Earlier turns, oldest first. Accepted now; follow-up questions are not "
+        "rewritten from them yet, so rewritten_question is always null.",
+    )
+    filters: Filters = Field(default_factory=Filters)
+    k: int | None = Field(default=None, ge=1, le=MAX_K, description="passages to retrieve")
+
+
+class CitationOut(BaseModel):
+    """`quote == article.text[start:end]` for the stored article, checked before sending."""
+
+    n: int
+    article_id: str
+    title: str
+    source: str
+    published_at: str | None
+    url: str | None
+    quote: str
+    start: int
+    end: int
+
+
+class AnswerOut(BaseModel):
+    question: str
+    answer: str
+    abstained: bool
+    citations: list[CitationOut]
+    rewritten_question: str | None
+    notes: list[str]
+    timings: dict[str, float]
+
+    @classmethod
+    def of(cls, answer: Answer) -> AnswerOut:
+        return cls.model_validate(answer.to_dict())
+
+
+class PassageOut(BaseModel):
+    chunk_id: str
+    article_id: str
+    text: str
+    start: int
+    end: int
+    title: str
+    source: str
+    published_at: str | None
+    url: str | None
+    score: float = Field(description="fused reciprocal-rank score")
+    dense_rank: int | None
+    lexical_rank: int | None
+    dense_similarity: float | None
+
+    @classmethod
+    def of(cls, passage: Passage) -> PassageOut:
+        return cls.model_validate(asdict(passage))
+
+
+class SearchOut(BaseModel):
+    query: str
+    passages: list[PassageOut]
+
+
+class ArticleSummary(BaseModel):
+    id: str
+    title: str
+    source: str
+    published_at: str | None
+    url: str | None
+    author: str | None
+    origin: str
+    chunk_count: int
+    length: int
+
+
+class ArticleOut(ArticleSummary):
+    text: str
+
+
+class ArticlePage(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    items: list[ArticleSummary]
+
+
+class RecordsIn(BaseModel):
+    """Articles as JSON records: title, body (or text/content), source, published_at, url."""
+
+    records: list[dict] = Field(min_length=1, max_length=10_000)
+
+
+class ProblemOut(BaseModel):
+    item: str = Field(description="the uploaded file or record the problem is in")
+    reason: str
+
+
+class IngestOut(BaseModel):
+    added: list[str]
+    unchanged: list[str]
+    replaced: list[str]
+    chunks: int
+    problems: list[ProblemOut]
+
+
+class ErrorBody(BaseModel):
+    status: int
+    type: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody

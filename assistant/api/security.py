@@ -1,0 +1,93 @@
+"""API keys and where the server may listen.
+
+With keys configured every path but health and the API docs needs `Authorization: Bearer
+KEY`; read-only keys may ask, search and read, read-write keys may also add and delete
+articles. Without keys the server is open, so it may only listen on the loopback interface.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from assistant.api.errors import error_response
+from assistant.settings import ApiSettings, SettingsError
+
+# Health for load balancers; the schema and docs pages describe the API and hold no data.
+PUBLIC_PATHS = frozenset(
+    {"/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+)
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+WRITE_PREFIX = "/v1/articles"
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind(api: ApiSettings, host: str) -> None:
+    """Refuse an open server (no keys) on any interface other machines can reach."""
+    if not (api.keys or api.read_keys) and not is_loopback(host):
+        raise SettingsError(
+            f"refusing to serve on {host} without API keys: set NEWSDESK_API_KEYS "
+            "(and optionally NEWSDESK_API_READ_KEYS), or serve on 127.0.0.1"
+        )
+
+
+def needs_write(method: str, path: str) -> bool:
+    return method in WRITE_METHODS and path.startswith(WRITE_PREFIX)
+
+
+def _bearer(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            return token.strip() if scheme.casefold() == "bearer" else None
+    return None
+
+
+def _matches(token: str, keys: tuple[str, ...]) -> bool:
+    # Compare against every key, in constant time each: no early exit reveals which matched.
+    return any([hmac.compare_digest(token.encode(), key.encode()) for key in keys])
+
+
+class ApiKeyGuard:
+    """Checks the bearer key of every HTTP request before it reaches a route (MCP included)."""
+
+    def __init__(self, app: ASGIApp, api: ApiSettings) -> None:
+        self.app = app
+        self.write_keys = tuple(api.keys)
+        self.read_keys = tuple(api.read_keys)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or not (self.write_keys or self.read_keys)
+            or scope["path"] in PUBLIC_PATHS
+        ):
+            await self.app(scope, receive, send)
+            return
+        token = _bearer(scope)
+        challenge = {"WWW-Authenticate": 'Bearer realm="newsdesk"'}
+        if not token:
+            message = "an API key is required: send the header 'Authorization: Bearer KEY'"
+            await error_response(401, message, challenge)(scope, receive, send)
+            return
+        can_write = _matches(token, self.write_keys)
+        if not can_write and not _matches(token, self.read_keys):
+            await error_response(401, "the API key is not valid", challenge)(scope, receive, send)
+            return
+        if not can_write and needs_write(scope["method"], scope["path"]):
+            message = (
+                "this API key is read-only: adding or deleting articles needs a read-write one"
+            )
+            await error_response(403, message)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

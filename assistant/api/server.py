@@ -1,0 +1,45 @@
+"""`newsdesk serve`: the API under uvicorn, or the MCP server on stdin/stdout."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+import sys
+
+from assistant.api.security import check_bind
+from assistant.app import Newsdesk
+from assistant.settings import Settings
+
+
+def _quiet_libraries() -> None:
+    # bm25s sets its own logger to DEBUG: every search would print a line.
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+
+def serve_http(settings: Settings, host: str | None = None, port: int | None = None) -> None:
+    """Serve REST, OpenAI-compatible and MCP routes until interrupted."""
+    import uvicorn
+
+    from assistant.api.factory import create_app
+
+    api = dataclasses.replace(
+        settings.api, host=host or settings.api.host, port=port or settings.api.port
+    )
+    check_bind(api, api.host)
+    _quiet_libraries()
+    app = create_app(Newsdesk(dataclasses.replace(settings, api=api)))
+    uvicorn.run(app, host=api.host, port=api.port, log_level="info")
+
+
+def serve_mcp_stdio(settings: Settings) -> None:
+    """The MCP tools over stdin/stdout, for agents that start Newsdesk themselves."""
+    from assistant.api.mcp_tools import build_mcp
+    from assistant.api.runtime import Runtime
+
+    _quiet_libraries()
+    runtime = Runtime(Newsdesk(settings))
+    # stdout carries the protocol: anything a library prints while loading goes to stderr.
+    with contextlib.redirect_stdout(sys.stderr):
+        runtime.prepare_quietly()
+    build_mcp(runtime).run("stdio")

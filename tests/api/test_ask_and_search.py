@@ -1,0 +1,70 @@
+"""POST /v1/ask, its event stream, and GET /v1/search, on the sample corpus."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi.testclient import TestClient
+
+from assistant.app import Newsdesk
+
+TROOPS = "How many US troops are in Syria?"
+
+
+def test_ask_answers_with_citations_that_are_exact_slices_of_the_stored_article(
+    client: TestClient, sample_app: Newsdesk
+):
+    body = client.post("/v1/ask", json={"question": TROOPS}).json()
+    assert "900 troops" in body["answer"] and not body["abstained"]
+    assert body["rewritten_question"] is None
+    assert set(body["timings"]) >= {"retrieve_s", "total_s"}
+    citation = body["citations"][0]
+    assert citation["source"] == "Meridian Wire" and citation["published_at"].startswith("2023")
+    article = sample_app.store.get_article(citation["article_id"])
+    assert article.text[citation["start"] : citation["end"]] == citation["quote"]
+
+
+def test_ask_filters_by_outlet_and_date_and_abstains_when_nothing_is_left(client: TestClient):
+    outside = {"outlets": ["No Such Outlet"]}
+    body = client.post("/v1/ask", json={"question": TROOPS, "filters": outside}).json()
+    assert body["abstained"] and body["citations"] == []
+    too_early = {"published_before": "2000-01-01"}
+    body = client.post("/v1/ask", json={"question": TROOPS, "filters": too_early, "k": 3}).json()
+    assert body["abstained"]
+
+
+def test_ask_accepts_a_conversation_and_says_it_did_not_use_it(client: TestClient):
+    turns = [
+        {"role": "user", "content": "Tell me about Syria."},
+        {"role": "assistant", "content": "Sure."},
+    ]
+    body = client.post("/v1/ask", json={"question": TROOPS, "conversation": turns}).json()
+    assert "900 troops" in body["answer"]
+    assert any("earlier turns" in note for note in body["notes"])
+
+
+def test_ask_stream_sends_deltas_that_join_to_the_answer_then_citations_then_done(
+    client: TestClient,
+):
+    with client.stream("POST", "/v1/ask/stream", json={"question": TROOPS}) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        events = [
+            (block.split("\n")[0].removeprefix("event: "), json.loads(block.split("data: ", 1)[1]))
+            for block in response.read().decode().strip().split("\n\n")
+        ]
+    kinds = [kind for kind, _ in events]
+    assert kinds[-2:] == ["citations", "done"] and set(kinds[:-2]) == {"delta"}
+    done = events[-1][1]
+    assert "".join(data["text"] for kind, data in events if kind == "delta") == done["answer"]
+    assert events[-2][1]["citations"] == done["citations"] and done["citations"]
+
+
+def test_search_returns_scored_passages_best_first_within_filters(client: TestClient):
+    response = client.get("/v1/search", params={"q": "troops in Syria", "k": 3})
+    passages = response.json()["passages"]
+    assert 1 <= len(passages) <= 3
+    assert passages[0]["source"] == "Meridian Wire" and "Syria" in passages[0]["text"]
+    scores = [p["score"] for p in passages]
+    assert scores == sorted(scores, reverse=True)
+    filtered = client.get("/v1/search", params={"q": "troops", "outlet": "No Such Outlet"})
+    assert filtered.json()["passages"] == []

@@ -1,0 +1,61 @@
+"""The MCP tools through the `mcp` client library: streamable HTTP on the API server, and
+stdio from `newsdesk serve --mcp-stdio` in its own process."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import anyio
+from mcp import Client
+from mcp.client.stdio import StdioServerParameters
+
+from assistant.app import Newsdesk
+
+QUESTION = "How many US troops are in Syria?"
+
+
+async def _session(server: Any, calls: list[tuple[str, dict[str, Any]]]) -> tuple[set[str], list]:
+    async with Client(server, read_timeout_seconds=60) as client:
+        tools = {tool.name for tool in (await client.list_tools()).tools}
+        return tools, [await client.call_tool(name, args) for name, args in calls]
+
+
+def run_session(server: Any, *calls: tuple[str, dict[str, Any]]) -> tuple[set[str], list]:
+    return anyio.run(_session, server, list(calls))
+
+
+def test_over_http_the_tools_search_answer_with_citations_and_fetch_articles(
+    live_url: str, sample_app: Newsdesk
+):
+    tools, (found, answered, missing) = run_session(
+        f"{live_url}/mcp",
+        ("search_articles", {"query": "troops in Syria", "k": 2}),
+        ("ask", {"question": QUESTION}),
+        ("get_article", {"article_id": "a-missing-id"}),
+    )
+    assert tools == {"search_articles", "ask", "get_article"}
+    passages = found.structured_content["passages"]
+    assert len(passages) == 2 and passages[0]["source"] == "Meridian Wire"
+    answer = answered.structured_content
+    assert "900 troops" in answer["answer"] and not answered.is_error
+    citation = answer["citations"][0]
+    text = sample_app.store.get_article(citation["article_id"]).text
+    assert text[citation["start"] : citation["end"]] == citation["quote"]
+    assert missing.is_error and "no article" in missing.content[0].text
+
+
+def test_over_stdio_a_fresh_server_answers_from_its_sample_articles(tmp_path: Path):
+    env = {**os.environ, "NEWSDESK_DATA_DIR": str(tmp_path), "NEWSDESK_SAMPLE_CORPUS": "true"}
+    params = StdioServerParameters(
+        command=sys.executable, args=["-m", "assistant.cli", "serve", "--mcp-stdio"], env=env
+    )
+    _, (answered,) = run_session(params, ("ask", {"question": QUESTION}))
+    answer = answered.structured_content
+    assert "900 troops" in answer["answer"]
+    (_, (article,)) = run_session(
+        params, ("get_article", {"article_id": answer["citations"][0]["article_id"]})
+    )
+    assert article.structured_content["source"] == "Meridian Wire"

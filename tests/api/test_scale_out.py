@@ -1,0 +1,121 @@
+"""Two Newsdesk API processes on one real Chroma server, and an outage of that server.
+
+Process A is `newsdesk serve` in a subprocess; process B is uvicorn in this test process.
+Each has its own BM25 cache, which must notice what the other wrote.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from assistant.api import create_app
+from assistant.app import Newsdesk
+from assistant.settings import load_settings
+from tests.api.conftest import LiveServer
+from tests.chroma_server import ChromaServer, free_port
+
+PILOTS = {
+    "title": "Harbour pilots strike over night shifts",
+    "body": "Harbour pilots in Port Ellis began a 48-hour strike on Tuesday over night shifts. "
+    "The harbour board said 14 ships were waiting at anchor by the evening.",
+    "source": "Coastal Ledger",
+    "published_at": "2024-05-07",
+}
+QUESTION = "How many ships were waiting at anchor in Port Ellis?"
+
+
+@pytest.fixture(scope="module")
+def chroma(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
+    server = ChromaServer(tmp_path_factory.mktemp("chroma-server"))
+    server.start()
+    yield server
+    server.stop()
+
+
+def wait_ready(url: str, proc: subprocess.Popen, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"newsdesk serve exited with {proc.returncode}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"newsdesk serve was not ready within {seconds} s")
+
+
+@pytest.fixture(scope="module")
+def process_a(chroma: ChromaServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    args = ["serve", "--port", str(port), "--chroma-host", "127.0.0.1"]
+    args += ["--chroma-port", str(chroma.port), "--no-sample"]
+    env = {**os.environ, "NEWSDESK_DATA_DIR": str(tmp_path_factory.mktemp("a"))}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant.cli", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def process_b(
+    chroma: ChromaServer, tmp_path_factory: pytest.TempPathFactory, embedder
+) -> Iterator[str]:
+    overrides = {"data_dir": tmp_path_factory.mktemp("b"), "sample_corpus": False}
+    overrides |= {"store.host": "127.0.0.1", "store.port": chroma.port}
+    app = Newsdesk(load_settings(overrides=overrides, environ={}), embedder=embedder)
+    with LiveServer(create_app(app, warm_up=False)) as server:
+        yield server.url
+
+
+def ask(url: str) -> dict:
+    response = httpx.post(f"{url}/v1/ask", json={"question": QUESTION}, timeout=60)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_an_article_added_through_one_process_is_answered_and_deleted_through_the_other(
+    process_a: str, process_b: str
+):
+    assert ask(process_b)["abstained"]  # B builds its lexical cache before A writes
+    added = httpx.post(f"{process_a}/v1/articles", json=[PILOTS], timeout=60).json()["added"]
+    answer = ask(process_b)
+    assert "14 ships" in answer["answer"] and answer["citations"][0]["article_id"] == added[0]
+    assert httpx.delete(f"{process_b}/v1/articles/{added[0]}").status_code == 204
+    assert httpx.get(f"{process_a}/v1/articles/{added[0]}").status_code == 404
+    assert ask(process_a)["abstained"]
+    search = httpx.get(f"{process_a}/v1/search", params={"q": "harbour pilots strike"})
+    assert search.json()["passages"] == []
+
+
+def test_while_chroma_is_down_requests_get_503_and_the_process_recovers_with_it(
+    chroma: ChromaServer, process_b: str
+):
+    httpx.post(f"{process_b}/v1/articles", json=[PILOTS], timeout=60)
+    chroma.stop()
+    try:
+        down = httpx.post(f"{process_b}/v1/ask", json={"question": QUESTION}, timeout=60)
+        assert down.status_code == 503
+        assert f"127.0.0.1:{chroma.port}" in down.json()["error"]["message"]
+        assert httpx.get(f"{process_b}/healthz").status_code == 200
+        assert httpx.get(f"{process_b}/readyz").status_code == 503
+    finally:
+        chroma.start()
+    assert "14 ships" in ask(process_b)["answer"]
