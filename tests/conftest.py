@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from assistant.app import Newsdesk
 from assistant.settings import load_settings
+from tests.chroma_server import ChromaServer
 from vectorstore.embeddings import SentenceTransformerEmbedder
 
 
@@ -37,3 +39,25 @@ def sample_app(tmp_path_factory, embedder) -> Newsdesk:
     outcome = app.ensure_sample_corpus()
     assert outcome is not None and not outcome.problems, outcome
     return app
+
+
+@pytest.fixture(scope="session")
+def chroma_port(tmp_path_factory) -> Iterator[int]:
+    """One real `chroma run` on 127.0.0.1 for the whole session."""
+    server = ChromaServer(tmp_path_factory.mktemp("chroma-server"))
+    server.start()
+    yield server.port
+    server.stop()
+
+
+@pytest.fixture(params=["embedded", "chroma-server"])
+def backend(request) -> dict:
+    """Settings overrides that select the store: embedded Chroma, or the Chroma server with a
+    collection of this test's own. Tests that take it run once against each."""
+    if request.param == "embedded":
+        return {}
+    return {
+        "store.host": "127.0.0.1",
+        "store.port": request.getfixturevalue("chroma_port"),
+        "store.collection": f"t{uuid.uuid4().hex[:12]}",
+    }

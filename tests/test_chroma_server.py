@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.chroma_server import ChromaServer
 from tests.test_store import HARBOUR, ORCHARD
 
 
-@pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory):
-    server = ChromaServer(tmp_path_factory.mktemp("chroma-server"))
-    server.start()
-    yield server.port
-    server.stop()
-
-
 def test_articles_stored_through_a_chroma_server_are_searchable_by_another_process(
-    chroma_server, make_app
+    chroma_port, make_app
 ):
-    first = make_app("a", **{"store.host": "127.0.0.1", "store.port": chroma_server})
-    second = make_app("b", **{"store.host": "127.0.0.1", "store.port": chroma_server})
+    first = make_app("a", **{"store.host": "127.0.0.1", "store.port": chroma_port})
+    second = make_app("b", **{"store.host": "127.0.0.1", "store.port": chroma_port})
     first.store.add_articles([HARBOUR, ORCHARD])
     answer = second.ask("How many jobs did dock workers say automation would cut?")
     assert "300 jobs" in answer.text

@@ -37,8 +37,8 @@ ORCHARD = Article(
 
 
 @pytest.fixture
-def store(make_app) -> ArticleStore:
-    return make_app().store
+def store(make_app, backend) -> ArticleStore:
+    return make_app(**backend).store
 
 
 def test_added_articles_are_listed_with_their_metadata_and_chunk_counts(store):
@@ -111,8 +111,8 @@ def test_filters_restrict_by_outlet_and_date_range(store):
     assert store.search("terminal", k=5, filters=nothing) == []
 
 
-def test_lexical_cache_sees_changes_made_through_another_store_object(make_app):
-    first, second = make_app("shared").store, make_app("shared").store
+def test_lexical_cache_sees_changes_made_through_another_store_object(make_app, backend):
+    first, second = make_app("shared", **backend).store, make_app("shared", **backend).store
     first.add_articles([ORCHARD])
     assert second.search("apple blossoms", k=1)[0].article_id == ORCHARD.id
     first.add_articles([HARBOUR])

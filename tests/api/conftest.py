@@ -44,9 +44,10 @@ def keyed_client(sample_app: Newsdesk) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def fresh_client(make_app: Callable[..., Newsdesk]) -> Iterator[TestClient]:
-    """An empty store of this test's own, for adding and deleting."""
-    with TestClient(create_app(make_app(), warm_up=False)) as c:
+def fresh_client(make_app: Callable[..., Newsdesk], backend: dict) -> Iterator[TestClient]:
+    """An empty store of this test's own, for adding and deleting; once on embedded Chroma
+    and once on the Chroma server."""
+    with TestClient(create_app(make_app(**backend), warm_up=False)) as c:
         yield c
 
 
