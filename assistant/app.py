@@ -16,6 +16,7 @@ from pathlib import Path
 
 from assistant.citations import verify_citations
 from assistant.extractive import ExtractiveAnswerer
+from assistant.followup import rewrite_followup
 from assistant.settings import Settings
 from assistant.temporal import TimeScope, parse_time_scope
 from assistant.types import Answer, Answerer
@@ -180,16 +181,23 @@ class Newsdesk:
         filters: SearchFilters | None = None,
         k: int | None = None,
         today: date | None = None,
+        conversation: Sequence[str] = (),
     ) -> Answer:
-        """Answer one question from the stored articles, with verified citations."""
+        """Answer one question from the stored articles, with verified citations.
+
+        `conversation` holds the user's earlier questions, oldest first: a follow-up such as
+        "and in Iraq?" is rewritten into a standalone question before retrieval."""
         started = time.perf_counter()
         question = " ".join(question.split())
         if not question:
             raise ValueError("the question is empty")
-        scope = parse_time_scope(question, today)
-        passages = self.retrieve(question, k=k, filters=filters, scope=scope)
+        rewritten = rewrite_followup(question, [q for q in conversation if q.strip()])
+        asked = rewritten or question
+        scope = parse_time_scope(asked, today)
+        passages = self.retrieve(asked, k=k, filters=filters, scope=scope)
         retrieved = time.perf_counter()
-        answer = self.answerer.answer(question, passages, scope)
+        answer = self.answerer.answer(asked, passages, scope)
+        answer.question, answer.rewritten_question = question, rewritten
         drafted = time.perf_counter()
         cited = sorted({c.article_id for c in answer.citations})
         answer = verify_citations(answer, self.store.get_articles(cited))

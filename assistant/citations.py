@@ -54,6 +54,7 @@ def verify_citations(answer: Answer, articles: Mapping[str, Article]) -> Answer:
         )
     if not citations:
         result = Answer.abstain(answer.question, answer.passages)
+        result.rewritten_question = answer.rewritten_question
         result.notes = notes
         return result
     return dataclasses.replace(answer, text=text.strip(), citations=citations, notes=notes)

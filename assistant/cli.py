@@ -145,7 +145,10 @@ def _filters(args: argparse.Namespace):  # noqa: ANN202 - SearchFilters
 
 
 def format_answer(answer: Answer) -> str:
-    lines = [answer.text, ""]
+    lines = (
+        [f"(understood as: {answer.rewritten_question})", ""] if answer.rewritten_question else []
+    )
+    lines += [answer.text, ""]
     if answer.citations:
         lines.append("Sources")
         for c in answer.citations:
@@ -201,7 +204,9 @@ def _cmd_ask(app: Newsdesk, args: argparse.Namespace) -> int:
 
 def _cmd_chat(app: Newsdesk, args: argparse.Namespace) -> int:
     app.ensure_sample_corpus()
-    print("Ask about your articles. Empty line or /quit to leave.")
+    print("Ask about your articles. Follow-ups like 'and in Iraq?' work; /new starts over;")
+    print("an empty line or /quit leaves.")
+    asked: list[str] = []
     while True:
         try:
             question = input("\nyou> ").strip()
@@ -210,11 +215,16 @@ def _cmd_chat(app: Newsdesk, args: argparse.Namespace) -> int:
             return EXIT_OK
         if question in ("", "/quit", "/exit"):
             return EXIT_OK
+        if question == "/new":
+            asked.clear()
+            print("New conversation.")
+            continue
         try:
-            answer = app.ask(question, filters=_filters(args), k=args.k)
+            answer = app.ask(question, filters=_filters(args), k=args.k, conversation=asked)
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
             continue
+        asked.append(answer.rewritten_question or question)
         print("\n" + format_answer(answer))
 
 

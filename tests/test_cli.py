@@ -127,12 +127,15 @@ def test_ask_with_an_outlet_filter_cites_only_that_outlet(data_dir):
     assert "1,200" in answer["answer"]
 
 
-def test_chat_answers_each_line_until_quit(data_dir):
+def test_chat_answers_each_line_and_rewrites_follow_ups_until_quit(data_dir):
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
     env["NEWSDESK_DATA_DIR"] = str(data_dir)
     proc = subprocess.run(
         [sys.executable, "-m", "assistant.cli", "chat"],
-        input="How many vessels a day may cross the Varen Canal?\nWhat is the capital of Peru?\n/quit\n",
+        input=(
+            "How many vessels a day may cross the Varen Canal?\nWhat is the capital of Peru?\n"
+            "How many US troops are in Syria?\nand in Iraq?\n/quit\n"
+        ),
         capture_output=True,
         text=True,
         env=env,
@@ -141,3 +144,4 @@ def test_chat_answers_each_line_until_quit(data_dir):
     assert proc.returncode == 0, proc.stderr
     assert "24 vessels a day" in proc.stdout
     assert "don't say" in proc.stdout
+    assert "(understood as: How many US troops are in Iraq?)" in proc.stdout

@@ -16,18 +16,16 @@ from assistant.types import Answer
 
 router = APIRouter(prefix="/v1", tags=["ask"])
 
-IGNORED_TURNS = "earlier turns are not used yet: the question was answered on its own"
-
 
 def answer_question(app: Newsdesk, body: AskRequest) -> Answer:
     """The one way every API route asks (REST, stream, OpenAI and MCP share it)."""
     try:
-        answer = app.ask(body.question, filters=body.filters.to_search(), k=body.k)
+        earlier = [turn.content for turn in body.conversation if turn.role == "user"]
+        return app.ask(
+            body.question, filters=body.filters.to_search(), k=body.k, conversation=earlier
+        )
     except ValueError as exc:  # a question that is only whitespace
         raise ApiError(400, str(exc)) from exc
-    if body.conversation:
-        answer.notes.append(IGNORED_TURNS)
-    return answer
 
 
 @router.post("/ask", response_model=AnswerOut, responses=errors(400, 422))

@@ -41,8 +41,8 @@ class AskRequest(BaseModel):
     conversation: list[Turn] = Field(
         default_factory=list,
         max_length=100,
-        description="Earlier turns, oldest first. Accepted now; follow-up questions are not "
-        "rewritten from them yet, so rewritten_question is always null.",
+        description="Earlier turns, oldest first. A follow-up question ('and in Iraq?') is "
+        "rewritten from the user turns into a standalone one, returned as rewritten_question.",
     )
     filters: Filters = Field(default_factory=Filters)
     k: int | None = Field(default=None, ge=1, le=MAX_K, description="passages to retrieve")

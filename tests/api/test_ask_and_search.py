@@ -33,14 +33,21 @@ def test_ask_filters_by_outlet_and_date_and_abstains_when_nothing_is_left(client
     assert body["abstained"]
 
 
-def test_ask_accepts_a_conversation_and_says_it_did_not_use_it(client: TestClient):
+def test_a_follow_up_is_rewritten_from_the_conversation_and_answered(client: TestClient):
     turns = [
-        {"role": "user", "content": "Tell me about Syria."},
-        {"role": "assistant", "content": "Sure."},
+        {"role": "user", "content": "How many people were evacuated from Pine Hollow?"},
+        {"role": "assistant", "content": "Around 2,000 people. [1]"},
     ]
-    body = client.post("/v1/ask", json={"question": TROOPS, "conversation": turns}).json()
-    assert "900 troops" in body["answer"]
-    assert any("earlier turns" in note for note in body["notes"])
+    question = "and how many hectares burned?"
+    body = client.post("/v1/ask", json={"question": question, "conversation": turns}).json()
+    assert body["question"] == question
+    assert body["rewritten_question"] is not None
+    turns = [{"role": "user", "content": TROOPS}, {"role": "assistant", "content": "900. [1]"}]
+    body = client.post("/v1/ask", json={"question": "and in Iraq?", "conversation": turns}).json()
+    assert body["rewritten_question"] == "How many US troops are in Iraq?"
+    assert "2,500" in body["answer"]
+    alone = client.post("/v1/ask", json={"question": TROOPS, "conversation": turns}).json()
+    assert alone["rewritten_question"] is None
 
 
 def test_ask_stream_sends_deltas_that_join_to_the_answer_then_citations_then_done(
