@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import http.client
+import http.server
+import threading
+
+import pytest
+
+from tests.chroma_server import free_port
 from tests.test_store import HARBOUR, ORCHARD
+from vectorstore.client import StoreUnavailable
 
 
 def test_articles_stored_through_a_chroma_server_are_searchable_by_another_process(
@@ -16,3 +24,58 @@ def test_articles_stored_through_a_chroma_server_are_searchable_by_another_proce
     assert answer.citations[0].article_id == HARBOUR.id
     assert first.store.delete_article(HARBOUR.id)
     assert all(p.article_id != HARBOUR.id for p in second.store.search("container terminal"))
+
+
+TOKEN = "chroma-token-for-tests"
+
+
+class _TokenProxy(http.server.BaseHTTPRequestHandler):
+    """Chroma behind an auth proxy, as deployments put it: requests without the bearer token
+    are refused, the others are passed to the real server."""
+
+    upstream_port = 0
+
+    def _forward(self) -> None:
+        if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+            body = b'{"error": "unauthorized"}'
+            self.send_response(401)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        payload = self.rfile.read(length) if length else None
+        hop = {"host", "content-length", "transfer-encoding", "connection"}
+        upstream = http.client.HTTPConnection("127.0.0.1", self.upstream_port, timeout=60)
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in hop}
+        upstream.request(self.command, self.path, body=payload, headers=headers)
+        response = upstream.getresponse()
+        data = response.read()
+        self.send_response(response.status)
+        for key, value in response.getheaders():
+            if key.lower() not in hop:
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _forward
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_the_chroma_token_setting_reaches_a_server_that_requires_it(chroma_port, make_app):
+    handler = type("Proxy", (_TokenProxy,), {"upstream_port": chroma_port})
+    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    server = {"store.host": "127.0.0.1", "store.port": proxy.server_address[1]}
+    try:
+        app = make_app("token", **server, **{"store.token": TOKEN, "store.collection": "tok"})
+        app.store.add_articles([ORCHARD])
+        assert app.store.search("apple blossoms", k=1)[0].article_id == ORCHARD.id
+        with pytest.raises(StoreUnavailable):
+            _ = make_app("no-token", **server, **{"store.collection": "tok"}).store
+    finally:
+        proxy.shutdown()
