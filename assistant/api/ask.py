@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import asdict
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
@@ -51,7 +52,7 @@ async def ask_stream(app: App, body: AskRequest) -> StreamingResponse:
             return
         for piece in pieces(answer.answer):
             yield sse({"text": piece}, "delta")
-        yield sse({"citations": [c.model_dump() for c in answer.citations]}, "citations")
+        yield sse({"citations": [asdict(c) for c in answer.citations]}, "citations")
         yield sse(answer.model_dump(), "done")
 
     return StreamingResponse(events(), media_type="text/event-stream")

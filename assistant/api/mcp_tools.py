@@ -6,6 +6,7 @@ server, where the API keys guard it like any other path.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -16,7 +17,7 @@ from assistant.api.articles import find_article
 from assistant.api.ask import answer_question
 from assistant.api.errors import ApiError
 from assistant.api.runtime import Runtime
-from assistant.api.schemas import MAX_K, AnswerOut, AskRequest, Filters, PassageOut
+from assistant.api.schemas import MAX_K, AnswerOut, AskRequest, Filters
 
 INSTRUCTIONS = (
     "Newsdesk answers questions from a collection of news articles. Use `ask` for an answer "
@@ -54,7 +55,7 @@ def build_mcp(runtime: Runtime) -> MCPServer:
         passages = runtime.prepare().retrieve(
             query, k=max(1, min(k, MAX_K)), filters=filters.to_search()
         )
-        return {"passages": [PassageOut.of(p).model_dump() for p in passages]}
+        return {"passages": [asdict(p) for p in passages]}
 
     @server.tool()
     def ask(

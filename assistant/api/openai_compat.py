@@ -11,6 +11,7 @@ import re
 import time
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import asdict
 from typing import Any, Literal
 
 from fastapi import APIRouter
@@ -88,7 +89,7 @@ def with_footnotes(answer: AnswerOut) -> str:
 
 def _extras(answer: AnswerOut) -> dict[str, Any]:
     return {
-        "citations": [c.model_dump() for c in answer.citations],
+        "citations": [asdict(c) for c in answer.citations],
         "newsdesk": {
             "abstained": answer.abstained,
             "notes": answer.notes,

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.types import Answer
+from assistant.types import Answer, Citation
 from vectorstore.types import Passage, SearchFilters
 
 MAX_QUESTION_CHARS = 2000
@@ -48,25 +47,12 @@ class AskRequest(BaseModel):
     k: int | None = Field(default=None, ge=1, le=MAX_K, description="passages to retrieve")
 
 
-class CitationOut(BaseModel):
-    """`quote == article.text[start:end]` for the stored article, checked before sending."""
-
-    n: int
-    article_id: str
-    title: str
-    source: str
-    published_at: str | None
-    url: str | None
-    quote: str
-    start: int
-    end: int
-
-
 class AnswerOut(BaseModel):
     question: str
     answer: str
     abstained: bool
-    citations: list[CitationOut]
+    # The core dataclasses are the wire format: one definition of a citation and a passage.
+    citations: list[Citation]
     rewritten_question: str | None
     notes: list[str]
     timings: dict[str, float]
@@ -76,29 +62,9 @@ class AnswerOut(BaseModel):
         return cls.model_validate(answer.to_dict())
 
 
-class PassageOut(BaseModel):
-    chunk_id: str
-    article_id: str
-    text: str
-    start: int
-    end: int
-    title: str
-    source: str
-    published_at: str | None
-    url: str | None
-    score: float = Field(description="fused reciprocal-rank score")
-    dense_rank: int | None
-    lexical_rank: int | None
-    dense_similarity: float | None
-
-    @classmethod
-    def of(cls, passage: Passage) -> PassageOut:
-        return cls.model_validate(asdict(passage))
-
-
 class SearchOut(BaseModel):
     query: str
-    passages: list[PassageOut]
+    passages: list[Passage]
 
 
 class ArticleSummary(BaseModel):

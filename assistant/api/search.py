@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from assistant.api.deps import App, errors
-from assistant.api.schemas import MAX_K, MAX_QUESTION_CHARS, Filters, PassageOut, SearchOut
+from assistant.api.schemas import MAX_K, MAX_QUESTION_CHARS, Filters, SearchOut
 
 router = APIRouter(prefix="/v1", tags=["search"])
 
@@ -27,4 +27,4 @@ def search(
         outlets=outlet, published_after=published_after, published_before=published_before
     )
     passages = app.retrieve(q, k=k, filters=filters.to_search())
-    return SearchOut(query=q, passages=[PassageOut.of(p) for p in passages])
+    return SearchOut(query=q, passages=passages)
