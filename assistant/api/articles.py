@@ -16,7 +16,6 @@ from assistant.api.errors import ApiError
 from assistant.api.schemas import (
     ArticleOut,
     ArticlePage,
-    ArticleSummary,
     IngestOut,
     ProblemOut,
     RecordsIn,
@@ -118,7 +117,7 @@ def list_articles(
 ) -> ArticlePage:
     """Stored articles, newest first, a page at a time."""
     infos = app.store.list_articles(sources=outlet, title_contains=title)
-    page = [ArticleSummary.model_validate(asdict(i)) for i in infos[offset : offset + limit]]
+    page = infos[offset : offset + limit]
     return ArticlePage(total=len(infos), offset=offset, limit=limit, items=page)
 
 
@@ -127,7 +126,7 @@ def find_article(app: Newsdesk, article_id: str) -> ArticleOut | None:
     info = app.store.article_info(article_id)
     if article is None or info is None:
         return None
-    return ArticleOut.model_validate({**asdict(info), "text": article.text})
+    return ArticleOut(**asdict(info), text=article.text)
 
 
 @router.get("/{article_id}", response_model=ArticleOut, responses=errors(404))

@@ -81,6 +81,6 @@ def build_mcp(runtime: Runtime) -> MCPServer:
         found = find_article(runtime.prepare(), article_id)
         if found is None:
             raise ToolError(f"no article with id {article_id!r}")
-        return found.model_dump()
+        return asdict(found)
 
     return server

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from assistant.types import Answer, Citation
-from vectorstore.types import Passage, SearchFilters
+from vectorstore.types import ArticleInfo, Passage, SearchFilters
 
 MAX_QUESTION_CHARS = 2000
 MAX_K = 50
@@ -67,19 +68,10 @@ class SearchOut(BaseModel):
     passages: list[Passage]
 
 
-class ArticleSummary(BaseModel):
-    id: str
-    title: str
-    source: str
-    published_at: str | None
-    url: str | None
-    author: str | None
-    origin: str
-    chunk_count: int
-    length: int
+@dataclass(frozen=True)
+class ArticleOut(ArticleInfo):
+    """An article's metadata with its full text (the text citation offsets refer to)."""
 
-
-class ArticleOut(ArticleSummary):
     text: str
 
 
@@ -87,7 +79,7 @@ class ArticlePage(BaseModel):
     total: int
     offset: int
     limit: int
-    items: list[ArticleSummary]
+    items: list[ArticleInfo]
 
 
 class RecordsIn(BaseModel):
