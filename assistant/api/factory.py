@@ -9,12 +9,12 @@ import contextlib
 import threading
 from collections.abc import AsyncIterator
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from mcp.server.transport_security import TransportSecuritySettings
 
 from assistant.api import articles, ask, health, openai_compat, search
-from assistant.api.errors import StoreOutageGuard, install_error_handlers
+from assistant.api.errors import ApiError, StoreOutageGuard, install_error_handlers
 from assistant.api.limits import BodyLimit
 from assistant.api.mcp_tools import build_mcp
 from assistant.api.runtime import Runtime
@@ -22,6 +22,7 @@ from assistant.api.security import ApiKeyGuard, is_loopback
 from assistant.app import Newsdesk
 
 MCP_PATH = "/mcp"
+_ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 
 def _mcp_security(host: str) -> TransportSecuritySettings:
@@ -35,9 +36,11 @@ def _mcp_security(host: str) -> TransportSecuritySettings:
     return TransportSecuritySettings(enable_dns_rebinding_protection=False)
 
 
-def create_app(newsdesk: Newsdesk, *, warm_up: bool = True) -> FastAPI:
+def create_app(newsdesk: Newsdesk, *, warm_up: bool = True, web: bool = True) -> FastAPI:
     """The API for one Newsdesk. `warm_up` loads the model and opens the store in the
-    background at start-up, so the first request does not pay for it."""
+    background at start-up, so the first request does not pay for it. `web` mounts the web
+    chat at "/" when the server is open (no API keys): a browser cannot send a bearer key,
+    and the page can add and delete articles."""
     settings = newsdesk.settings.api
     runtime = Runtime(newsdesk)
     mcp = build_mcp(runtime)
@@ -67,6 +70,12 @@ def create_app(newsdesk: Newsdesk, *, warm_up: bool = True) -> FastAPI:
     for module in (ask, search, articles, openai_compat, health):
         api.include_router(module.router)
     api.router.routes.extend(mcp_app.routes)
+
+    @api.api_route("/v1/{rest:path}", methods=_ALL_METHODS, include_in_schema=False)
+    def unknown_api_path(request: Request) -> None:
+        # Unknown API paths stay JSON 404s rather than falling through to the web page.
+        raise ApiError(404, f"no such path: {request.url.path}")
+
     install_error_handlers(api)
     # Added innermost first: CORS answers preflights before the key check sees them.
     api.add_middleware(StoreOutageGuard, store_problem=runtime.store_problem)
@@ -79,4 +88,8 @@ def create_app(newsdesk: Newsdesk, *, warm_up: bool = True) -> FastAPI:
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
         )
+    if web and not (settings.keys or settings.read_keys):
+        from assistant.web import mount_web
+
+        api = mount_web(api, runtime)
     return api

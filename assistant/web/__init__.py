@@ -1,0 +1,45 @@
+"""The web chat (issue 5): a Gradio page mounted on the API's FastAPI app at "/".
+
+It calls the same Newsdesk methods as the API and nothing else. Gradio is told to stay
+offline before it is first imported: no analytics, no version check, no hub look-ups.
+"""
+
+from __future__ import annotations
+
+import os
+
+from fastapi import FastAPI
+
+from assistant.api.runtime import Runtime
+
+WEB_PATH = "/"
+
+
+def offline_gradio() -> None:
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ.setdefault("GRADIO_SSR_MODE", "False")
+
+
+def mount_web(api: FastAPI, runtime: Runtime) -> FastAPI:
+    """Mount the page on `api` (after its routes, so /v1, /mcp and the health checks win)."""
+    offline_gradio()
+    import gradio as gr
+
+    from assistant.web.assets import CSS, HEAD
+    from assistant.web.page import build_page
+
+    theme = gr.themes.Soft(
+        font=["ui-sans-serif", "system-ui", "sans-serif"],
+        font_mono=["ui-monospace", "monospace"],
+    )
+    return gr.mount_gradio_app(
+        api,
+        build_page(runtime),
+        path=WEB_PATH,
+        footer_links=[],
+        ssr_mode=False,
+        theme=theme,
+        css=CSS,
+        head=HEAD,
+    )

@@ -1,0 +1,74 @@
+"""Library handlers: upload files (each reported on its own), list and search by title,
+open one article, delete it. The same store calls as the /v1/articles routes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gradio as gr
+
+from assistant.api.runtime import Runtime
+from assistant.web import render
+
+COLUMNS = ["Title", "Outlet", "Published", "Chunks", "Id"]
+
+
+def article_rows(runtime: Runtime, search: str | None) -> list[list]:
+    infos = runtime.prepare().store.list_articles(title_contains=(search or "").strip() or None)
+    return [[i.title, i.source, render.day(i.published_at), i.chunk_count, i.id] for i in infos]
+
+
+def _file_report(name: str, outcome) -> str:  # noqa: ANN001 - assistant.app.IngestOutcome
+    r = outcome.report
+    done = []
+    if r.added:
+        done.append(f"added {len(r.added)} article(s), {r.chunks_written} chunks")
+    if r.replaced:
+        done.append(f"replaced {len(r.replaced)} older version(s)")
+    if r.unchanged:
+        done.append(f"{len(r.unchanged)} already in the library")
+    problems = [f"{p.path}: {p.reason}" for p in outcome.problems]
+    ok = "; ".join(done) or ("nothing added" if problems else "no articles found")
+    cls = "nd-bad" if problems and not done else "nd-good"
+    issues = "".join(f"<li class='nd-bad'>{render.esc(p)}</li>" for p in problems)
+    head = f"<strong>{render.esc(name)}</strong>: {render.esc(ok)}"
+    return f"<li class='{cls}'>{head}<ul>{issues}</ul></li>"
+
+
+def upload(runtime: Runtime, files: list[str] | None, progress=gr.Progress()) -> str:  # noqa: B008
+    """Ingest each file on its own, so one bad file is reported and the others still go in."""
+    if not files:
+        raise gr.Error("Choose one or more article files first.")
+    app = runtime.prepare()
+    lines = []
+    for i, path in enumerate(files):
+        name = Path(path).name
+        progress(i / len(files), desc=f"Adding {name}")
+        outcome = app.ingest_uploads([(name, Path(path).read_bytes())])
+        lines.append(_file_report(name, outcome))
+    return f"<ul class='nd-upload-report'>{''.join(lines)}</ul>"
+
+
+def open_article(runtime: Runtime, article_id: str | None) -> str:
+    if not article_id:
+        return "<p class='nd-empty'>Click an article in the list to read it here.</p>"
+    store = runtime.prepare().store
+    info, article = store.article_info(article_id), store.get_article(article_id)
+    if info is None or article is None:
+        return f"<p class='nd-empty'>No article with id {render.esc(article_id)}.</p>"
+    return render.article_html(info, article)
+
+
+def select_row(runtime: Runtime, evt: gr.SelectData) -> tuple[str, str]:
+    row = evt.row_value or []
+    article_id = str(row[-1]) if row else ""
+    return article_id, open_article(runtime, article_id)
+
+
+def delete(runtime: Runtime, article_id: str | None) -> tuple[str, str]:
+    if not article_id:
+        raise gr.Error("Open an article first, then delete it.")
+    if not runtime.prepare().store.delete_article(article_id):
+        raise gr.Error(f"No article with id {article_id}.")
+    gr.Info("Article deleted: it is no longer searched or cited.")
+    return "", f"<p class='nd-empty'>Deleted article {render.esc(article_id)}.</p>"

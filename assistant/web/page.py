@@ -1,0 +1,119 @@
+"""The page: an Ask tab (chat, examples, filters, sources panel) and a Library tab."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import gradio as gr
+
+from assistant.api.runtime import Runtime
+from assistant.web import chat, library, render
+
+INTRO = (
+    "# Newsdesk\nAsk about the news articles in the library. Every answer quotes the articles: "
+    "click a number like **[1]** to see the exact passage it comes from."
+)
+COPY_JS = "(md) => { if (md) { navigator.clipboard.writeText(md); } return []; }"
+FORMATS = [".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", ".pdf"]
+
+
+def build_page(runtime: Runtime) -> gr.Blocks:
+    with gr.Blocks(title="Newsdesk", analytics_enabled=False) as page:
+        gr.Markdown(INTRO, elem_id="nd-title")
+        asked, sections = gr.State([]), gr.State([])
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False):
+                with gr.Column(scale=3, min_width=300):
+                    chatbot = gr.Chatbot(
+                        elem_id="nd-chat",
+                        show_label=False,
+                        height=440,
+                        latex_delimiters=[],
+                        sanitize_html=True,
+                        feedback_options=None,
+                        buttons=["copy", "copy_all"],
+                        placeholder="Answers appear here, each claim with its source number.",
+                    )
+                    with gr.Row():
+                        question = gr.Textbox(
+                            placeholder="Ask a question about the articles…",
+                            show_label=False,
+                            scale=5,
+                            elem_id="nd-question",
+                        )
+                        ask = gr.Button("Ask", variant="primary", scale=1, elem_id="nd-ask")
+                    with gr.Row(elem_id="nd-examples"):
+                        examples = [
+                            gr.Button(q, size="sm", elem_id=f"nd-example-{i}")
+                            for i, q in enumerate(chat.SAMPLE_QUESTIONS)
+                        ]
+                    with gr.Row():
+                        new = gr.Button("New conversation", size="sm", elem_id="nd-new")
+                        copy = gr.Button("Copy answer as Markdown", size="sm", elem_id="nd-copy")
+                    with gr.Accordion("Filters for the next questions", open=False):
+                        outlets = gr.Dropdown(
+                            [], multiselect=True, label="Outlets (none: all)", elem_id="nd-outlets"
+                        )
+                        with gr.Row():
+                            after = gr.Textbox(label="Published after", placeholder="YYYY-MM-DD")
+                            before = gr.Textbox(label="Published before", placeholder="YYYY-MM-DD")
+                    with gr.Accordion("Last answer as Markdown", open=False):
+                        markdown = gr.Textbox(
+                            show_label=False, lines=4, buttons=["copy"], elem_id="nd-markdown"
+                        )
+                with gr.Column(scale=2, min_width=280):
+                    sources = gr.HTML(render.sources_panel([]), elem_id="nd-sources-panel")
+            with gr.Tab("Library", id="library"):
+                files = gr.File(
+                    file_count="multiple",
+                    file_types=FORMATS,
+                    label="Add articles: text, Markdown, HTML, JSON, JSON Lines or PDF",
+                    elem_id="nd-upload",
+                )
+                add = gr.Button("Add to library", variant="primary", elem_id="nd-add")
+                report = gr.HTML(elem_id="nd-upload-report")
+                search = gr.Textbox(
+                    label="Search titles", placeholder="part of a title", elem_id="nd-search"
+                )
+                table = gr.Dataframe(
+                    headers=library.COLUMNS,
+                    datatype=["str", "str", "str", "number", "str"],
+                    interactive=False,
+                    wrap=True,
+                    elem_id="nd-articles",
+                )
+                selected = gr.Textbox(label="Selected article id", interactive=False)
+                remove = gr.Button("Delete this article", variant="stop", elem_id="nd-delete")
+                article = gr.HTML(library.open_article(runtime, None), elem_id="nd-article")
+
+        chat_io = dict(
+            inputs=[question, chatbot, asked, sections, outlets, after, before],
+            outputs=[question, chatbot, sources, markdown, asked, sections],
+        )
+        ask_fn = partial(chat.ask_stream, runtime)
+        question.submit(ask_fn, **chat_io)
+        ask.click(ask_fn, **chat_io)
+        for button in examples:
+            button.click(lambda q: q, button, question).then(ask_fn, **chat_io)
+        new.click(chat.new_conversation, None, chat_io["outputs"])
+        chatbot.clear(chat.new_conversation, None, chat_io["outputs"])
+        copy.click(None, markdown, None, js=COPY_JS)
+
+        rows = partial(library.article_rows, runtime)
+        refresh_outlets = partial(lambda: gr.Dropdown(choices=chat.outlets_of(runtime.prepare())))
+        add.click(partial(library.upload, runtime), files, report).then(rows, search, table).then(
+            refresh_outlets, None, outlets
+        )
+        search.change(rows, search, table)
+
+        def on_select(evt: gr.SelectData) -> tuple[str, str]:
+            return library.select_row(runtime, evt)
+
+        table.select(on_select, None, [selected, article])
+        remove.click(partial(library.delete, runtime), selected, [selected, article]).then(
+            rows, search, table
+        ).then(refresh_outlets, None, outlets)
+        page.load(partial(chat.on_load, runtime), None, [*examples, outlets]).then(
+            rows, search, table
+        )
+    return page

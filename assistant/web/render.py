@@ -1,0 +1,127 @@
+"""Answers, sources and articles as HTML. Every string that comes from an article (or from a
+user) goes through `esc`: markup in a title or body is shown as text, never interpreted."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+
+from assistant.api.openai_compat import with_footnotes
+from assistant.api.schemas import AnswerOut
+from assistant.types import Answer, Citation
+from ingest.types import Article
+from vectorstore.types import ArticleInfo
+
+CONTEXT_CHARS = 280
+MARKER = re.compile(r"\[(\d+)\]")
+
+
+def esc(value: object) -> str:
+    # One line per message: a blank line would end Gradio's HTML block and start Markdown.
+    text = str(value or "").replace("\r", " ").replace("\n", " ")
+    return html.escape(text, quote=True)
+
+
+def day(published_at: str | None) -> str:
+    return (published_at or "")[:10] or "undated"
+
+
+def anchor(turn: int, n: int) -> str:
+    return f"nd-src-{turn}-{n}"
+
+
+def answer_html(answer: Answer, turn: int, upto: int | None = None) -> str:
+    """The chat bubble: escaped answer text with numbered markers that jump to the sources.
+    `upto` shows only the first characters (streaming)."""
+    text = answer.text if upto is None else answer.text[:upto]
+    numbers = {c.n for c in answer.citations}
+    parts, last = [], 0
+    for m in MARKER.finditer(text):
+        if int(m[1]) in numbers:
+            parts.append(esc(text[last : m.start()]))
+            href = anchor(turn, int(m[1]))
+            parts.append(
+                f'<a class="nd-cite" href="#{href}" title="show source {m[1]}">[{m[1]}]</a>'
+            )
+            last = m.end()
+    parts.append(esc(text[last:]))
+    body = "".join(parts)
+    head = ""
+    if answer.rewritten_question:
+        head = f'<div class="nd-rewritten">Searched for: {esc(answer.rewritten_question)}</div>'
+    if answer.abstained:
+        return (
+            f'{head}<div class="nd-abstain"><strong>The articles don&#x27;t say.</strong> '
+            f"{body}</div>"
+        )
+    notes = "".join(f'<div class="nd-note">{esc(n)}</div>' for n in answer.notes)
+    return f'{head}<div class="nd-answer">{body}</div>{notes}'
+
+
+def _context(article: Article | None, c: Citation) -> str:
+    """The quote highlighted inside the stored article text around it."""
+    if article is None or article.text[c.start : c.end] != c.quote:
+        return f"<mark>{esc(c.quote)}</mark>"
+    text = article.text
+    lo, hi = max(0, c.start - CONTEXT_CHARS), min(len(text), c.end + CONTEXT_CHARS)
+    before, after = text[lo : c.start], text[c.end : hi]
+    if lo > 0:
+        before = "…" + before.split(" ", 1)[-1]
+    if hi < len(text):
+        after = after.rsplit(" ", 1)[0] + "…"
+    return f"{esc(before)} <mark>{esc(c.quote)}</mark> {esc(after)}"
+
+
+def source_html(c: Citation, article: Article | None, turn: int) -> str:
+    title = esc(c.title)
+    if c.url and c.url.startswith(("http://", "https://")):
+        title = f'<a href="{esc(c.url)}" target="_blank" rel="noopener noreferrer">{title}</a>'
+    return (
+        f'<div class="nd-source" id="{anchor(turn, c.n)}">'
+        f'<div class="nd-source-head"><span class="nd-num">[{c.n}]</span> {title}</div>'
+        f'<div class="nd-meta">{esc(c.source)} · {esc(day(c.published_at))}</div>'
+        f'<blockquote class="nd-context">{_context(article, c)}</blockquote></div>'
+    )
+
+
+def sources_section(answer: Answer, articles: Mapping[str, Article], turn: int) -> str:
+    """One answer's sources: only the articles it cites, or why there are none."""
+    asked = esc(answer.rewritten_question or answer.question)
+    if answer.abstained or not answer.citations:
+        body = (
+            '<p class="nd-empty">No sources: nothing in the articles answers this. Try other '
+            "words, widen the filters, or add articles in the Library tab.</p>"
+        )
+    else:
+        body = "".join(source_html(c, articles.get(c.article_id), turn) for c in answer.citations)
+    return f'<section class="nd-turn"><h4>Sources for “{asked}”</h4>{body}</section>'
+
+
+def sources_panel(sections: list[str]) -> str:
+    """Newest answer's sources open; earlier ones folded (markers still open them)."""
+    if not sections:
+        return (
+            '<p class="nd-empty">Sources appear here: every cited article with its quoted '
+            "passage highlighted. Click a number like [1] in an answer to jump to it.</p>"
+        )
+    newest, older = sections[-1], sections[-2::-1]
+    folded = "".join(f"<details><summary>Earlier answer</summary>{s}</details>" for s in older)
+    return f'<div class="nd-sources">{newest}{folded}</div>'
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The answer with its sources as Markdown footnotes (the OpenAI route's format)."""
+    return with_footnotes(AnswerOut.of(answer))
+
+
+def article_html(info: ArticleInfo, article: Article) -> str:
+    link = ""
+    if info.url and info.url.startswith(("http://", "https://")):
+        link = f' · <a href="{esc(info.url)}" target="_blank" rel="noopener noreferrer">link</a>'
+    paragraphs = "".join(f"<p>{esc(p)}</p>" for p in article.text.split("\n") if p.strip())
+    return (
+        f'<article class="nd-article"><h3>{esc(info.title)}</h3>'
+        f'<div class="nd-meta">{esc(info.source)} · {esc(day(info.published_at))} · '
+        f"{info.chunk_count} chunks · id {esc(info.id)}{link}</div>{paragraphs}</article>"
+    )
