@@ -102,6 +102,7 @@ class _Candidate:
     score: float = 0.0
     similarity: float = 0.0
     coverage: float = 0.0
+    vector: np.ndarray | None = None
 
 
 class ExtractiveAnswerer:
@@ -141,8 +142,10 @@ class ExtractiveAnswerer:
         best = eligible[0]
         if best.similarity < self.min_similarity and best.coverage < self.min_coverage:
             return Answer.abstain(question, list(passages))
-        chosen = [best]
         kind = question_kind(question)
+        if kind == "number" and (rival := _disagreeing(best, eligible, question)):
+            return _compose_conflict(question, best, rival, passages)
+        chosen = [best]
         for cand in eligible[1:]:
             if len(chosen) >= self.max_sentences or cand.score < 0.9 * best.score:
                 break
@@ -187,8 +190,10 @@ class ExtractiveAnswerer:
         kind = question_kind(question)
         days = [published_day(c.passage.published_at) or 0 for c in candidates]
         newest, oldest = max(days), min(d for d in days if d) if any(days) else 0
-        for cand, sim, day in zip(candidates, np.asarray(similarities), days, strict=True):
-            cand.similarity = float(sim)
+        for cand, sim, day, vector in zip(
+            candidates, np.asarray(similarities), days, vectors[1:], strict=True
+        ):
+            cand.similarity, cand.vector = float(sim), vector
             cand.coverage = sum(w for t, w in weights.items() if t in cand.tokens) / total
             context = sum(w for t, w in weights.items() if t in cand.context) / total
             recency = 0.0
@@ -216,6 +221,69 @@ def _overlap(a: set[str], b: set[str]) -> float:
     return len(a & b) / max(1, min(len(a), len(b)))
 
 
+CONFLICT_LEAD = "The sources disagree."
+_FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def _figures(text: str, question: str) -> set[str]:
+    """The numbers a sentence states, without years and without numbers the question holds."""
+    asked = {f.replace(",", "") for f in _FIGURE.findall(question)}
+    # "2024" is a year, "2,000" is not.
+    found = {f.rstrip(".,") for f in _FIGURE.findall(text)}
+    found = {f for f in found if not re.fullmatch(r"(?:19|20)\d\d", f)}
+    return {f.replace(",", "") for f in found} - asked
+
+
+def _disagreeing(best: _Candidate, eligible: list[_Candidate], question: str) -> _Candidate | None:
+    """Another article's sentence that answers as well but with other figures: the sources
+    disagree, and an analyst must see both sides rather than the one that scored higher."""
+    mine = _figures(best.text, question)
+    if not mine or best.vector is None:
+        return None
+    for cand in eligible[1:]:
+        if cand.score < 0.45 * best.score:
+            return None
+        if cand.passage.article_id == best.passage.article_id or cand.vector is None:
+            continue
+        theirs = _figures(cand.text, question)
+        # About the same thing (close in meaning), yet no figure in common.
+        if theirs and not theirs & mine and float(cand.vector @ best.vector) >= 0.5:
+            return cand
+    return None
+
+
+def _citation(n: int, cand: _Candidate) -> Citation:
+    p = cand.passage
+    return Citation(
+        n=n,
+        article_id=p.article_id,
+        title=p.title,
+        source=p.source,
+        published_at=p.published_at,
+        url=p.url,
+        quote=cand.text,
+        start=cand.start,
+        end=cand.end,
+    )
+
+
+def _compose_conflict(
+    question: str, best: _Candidate, rival: _Candidate, passages: Sequence[Passage]
+) -> Answer:
+    sides = []
+    for n, cand in enumerate((best, rival), start=1):
+        day = (cand.passage.published_at or "")[:10]
+        who = ", ".join(x for x in (cand.passage.source or "one article", day) if x)
+        sides.append(f"{who}: {cand.text} [{n}]")
+    return Answer(
+        question=question,
+        text=f"{CONFLICT_LEAD} " + " ".join(sides),
+        citations=[_citation(1, best), _citation(2, rival)],
+        passages=list(passages),
+        notes=["the sources disagree: both sides are quoted"],
+    )
+
+
 def _compose(question: str, chosen: list[_Candidate], passages: Sequence[Passage]) -> Answer:
     citations: list[Citation] = []
     parts: list[str] = []
@@ -224,20 +292,7 @@ def _compose(question: str, chosen: list[_Candidate], passages: Sequence[Passage
         chosen, key=lambda c: (c.passage.article_id != chosen[0].passage.article_id, c.start)
     )
     for n, cand in enumerate(chosen, start=1):
-        p = cand.passage
-        citations.append(
-            Citation(
-                n=n,
-                article_id=p.article_id,
-                title=p.title,
-                source=p.source,
-                published_at=p.published_at,
-                url=p.url,
-                quote=cand.text,
-                start=cand.start,
-                end=cand.end,
-            )
-        )
+        citations.append(_citation(n, cand))
         parts.append(f"{cand.text} [{n}]")
     return Answer(
         question=question, text=" ".join(parts), citations=citations, passages=list(passages)

@@ -153,3 +153,32 @@ def test_question_kind_and_entities_are_read_from_the_question():
     assert question_kind("When did the bridge close?") == "date"
     assert question_kind("Who leads the bank?") == "person"
     assert question_entities("How many US troops are in Syria?") == {"usa", "syria"}
+
+
+def test_when_two_outlets_give_different_figures_both_sides_are_quoted(make_app):
+    first = Article(
+        title="Ferry runs aground off Gull Island",
+        text="A passenger ferry ran aground off Gull Island on Sunday.\n\n"
+        "The coastguard said 12 passengers were hurt in the accident and taken to hospital.",
+        source="Island Herald",
+        published_at="2024-06-02",
+    )
+    second = Article(
+        title="Gull Island ferry accident injures passengers",
+        text="Rescuers said 20 passengers were injured when a ferry ran aground off Gull Island "
+        "on Sunday.\n\nThe ferry operator has suspended the route while divers inspect the hull.",
+        source="Coast Daily",
+        published_at="2024-06-02",
+    )
+    app = make_app()
+    app.store.add_articles([first, second])
+    answer = app.ask("How many passengers were injured when the ferry ran aground off Gull Island?")
+    assert answer.text.startswith("The sources disagree.")
+    assert {c.source for c in answer.citations} == {"Island Herald", "Coast Daily"}
+    assert "12 passengers" in answer.text and "20 passengers" in answer.text
+    assert any("disagree" in note for note in answer.notes)
+
+
+def test_figures_that_agree_are_not_called_a_disagreement(app):
+    answer = app.ask("How many vehicles cross the Elm Street bridge each day?")
+    assert not answer.text.startswith("The sources disagree.")

@@ -93,3 +93,16 @@ def test_a_second_run_over_the_same_articles_embeds_nothing(tiny_run):
     again = run_evaluation(TINY, settings, limit=1, baseline=False)
     assert again.ingest["newly_embedded_chunks"] == 0
     assert again.ingest["collection"] == first.ingest["collection"]
+
+
+def test_support_counts_an_outlet_and_date_attribution_as_supported_by_its_citation():
+    from assistant.evaluation.runner import _support
+    from assistant.types import Answer, Citation
+
+    ledger = Citation(1, "a", "t", "Ledger", "2024-08-02", None, "About 2,000 people left.", 0, 1)
+    wire = Citation(2, "b", "t", "Wire", "2024-08-02", None, "About 1,200 residents left.", 0, 1)
+    both = "The sources disagree. Ledger, 2024-08-02: About 2,000 people left. [1] "
+    both += "Wire, 2024-08-02: About 1,200 residents left. [2]"
+    assert _support(Answer("q", both, [ledger, wire])) == (2, 2)
+    changed = "Ledger, 2024-08-02: About 3,000 people left. [1]"
+    assert _support(Answer("q", changed, [ledger])) == (0, 1)

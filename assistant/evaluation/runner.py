@@ -15,6 +15,7 @@ from pathlib import Path
 from assistant.app import Newsdesk
 from assistant.evaluation import metrics
 from assistant.evaluation.dataset import Dataset, EvalQuestion, load_dataset
+from assistant.extractive import CONFLICT_LEAD
 from assistant.settings import Settings
 from assistant.temporal import parse_time_scope
 from assistant.types import Answer
@@ -92,8 +93,16 @@ def _eval_app(settings: Settings, articles: list[Article]) -> tuple[Newsdesk, st
 def _support(answer: Answer) -> tuple[int, int]:
     """(supported, cited) answer sentences: see metrics.sentence_is_supported."""
     quotes = {c.n: c.quote for c in answer.citations}
+    # "The Harbor Ledger, 2024-08-02:" attributes a quote to its own citation's outlet and
+    # date: the citation's metadata supports it, so it is not a claim to find in the quote.
+    attributions = [
+        ", ".join(x for x in (c.source, (c.published_at or "")[:10]) if x) + ":"
+        for c in answer.citations
+    ]
     supported = cited = 0
     for sentence, markers in _SEGMENT.findall(answer.text):
+        for attribution in [CONFLICT_LEAD, *attributions]:
+            sentence = sentence.replace(attribution, " ")
         numbers = [int(n) for n in re.findall(r"\d+", markers)]
         cited += 1
         supported += metrics.sentence_is_supported(sentence, [quotes.get(n, "") for n in numbers])
