@@ -152,3 +152,17 @@ def test_the_page_works_on_a_phone_screen(open_page):
     p.page.locator("#nd-chat a.nd-cite").first.click()
     p.page.wait_for_selector("#nd-sources-panel .nd-source.nd-flash")
     p.shot("06-phone")
+
+
+def test_disagreeing_sources_are_both_shown_with_outlet_and_date(open_page):
+    p = open_page()
+    answer = p.ask("How many people were evacuated from Pine Hollow?")
+    assert answer.startswith("The sources disagree.")
+    assert "2,000" in answer and "1,200" in answer
+    panel = p.page.locator("#nd-sources-panel .nd-turn").last
+    sources = panel.locator(".nd-source")
+    assert sources.count() == 2
+    text = panel.inner_text()
+    assert "The Harbor Ledger" in text and "Meridian Wire" in text and "2024-08-02" in text
+    assert "disagree" in p.page.locator("#nd-chat").inner_text()
+    p.shot("04-disagreement")
