@@ -13,12 +13,13 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from mcp.server.transport_security import TransportSecuritySettings
 
-from assistant.api import articles, ask, health, openai_compat, search
+from assistant.api import articles, ask, health, openai_compat, search, web_login
 from assistant.api.errors import ApiError, StoreOutageGuard, install_error_handlers
 from assistant.api.limits import BodyLimit
 from assistant.api.mcp_tools import build_mcp
 from assistant.api.runtime import Runtime
 from assistant.api.security import ApiKeyGuard, is_loopback
+from assistant.api.web_login import SessionSigner
 from assistant.app import Newsdesk
 
 MCP_PATH = "/mcp"
@@ -39,8 +40,8 @@ def _mcp_security(host: str) -> TransportSecuritySettings:
 def create_app(newsdesk: Newsdesk, *, warm_up: bool = True, web: bool = True) -> FastAPI:
     """The API for one Newsdesk. `warm_up` loads the model and opens the store in the
     background at start-up, so the first request does not pay for it. `web` mounts the web
-    chat at "/" when the server is open (no API keys): a browser cannot send a bearer key,
-    and the page can add and delete articles."""
+    chat at "/"; with API keys a browser signs in with its key first (see web_login), and a
+    read-only key cannot add or delete articles there either."""
     settings = newsdesk.settings.api
     runtime = Runtime(newsdesk)
     mcp = build_mcp(runtime)
@@ -88,8 +89,14 @@ def create_app(newsdesk: Newsdesk, *, warm_up: bool = True, web: bool = True) ->
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
         )
-    if web and not (settings.keys or settings.read_keys):
+    if web:
         from assistant.web import mount_web
 
-        api = mount_web(api, runtime)
+        signed_in = None
+        if settings.keys or settings.read_keys:
+            # With keys, a browser signs in once with its key and keeps a signed cookie.
+            signer = SessionSigner(settings)
+            api.include_router(web_login.build_router(settings, signer))
+            signed_in = web_login.role_dependency(signer)
+        api = mount_web(api, runtime, auth_dependency=signed_in)
     return api

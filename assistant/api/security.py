@@ -10,14 +10,31 @@ from __future__ import annotations
 import hmac
 import ipaddress
 
+from starlette.responses import RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from assistant.api.errors import error_response
+from assistant.api.web_login import (
+    LOGIN_PATH,
+    LOGOUT_PATH,
+    SessionSigner,
+    cookie_value,
+    is_web_path,
+)
 from assistant.settings import ApiSettings, SettingsError
 
 # Health for load balancers; the schema and docs pages describe the API and hold no data.
 PUBLIC_PATHS = frozenset(
-    {"/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+    {
+        "/healthz",
+        "/readyz",
+        "/openapi.json",
+        "/docs",
+        "/docs/oauth2-redirect",
+        "/redoc",
+        LOGIN_PATH,
+        LOGOUT_PATH,
+    }
 )
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 WRITE_PREFIX = "/v1/articles"
@@ -58,6 +75,15 @@ def _matches(token: str, keys: tuple[str, ...]) -> bool:
     return any([hmac.compare_digest(token.encode(), key.encode()) for key in keys])
 
 
+def key_role(api: ApiSettings, token: str) -> str | None:
+    """ "write", "read", or None for a key that is not configured."""
+    if token and _matches(token, tuple(api.keys)):
+        return "write"
+    if token and _matches(token, tuple(api.read_keys)):
+        return "read"
+    return None
+
+
 class ApiKeyGuard:
     """Checks the bearer key of every HTTP request before it reaches a route (MCP included)."""
 
@@ -65,6 +91,7 @@ class ApiKeyGuard:
         self.app = app
         self.write_keys = tuple(api.keys)
         self.read_keys = tuple(api.read_keys)
+        self.signer = SessionSigner(api)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -75,6 +102,9 @@ class ApiKeyGuard:
             await self.app(scope, receive, send)
             return
         token = _bearer(scope)
+        if not token and is_web_path(scope["path"]):
+            await self._web(scope, receive, send)
+            return
         challenge = {"WWW-Authenticate": 'Bearer realm="newsdesk"'}
         if not token:
             message = "an API key is required: send the header 'Authorization: Bearer KEY'"
@@ -91,3 +121,14 @@ class ApiKeyGuard:
             await error_response(403, message)(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+    async def _web(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The web page's paths: a signed-in browser passes; the page itself sends a browser
+        without a session to the sign-in form; anything else gets a JSON 401."""
+        if self.signer.role_of(cookie_value(scope.get("headers", []))):
+            await self.app(scope, receive, send)
+        elif scope["method"] == "GET" and scope["path"] == "/":
+            await RedirectResponse(LOGIN_PATH, status_code=303)(scope, receive, send)
+        else:
+            message = f"sign in at {LOGIN_PATH} first, or send 'Authorization: Bearer KEY'"
+            await error_response(401, message)(scope, receive, send)

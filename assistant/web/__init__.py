@@ -7,8 +7,9 @@ offline before it is first imported: no analytics, no version check, no hub look
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 
 from assistant.api.runtime import Runtime
 
@@ -21,8 +22,13 @@ def offline_gradio() -> None:
     os.environ.setdefault("GRADIO_SSR_MODE", "False")
 
 
-def mount_web(api: FastAPI, runtime: Runtime) -> FastAPI:
-    """Mount the page on `api` (after its routes, so /v1, /mcp and the health checks win)."""
+def mount_web(
+    api: FastAPI,
+    runtime: Runtime,
+    auth_dependency: Callable[[Request], str | None] | None = None,
+) -> FastAPI:
+    """Mount the page on `api` (after its routes, so /v1, /mcp and the health checks win).
+    `auth_dependency` names the signed-in role ("reader" or "editor") when keys are set."""
     offline_gradio()
     import gradio as gr
 
@@ -42,4 +48,5 @@ def mount_web(api: FastAPI, runtime: Runtime) -> FastAPI:
         theme=theme,
         css=CSS,
         head=HEAD,
+        auth_dependency=auth_dependency,
     )

@@ -20,6 +20,11 @@ CSS = """
 .nd-sources details summary { cursor: pointer; opacity: 0.75; margin-top: 8px; }
 .nd-turn h4 { margin: 4px 0; }
 .nd-article p { margin: 0 0 0.6em; }
+.nd-full summary { cursor: pointer; font-size: 0.85em; opacity: 0.8; margin-top: 6px; }
+.nd-full-text { font-size: 0.9em; line-height: 1.45; max-height: 360px; overflow-y: auto;
+  padding: 6px 8px; border-left: 3px solid var(--border-color-primary); }
+.nd-full-text mark { background: #fde68a; color: #111; }
+.nd-session-line { font-size: 0.85em; text-align: right; opacity: 0.8; }
 #nd-sources-panel { max-height: 640px; overflow-y: auto; }
 @media (max-width: 700px) {
   .gradio-container { padding: 4px !important; }

@@ -11,6 +11,18 @@ from assistant.api.runtime import Runtime
 from assistant.web import render
 
 COLUMNS = ["Title", "Outlet", "Published", "Chunks", "Id"]
+READ_ONLY = "Signed in with a read-only key: adding and deleting articles needs a read-write one."
+
+
+def can_edit(request: gr.Request | None) -> bool:
+    """Open servers (no keys) and read-write keys may add and delete; read-only keys may not.
+    The role is the signed-in "username" (see assistant.api.web_login)."""
+    return request is None or getattr(request, "username", None) in (None, "editor")
+
+
+def _require_edit(request: gr.Request | None) -> None:
+    if not can_edit(request):
+        raise gr.Error(READ_ONLY)
 
 
 def article_rows(runtime: Runtime, search: str | None) -> list[list]:
@@ -35,8 +47,14 @@ def _file_report(name: str, outcome) -> str:  # noqa: ANN001 - assistant.app.Ing
     return f"<li class='{cls}'>{head}<ul>{issues}</ul></li>"
 
 
-def upload(runtime: Runtime, files: list[str] | None, progress=gr.Progress()) -> str:  # noqa: B008
+def upload(
+    runtime: Runtime,
+    files: list[str] | None,
+    request: gr.Request,
+    progress=gr.Progress(),  # noqa: B008
+) -> str:
     """Ingest each file on its own, so one bad file is reported and the others still go in."""
+    _require_edit(request)
     if not files:
         raise gr.Error("Choose one or more article files first.")
     app = runtime.prepare()
@@ -65,10 +83,30 @@ def select_row(runtime: Runtime, evt: gr.SelectData) -> tuple[str, str]:
     return article_id, open_article(runtime, article_id)
 
 
-def delete(runtime: Runtime, article_id: str | None) -> tuple[str, str]:
+def delete(runtime: Runtime, article_id: str | None, request: gr.Request) -> tuple[str, str]:
+    _require_edit(request)
     if not article_id:
         raise gr.Error("Open an article first, then delete it.")
     if not runtime.prepare().store.delete_article(article_id):
         raise gr.Error(f"No article with id {article_id}.")
     gr.Info("Article deleted: it is no longer searched or cited.")
     return "", f"<p class='nd-empty'>Deleted article {render.esc(article_id)}.</p>"
+
+
+def session_controls(request: gr.Request) -> tuple:
+    """Who is signed in (with a way out), and the add and delete controls only for editors."""
+    role = getattr(request, "username", None)
+    line = ""
+    if role:
+        kind = "read-write" if role == "editor" else "read-only"
+        line = (
+            f"<div class='nd-session-line'>Signed in with a {kind} key · "
+            "<a href='/logout'>Sign out</a></div>"
+        )
+    editable = can_edit(request)
+    return (
+        line,
+        gr.File(visible=editable),
+        gr.Button(visible=editable),
+        gr.Button(visible=editable),
+    )

@@ -20,6 +20,7 @@ FORMATS = [".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", ".pdf
 def build_page(runtime: Runtime) -> gr.Blocks:
     with gr.Blocks(title="Newsdesk", analytics_enabled=False) as page:
         gr.Markdown(INTRO, elem_id="nd-title")
+        session = gr.HTML("", elem_id="nd-session")
         asked, sections = gr.State([]), gr.State([])
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False):
@@ -80,6 +81,7 @@ def build_page(runtime: Runtime) -> gr.Blocks:
                     datatype=["str", "str", "str", "number", "str"],
                     interactive=False,
                     wrap=True,
+                    column_widths=["44%", "17%", "12%", "9%", "18%"],
                     elem_id="nd-articles",
                 )
                 selected = gr.Textbox(label="Selected article id", interactive=False)
@@ -101,7 +103,15 @@ def build_page(runtime: Runtime) -> gr.Blocks:
 
         rows = partial(library.article_rows, runtime)
         refresh_outlets = partial(lambda: gr.Dropdown(choices=chat.outlets_of(runtime.prepare())))
-        add.click(partial(library.upload, runtime), files, report).then(rows, search, table).then(
+
+        # Plain functions, not partials: Gradio finds the gr.Request parameter by annotation.
+        def upload(paths: list[str] | None, request: gr.Request, progress=gr.Progress()) -> str:  # noqa: B008
+            return library.upload(runtime, paths, request, progress)
+
+        def delete(article_id: str | None, request: gr.Request) -> tuple[str, str]:
+            return library.delete(runtime, article_id, request)
+
+        add.click(upload, files, report).then(rows, search, table).then(
             refresh_outlets, None, outlets
         )
         search.change(rows, search, table)
@@ -110,10 +120,10 @@ def build_page(runtime: Runtime) -> gr.Blocks:
             return library.select_row(runtime, evt)
 
         table.select(on_select, None, [selected, article])
-        remove.click(partial(library.delete, runtime), selected, [selected, article]).then(
-            rows, search, table
-        ).then(refresh_outlets, None, outlets)
+        remove.click(delete, selected, [selected, article]).then(rows, search, table).then(
+            refresh_outlets, None, outlets
+        )
         page.load(partial(chat.on_load, runtime), None, [*examples, outlets]).then(
             rows, search, table
-        )
+        ).then(library.session_controls, None, [session, files, add, remove])
     return page

@@ -73,6 +73,23 @@ def _context(article: Article | None, c: Citation) -> str:
     return f"{esc(before)} <mark>{esc(c.quote)}</mark> {esc(after)}"
 
 
+def _lines(text: str) -> str:
+    return "<br>".join(html.escape(line, quote=True) for line in text.split("\n"))
+
+
+def _whole_article(article: Article | None, c: Citation) -> str:
+    """The stored article in full, folded, with the quote marked where it stands: the check
+    an analyst makes before trusting a citation is one click away."""
+    if article is None or article.text[c.start : c.end] != c.quote:
+        return ""
+    text = article.text
+    body = f"{_lines(text[: c.start])}<mark>{_lines(c.quote)}</mark>{_lines(text[c.end :])}"
+    return (
+        '<details class="nd-full"><summary>Read the whole article</summary>'
+        f'<div class="nd-full-text">{body}</div></details>'
+    )
+
+
 def source_html(c: Citation, article: Article | None, turn: int) -> str:
     title = esc(c.title)
     if c.url and c.url.startswith(("http://", "https://")):
@@ -81,7 +98,8 @@ def source_html(c: Citation, article: Article | None, turn: int) -> str:
         f'<div class="nd-source" id="{anchor(turn, c.n)}">'
         f'<div class="nd-source-head"><span class="nd-num">[{c.n}]</span> {title}</div>'
         f'<div class="nd-meta">{esc(c.source)} · {esc(day(c.published_at))}</div>'
-        f'<blockquote class="nd-context">{_context(article, c)}</blockquote></div>'
+        f'<blockquote class="nd-context">{_context(article, c)}</blockquote>'
+        f"{_whole_article(article, c)}</div>"
     )
 
 

@@ -36,9 +36,17 @@ def test_the_syria_question_is_answered_with_a_citation_one_click_away(open_page
     answer = p.ask("How many US troops are in Syria?")
     assert "900" in answer and "[1]" in answer
     source = p.page.locator("#nd-sources-panel .nd-source").first
-    quote = source.locator("mark").inner_text()
+    quote = source.locator(".nd-context mark").inner_text()
     assert "900 troops in Syria" in quote and quote.strip() in answer
     assert "Meridian Wire" in source.inner_text() and "2023-12-04" in source.inner_text()
+    # The whole article is one click away, with the same quote marked where it stands.
+    whole = source.locator("details.nd-full")
+    assert not whole.locator(".nd-full-text").is_visible()
+    whole.locator("summary").click()
+    full_text = whole.locator(".nd-full-text").inner_text()
+    assert whole.locator("mark").inner_text().strip() == quote.strip()
+    assert len(full_text) > len(source.locator(".nd-context").inner_text())
+    whole.locator("summary").click()
     p.shot("02-answer")
     p.page.locator("#nd-chat a.nd-cite").first.click()
     p.page.wait_for_selector("#nd-sources-panel .nd-source.nd-flash")
