@@ -71,6 +71,7 @@ class Newsdesk:
             collection=self.settings.store.collection,
             chunking=self.settings.ingest.chunking,
             search=self.settings.search,
+            batch_chunks=self.settings.ingest.batch_chunks,
         )
 
     @cached_property
