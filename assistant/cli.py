@@ -118,6 +118,11 @@ def _build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", parents=[common], help="restore articles from an export")
     p.add_argument("file", metavar="FILE.jsonl", help="a file written by 'newsdesk export'")
 
+    p = sub.add_parser("check", parents=[common], help="check the store for crash damage")
+    p.add_argument(
+        "--repair", action="store_true", help="remove orphan chunks (no other writer running)"
+    )
+
     p = sub.add_parser("serve", parents=[common], help="serve the HTTP API (REST, OpenAI, MCP)")
     p.add_argument("--host", metavar="HOST", help="address to listen on [settings: 127.0.0.1]")
     p.add_argument("--port", type=int, metavar="N", help="port to listen on [settings: 8000]")
@@ -333,6 +338,24 @@ def _cmd_import(app: Newsdesk, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_check(app: Newsdesk, args: argparse.Namespace) -> int:
+    from vectorstore.integrity import check_store, remove_orphans
+
+    report = check_store(app.store)
+    print(
+        f"{report.articles} article(s), {report.chunks} chunk(s): "
+        f"{len(report.orphan_chunks)} orphan chunk(s), "
+        f"{len(report.incomplete_articles)} incomplete article(s), "
+        f"{len(report.misplaced_chunks)} misplaced chunk(s)"
+    )
+    for aid in report.incomplete_articles:
+        print(f"incomplete: {aid} (ingest its file again to repair it)", file=sys.stderr)
+    if args.repair and report.orphan_chunks:
+        print(f"removed {remove_orphans(app.store, report)} orphan chunk(s)")
+        report.orphan_chunks = []
+    return EXIT_OK if report.ok else EXIT_FAILURE
+
+
 def _cmd_serve(app: Newsdesk, args: argparse.Namespace) -> int:
     from assistant.api.server import serve_http, serve_mcp_stdio
 
@@ -349,6 +372,7 @@ COMMANDS = {
     "chat": _cmd_chat,
     "articles": _cmd_articles,
     "eval": _cmd_eval,
+    "check": _cmd_check,
     "export": _cmd_export,
     "import": _cmd_import,
     "serve": _cmd_serve,

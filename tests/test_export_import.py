@@ -79,3 +79,18 @@ def test_a_line_that_is_not_json_is_named(tmp_path: Path, capsys: pytest.Capture
     bad.write_text(json.dumps(HEADER) + "\n" + json.dumps(GOOD) + "\n{not json\n")
     assert _cli("import", str(bad), "--data-dir", str(tmp_path / "store")) == 2
     assert f"{bad}:3: malformed JSON" in capsys.readouterr().err
+
+
+def test_check_reports_orphan_chunks_and_repair_removes_them(
+    make_app, capsys: pytest.CaptureFixture[str]
+):
+    app = make_app("damaged")
+    app.ingest_records([{"title": GOOD["title"], "body": GOOD["text"]}])
+    [(article, _)] = app.store.article_records()
+    app.store._articles.delete(ids=[article.id])  # a crash between chunks and record
+    data_dir = str(app.settings.data_dir)
+    assert _cli("check", "--data-dir", data_dir) == 1
+    assert "1 orphan chunk(s)" in capsys.readouterr().out
+    assert _cli("check", "--repair", "--data-dir", data_dir) == 0
+    assert _cli("check", "--data-dir", data_dir) == 0
+    assert "0 article(s), 0 chunk(s): 0 orphan" in capsys.readouterr().out

@@ -116,6 +116,13 @@ def test_while_chroma_is_down_requests_get_503_and_the_process_recovers_with_it(
         assert f"127.0.0.1:{chroma.port}" in down.json()["error"]["message"]
         assert httpx.get(f"{process_b}/healthz").status_code == 200
         assert httpx.get(f"{process_b}/readyz").status_code == 503
+        # A write during the outage is refused as clearly (503), not half-done.
+        other = {**PILOTS, "title": "Pilots end strike", "body": "The pilots went back."}
+        refused = httpx.post(f"{process_b}/v1/articles", json=[other], timeout=60)
+        assert refused.status_code == 503
     finally:
         chroma.start()
+    # What was accepted before the outage is all still there, and answered again.
     assert "14 ships" in ask(process_b)["answer"]
+    titles = [a["title"] for a in httpx.get(f"{process_b}/v1/articles").json()["items"]]
+    assert PILOTS["title"] in titles and "Pilots end strike" not in titles
