@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -18,6 +17,7 @@ import pytest
 from assistant.api import create_app
 from assistant.app import Newsdesk
 from assistant.settings import load_settings
+from bench.load import wait_ready
 from tests.api.conftest import LiveServer
 from tests.chroma_server import ChromaServer, free_port
 
@@ -37,20 +37,6 @@ def chroma(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
     server.start()
     yield server
     server.stop()
-
-
-def wait_ready(url: str, proc: subprocess.Popen, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"newsdesk serve exited with {proc.returncode}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"newsdesk serve was not ready within {seconds} s")
 
 
 @pytest.fixture(scope="module")
