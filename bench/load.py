@@ -1,15 +1,16 @@
 """Load test: many clients asking while another adds and deletes articles, on 127.0.0.1.
 
-    python -m bench.load [--clients 8] [--requests 10] [--seconds S] [--port N] [--json]
+    python -m bench.load [--clients 8] [--requests 10] [--seconds S] [--no-writer]
 
 Starts `newsdesk serve` (a new process, a temporary store with the sample corpus) on a free
 port of 127.0.0.1, waits until ready, then runs `--clients` threads that each ask the known
 questions below (`--requests` each, or for `--seconds` when given) and check every answer
-holds the expected figure, while one writer thread adds a new article through the API, asks
-nothing, and deletes it again, over and over (the store stays the same size, so server
-memory should not grow). Reports errors, wrong answers, latency percentiles, and the server's
-resident memory (from /proc) after warm-up, at the end, and sampled every few seconds.
-Bounded: every request has a 120 s timeout and the run stops at --seconds or --requests.
+holds the expected figure, while one writer thread adds a new article through the API and
+deletes it again, over and over (the store stays the same size, so server memory should not
+grow; `--no-writer` is the baseline without it). Reports errors, wrong answers, latency
+percentiles, and the server's resident memory (from /proc) after warm-up, at the end, and
+sampled every few seconds. Bounded: every request has a 120 s timeout and the run stops at
+--seconds or --requests.
 """
 
 from __future__ import annotations
@@ -133,6 +134,19 @@ def writer(url: str, tally: Tally, done: threading.Event) -> None:
                 tally.writes += 1
 
 
+def rss_trend_mb_per_min(samples: list[tuple[float, float]], after_s: float = 60) -> float | None:
+    """Least-squares slope of resident memory after the first minute (warm-up and the first
+    index builds settle there): near zero when memory does not grow."""
+    steady = [(t, mb) for t, mb in samples if t >= after_s]
+    if len(steady) < 3:
+        return None
+    mean_t = statistics.fmean(t for t, _ in steady)
+    mean_mb = statistics.fmean(mb for _, mb in steady)
+    spread = sum((t - mean_t) ** 2 for t, _ in steady)
+    slope = sum((t - mean_t) * (mb - mean_mb) for t, mb in steady) / spread
+    return round(slope * 60, 2)
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -141,7 +155,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def run(clients: int, requests: int, seconds: float | None = None, sample_every: float = 5.0,
-        data_dir: Path | None = None) -> dict:  # fmt: skip
+        data_dir: Path | None = None, writes: bool = True) -> dict:  # fmt: skip
     """One load run against a fresh `newsdesk serve`; returns the summary."""
     with tempfile.TemporaryDirectory(prefix="newsdesk-load-") as tmp:
         port = free_port()
@@ -165,7 +179,8 @@ def run(clients: int, requests: int, seconds: float | None = None, sample_every:
             ]
             write_thread = threading.Thread(target=writer, args=(url, tally, done))
             started = time.monotonic()
-            write_thread.start()
+            if writes:
+                write_thread.start()
             for t in threads:
                 t.start()
             samples = [(0.0, round(rss_start, 1))]
@@ -175,7 +190,8 @@ def run(clients: int, requests: int, seconds: float | None = None, sample_every:
                     elapsed = round(time.monotonic() - started, 1)
                     samples.append((elapsed, round(rss_mb(proc.pid), 1)))
             done.set()
-            write_thread.join(timeout=180)
+            if writes:
+                write_thread.join(timeout=180)
             wall = time.monotonic() - started
             rss_end = rss_mb(proc.pid)
         finally:
@@ -198,6 +214,7 @@ def run(clients: int, requests: int, seconds: float | None = None, sample_every:
         "rss_end_mb": round(rss_end, 1),
         "rss_first_quarter_median_mb": round(statistics.median(s[1] for s in samples[:quarter]), 1),
         "rss_last_quarter_median_mb": round(statistics.median(s[1] for s in samples[-quarter:]), 1),
+        "rss_trend_mb_per_min_after_1_min": rss_trend_mb_per_min(samples),
         "rss_samples": samples,
     }
 
@@ -208,8 +225,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=10, help="per client")
     parser.add_argument("--seconds", type=float, help="run for this long instead")
     parser.add_argument("--sample-every", type=float, default=5.0, help="RSS sampling, seconds")
+    parser.add_argument("--no-writer", action="store_true", help="baseline: questions only")
     args = parser.parse_args(argv)
-    summary = run(args.clients, args.requests, args.seconds, args.sample_every)
+    summary = run(
+        args.clients, args.requests, args.seconds, args.sample_every, writes=not args.no_writer
+    )
     print(json.dumps(summary, indent=1))
     return 1 if summary["errors"] or summary["wrong_answers"] else 0
 
