@@ -237,10 +237,8 @@ class ArticleStore:
         for old_id in stale_records:
             self.delete_article(old_id, bump=False)
             report.replaced.append(old_id)
-        if stale_chunks:
-            # Chunks of an older version whose record a crashed replacement already removed.
-            self._chunks.delete(ids=stale_chunks)
-            faults.after_write()
+        # Chunks of an older version whose record a crashed replacement already removed.
+        self._delete_chunk_ids(stale_chunks)
         if report.added or report.replaced or stale_chunks:
             self._bump_generation()
         report.seconds = time.perf_counter() - started
@@ -290,9 +288,13 @@ class ArticleStore:
 
     def delete_chunks(self, chunk_ids: Sequence[str]) -> None:
         """Remove chunks by id (orphans found by an integrity check)."""
+        self._delete_chunk_ids(chunk_ids)
+        self._bump_generation()
+
+    def _delete_chunk_ids(self, chunk_ids: Sequence[str]) -> None:
         for i in range(0, len(chunk_ids), WRITE_BATCH):
             self._chunks.delete(ids=list(chunk_ids[i : i + WRITE_BATCH]))
-        self._bump_generation()
+            faults.after_write()
 
     # -- reading ---------------------------------------------------------------------------
 
