@@ -20,6 +20,7 @@ from assistant.followup import rewrite_followup
 from assistant.settings import Settings
 from assistant.temporal import TimeScope, parse_time_scope
 from assistant.types import Answer, Answerer
+from assistant.uploads import safe_upload_name
 from ingest.types import IngestProblem, LoadResult
 from vectorstore.client import make_client
 from vectorstore.embeddings import Embedder, SentenceTransformerEmbedder
@@ -71,6 +72,7 @@ class Newsdesk:
             collection=self.settings.store.collection,
             chunking=self.settings.ingest.chunking,
             search=self.settings.search,
+            batch_chunks=self.settings.ingest.batch_chunks,
         )
 
     @cached_property
@@ -99,11 +101,12 @@ class Newsdesk:
 
         max_bytes = int(self.settings.ingest.max_file_mb * 1024 * 1024)
         with tempfile.TemporaryDirectory(prefix="newsdesk-upload-") as tmp:
-            # Each upload in its own folder under its bare name: two "a.txt" do not collide,
-            # and a name like "../x" cannot leave the folder.
+            # Each upload in its own folder under its sanitised bare name: two "a.txt" do not
+            # collide, and no name ("../x", "/etc/x", "..", NUL) can leave the folder.
+            files = [(safe_upload_name(name), data) for name, data in files]
             paths: list[Path] = []
             for i, (name, data) in enumerate(files):
-                path = Path(tmp, str(i), Path(name).name or "upload")
+                path = Path(tmp, str(i), name)
                 path.parent.mkdir()
                 path.write_bytes(data)
                 paths.append(path)

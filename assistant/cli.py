@@ -113,6 +113,16 @@ def _build_parser() -> argparse.ArgumentParser:
     v = verbs.add_parser("remove", parents=[common], help="delete articles and their chunks")
     v.add_argument("ids", nargs="+", metavar="ID")
 
+    p = sub.add_parser("export", parents=[common], help="write every article to JSON Lines")
+    p.add_argument("file", metavar="FILE.jsonl", help="where to write ('-': standard output)")
+    p = sub.add_parser("import", parents=[common], help="restore articles from an export")
+    p.add_argument("file", metavar="FILE.jsonl", help="a file written by 'newsdesk export'")
+
+    p = sub.add_parser("check", parents=[common], help="check the store for crash damage")
+    p.add_argument(
+        "--repair", action="store_true", help="remove orphan chunks (no other writer running)"
+    )
+
     p = sub.add_parser("serve", parents=[common], help="serve the HTTP API (REST, OpenAI, MCP)")
     p.add_argument("--host", metavar="HOST", help="address to listen on [settings: 127.0.0.1]")
     p.add_argument("--port", type=int, metavar="N", help="port to listen on [settings: 8000]")
@@ -296,6 +306,56 @@ def _cmd_eval(app: Newsdesk, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_export(app: Newsdesk, args: argparse.Namespace) -> int:
+    from vectorstore.transfer import export_store
+
+    if args.file == "-":
+        count = export_store(app.store, sys.stdout)
+    else:
+        from pathlib import Path
+
+        target = Path(args.file)
+        partial = target.with_name(target.name + ".partial")
+        with partial.open("w", encoding="utf-8") as out:
+            count = export_store(app.store, out)
+        partial.replace(target)  # never a half-written export under the real name
+    print(f"exported {count} article(s) to {args.file}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_import(app: Newsdesk, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from vectorstore.transfer import import_file
+
+    report = import_file(app.store, Path(args.file))  # ExportFormatError is a ValueError: 2
+    print(
+        f"imported {report.articles} article(s): {report.added} added, "
+        f"{report.unchanged} already stored"
+    )
+    if report.note:
+        print(f"note: {report.note}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_check(app: Newsdesk, args: argparse.Namespace) -> int:
+    from vectorstore.integrity import check_store, remove_orphans
+
+    report = check_store(app.store)
+    print(
+        f"{report.articles} article(s), {report.chunks} chunk(s): "
+        f"{len(report.orphan_chunks)} orphan chunk(s), "
+        f"{len(report.incomplete_articles)} incomplete article(s), "
+        f"{len(report.misplaced_chunks)} misplaced chunk(s)"
+    )
+    for aid in report.incomplete_articles:
+        print(f"incomplete: {aid} (ingest its file again to repair it)", file=sys.stderr)
+    if args.repair and report.orphan_chunks:
+        print(f"removed {remove_orphans(app.store, report)} orphan chunk(s)")
+        report.orphan_chunks = []
+    return EXIT_OK if report.ok else EXIT_FAILURE
+
+
 def _cmd_serve(app: Newsdesk, args: argparse.Namespace) -> int:
     from assistant.api.server import serve_http, serve_mcp_stdio
 
@@ -312,6 +372,9 @@ COMMANDS = {
     "chat": _cmd_chat,
     "articles": _cmd_articles,
     "eval": _cmd_eval,
+    "check": _cmd_check,
+    "export": _cmd_export,
+    "import": _cmd_import,
     "serve": _cmd_serve,
 }
 

@@ -24,6 +24,8 @@ from vectorstore.config import EmbedderConfig, SearchConfig, StoreConfig
 class IngestSettings:
     chunking: ChunkingConfig = field(default_factory=ChunkingConfig)
     max_file_mb: float = 20.0
+    # Chunks embedded and written to the store together (a crash loses at most one batch).
+    batch_chunks: int = 256
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("ingest.chunking.chunk_size", "NEWSDESK_CHUNK_SIZE", int, "chunk size, chars [800]"),
     Option("ingest.chunking.chunk_overlap", "NEWSDESK_CHUNK_OVERLAP", int, "overlap, chars [160]"),
     Option("ingest.max_file_mb", "NEWSDESK_MAX_FILE_MB", float, "largest file ingested, MB [20]"),
+    Option("ingest.batch_chunks", "NEWSDESK_INGEST_BATCH", int, "chunks written together [256]"),
     Option("search.candidates", "NEWSDESK_SEARCH_CANDIDATES", int, "candidates per ranking [40]"),
     Option("answer.top_k", "NEWSDESK_TOP_K", int, "passages given to the answerer [8]"),
     Option("answer.max_sentences", "NEWSDESK_MAX_SENTENCES", int, "sentences in an answer [2]"),

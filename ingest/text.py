@@ -30,6 +30,7 @@ _SENTENCE_STARTERS = frozenset(
 # which happens when HTML blocks are joined; a glued "." is too often "U.S" or "3.5" to trust.
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)|[!?]+(?=[A-Z“\"])")
 _PARAGRAPH = re.compile(r"\n\s*\n")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def clean_text(text: str) -> str:
@@ -38,7 +39,8 @@ def clean_text(text: str) -> str:
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u00a0", " ").replace("\u200b", "")
     # Control characters other than newline and tab are noise from bad encodings or PDFs.
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    # (Unicode category Cc is exactly these ranges; a regex keeps 20 MB files to seconds.)
+    text = _CONTROL.sub("", text)
     lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n")]
     text = "\n".join(lines)
     text = re.sub(r"\n{3,}", "\n\n", text)

@@ -18,7 +18,7 @@ import hashlib
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -26,6 +26,7 @@ import numpy as np
 
 from ingest.chunking import ChunkingConfig, chunk_article
 from ingest.types import Article, Chunk
+from vectorstore import faults
 from vectorstore.client import StoreUnavailable
 from vectorstore.config import SearchConfig
 from vectorstore.embeddings import Embedder
@@ -85,13 +86,13 @@ def _citable_metadata(article: Article, optional: tuple[str, ...]) -> dict:
     return meta
 
 
-def _article_metadata(article: Article, chunk_count: int) -> dict:
+def _article_metadata(article: Article, chunk_count: int, ingested_at: float | None) -> dict:
     return {
         **_citable_metadata(article, ("published_at", "url", "author")),
         "origin": article.origin,
         "chunk_count": chunk_count,
         "length": len(article.text),
-        "ingested_at": time.time(),
+        "ingested_at": time.time() if ingested_at is None else ingested_at,
     }
 
 
@@ -145,11 +146,13 @@ class ArticleStore:
         collection: str = "newsdesk",
         chunking: ChunkingConfig | None = None,
         search: SearchConfig | None = None,
+        batch_chunks: int = EMBED_BATCH,
     ) -> None:
         self.client = client
         self.embedder = embedder
         self.chunking = chunking or ChunkingConfig()
         self.search_config = search or SearchConfig()
+        self.batch_chunks = max(1, batch_chunks)
         self._chunks_name = f"{collection}_chunks"
         self._articles_name = f"{collection}_articles"
         try:
@@ -188,6 +191,7 @@ class ArticleStore:
         self._chunks.modify(
             metadata={"schema_version": SCHEMA_VERSION, "generation": uuid.uuid4().hex}
         )
+        faults.after_write()
 
     def marker(self, key: str) -> str | None:
         """A small named value kept with the store (e.g. whether the sample corpus was offered)."""
@@ -198,12 +202,24 @@ class ArticleStore:
     def set_marker(self, key: str, value: str) -> None:
         meta = self.client.get_collection(self._articles_name, embedding_function=None).metadata
         self._articles.modify(metadata={**(meta or {}), key: value})
+        faults.after_write()
 
     # -- writing ---------------------------------------------------------------------------
 
-    def add_articles(self, articles: Iterable[Article], *, progress: bool = False) -> AddReport:
+    def add_articles(
+        self,
+        articles: Iterable[Article],
+        *,
+        progress: bool = False,
+        ingested_at: Mapping[str, float] | None = None,
+    ) -> AddReport:
         """Store articles; an id already stored is left alone, and an article whose URL is
-        already stored under another id replaces that older version."""
+        already stored under another id replaces that older version. `ingested_at` keeps the
+        original times of imported articles (by id).
+
+        Safe to re-run after a crash at any point: chunks are upserted under ids derived from
+        the article, the article record comes last, and older versions are looked up by URL in
+        both collections, so a replacement cut short is finished by the next run."""
         started = time.perf_counter()
         unique = list({a.id: a for a in articles}.values())
         present = self._existing_ids([a.id for a in unique])
@@ -211,22 +227,26 @@ class ArticleStore:
             added=[], unchanged=[a.id for a in unique if a.id in present], replaced=[]
         )
         todo = [a for a in unique if a.id not in present]
-        stale = self._ids_with_urls({a.url for a in todo if a.url}, keep={a.id for a in todo})
+        stale_records, stale_chunks = self._superseded({a.url for a in unique if a.url}, unique)
         bar = _progress(len(todo), progress)
-        for batch in _batches_by_chunks(todo, self.chunking, EMBED_BATCH):
-            report.chunks_written += self._write_batch(batch)
+        for batch in _batches_by_chunks(todo, self.chunking, self.batch_chunks):
+            report.chunks_written += self._write_batch(batch, ingested_at or {})
             report.added.extend(article.id for article, _ in batch)
             bar.update(len(batch))
         bar.close()
-        for old_id in stale:
+        for old_id in stale_records:
             self.delete_article(old_id, bump=False)
             report.replaced.append(old_id)
-        if report.added or report.replaced:
+        # Chunks of an older version whose record a crashed replacement already removed.
+        self._delete_chunk_ids(stale_chunks)
+        if report.added or report.replaced or stale_chunks:
             self._bump_generation()
         report.seconds = time.perf_counter() - started
         return report
 
-    def _write_batch(self, batch: list[tuple[Article, list[Chunk]]]) -> int:
+    def _write_batch(
+        self, batch: list[tuple[Article, list[Chunk]]], ingested_at: Mapping[str, float]
+    ) -> int:
         pairs = [(article, chunk) for article, chunks in batch for chunk in chunks]
         if pairs:
             vectors = self.embedder.embed_documents([embedding_text(a, c) for a, c in pairs])
@@ -236,13 +256,17 @@ class ArticleStore:
                 documents=[c.text for _, c in pairs],
                 metadatas=[_chunk_metadata(a, c) for a, c in pairs],
             )
+            faults.after_write()
         # Article records last: they are what makes the chunks visible to searches.
         self._articles.upsert(
             ids=[a.id for a, _ in batch],
             embeddings=[_article_vector(a.id) for a, _ in batch],
             documents=[a.text for a, _ in batch],
-            metadatas=[_article_metadata(a, len(chunks)) for a, chunks in batch],
+            metadatas=[
+                _article_metadata(a, len(chunks), ingested_at.get(a.id)) for a, chunks in batch
+            ],
         )
+        faults.after_write()
         return len(pairs)
 
     def delete_article(self, article_id: str, *, bump: bool = True) -> bool:
@@ -251,13 +275,26 @@ class ArticleStore:
             orphans = self._chunks.get(where={"article_id": article_id}, include=[])["ids"]
             if orphans:
                 self._chunks.delete(ids=orphans)
+                faults.after_write()
             return False
         # The article record goes first, so its chunks stop being citable at once.
         self._articles.delete(ids=[article_id])
+        faults.after_write()
         self._chunks.delete(where={"article_id": article_id})
+        faults.after_write()
         if bump:
             self._bump_generation()
         return True
+
+    def delete_chunks(self, chunk_ids: Sequence[str]) -> None:
+        """Remove chunks by id (orphans found by an integrity check)."""
+        self._delete_chunk_ids(chunk_ids)
+        self._bump_generation()
+
+    def _delete_chunk_ids(self, chunk_ids: Sequence[str]) -> None:
+        for i in range(0, len(chunk_ids), WRITE_BATCH):
+            self._chunks.delete(ids=list(chunk_ids[i : i + WRITE_BATCH]))
+            faults.after_write()
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -267,13 +304,33 @@ class ArticleStore:
             found.update(self._articles.get(ids=list(ids[i : i + WRITE_BATCH]), include=[])["ids"])
         return found
 
-    def _ids_with_urls(self, urls: set[str], keep: set[str]) -> list[str]:
-        found: list[str] = []
+    def _superseded(self, urls: set[str], keep: Sequence[Article]) -> tuple[list[str], list[str]]:
+        """Older versions of these URLs: ids of their article records, and ids of chunks left
+        without a record (a replacement interrupted between its two deletes)."""
+        keep_ids = {a.id for a in keep}
+        records: list[str] = []
+        chunks: list[str] = []
         url_list = sorted(urls)
         for i in range(0, len(url_list), 500):
-            res = self._articles.get(where={"url": {"$in": url_list[i : i + 500]}}, include=[])
-            found.extend(aid for aid in res["ids"] if aid not in keep)
-        return found
+            where = {"url": {"$in": url_list[i : i + 500]}}
+            res = self._articles.get(where=where, include=[])
+            records.extend(aid for aid in res["ids"] if aid not in keep_ids)
+            res = self._chunks.get(where=where, include=["metadatas"])
+            chunks.extend(
+                cid
+                for cid, meta in zip(res["ids"], res["metadatas"], strict=True)
+                if meta["article_id"] not in keep_ids and meta["article_id"] not in records
+            )
+        return records, chunks
+
+    def article_records(self) -> Iterable[tuple[Article, dict]]:
+        """Every stored article with its record's metadata, in id order."""
+        rows = sorted(_pages(self._articles), key=lambda row: row[0])
+        yield from ((_article(aid, doc, meta), meta) for aid, doc, meta in rows)
+
+    def chunk_records(self) -> Iterable[tuple[str, str, dict]]:
+        """Every stored chunk as (id, text, metadata)."""
+        yield from _pages(self._chunks)
 
     def count_articles(self) -> int:
         return self._articles.count()
@@ -320,17 +377,10 @@ class ArticleStore:
         generation = self.generation()
         with self._lexical_lock:
             if self._lexical is None or self._lexical.generation != generation:
-                ids: list[str] = []
-                metas: list[dict] = []
-                docs: list[str] = []
-                total = self._chunks.count()
-                for offset in range(0, total, WRITE_BATCH):
-                    res = self._chunks.get(
-                        include=["documents", "metadatas"], limit=WRITE_BATCH, offset=offset
-                    )
-                    ids.extend(res["ids"])
-                    metas.extend(res["metadatas"])
-                    docs.extend(res["documents"])
+                rows = _pages(self._chunks)
+                ids = [cid for cid, _, _ in rows]
+                docs = [doc for _, doc, _ in rows]
+                metas = [meta for _, _, meta in rows]
                 self._lexical = LexicalIndex(generation, ids, metas, docs)
             return self._lexical
 
@@ -355,6 +405,8 @@ class ArticleStore:
             where=build_where(filters),
             include=["documents", "metadatas", "distances"],
         )
+        # A chunk deleted or rewritten by another writer while this query ran comes back
+        # without its metadata or text: it is not citable, so it is skipped.
         return [
             {"id": cid, "doc": doc, "meta": meta, "similarity": 1.0 - float(dist)}
             for cid, doc, meta, dist in zip(
@@ -364,6 +416,7 @@ class ArticleStore:
                 res["distances"][0],
                 strict=True,
             )
+            if meta is not None and doc is not None
         ]
 
     def _lexical_hits(self, query: str, n: int, filters: SearchFilters) -> list[dict]:
@@ -386,6 +439,19 @@ class ArticleStore:
                 entry[rank_key] = rank
                 entry["score"] += weight / (cfg.rrf_k + rank)
         return sorted(merged.values(), key=lambda e: e["score"], reverse=True)
+
+
+def _pages(collection) -> Iterable[tuple[str, str, dict]]:  # noqa: ANN001 - a Collection
+    ids: list[str] = []
+    docs: list[str] = []
+    metas: list[dict] = []
+    total = collection.count()
+    for offset in range(0, total, WRITE_BATCH):
+        res = collection.get(include=["documents", "metadatas"], limit=WRITE_BATCH, offset=offset)
+        ids.extend(res["ids"])
+        docs.extend(res["documents"])
+        metas.extend(res["metadatas"])
+    return list(zip(ids, docs, metas, strict=True))
 
 
 def _passage(entry: dict) -> Passage:

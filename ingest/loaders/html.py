@@ -139,6 +139,21 @@ def _published(soup: Any, ld: dict) -> str | None:
     return next((iso for iso in map(parse_date, candidates) if iso), None)
 
 
+# Real pages nest a few dozen levels; thousands are a hostile or broken file, and the
+# block-finding below costs depth x size on them (100k nested divs: half a minute).
+MAX_DEPTH = 512
+
+
+def _too_deep(soup: Any) -> bool:
+    stack = [(soup, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        stack.extend((child, depth + 1) for child in getattr(node, "contents", ()))
+    return False
+
+
 def load(path: Path, data: bytes) -> list[Article]:
     from bs4 import BeautifulSoup
 
@@ -147,6 +162,8 @@ def load(path: Path, data: bytes) -> list[Article]:
     markup: str | bytes = decode_text(data) if bom_encoding(data) else data
     try:
         soup = BeautifulSoup(markup, "lxml")
+        if _too_deep(soup):
+            raise IngestError(f"HTML nested more than {MAX_DEPTH} levels deep")
         ld = _json_ld(soup)
         source = (
             _meta(soup, "og:site_name")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -18,6 +17,7 @@ import pytest
 from assistant.api import create_app
 from assistant.app import Newsdesk
 from assistant.settings import load_settings
+from bench.load import wait_ready
 from tests.api.conftest import LiveServer
 from tests.chroma_server import ChromaServer, free_port
 
@@ -37,20 +37,6 @@ def chroma(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
     server.start()
     yield server
     server.stop()
-
-
-def wait_ready(url: str, proc: subprocess.Popen, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"newsdesk serve exited with {proc.returncode}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"newsdesk serve was not ready within {seconds} s")
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +102,13 @@ def test_while_chroma_is_down_requests_get_503_and_the_process_recovers_with_it(
         assert f"127.0.0.1:{chroma.port}" in down.json()["error"]["message"]
         assert httpx.get(f"{process_b}/healthz").status_code == 200
         assert httpx.get(f"{process_b}/readyz").status_code == 503
+        # A write during the outage is refused as clearly (503), not half-done.
+        other = {**PILOTS, "title": "Pilots end strike", "body": "The pilots went back."}
+        refused = httpx.post(f"{process_b}/v1/articles", json=[other], timeout=60)
+        assert refused.status_code == 503
     finally:
         chroma.start()
+    # What was accepted before the outage is all still there, and answered again.
     assert "14 ships" in ask(process_b)["answer"]
+    titles = [a["title"] for a in httpx.get(f"{process_b}/v1/articles").json()["items"]]
+    assert PILOTS["title"] in titles and "Pilots end strike" not in titles

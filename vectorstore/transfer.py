@@ -1,0 +1,138 @@
+"""`newsdesk export` / `newsdesk import`: the whole collection as JSON Lines.
+
+Line 1 is a header (format, schema version, article count, chunking); then one article per
+line, in id order, with its id, metadata, ingest time and full text. Chunks and embeddings are
+not written: they follow from the text, the chunking and the embedder, and importing makes
+them again. Importing an export into an empty store and exporting again gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import IO
+
+from ingest.types import Article
+from vectorstore.store import SCHEMA_VERSION, ArticleStore
+
+FORMAT = "newsdesk-export"
+_TEXT_FIELDS = ("id", "title", "text")
+_OPTIONAL_FIELDS = ("source", "published_at", "url", "author", "origin")
+
+
+class ExportFormatError(ValueError):
+    """An export file that cannot be imported; the message names file and line."""
+
+
+@dataclass
+class ImportReport:
+    articles: int
+    added: int
+    unchanged: int
+    note: str | None = None
+
+
+def _dumps(value: dict) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def export_store(store: ArticleStore, out: IO[str]) -> int:
+    """Write every article to `out`; returns how many."""
+    rows = list(store.article_records())
+    header = {
+        "format": FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "articles": len(rows),
+        "chunking": asdict(store.chunking),
+    }
+    out.write(_dumps(header) + "\n")
+    for article, meta in rows:
+        record = {key: getattr(article, key) for key in (*_TEXT_FIELDS, *_OPTIONAL_FIELDS)}
+        record["ingested_at"] = meta.get("ingested_at")
+        out.write(_dumps(record) + "\n")
+    return len(rows)
+
+
+def _parse_header(line: str, where: str) -> dict:
+    try:
+        header = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ExportFormatError(f"{where}: not a Newsdesk export header ({exc.msg})") from exc
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise ExportFormatError(f"{where}: not a Newsdesk export (no {FORMAT!r} header)")
+    version = header.get("schema_version")
+    if not isinstance(version, int) or version > SCHEMA_VERSION:
+        raise ExportFormatError(
+            f"{where}: export has schema version {version!r}, newer than this Newsdesk "
+            f"understands ({SCHEMA_VERSION}); upgrade Newsdesk to import it"
+        )
+    return header
+
+
+def _parse_article(line: str, where: str) -> tuple[Article, float | None]:
+    try:
+        record = json.loads(line)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise ExportFormatError(f"{where}: malformed JSON ({exc})") from exc
+    if not isinstance(record, dict):
+        raise ExportFormatError(f"{where}: expected an article object")
+    for key in _TEXT_FIELDS:
+        if not isinstance(record.get(key), str) or not record[key].strip():
+            raise ExportFormatError(f"{where}: field {key!r} must be a non-empty string")
+    for key in _OPTIONAL_FIELDS:
+        if record.get(key) is not None and not isinstance(record[key], str):
+            raise ExportFormatError(f"{where}: field {key!r} must be a string or null")
+    stamp = record.get("ingested_at")
+    if stamp is not None and (isinstance(stamp, bool) or not isinstance(stamp, int | float)):
+        raise ExportFormatError(f"{where}: field 'ingested_at' must be a number or null")
+    fields = {key: record.get(key) for key in (*_TEXT_FIELDS, *_OPTIONAL_FIELDS)}
+    fields["source"] = fields["source"] or ""
+    fields["origin"] = fields["origin"] or ""
+    return Article(**fields), stamp
+
+
+def read_export(path: Path, lines: Iterable[str]) -> tuple[dict, list[Article], dict[str, float]]:
+    """Parse a whole export before anything is written: a bad line changes nothing."""
+    header: dict | None = None
+    articles: list[Article] = []
+    stamps: dict[str, float] = {}
+    for number, line in enumerate(lines, start=1):
+        where = f"{path}:{number}"
+        if not line.strip():
+            continue
+        if header is None:
+            header = _parse_header(line, where)
+            continue
+        article, stamp = _parse_article(line, where)
+        articles.append(article)
+        if stamp is not None:
+            stamps[article.id] = stamp
+    if header is None:
+        raise ExportFormatError(f"{path}: empty file, not a Newsdesk export")
+    if header.get("articles") not in (None, len(articles)):
+        raise ExportFormatError(
+            f"{path}: header announces {header['articles']} articles but the file holds "
+            f"{len(articles)} (truncated?)"
+        )
+    return header, articles, stamps
+
+
+def import_file(store: ArticleStore, path: Path) -> ImportReport:
+    """Restore an export into `store`, keeping ids and ingest times."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            header, articles, stamps = read_export(path, handle)
+    except UnicodeDecodeError as exc:
+        raise ExportFormatError(f"{path}: not UTF-8 text ({exc.reason})") from exc
+    except OSError as exc:
+        raise ExportFormatError(f"{path}: {exc.strerror or exc}") from exc
+    added = store.add_articles(articles, ingested_at=stamps)
+    note = None
+    if header.get("chunking") not in (None, asdict(store.chunking)):
+        note = (
+            f"the export was chunked with {header['chunking']}, this store uses "
+            f"{asdict(store.chunking)}: chunks were made with this store's setting"
+        )
+    return ImportReport(len(articles), len(added.added), len(added.unchanged), note)
