@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.conflicts import CONFLICT_LEAD, disagreeing
 from assistant.temporal import TimeScope
 from assistant.types import Answer, Citation
 from ingest.text import sentence_spans
@@ -104,6 +105,10 @@ class _Candidate:
     coverage: float = 0.0
     vector: np.ndarray | None = None
 
+    @property
+    def article_id(self) -> str:
+        return self.passage.article_id
+
 
 class ExtractiveAnswerer:
     """Scores every sentence of the retrieved passages and quotes the best one or two."""
@@ -143,7 +148,7 @@ class ExtractiveAnswerer:
         if best.similarity < self.min_similarity and best.coverage < self.min_coverage:
             return Answer.abstain(question, list(passages))
         kind = question_kind(question)
-        if kind == "number" and (rival := _disagreeing(best, eligible, question)):
+        if rival := disagreeing(best, eligible[1:], question, kind):
             return _compose_conflict(question, best, rival, passages)
         chosen = [best]
         for cand in eligible[1:]:
@@ -154,7 +159,13 @@ class ExtractiveAnswerer:
                 continue
             if all(_overlap(cand.tokens, c.tokens) < 0.6 for c in chosen):
                 chosen.append(cand)
-        return _compose(question, chosen, passages)
+        answer = _compose(question, chosen, passages)
+        if scope.prefer_recent or scope.bounded:
+            # A time-sensitive answer is only true as of its newest source.
+            days = [c.published_at[:10] for c in answer.citations if c.published_at]
+            if days:
+                answer.text = f"As of {max(days)}: {answer.text}"
+        return answer
 
     def _candidates(self, passages: Sequence[Passage]) -> list[_Candidate]:
         seen: set[tuple[str, int]] = set()
@@ -219,37 +230,6 @@ def _entity_coverage(entities: set[str], cand: _Candidate) -> float:
 
 def _overlap(a: set[str], b: set[str]) -> float:
     return len(a & b) / max(1, min(len(a), len(b)))
-
-
-CONFLICT_LEAD = "The sources disagree."
-_FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")
-
-
-def _figures(text: str, question: str) -> set[str]:
-    """The numbers a sentence states, without years and without numbers the question holds."""
-    asked = {f.replace(",", "") for f in _FIGURE.findall(question)}
-    # "2024" is a year, "2,000" is not.
-    found = {f.rstrip(".,") for f in _FIGURE.findall(text)}
-    found = {f for f in found if not re.fullmatch(r"(?:19|20)\d\d", f)}
-    return {f.replace(",", "") for f in found} - asked
-
-
-def _disagreeing(best: _Candidate, eligible: list[_Candidate], question: str) -> _Candidate | None:
-    """Another article's sentence that answers as well but with other figures: the sources
-    disagree, and an analyst must see both sides rather than the one that scored higher."""
-    mine = _figures(best.text, question)
-    if not mine or best.vector is None:
-        return None
-    for cand in eligible[1:]:
-        if cand.score < 0.45 * best.score:
-            return None
-        if cand.passage.article_id == best.passage.article_id or cand.vector is None:
-            continue
-        theirs = _figures(cand.text, question)
-        # About the same thing (close in meaning), yet no figure in common.
-        if theirs and not theirs & mine and float(cand.vector @ best.vector) >= 0.5:
-            return cand
-    return None
 
 
 def _citation(n: int, cand: _Candidate) -> Citation:

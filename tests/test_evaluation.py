@@ -22,6 +22,7 @@ TINY = Path(__file__).parent / "data" / "tiny_eval"
         ("2,500", "About 2500 troops remain.", True),
         ("Abraham Lincoln", "It was built for Lincoln.", False),
         ("Canada", "", False),
+        ("Luka Dončić", "Dallas traded Luka Doncic. [1]", True),
         ("", "anything", False),
     ],
 )
@@ -106,3 +107,33 @@ def test_support_counts_an_outlet_and_date_attribution_as_supported_by_its_citat
     assert _support(Answer("q", both, [ledger, wire])) == (2, 2)
     changed = "Ledger, 2024-08-02: About 3,000 people left. [1]"
     assert _support(Answer("q", changed, [ledger])) == (0, 1)
+
+
+def test_explanations_are_stored_once_and_hidden_from_search_in_the_abstention_setting(tmp_path):
+    dataset = tmp_path / "with_explanations"
+    dataset.mkdir()
+    for name in ("articles.jsonl", "questions.jsonl"):
+        (dataset / name).write_text((TINY / name).read_text())
+    chess = {
+        "id": "x-1",
+        "title": "Chess final",
+        "source": "Board Weekly",
+        "published_at": "2024-09-20",
+        "body": "Ivo Brandt won the national chess championship in Reykjavik on Sunday.",
+    }
+    # A search-result snippet without a headline is still read (its opening words stand in).
+    snippet = {"id": "x-2", "source": "search", "body": "Tram lines reopen in the old town."}
+    (dataset / "explanation_articles.jsonl").write_text(
+        "\n".join(json.dumps(r) for r in (chess, snippet)) + "\n"
+    )
+    settings = load_settings(
+        overrides={"data_dir": tmp_path / "data", "sample_corpus": False}, environ={}
+    )
+    shown = run_evaluation(dataset, settings, baseline=False)
+    hidden = run_evaluation(dataset, settings, explanations=False)
+    assert shown.ingest["records_skipped"] == 0 and shown.ingest["articles"] == 5
+    assert hidden.ingest["collection"] == shown.ingest["collection"]
+    assert hidden.ingest["newly_embedded_chunks"] == 0
+    assert "Brandt" in {r.id: r for r in shown.results}["q4"].answer
+    q4 = {r.id: r for r in hidden.results}["q4"]
+    assert q4.abstained and "Brandt" not in q4.baseline_answer

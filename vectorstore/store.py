@@ -116,12 +116,16 @@ def build_where(filters: SearchFilters | None) -> dict | None:
         clauses.append({"published_day": {"$gte": _day(filters.published_after)}})
     if filters.published_before:
         clauses.append({"published_day": {"$lte": _day(filters.published_before)}})
+    if filters.exclude_articles:
+        clauses.append({"article_id": {"$nin": sorted(filters.exclude_articles)}})
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
 def matches(meta: dict, filters: SearchFilters) -> bool:
     """The same filter as `build_where`, evaluated in Python (for the lexical cache)."""
     if filters.sources and meta.get("source_key") not in {s.casefold() for s in filters.sources}:
+        return False
+    if meta.get("article_id") in filters.exclude_articles:
         return False
     day = meta.get("published_day")
     if filters.published_after and (day is None or day < _day(filters.published_after)):

@@ -13,9 +13,9 @@ from datetime import datetime
 from pathlib import Path
 
 from assistant.app import Newsdesk
+from assistant.conflicts import CONFLICT_LEAD
 from assistant.evaluation import metrics
 from assistant.evaluation.dataset import Dataset, EvalQuestion, load_dataset
-from assistant.extractive import CONFLICT_LEAD
 from assistant.settings import Settings
 from assistant.temporal import parse_time_scope
 from assistant.types import Answer
@@ -66,6 +66,10 @@ def _articles(dataset: Dataset) -> tuple[list[Article], dict[str, str], int]:
     """Articles from the dataset's records and the map from record id to article id."""
     articles, id_map, skipped = [], {}, 0
     for record in dataset.records:
+        if isinstance(record, dict) and not record.get("title") and record.get("body"):
+            # Search-result snippets (RGB) come without a headline: their opening words stand in.
+            words = str(record["body"]).split()
+            record = {**record, "title": " ".join(words[:10]) + (" …" if len(words) > 10 else "")}
         try:
             article = record_to_article(record, f"{dataset.name}:{record.get('id')}")
         except IngestError:
@@ -99,6 +103,7 @@ def _support(answer: Answer) -> tuple[int, int]:
         ", ".join(x for x in (c.source, (c.published_at or "")[:10]) if x) + ":"
         for c in answer.citations
     ]
+    attributions += [f"As of {c.published_at[:10]}:" for c in answer.citations if c.published_at]
     supported = cited = 0
     for sentence, markers in _SEGMENT.findall(answer.text):
         for attribution in [CONFLICT_LEAD, *attributions]:
@@ -109,9 +114,15 @@ def _support(answer: Answer) -> tuple[int, int]:
     return supported, cited
 
 
-def _score(app: Newsdesk, q: EvalQuestion, id_map: dict[str, str], baseline) -> QuestionResult:  # noqa: ANN001
+def _score(
+    app: Newsdesk,
+    q: EvalQuestion,
+    id_map: dict[str, str],
+    baseline,  # noqa: ANN001 - DenseBaseline or None
+    hidden: frozenset[str] = frozenset(),
+) -> QuestionResult:
     # A question asked on a date can only be answered from news published by then.
-    before = SearchFilters(published_before=q.question_date) if q.question_date else None
+    before = SearchFilters(published_before=q.question_date, exclude_articles=hidden)
     started = time.perf_counter()
     answer = app.ask(q.question, filters=before, today=q.question_date)
     latency = time.perf_counter() - started
@@ -142,7 +153,7 @@ def _score(app: Newsdesk, q: EvalQuestion, id_map: dict[str, str], baseline) -> 
     )  # fmt: skip
     if baseline is not None:
         started = time.perf_counter()
-        base = baseline.run(q.question)
+        base = baseline.run(q.question, exclude=hidden)
         result.baseline_latency_s = time.perf_counter() - started
         result.baseline_answer = base.answer
         result.baseline_correct = metrics.answer_is_correct(q.answer, base.answer)
@@ -188,7 +199,10 @@ def run_evaluation(
                   "search": repr(settings.search), "explanations": explanations},
         ingest=ingest,
     )  # fmt: skip
-    run.results = [_score(app, q, id_map, dense) for q in iterator]
+    # Hidden articles stay stored (one collection serves both settings) but are never found.
+    hidden = frozenset(id_map[r] for r in dataset.hidden_record_ids if r in id_map)
+    hidden -= {a for r, a in id_map.items() if r not in dataset.hidden_record_ids}
+    run.results = [_score(app, q, id_map, dense, hidden) for q in iterator]
     return run
 
 
