@@ -71,9 +71,10 @@ def answer_values(text: str, question: str, kind: str) -> set[str]:
     return {v for v in values if v}
 
 
-def _same_words(a: str, b: str, slot: set[str]) -> float:
-    """Share of content words two sentences have in common, leaving out the answer slots."""
-    skip = {t for v in slot for t in v.split()}
+def _same_words(a: str, b: str, slot: set[str], question: str) -> float:
+    """Share of content words two sentences have in common, leaving out the answer slots and
+    the question's own words (any two sentences about the question share those)."""
+    skip = {t for v in slot for t in v.split()} | set(tokenize(question))
     ta, tb = set(tokenize(a)) - skip, set(tokenize(b)) - skip
     return len(ta & tb) / max(1, min(len(ta), len(tb)))
 
@@ -100,7 +101,7 @@ def disagreeing(
             differs = not theirs & mine
         else:
             differs = bool(mine - theirs) and bool(theirs - mine)
-            differs = differs and _same_words(best.text, cand.text, mine ^ theirs) >= (
+            differs = differs and _same_words(best.text, cand.text, mine ^ theirs, question) >= (
                 _MIN_SAME_WORDS
             )
         if differs:

@@ -34,15 +34,26 @@ _DATE = re.compile(
     r"|thursday|friday|saturday|sunday|yesterday|today|tomorrow|week|month|year)\b",
     re.IGNORECASE,
 )
+_MIN_NEW_WORDS = 2
 _FINISHED = re.compile(r"[.!?][\"'”’)\]]*$")
 _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z'’-]+")
+
+
+# "What was Tesla's revenue ...": a quantity noun asked with "what" wants a number.
+_QUANTITY = re.compile(
+    r"^what (?:is|was|were|are) (?:the |an? |[\w.’'-]+(?:'s|’s) )?(?:\w+ ){0,2}?"
+    r"(?:revenue|population|price|cost|budget|toll|salary|turnout|deficit|debt|valuation|score"
+    r"|temperature)s?\b"
+)
 
 
 def question_kind(question: str) -> str:
     """What shape of answer the question wants: number, date, person, place or other."""
     q = question.casefold()
-    if re.search(r"\bhow (many|much|long|far|old|big|large|high|often)\b", q) or re.search(
-        r"\bwhat (percentage|share|number|proportion|rate)\b", q
+    if (
+        re.search(r"\bhow (many|much|long|far|old|big|large|high|often)\b", q)
+        or re.search(r"\bwhat (percentage|share|number|proportion|rate)\b", q)
+        or re.search(_QUANTITY, q)
     ):
         return "number"
     if re.search(
@@ -55,7 +66,8 @@ def question_kind(question: str) -> str:
         return "place"
     # "Which company ...", "What app ...": the answer is a name the question does not hold.
     if re.search(
-        r"^(?:which|what)\s+(?!is\b|are\b|was\b|were\b|do\b|does\b|did\b)\w+", q
+        r"^(?:which|what)\s+(?!(?:is|are|was|were|do|does|did|has|have|had|happened|will|can)\b)\w+",
+        q,
     ) or re.search(
         r"\b(?:which|what)\s+(?:company|country|city|app|film|movie|show|team|party|agency|group|firm"
         r"|brand|organi[sz]ation|state|nation|newspaper|network|chain|airline|bank)\b",
@@ -141,7 +153,14 @@ class ExtractiveAnswerer:
         self._score(question, candidates, scope)
         entities = question_entities(question)
         ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
-        eligible = [c for c in ranked if _entity_coverage(entities, c) >= 0.5]
+        asked = set(tokenize(question))
+        eligible = [
+            c
+            for c in ranked
+            # About the question's names, and saying something the question does not already
+            # say ("Tesla Q2 2020 revenue." restates the question; it answers nothing).
+            if _entity_coverage(entities, c) >= 0.5 and len(c.tokens - asked) >= _MIN_NEW_WORDS
+        ]
         if not eligible:
             return Answer.abstain(question, list(passages))
         best = eligible[0]

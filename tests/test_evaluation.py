@@ -58,6 +58,18 @@ def test_a_sentence_is_supported_only_when_its_quotes_hold_its_words_and_all_its
     assert not metrics.sentence_is_supported("The US has 900 troops [1]", [])
 
 
+def test_a_conflict_counts_as_flagged_only_when_said_and_both_sides_are_quoted():
+    true, fake = "The final was played in Lisbon.", "The final was played in Porto."
+    flagged = f"The sources disagree. {true} [1] {fake} [2]"
+    assert metrics.flags_conflict(flagged, [true, fake], "Lisbon", "Porto")
+    assert not metrics.flags_conflict(flagged, [true], "Lisbon", "Porto")
+    assert not metrics.flags_conflict(f"{true} [1] {fake} [2]", [true, fake], "Lisbon", "Porto")
+    assert not metrics.flags_conflict("", [], "Lisbon", "Porto")
+    assert metrics.misled(f"{fake} [1]", "Lisbon", "Porto")
+    assert not metrics.misled(flagged, "Lisbon", "Porto")
+    assert not metrics.misled("", "Lisbon", "Porto")
+
+
 def test_percentiles_use_the_nearest_rank():
     assert metrics.percentile([0.3, 0.1, 0.2, 0.4], 50) == 0.2
     assert metrics.percentile([0.3, 0.1, 0.2, 0.4], 95) == 0.4

@@ -28,6 +28,7 @@ from ingest.chunking import ChunkingConfig, chunk_article
 from ingest.types import Article, Chunk
 from vectorstore.client import StoreUnavailable
 from vectorstore.config import SearchConfig
+from vectorstore.dedup import collapse_copies
 from vectorstore.embeddings import Embedder
 from vectorstore.lexical import LexicalIndex
 from vectorstore.types import AddReport, ArticleInfo, Passage, SearchFilters
@@ -349,7 +350,7 @@ class ArticleStore:
         fused = self._fuse(dense, lexical)
         committed = self._existing_ids(list({p["meta"]["article_id"] for p in fused}))
         passages = [_passage(p) for p in fused if p["meta"]["article_id"] in committed]
-        return passages[:k]
+        return collapse_copies(passages)[:k]
 
     def _dense(self, query: str, n: int, filters: SearchFilters) -> list[dict]:
         vector = self.embedder.embed_query(query)

@@ -46,6 +46,7 @@ class QuestionResult:
     supported_sentences: int
     cited_sentences: int
     conflict_flagged: bool | None
+    misled_by_fake: bool | None
     latency_s: float
     words: int
     baseline_answer: str = ""
@@ -137,19 +138,19 @@ def _score(
         if c.article_id in stored and stored[c.article_id].text[c.start : c.end] == c.quote
     )
     supported, cited = _support(answer)
-    flagged = None
+    flagged = misled = None
     if q.fake_answer:
         quotes = [c.quote for c in answer.citations]
-        flagged = any(metrics.answer_is_correct(q.answer, x) for x in quotes) and any(
-            metrics.answer_is_correct(q.fake_answer, x) for x in quotes
-        )
+        flagged = metrics.flags_conflict(answer.text, quotes, q.answer, q.fake_answer)
+        misled = metrics.misled(answer.text, q.answer, q.fake_answer)
     result = QuestionResult(
         id=q.id, question=q.question, gold=q.answer, answer_type=q.answer_type, outlet=q.outlet,
         answerable=q.answerable, answer=answer.text, abstained=answer.abstained,
         correct=not answer.abstained and metrics.answer_is_correct(q.answer, answer.text),
         evidence_rank=rank, has_evidence=bool(evidence), citations=len(answer.citations),
         exact_citations=exact, supported_sentences=supported, cited_sentences=cited,
-        conflict_flagged=flagged, latency_s=latency, words=metrics.word_count(answer.text),
+        conflict_flagged=flagged, misled_by_fake=misled, latency_s=latency,
+        words=metrics.word_count(answer.text),
     )  # fmt: skip
     if baseline is not None:
         started = time.perf_counter()
@@ -231,6 +232,7 @@ def summarise(results: list[QuestionResult], *, ours: bool = True) -> dict:
         cites = sum(r.citations for r in results)
         cited = sum(r.cited_sentences for r in results)
         conflict = [r.conflict_flagged for r in results if r.conflict_flagged is not None]
+        misled = [r.misled_by_fake for r in results if r.misled_by_fake is not None]
         summary |= {
             "mean_answer_words": metrics.mean([r.words for r in results if not r.abstained]),
             "citation_exactness": sum(r.exact_citations for r in results) / cites
@@ -242,6 +244,7 @@ def summarise(results: list[QuestionResult], *, ours: bool = True) -> dict:
             "abstained_when_unanswerable": metrics.share([r.abstained for r in unanswerable]),
             "abstained_when_answerable": metrics.share([r.abstained for r in answerable]),
             "conflicts_flagged": metrics.share(conflict),
+            "misled_by_fake": metrics.share(misled),
         }
     else:
         summary["mean_answer_words"] = metrics.mean(
