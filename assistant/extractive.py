@@ -139,7 +139,6 @@ class ExtractiveAnswerer:
         self.embedder = embedder
         self.idf = idf
         self.max_sentences = max_sentences
-        # Below both, the best sentence is only loosely about the question: say so instead.
         self.min_similarity = min_similarity
         self.min_coverage = min_coverage
 
@@ -147,25 +146,10 @@ class ExtractiveAnswerer:
         self, question: str, passages: Sequence[Passage], scope: TimeScope | None = None
     ) -> Answer:
         scope = scope or TimeScope()
-        candidates = self._candidates(passages)
-        if not candidates:
-            return Answer.abstain(question, list(passages))
-        self._score(question, candidates, scope)
-        entities = question_entities(question)
-        ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
-        asked = set(tokenize(question))
-        eligible = [
-            c
-            for c in ranked
-            # About the question's names, and saying something the question does not already
-            # say ("Tesla Q2 2020 revenue." restates the question; it answers nothing).
-            if _entity_coverage(entities, c) >= 0.5 and len(c.tokens - asked) >= _MIN_NEW_WORDS
-        ]
-        if not eligible:
+        eligible = self.rank(question, passages, scope)
+        if not eligible or not self.answers(question, eligible[0]):
             return Answer.abstain(question, list(passages))
         best = eligible[0]
-        if best.similarity < self.min_similarity and best.coverage < self.min_coverage:
-            return Answer.abstain(question, list(passages))
         kind = question_kind(question)
         if rival := disagreeing(best, eligible[1:], question, kind):
             return _compose_conflict(question, best, rival, passages)
@@ -185,6 +169,29 @@ class ExtractiveAnswerer:
             if days:
                 answer.text = f"As of {max(days)}: {answer.text}"
         return answer
+
+    def rank(
+        self, question: str, passages: Sequence[Passage], scope: TimeScope
+    ) -> list[_Candidate]:
+        """The sentences that may answer, best first: about the question's names, and saying
+        something the question does not already say ("Tesla Q2 2020 revenue." restates the
+        question; it answers nothing)."""
+        candidates = self._candidates(passages)
+        if not candidates:
+            return []
+        self._score(question, candidates, scope)
+        entities = question_entities(question)
+        asked = set(tokenize(question))
+        return [
+            c
+            for c in sorted(candidates, key=lambda c: c.score, reverse=True)
+            if _entity_coverage(entities, c) >= 0.5 and len(c.tokens - asked) >= _MIN_NEW_WORDS
+        ]
+
+    def answers(self, question: str, best: _Candidate) -> bool:
+        """Whether the best sentence answers rather than merely being about the question."""
+        # Below both, the best sentence is only loosely about the question.
+        return best.similarity >= self.min_similarity or best.coverage >= self.min_coverage
 
     def _candidates(self, passages: Sequence[Passage]) -> list[_Candidate]:
         seen: set[tuple[str, int]] = set()
