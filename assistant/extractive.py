@@ -34,7 +34,7 @@ _DATE = re.compile(
     r"|thursday|friday|saturday|sunday|yesterday|today|tomorrow|week|month|year)\b",
     re.IGNORECASE,
 )
-_MIN_NEW_WORDS = 2
+_MIN_NEW_WORDS = 1
 _FINISHED = re.compile(r"[.!?][\"'”’)\]]*$")
 _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z'’-]+")
 
