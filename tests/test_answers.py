@@ -226,3 +226,14 @@ def test_two_sentences_about_different_things_are_not_a_disagreement():
     question = "Who opened the new library?"
     assert answer_values(best.text, question, "person") == {"ana ruiz"}
     assert disagreeing(best, [other, agreeing], question, "person") is None
+
+
+def test_a_sentence_that_only_repeats_the_question_is_never_the_answer(embedder):
+    from assistant.extractive import ExtractiveAnswerer
+    from vectorstore.types import Passage
+
+    text = "Harbor ferry fares in 2024.\n\nHarbor ferry fares rose to four dollars in 2024."
+    passage = Passage("p-0", "p", text, 0, len(text), "Ferry fares", "Dock News", None, None, 1.0)
+    answerer = ExtractiveAnswerer(embedder, lambda token: 1.0)
+    ranked = answerer.rank("What were harbor ferry fares in 2024?", [passage], parse_time_scope(""))
+    assert [c.text for c in ranked] == ["Harbor ferry fares rose to four dollars in 2024."]
