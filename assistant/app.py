@@ -50,7 +50,7 @@ def merge_filters(filters: SearchFilters | None, scope: TimeScope) -> SearchFilt
     filters = filters or SearchFilters()
     after = max((d for d in (filters.published_after, scope.after) if d), default=None)
     before = min((d for d in (filters.published_before, scope.before) if d), default=None)
-    return SearchFilters(sources=filters.sources, published_after=after, published_before=before)
+    return replace(filters, published_after=after, published_before=before)
 
 
 class Newsdesk:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.conflicts import CONFLICT_LEAD, disagreeing
 from assistant.temporal import TimeScope
 from assistant.types import Answer, Citation
 from ingest.text import sentence_spans
@@ -33,15 +34,26 @@ _DATE = re.compile(
     r"|thursday|friday|saturday|sunday|yesterday|today|tomorrow|week|month|year)\b",
     re.IGNORECASE,
 )
+_MIN_NEW_WORDS = 1
 _FINISHED = re.compile(r"[.!?][\"'”’)\]]*$")
 _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z'’-]+")
+
+
+# "What was Tesla's revenue ...": a quantity noun asked with "what" wants a number.
+_QUANTITY = re.compile(
+    r"^what (?:is|was|were|are) (?:the |an? |[\w.’'-]+(?:'s|’s) )?(?:\w+ ){0,2}?"
+    r"(?:revenue|population|price|cost|budget|toll|salary|turnout|deficit|debt|valuation|score"
+    r"|temperature)s?\b"
+)
 
 
 def question_kind(question: str) -> str:
     """What shape of answer the question wants: number, date, person, place or other."""
     q = question.casefold()
-    if re.search(r"\bhow (many|much|long|far|old|big|large|high|often)\b", q) or re.search(
-        r"\bwhat (percentage|share|number|proportion|rate)\b", q
+    if (
+        re.search(r"\bhow (many|much|long|far|old|big|large|high|often)\b", q)
+        or re.search(r"\bwhat (percentage|share|number|proportion|rate)\b", q)
+        or re.search(_QUANTITY, q)
     ):
         return "number"
     if re.search(
@@ -54,7 +66,8 @@ def question_kind(question: str) -> str:
         return "place"
     # "Which company ...", "What app ...": the answer is a name the question does not hold.
     if re.search(
-        r"^(?:which|what)\s+(?!is\b|are\b|was\b|were\b|do\b|does\b|did\b)\w+", q
+        r"^(?:which|what)\s+(?!(?:is|are|was|were|do|does|did|has|have|had|happened|will|can)\b)\w+",
+        q,
     ) or re.search(
         r"\b(?:which|what)\s+(?:company|country|city|app|film|movie|show|team|party|agency|group|firm"
         r"|brand|organi[sz]ation|state|nation|newspaper|network|chain|airline|bank)\b",
@@ -104,6 +117,10 @@ class _Candidate:
     coverage: float = 0.0
     vector: np.ndarray | None = None
 
+    @property
+    def article_id(self) -> str:
+        return self.passage.article_id
+
 
 class ExtractiveAnswerer:
     """Scores every sentence of the retrieved passages and quotes the best one or two."""
@@ -122,7 +139,6 @@ class ExtractiveAnswerer:
         self.embedder = embedder
         self.idf = idf
         self.max_sentences = max_sentences
-        # Below both, the best sentence is only loosely about the question: say so instead.
         self.min_similarity = min_similarity
         self.min_coverage = min_coverage
 
@@ -130,20 +146,12 @@ class ExtractiveAnswerer:
         self, question: str, passages: Sequence[Passage], scope: TimeScope | None = None
     ) -> Answer:
         scope = scope or TimeScope()
-        candidates = self._candidates(passages)
-        if not candidates:
-            return Answer.abstain(question, list(passages))
-        self._score(question, candidates, scope)
-        entities = question_entities(question)
-        ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
-        eligible = [c for c in ranked if _entity_coverage(entities, c) >= 0.5]
-        if not eligible:
+        eligible = self.rank(question, passages, scope)
+        if not eligible or not self.answers(question, eligible[0]):
             return Answer.abstain(question, list(passages))
         best = eligible[0]
-        if best.similarity < self.min_similarity and best.coverage < self.min_coverage:
-            return Answer.abstain(question, list(passages))
         kind = question_kind(question)
-        if kind == "number" and (rival := _disagreeing(best, eligible, question)):
+        if rival := disagreeing(best, eligible[1:], question, kind):
             return _compose_conflict(question, best, rival, passages)
         chosen = [best]
         for cand in eligible[1:]:
@@ -154,7 +162,36 @@ class ExtractiveAnswerer:
                 continue
             if all(_overlap(cand.tokens, c.tokens) < 0.6 for c in chosen):
                 chosen.append(cand)
-        return _compose(question, chosen, passages)
+        answer = _compose(question, chosen, passages)
+        if scope.prefer_recent or scope.bounded:
+            # A time-sensitive answer is only true as of its newest source.
+            days = [c.published_at[:10] for c in answer.citations if c.published_at]
+            if days:
+                answer.text = f"As of {max(days)}: {answer.text}"
+        return answer
+
+    def rank(
+        self, question: str, passages: Sequence[Passage], scope: TimeScope
+    ) -> list[_Candidate]:
+        """The sentences that may answer, best first: about the question's names, and saying
+        something the question does not already say ("Tesla Q2 2020 revenue." restates the
+        question; it answers nothing)."""
+        candidates = self._candidates(passages)
+        if not candidates:
+            return []
+        self._score(question, candidates, scope)
+        entities = question_entities(question)
+        asked = set(tokenize(question))
+        return [
+            c
+            for c in sorted(candidates, key=lambda c: c.score, reverse=True)
+            if _entity_coverage(entities, c) >= 0.5 and len(c.tokens - asked) >= _MIN_NEW_WORDS
+        ]
+
+    def answers(self, question: str, best: _Candidate) -> bool:
+        """Whether the best sentence answers rather than merely being about the question."""
+        # Below both, the best sentence is only loosely about the question.
+        return best.similarity >= self.min_similarity or best.coverage >= self.min_coverage
 
     def _candidates(self, passages: Sequence[Passage]) -> list[_Candidate]:
         seen: set[tuple[str, int]] = set()
@@ -219,37 +256,6 @@ def _entity_coverage(entities: set[str], cand: _Candidate) -> float:
 
 def _overlap(a: set[str], b: set[str]) -> float:
     return len(a & b) / max(1, min(len(a), len(b)))
-
-
-CONFLICT_LEAD = "The sources disagree."
-_FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")
-
-
-def _figures(text: str, question: str) -> set[str]:
-    """The numbers a sentence states, without years and without numbers the question holds."""
-    asked = {f.replace(",", "") for f in _FIGURE.findall(question)}
-    # "2024" is a year, "2,000" is not.
-    found = {f.rstrip(".,") for f in _FIGURE.findall(text)}
-    found = {f for f in found if not re.fullmatch(r"(?:19|20)\d\d", f)}
-    return {f.replace(",", "") for f in found} - asked
-
-
-def _disagreeing(best: _Candidate, eligible: list[_Candidate], question: str) -> _Candidate | None:
-    """Another article's sentence that answers as well but with other figures: the sources
-    disagree, and an analyst must see both sides rather than the one that scored higher."""
-    mine = _figures(best.text, question)
-    if not mine or best.vector is None:
-        return None
-    for cand in eligible[1:]:
-        if cand.score < 0.45 * best.score:
-            return None
-        if cand.passage.article_id == best.passage.article_id or cand.vector is None:
-            continue
-        theirs = _figures(cand.text, question)
-        # About the same thing (close in meaning), yet no figure in common.
-        if theirs and not theirs & mine and float(cand.vector @ best.vector) >= 0.5:
-            return cand
-    return None
 
 
 def _citation(n: int, cand: _Candidate) -> Citation:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pytest
 
 from assistant.citations import verify_citations
@@ -182,3 +184,56 @@ def test_when_two_outlets_give_different_figures_both_sides_are_quoted(make_app)
 def test_figures_that_agree_are_not_called_a_disagreement(app):
     answer = app.ask("How many vehicles cross the Elm Street bridge each day?")
     assert not answer.text.startswith("The sources disagree.")
+
+
+def test_when_two_outlets_name_different_winners_both_sides_are_quoted(make_app):
+    first = Article(
+        title="Harbor regatta ends in a close finish",
+        text="The crew of the Seabright won the harbor regatta on Saturday after a close finish.\n\n"
+        "Organisers said 40 boats took part this year.",
+        source="Harbor Ledger",
+        published_at="2024-08-03",
+    )
+    second = Article(
+        title="Regatta result",
+        text="The crew of the Windrose won the harbor regatta on Saturday after a close finish.\n\n"
+        "Spectators lined the pier for most of the afternoon.",
+        source="Bay Wire",
+        published_at="2024-08-04",
+    )
+    app = make_app()
+    app.store.add_articles([first, second])
+    answer = app.ask("Which crew won the harbor regatta?")
+    assert answer.text.startswith("The sources disagree.")
+    assert "Seabright" in answer.text and "Windrose" in answer.text
+    assert "Harbor Ledger, 2024-08-03" in answer.text and "Bay Wire, 2024-08-04" in answer.text
+
+
+def test_two_sentences_about_different_things_are_not_a_disagreement():
+    from assistant.conflicts import answer_values, disagreeing
+
+    @dataclass
+    class Said:
+        text: str
+        score: float
+        vector: np.ndarray
+        article_id: str
+
+    same = np.ones(4) / 2
+    best = Said("Mayor Ana Ruiz opened the new library on Monday.", 1.0, same, "a")
+    other = Said("Council member Tom Hale criticised the cost of the road plan.", 0.9, same, "b")
+    agreeing = Said("Mayor Ana Ruiz opened the new library on Monday morning.", 0.9, same, "c")
+    question = "Who opened the new library?"
+    assert answer_values(best.text, question, "person") == {"ana ruiz"}
+    assert disagreeing(best, [other, agreeing], question, "person") is None
+
+
+def test_a_sentence_that_only_repeats_the_question_is_never_the_answer(embedder):
+    from assistant.extractive import ExtractiveAnswerer
+    from vectorstore.types import Passage
+
+    text = "Harbor ferry fares in 2024.\n\nHarbor ferry fares rose to four dollars in 2024."
+    passage = Passage("p-0", "p", text, 0, len(text), "Ferry fares", "Dock News", None, None, 1.0)
+    answerer = ExtractiveAnswerer(embedder, lambda token: 1.0)
+    ranked = answerer.rank("What were harbor ferry fares in 2024?", [passage], parse_time_scope(""))
+    assert [c.text for c in ranked] == ["Harbor ferry fares rose to four dollars in 2024."]

@@ -22,6 +22,7 @@ TINY = Path(__file__).parent / "data" / "tiny_eval"
         ("2,500", "About 2500 troops remain.", True),
         ("Abraham Lincoln", "It was built for Lincoln.", False),
         ("Canada", "", False),
+        ("Luka Dončić", "Dallas traded Luka Doncic. [1]", True),
         ("", "anything", False),
     ],
 )
@@ -55,6 +56,18 @@ def test_a_sentence_is_supported_only_when_its_quotes_hold_its_words_and_all_its
     assert not metrics.sentence_is_supported("The US has 950 troops in Syria [1]", [quote])
     assert not metrics.sentence_is_supported("France sent jets to Mali [1]", [quote])
     assert not metrics.sentence_is_supported("The US has 900 troops [1]", [])
+
+
+def test_a_conflict_counts_as_flagged_only_when_said_and_both_sides_are_quoted():
+    true, fake = "The final was played in Lisbon.", "The final was played in Porto."
+    flagged = f"The sources disagree. {true} [1] {fake} [2]"
+    assert metrics.flags_conflict(flagged, [true, fake], "Lisbon", "Porto")
+    assert not metrics.flags_conflict(flagged, [true], "Lisbon", "Porto")
+    assert not metrics.flags_conflict(f"{true} [1] {fake} [2]", [true, fake], "Lisbon", "Porto")
+    assert not metrics.flags_conflict("", [], "Lisbon", "Porto")
+    assert metrics.misled(f"{fake} [1]", "Lisbon", "Porto")
+    assert not metrics.misled(flagged, "Lisbon", "Porto")
+    assert not metrics.misled("", "Lisbon", "Porto")
 
 
 def test_percentiles_use_the_nearest_rank():
@@ -106,3 +119,33 @@ def test_support_counts_an_outlet_and_date_attribution_as_supported_by_its_citat
     assert _support(Answer("q", both, [ledger, wire])) == (2, 2)
     changed = "Ledger, 2024-08-02: About 3,000 people left. [1]"
     assert _support(Answer("q", changed, [ledger])) == (0, 1)
+
+
+def test_explanations_are_stored_once_and_hidden_from_search_in_the_abstention_setting(tmp_path):
+    dataset = tmp_path / "with_explanations"
+    dataset.mkdir()
+    for name in ("articles.jsonl", "questions.jsonl"):
+        (dataset / name).write_text((TINY / name).read_text())
+    chess = {
+        "id": "x-1",
+        "title": "Chess final",
+        "source": "Board Weekly",
+        "published_at": "2024-09-20",
+        "body": "Ivo Brandt won the national chess championship in Reykjavik on Sunday.",
+    }
+    # A search-result snippet without a headline is still read (its opening words stand in).
+    snippet = {"id": "x-2", "source": "search", "body": "Tram lines reopen in the old town."}
+    (dataset / "explanation_articles.jsonl").write_text(
+        "\n".join(json.dumps(r) for r in (chess, snippet)) + "\n"
+    )
+    settings = load_settings(
+        overrides={"data_dir": tmp_path / "data", "sample_corpus": False}, environ={}
+    )
+    shown = run_evaluation(dataset, settings, baseline=False)
+    hidden = run_evaluation(dataset, settings, explanations=False)
+    assert shown.ingest["records_skipped"] == 0 and shown.ingest["articles"] == 5
+    assert hidden.ingest["collection"] == shown.ingest["collection"]
+    assert hidden.ingest["newly_embedded_chunks"] == 0
+    assert "Brandt" in {r.id: r for r in shown.results}["q4"].answer
+    q4 = {r.id: r for r in hidden.results}["q4"]
+    assert q4.abstained and "Brandt" not in q4.baseline_answer

@@ -111,6 +111,13 @@ def test_filters_restrict_by_outlet_and_date_range(store):
     assert store.search("terminal", k=5, filters=nothing) == []
 
 
+def test_excluded_articles_are_left_out_of_dense_and_lexical_results(store):
+    store.add_articles([HARBOUR, ORCHARD])
+    hidden = SearchFilters(exclude_articles=frozenset({HARBOUR.id}))
+    found = store.search("container terminal 1.4 million containers", k=8, filters=hidden)
+    assert found and all(p.article_id != HARBOUR.id for p in found)
+
+
 def test_lexical_cache_sees_changes_made_through_another_store_object(make_app, backend):
     first, second = make_app("shared", **backend).store, make_app("shared", **backend).store
     first.add_articles([ORCHARD])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,8 +30,16 @@ STOPWORDS = frozenset(
 _TOKEN = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 
 
+def _fold_accents(token: str) -> str:
+    # "Dončić" and "Doncic", "Pérez" and "Perez": news and questions spell names both ways.
+    if token.isascii():
+        return token
+    decomposed = unicodedata.normalize("NFKD", token)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _normalise(token: str) -> str:
-    token = token.casefold().replace("’", "'")
+    token = _fold_accents(token.casefold().replace("’", "'"))
     if token[0].isdigit():
         # "2,500" and "2500" are the same number; keep decimals ("5.25").
         return token.replace(",", "")

@@ -29,6 +29,7 @@ from ingest.types import Article, Chunk
 from vectorstore import faults
 from vectorstore.client import StoreUnavailable
 from vectorstore.config import SearchConfig
+from vectorstore.dedup import collapse_copies
 from vectorstore.embeddings import Embedder
 from vectorstore.lexical import LexicalIndex
 from vectorstore.types import AddReport, ArticleInfo, Passage, SearchFilters
@@ -117,12 +118,16 @@ def build_where(filters: SearchFilters | None) -> dict | None:
         clauses.append({"published_day": {"$gte": _day(filters.published_after)}})
     if filters.published_before:
         clauses.append({"published_day": {"$lte": _day(filters.published_before)}})
+    if filters.exclude_articles:
+        clauses.append({"article_id": {"$nin": sorted(filters.exclude_articles)}})
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
 def matches(meta: dict, filters: SearchFilters) -> bool:
     """The same filter as `build_where`, evaluated in Python (for the lexical cache)."""
     if filters.sources and meta.get("source_key") not in {s.casefold() for s in filters.sources}:
+        return False
+    if meta.get("article_id") in filters.exclude_articles:
         return False
     day = meta.get("published_day")
     if filters.published_after and (day is None or day < _day(filters.published_after)):
@@ -395,7 +400,7 @@ class ArticleStore:
         fused = self._fuse(dense, lexical)
         committed = self._existing_ids(list({p["meta"]["article_id"] for p in fused}))
         passages = [_passage(p) for p in fused if p["meta"]["article_id"] in committed]
-        return passages[:k]
+        return collapse_copies(passages)[:k]
 
     def _dense(self, query: str, n: int, filters: SearchFilters) -> list[dict]:
         vector = self.embedder.embed_query(query)

@@ -11,14 +11,22 @@ class SearchFilters:
     """Restrict a search to some outlets and/or a publication date range (both ends inclusive).
 
     An article with no known date is excluded as soon as a date bound is given.
+    `exclude_articles` leaves some articles out (the evaluation's no-explanations setting
+    searches the same collection without its explanation passages).
     """
 
     sources: tuple[str, ...] = ()
     published_after: date | None = None
     published_before: date | None = None
+    exclude_articles: frozenset[str] = frozenset()
 
     def is_empty(self) -> bool:
-        return not self.sources and self.published_after is None and self.published_before is None
+        return (
+            not self.sources
+            and self.published_after is None
+            and self.published_before is None
+            and not self.exclude_articles
+        )
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ class Dataset:
     name: str
     questions: list[EvalQuestion]
     records: list[dict] = field(default_factory=list)
+    # Records stored with the others but left out of every search (see load_dataset).
+    hidden_record_ids: frozenset[str] = frozenset()
 
 
 def _read_jsonl(path: Path) -> list[dict]:
@@ -56,15 +58,21 @@ def _question(raw: dict) -> EvalQuestion:
 
 
 def load_dataset(folder: str | Path, *, explanations: bool = True) -> Dataset:
-    """Questions and article records of a dataset folder; explanation passages are added to
-    the articles unless `explanations` is False (the abstention setting)."""
+    """Questions and article records of a dataset folder, explanation passages included.
+
+    With `explanations` False (the abstention setting) the explanation passages are still
+    stored, so both settings share one embedded collection, but they are hidden from search."""
     folder = Path(folder)
     questions_file = folder / "questions.jsonl"
     if not questions_file.is_file():
         raise FileNotFoundError(f"{questions_file}: no questions.jsonl in the dataset folder")
     records = _read_jsonl(folder / "articles.jsonl")
     extra = folder / "explanation_articles.jsonl"
-    if explanations and extra.is_file():
-        records += _read_jsonl(extra)
+    hidden: frozenset[str] = frozenset()
+    if extra.is_file():
+        explanation_records = _read_jsonl(extra)
+        records += explanation_records
+        if not explanations:
+            hidden = frozenset(str(r.get("id")) for r in explanation_records)
     questions = [_question(raw) for raw in _read_jsonl(questions_file)]
-    return Dataset(name=folder.name, questions=questions, records=records)
+    return Dataset(folder.name, questions, records, hidden)

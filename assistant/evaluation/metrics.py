@@ -72,6 +72,23 @@ def sentence_is_supported(sentence: str, quotes: Sequence[str], threshold: float
     return sum(1 for w in words if w in available) / len(words) >= threshold
 
 
+def flags_conflict(answer: str, quotes: Sequence[str], gold: str, fake: str) -> bool:
+    """The answer says the sources disagree and cites a quote with the true answer and
+    another with the planted false one (RGB counterfactuals)."""
+    if "disagree" not in answer.casefold():
+        return False
+    return any(answer_is_correct(gold, q) for q in quotes) and any(
+        answer_is_correct(fake, q) for q in quotes
+    )
+
+
+def misled(answer: str, gold: str, fake: str) -> bool:
+    """The answer states the planted false answer and not the true one, without a warning."""
+    if "disagree" in answer.casefold():
+        return False
+    return answer_is_correct(fake, answer) and not answer_is_correct(gold, answer)
+
+
 def share(values: Sequence[bool]) -> float | None:
     return sum(values) / len(values) if values else None
 

@@ -14,6 +14,7 @@ ROWS = [
     ("abstained_when_unanswerable", "Abstained, unanswerable"),
     ("abstained_when_answerable", "Abstained, answerable (wrongly)"),
     ("conflicts_flagged", "Conflicts flagged, both sides cited"),
+    ("misled_by_fake", "Stated the planted false answer unflagged"),
     ("latency_p50_s", "Latency p50, s"),
     ("latency_p95_s", "Latency p95, s"),
 ]

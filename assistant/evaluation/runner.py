@@ -13,9 +13,9 @@ from datetime import datetime
 from pathlib import Path
 
 from assistant.app import Newsdesk
+from assistant.conflicts import CONFLICT_LEAD
 from assistant.evaluation import metrics
 from assistant.evaluation.dataset import Dataset, EvalQuestion, load_dataset
-from assistant.extractive import CONFLICT_LEAD
 from assistant.settings import Settings
 from assistant.temporal import parse_time_scope
 from assistant.types import Answer
@@ -46,6 +46,7 @@ class QuestionResult:
     supported_sentences: int
     cited_sentences: int
     conflict_flagged: bool | None
+    misled_by_fake: bool | None
     latency_s: float
     words: int
     baseline_answer: str = ""
@@ -66,6 +67,10 @@ def _articles(dataset: Dataset) -> tuple[list[Article], dict[str, str], int]:
     """Articles from the dataset's records and the map from record id to article id."""
     articles, id_map, skipped = [], {}, 0
     for record in dataset.records:
+        if isinstance(record, dict) and not record.get("title") and record.get("body"):
+            # Search-result snippets (RGB) come without a headline: their opening words stand in.
+            words = str(record["body"]).split()
+            record = {**record, "title": " ".join(words[:10]) + (" …" if len(words) > 10 else "")}
         try:
             article = record_to_article(record, f"{dataset.name}:{record.get('id')}")
         except IngestError:
@@ -99,6 +104,7 @@ def _support(answer: Answer) -> tuple[int, int]:
         ", ".join(x for x in (c.source, (c.published_at or "")[:10]) if x) + ":"
         for c in answer.citations
     ]
+    attributions += [f"As of {c.published_at[:10]}:" for c in answer.citations if c.published_at]
     supported = cited = 0
     for sentence, markers in _SEGMENT.findall(answer.text):
         for attribution in [CONFLICT_LEAD, *attributions]:
@@ -109,9 +115,15 @@ def _support(answer: Answer) -> tuple[int, int]:
     return supported, cited
 
 
-def _score(app: Newsdesk, q: EvalQuestion, id_map: dict[str, str], baseline) -> QuestionResult:  # noqa: ANN001
+def _score(
+    app: Newsdesk,
+    q: EvalQuestion,
+    id_map: dict[str, str],
+    baseline,  # noqa: ANN001 - DenseBaseline or None
+    hidden: frozenset[str] = frozenset(),
+) -> QuestionResult:
     # A question asked on a date can only be answered from news published by then.
-    before = SearchFilters(published_before=q.question_date) if q.question_date else None
+    before = SearchFilters(published_before=q.question_date, exclude_articles=hidden)
     started = time.perf_counter()
     answer = app.ask(q.question, filters=before, today=q.question_date)
     latency = time.perf_counter() - started
@@ -126,23 +138,23 @@ def _score(app: Newsdesk, q: EvalQuestion, id_map: dict[str, str], baseline) -> 
         if c.article_id in stored and stored[c.article_id].text[c.start : c.end] == c.quote
     )
     supported, cited = _support(answer)
-    flagged = None
+    flagged = misled = None
     if q.fake_answer:
         quotes = [c.quote for c in answer.citations]
-        flagged = any(metrics.answer_is_correct(q.answer, x) for x in quotes) and any(
-            metrics.answer_is_correct(q.fake_answer, x) for x in quotes
-        )
+        flagged = metrics.flags_conflict(answer.text, quotes, q.answer, q.fake_answer)
+        misled = metrics.misled(answer.text, q.answer, q.fake_answer)
     result = QuestionResult(
         id=q.id, question=q.question, gold=q.answer, answer_type=q.answer_type, outlet=q.outlet,
         answerable=q.answerable, answer=answer.text, abstained=answer.abstained,
         correct=not answer.abstained and metrics.answer_is_correct(q.answer, answer.text),
         evidence_rank=rank, has_evidence=bool(evidence), citations=len(answer.citations),
         exact_citations=exact, supported_sentences=supported, cited_sentences=cited,
-        conflict_flagged=flagged, latency_s=latency, words=metrics.word_count(answer.text),
+        conflict_flagged=flagged, misled_by_fake=misled, latency_s=latency,
+        words=metrics.word_count(answer.text),
     )  # fmt: skip
     if baseline is not None:
         started = time.perf_counter()
-        base = baseline.run(q.question)
+        base = baseline.run(q.question, exclude=hidden)
         result.baseline_latency_s = time.perf_counter() - started
         result.baseline_answer = base.answer
         result.baseline_correct = metrics.answer_is_correct(q.answer, base.answer)
@@ -188,7 +200,10 @@ def run_evaluation(
                   "search": repr(settings.search), "explanations": explanations},
         ingest=ingest,
     )  # fmt: skip
-    run.results = [_score(app, q, id_map, dense) for q in iterator]
+    # Hidden articles stay stored (one collection serves both settings) but are never found.
+    hidden = frozenset(id_map[r] for r in dataset.hidden_record_ids if r in id_map)
+    hidden -= {a for r, a in id_map.items() if r not in dataset.hidden_record_ids}
+    run.results = [_score(app, q, id_map, dense, hidden) for q in iterator]
     return run
 
 
@@ -217,6 +232,7 @@ def summarise(results: list[QuestionResult], *, ours: bool = True) -> dict:
         cites = sum(r.citations for r in results)
         cited = sum(r.cited_sentences for r in results)
         conflict = [r.conflict_flagged for r in results if r.conflict_flagged is not None]
+        misled = [r.misled_by_fake for r in results if r.misled_by_fake is not None]
         summary |= {
             "mean_answer_words": metrics.mean([r.words for r in results if not r.abstained]),
             "citation_exactness": sum(r.exact_citations for r in results) / cites
@@ -228,6 +244,7 @@ def summarise(results: list[QuestionResult], *, ours: bool = True) -> dict:
             "abstained_when_unanswerable": metrics.share([r.abstained for r in unanswerable]),
             "abstained_when_answerable": metrics.share([r.abstained for r in answerable]),
             "conflicts_flagged": metrics.share(conflict),
+            "misled_by_fake": metrics.share(misled),
         }
     else:
         summary["mean_answer_words"] = metrics.mean(

@@ -1,0 +1,40 @@
+"""Near-identical passages: the same wire story carried by several outlets.
+
+Ten copies of one story fill a top-10 with one fact; collapsing them leaves room for other
+stories. Two passages are copies only when they share nearly all their words and state the
+very same names and numbers: a copy with another figure or another name is not a copy but a
+disagreement, and both sides must stay visible.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from vectorstore.lexical import tokenize
+from vectorstore.types import Passage
+
+# Share of words (Jaccard) above which two passages with the same names and numbers are copies.
+COPY_OVERLAP = 0.8
+_NAME_OR_NUMBER = re.compile(r"\b(?:[A-Z][\w'’-]+|\d[\d,.]*)")
+
+
+def _facts(text: str) -> frozenset[str]:
+    return frozenset(m.rstrip(".,") for m in _NAME_OR_NUMBER.findall(text))
+
+
+def collapse_copies(passages: Sequence[Passage]) -> list[Passage]:
+    """The passages in order, each copy of a higher-ranked passage from another article left
+    out (chunks of one article never collapse into each other)."""
+    kept: list[tuple[Passage, set[str], frozenset[str]]] = []
+    for passage in passages:
+        words, facts = set(tokenize(passage.text)), _facts(passage.text)
+        is_copy = any(
+            other.article_id != passage.article_id
+            and facts == other_facts
+            and len(words & other_words) >= COPY_OVERLAP * len(words | other_words)
+            for other, other_words, other_facts in kept
+        )
+        if not is_copy:
+            kept.append((passage, words, facts))
+    return [p for p, _, _ in kept]
