@@ -52,6 +52,8 @@ class QuestionResult:
     baseline_correct: bool = False
     baseline_evidence_rank: int | None = None
     baseline_latency_s: float = 0.0
+    first_token_s: float | None = None
+    fell_back: bool = False
 
 
 @dataclass
@@ -113,7 +115,12 @@ def _score(app: Newsdesk, q: EvalQuestion, id_map: dict[str, str], baseline) -> 
     # A question asked on a date can only be answered from news published by then.
     before = SearchFilters(published_before=q.question_date) if q.question_date else None
     started = time.perf_counter()
-    answer = app.ask(q.question, filters=before, today=q.question_date)
+    first_token = None
+    for item in app.ask_stream(q.question, filters=before, today=q.question_date):
+        if isinstance(item, str):
+            first_token = first_token or time.perf_counter() - started
+        else:
+            answer = item
     latency = time.perf_counter() - started
     evidence = [(id_map.get(e.record_id, ""), e.quote) for e in q.evidence]
     scope = parse_time_scope(q.question, q.question_date)
@@ -139,6 +146,8 @@ def _score(app: Newsdesk, q: EvalQuestion, id_map: dict[str, str], baseline) -> 
         evidence_rank=rank, has_evidence=bool(evidence), citations=len(answer.citations),
         exact_citations=exact, supported_sentences=supported, cited_sentences=cited,
         conflict_flagged=flagged, latency_s=latency, words=metrics.word_count(answer.text),
+        first_token_s=first_token,
+        fell_back=any("the answer quotes the articles instead" in n for n in answer.notes),
     )  # fmt: skip
     if baseline is not None:
         started = time.perf_counter()
@@ -148,6 +157,13 @@ def _score(app: Newsdesk, q: EvalQuestion, id_map: dict[str, str], baseline) -> 
         result.baseline_correct = metrics.answer_is_correct(q.answer, base.answer)
         result.baseline_evidence_rank = metrics.evidence_rank(base.passages, evidence)
     return result
+
+
+def _answerer_name(settings: Settings) -> str:
+    llm = settings.llm
+    return {"extractive": "extractive", "local": f"local {llm.local_model}"}.get(
+        llm.backend, f"openai {llm.model}"
+    )
 
 
 def run_evaluation(
@@ -184,8 +200,9 @@ def run_evaluation(
         iterator = tqdm(questions, unit="question", desc="asking", leave=False)
     run = EvalRun(
         dataset=str(dataset_dir),
-        settings={"top_k": settings.answer.top_k, "chunking": repr(settings.ingest.chunking),
-                  "search": repr(settings.search), "explanations": explanations},
+        settings={"top_k": settings.answer.top_k, "answerer": _answerer_name(settings),
+                  "chunking": repr(settings.ingest.chunking), "search": repr(settings.search),
+                  "explanations": explanations},
         ingest=ingest,
     )  # fmt: skip
     run.results = [_score(app, q, id_map, dense) for q in iterator]
@@ -217,7 +234,11 @@ def summarise(results: list[QuestionResult], *, ours: bool = True) -> dict:
         cites = sum(r.citations for r in results)
         cited = sum(r.cited_sentences for r in results)
         conflict = [r.conflict_flagged for r in results if r.conflict_flagged is not None]
+        first = [r.first_token_s for r in results if r.first_token_s is not None]
         summary |= {
+            "first_token_p50_s": metrics.percentile(first, 50),
+            "first_token_p95_s": metrics.percentile(first, 95),
+            "model_fallbacks": sum(r.fell_back for r in results),
             "mean_answer_words": metrics.mean([r.words for r in results if not r.abstained]),
             "citation_exactness": sum(r.exact_citations for r in results) / cites
             if cites

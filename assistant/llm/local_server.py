@@ -74,10 +74,10 @@ def shared_server(model: Path, *, threads: int = 0) -> LocalServer:
         return _servers[key]
 
 
-def serve_forever(model: Path, *, port: int, threads: int = 0, ready: Any = print) -> None:
+def serve_forever(model: Path, *, port: int, threads: int = 0, ready: Any = None) -> None:
     """Run a server until interrupted (`newsdesk llm-server`)."""
     server = LocalServer(model, port=port, threads=threads)
-    ready(f"serving {model.name} at {server.base_url} (OpenAI-compatible); Ctrl-C stops")
+    (ready or print)(f"serving {model.name} at {server.base_url} (OpenAI-compatible); Ctrl-C stops")
     try:
         while True:
             time.sleep(3600)
