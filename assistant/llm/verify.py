@@ -3,11 +3,13 @@
 Each sentence of a model's answer must be backed by at most two sentences of the retrieved
 passages, first of those it cites, then of any retrieved passage (it is re-cited). Backed means:
   - every number in it appears in the backing sentences,
-  - every name in it (a capitalised word not opening the sentence) appears there too,
+  - every name in it (a capitalised word that is not a stopword) appears there too,
   - no number is tied to a name that the backing text ties to a different number only
     (clauses split at punctuation and "and"/"but"/"while"),
   - at least `min_coverage` of its content words appear there (the harness's own rule), and
   - its meaning is close: embedding cosine to the best backing sentence >= `min_similarity`.
+A sentence needs `MIN_WORDS` content words to be a claim at all; a sentence of an article that
+gives an AI orders ("ignore previous instructions ...") never backs anything.
 A sentence that nothing backs is dropped (or kept, marked unsupported, uncited, per setting).
 Each citation quotes the backing sentence with its exact article offsets.
 """
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.extractive import _citation
+from assistant.llm.prompts import addresses_the_model
 from assistant.types import Citation
 from ingest.text import sentence_spans
 from vectorstore.embeddings import Embedder
@@ -29,12 +32,13 @@ from vectorstore.types import Passage
 
 MIN_COVERAGE = 0.8
 MIN_SIMILARITY = 0.5
+MIN_WORDS = 2
 UNSUPPORTED_MARK = "(not supported by the articles)"
 
 _MARKER = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")
 # A sentence ends at . ! ? (not inside "U.S." or "3.5") followed by space and a new start.
 _BOUNDARY = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)(?<!\d\.\d)\s+(?=[\[A-Z0-9\"“'(])")
-_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w'’.-]*")
+_NAME = re.compile(r"\b[A-Z][\w'’.-]*")
 
 
 @dataclass(frozen=True)
@@ -191,8 +195,8 @@ class SupportChecker:
 
     def supports(self, claim: str, vector: np.ndarray, backing: Sequence[_Sentence]) -> bool:
         words = tokenize(claim)
-        if not words:
-            return False  # "Sure." states nothing an article could back
+        if len(words) < MIN_WORDS:
+            return False  # "Sure." or a lone word states nothing an article could back
         available = set().union(*(s.words for s in backing))
         if not _numbers(words) <= available or not _names(claim) <= available:
             return False
@@ -234,7 +238,7 @@ class SupportChecker:
             for s, e in sentence_spans(p.text):
                 key = (p.article_id, p.start + s)
                 text = p.text[s:e]
-                if key in seen or len(text.split()) < 3:
+                if key in seen or len(text.split()) < 3 or addresses_the_model(text):
                     continue
                 seen.add(key)
                 out.append(
