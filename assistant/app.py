@@ -13,6 +13,7 @@ from datetime import date
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from assistant.citations import verify_citations
 from assistant.extractive import ExtractiveAnswerer
@@ -187,23 +188,13 @@ class Newsdesk:
             question, k or self.settings.answer.top_k, merge_filters(filters, scope)
         )
 
-    def ask(
-        self,
-        question: str,
-        *,
-        filters: SearchFilters | None = None,
-        k: int | None = None,
-        today: date | None = None,
-        conversation: Sequence[str] = (),
-    ) -> Answer:
+    def ask(self, question: str, **options: Any) -> Answer:
         """Answer one question from the stored articles, with verified citations.
 
-        `conversation` holds the user's earlier questions, oldest first: a follow-up such as
-        "and in Iraq?" is rewritten into a standalone question before retrieval."""
-        stream = self.ask_stream(
-            question, filters=filters, k=k, today=today, conversation=conversation
-        )
-        return last_answer(stream)
+        Options as for `ask_stream` (filters, k, today, conversation): `conversation` holds
+        the user's earlier questions, oldest first, and a follow-up such as "and in Iraq?" is
+        rewritten into a standalone question before retrieval."""
+        return last_answer(self.ask_stream(question, **options))
 
     def ask_stream(
         self,

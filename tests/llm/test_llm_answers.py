@@ -10,9 +10,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.api import create_app
+from assistant.api.openai_compat import MODEL
+from assistant.api.runtime import Runtime
 from assistant.app import Newsdesk
 from assistant.citations import quote_is_exact
 from assistant.llm.model_files import MODELS, ModelFileError, model_path
+from assistant.web import chat
 from tests.chroma_server import free_port
 
 TROOPS = "How many US troops are in Syria?"
@@ -85,3 +88,27 @@ def test_a_model_file_that_fails_its_sha256_is_refused_and_removed(tmp_path):
     assert not bad.exists()
     with pytest.raises(ModelFileError, match="unknown local model"):
         model_path("70b", tmp_path)
+
+
+def test_openai_compatible_stream_relays_model_tokens_then_the_checked_answer(llm_app):
+    body = {"model": MODEL, "stream": True, "messages": [{"role": "user", "content": TROOPS}]}
+    with (
+        TestClient(create_app(llm_app, warm_up=False)) as client,
+        client.stream("POST", "/v1/chat/completions", json=body) as response,
+    ):
+        chunks = [
+            json.loads(line.removeprefix("data: "))
+            for line in response.read().decode().splitlines()
+            if line.startswith("data: {")
+        ]
+    contents = [c["choices"][0]["delta"].get("content") for c in chunks]
+    assert len([c for c in contents if c]) >= 4, "model tokens, then the sources"
+    assert "[^1]:" in "".join(c or "" for c in contents), "footnotes follow the draft"
+    assert chunks[-1]["choices"][0]["finish_reason"] == "stop" and chunks[-1]["citations"]
+
+
+def test_web_chat_shows_the_draft_while_the_model_writes_then_the_cited_answer(llm_app):
+    updates = list(chat.ask_stream(Runtime(llm_app), TROOPS, [], [], [], None, None, None))
+    bubbles = [update[1][-1]["content"] for update in updates]
+    assert any("nd-draft" in b for b in bubbles[1:-1]), "the draft is shown as it is written"
+    assert "nd-cite" in bubbles[-1] and "nd-draft" not in bubbles[-1]
