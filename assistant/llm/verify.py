@@ -1,7 +1,8 @@
 """The sentence-level support check for written answers (method and thresholds: docs/design.md).
 
-Each sentence of a model's answer must be backed by at most two sentences of the retrieved
-passages, first of those it cites, then of any retrieved passage (it is re-cited). Backed means:
+Each sentence of a model's answer must be backed by one sentence of the passages it cites, or
+by two when it cites two passages and each holds `MIN_PART` of its words; failing that, by one
+sentence of any retrieved passage (it is re-cited). Backed means:
   - every number in it appears in the backing sentences,
   - every name in it (a capitalised word that is not a stopword) appears there too,
   - no number is tied to a name that the backing text ties to a different number only
@@ -33,6 +34,7 @@ from vectorstore.types import Passage
 MIN_COVERAGE = 0.8
 MIN_SIMILARITY = 0.5
 MIN_WORDS = 2
+MIN_PART = 0.4
 UNSUPPORTED_MARK = "(not supported by the articles)"
 
 _MARKER = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")
@@ -164,9 +166,10 @@ class SupportChecker:
             valid = [n for n in claim.cited if 1 <= n <= citable]
             out.invalid_markers += len(claim.cited) - len(valid)
             cited_pool = [s for s in sentences if s.number in valid]
-            backing = self._backing(claim.text, vector, cited_pool)
+            backing = self._backing(claim.text, vector, cited_pool, pairs=len(valid) > 1)
             if backing is None:
-                backing = self._backing(claim.text, vector, sentences)
+                # Re-citing finds one sentence that says it all: pairs only as the model cited.
+                backing = self._backing(claim.text, vector, sentences, pairs=False)
                 if backing is not None:
                     out.recited += 1
             if backing is None:
@@ -208,9 +211,12 @@ class SupportChecker:
         return best >= self.min_similarity
 
     def _backing(
-        self, claim: str, vector: np.ndarray, pool: Sequence[_Sentence]
+        self, claim: str, vector: np.ndarray, pool: Sequence[_Sentence], *, pairs: bool = True
     ) -> list[_Sentence] | None:
-        """The one sentence, or failing that the pair, of `pool` that supports `claim`."""
+        """The one sentence, or failing that (when `pairs`) the pair, of `pool` that supports
+        `claim`. Each of a pair must hold `MIN_PART` of the claim's words on its own: a claim
+        glued together from scraps of two sentences ("the new owner ... is <a name from
+        elsewhere>") is not supported by either."""
         if not pool:
             return None
         words = set(tokenize(claim))
@@ -223,8 +229,8 @@ class SupportChecker:
             if self.supports(claim, vector, [first]):
                 return [first]
         first = ranked[0]
-        rest = [s for s in pool if s is not first]
-        if rest:
+        rest = [s for s in pool if s is not first and len(words & s.words) >= MIN_PART * len(words)]
+        if pairs and rest and len(words & first.words) >= MIN_PART * len(words):
             second = max(rest, key=lambda s: gain(s, first.words))
             if self.supports(claim, vector, [first, second]):
                 return [first, second]
