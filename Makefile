@@ -21,7 +21,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 # The browser tests drive Debian's Chromium: Playwright must never download a browser.
 $(VENV)/.installed-test: $(VENV)/.installed
-	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/python -m pip install --quiet -e ".[test]"
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/python -m pip install --quiet -e ".[test,local-llm]"
 	touch $@
 
 install: $(VENV)/.installed

@@ -7,19 +7,20 @@ every interface answers the same question the same way.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from assistant.citations import verify_citations
 from assistant.extractive import ExtractiveAnswerer
 from assistant.followup import rewrite_followup
 from assistant.settings import Settings
 from assistant.temporal import TimeScope, parse_time_scope
-from assistant.types import Answer, Answerer
+from assistant.types import Answer, Answerer, last_answer
 from assistant.uploads import safe_upload_name
 from ingest.types import IngestProblem, LoadResult
 from vectorstore.client import make_client
@@ -77,11 +78,24 @@ class Newsdesk:
 
     @cached_property
     def answerer(self) -> Answerer:
-        return ExtractiveAnswerer(
+        extractive = ExtractiveAnswerer(
             self.embedder,
             lambda token: self.store.lexical_index().idf(token),
             max_sentences=self.settings.answer.max_sentences,
         )
+        if self.settings.llm.backend == "extractive":
+            return extractive
+        # A language model answers; the extractive answerer is its gate and fallback.
+        from assistant.llm.factory import make_answerer
+
+        return make_answerer(self.settings, extractive, self.embedder)
+
+    def rewrite_question(self, question: str, conversation: Sequence[str]) -> str | None:
+        """The follow-up as a standalone question: by the model where there is one, else
+        (or when it fails) by rule. None when the question stands alone."""
+        earlier = [q for q in conversation if q.strip()]
+        by_model = getattr(self.answerer, "rewrite", None)
+        return (by_model and by_model(question, earlier)) or rewrite_followup(question, earlier)
 
     def ingest(self, paths: Sequence[str | Path], *, progress: bool = False) -> IngestOutcome:
         """Load files and folders and store their articles; bad files are reported, not fatal."""
@@ -177,7 +191,15 @@ class Newsdesk:
             question, k or self.settings.answer.top_k, merge_filters(filters, scope)
         )
 
-    def ask(
+    def ask(self, question: str, **options: Any) -> Answer:
+        """Answer one question from the stored articles, with verified citations.
+
+        Options as for `ask_stream` (filters, k, today, conversation): `conversation` holds
+        the user's earlier questions, oldest first, and a follow-up such as "and in Iraq?" is
+        rewritten into a standalone question before retrieval."""
+        return last_answer(self.ask_stream(question, **options))
+
+    def ask_stream(
         self,
         question: str,
         *,
@@ -185,21 +207,30 @@ class Newsdesk:
         k: int | None = None,
         today: date | None = None,
         conversation: Sequence[str] = (),
-    ) -> Answer:
-        """Answer one question from the stored articles, with verified citations.
-
-        `conversation` holds the user's earlier questions, oldest first: a follow-up such as
-        "and in Iraq?" is rewritten into a standalone question before retrieval."""
+    ) -> Iterator[str | Answer]:
+        """`ask`, streamed: the text a language model generates, as it comes (nothing for the
+        extractive answerer, which finds its answer at once), then the checked Answer, whose
+        text replaces the draft."""
         started = time.perf_counter()
         question = " ".join(question.split())
         if not question:
             raise ValueError("the question is empty")
-        rewritten = rewrite_followup(question, [q for q in conversation if q.strip()])
+        rewritten = self.rewrite_question(question, conversation)
         asked = rewritten or question
         scope = parse_time_scope(asked, today)
         passages = self.retrieve(asked, k=k, filters=filters, scope=scope)
         retrieved = time.perf_counter()
-        answer = self.answerer.answer(asked, passages, scope)
+        first_token = None
+        stream = getattr(self.answerer, "stream", None)
+        if stream is None:
+            answer = self.answerer.answer(asked, passages, scope)
+        else:
+            for item in stream(asked, passages, scope):
+                if isinstance(item, Answer):
+                    answer = item
+                    continue
+                first_token = first_token or time.perf_counter()
+                yield item
         answer.question, answer.rewritten_question = question, rewritten
         drafted = time.perf_counter()
         cited = sorted({c.article_id for c in answer.citations})
@@ -213,4 +244,6 @@ class Newsdesk:
             "verify_s": done - drafted,
             "total_s": done - started,
         }
-        return answer
+        if first_token is not None:
+            answer.timings["first_token_s"] = first_token - started
+        yield answer

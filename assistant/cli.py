@@ -129,6 +129,12 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--mcp-stdio", action="store_true", help="serve the MCP tools on stdin/stdout instead"
     )
+
+    p = sub.add_parser(
+        "llm-server", parents=[common], help="serve the bundled model, OpenAI-compatible"
+    )
+    p.add_argument("--port", type=int, default=8080, metavar="N", help="port on 127.0.0.1")
+    p.add_argument("--model", choices=("0.5b", "1.5b"), help="[settings: llm.local_model]")
     return parser
 
 
@@ -366,6 +372,21 @@ def _cmd_serve(app: Newsdesk, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_llm_server(app: Newsdesk, args: argparse.Namespace) -> int:
+    from assistant.llm.factory import local_model_cache
+    from assistant.llm.local_server import serve_forever
+    from assistant.llm.model_files import ModelFileError, model_path
+
+    settings = app.settings
+    try:
+        model = model_path(args.model or settings.llm.local_model, local_model_cache(settings))
+    except ModelFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    serve_forever(model, port=args.port, threads=settings.llm.threads)
+    return EXIT_OK
+
+
 COMMANDS = {
     "ingest": _cmd_ingest,
     "ask": _cmd_ask,
@@ -376,6 +397,7 @@ COMMANDS = {
     "export": _cmd_export,
     "import": _cmd_import,
     "serve": _cmd_serve,
+    "llm-server": _cmd_llm_server,
 }
 
 

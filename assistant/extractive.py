@@ -193,6 +193,18 @@ class ExtractiveAnswerer:
         # Below both, the best sentence is only loosely about the question.
         return best.similarity >= self.min_similarity or best.coverage >= self.min_coverage
 
+    def ranked_sentences(
+        self, question: str, passages: Sequence[Passage], scope: TimeScope | None = None
+    ) -> list[tuple[Passage, int, int]]:
+        """(passage, start, end) of every sentence, best answer first (offsets in the
+        article): a language model is shown the best ones rather than whole passages."""
+        candidates = self._candidates(passages)
+        if not candidates:
+            return []
+        self._score(question, candidates, scope or TimeScope())
+        ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
+        return [(c.passage, c.start, c.end) for c in ranked]
+
     def _candidates(self, passages: Sequence[Passage]) -> list[_Candidate]:
         seen: set[tuple[str, int]] = set()
         out: list[_Candidate] = []

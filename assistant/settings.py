@@ -60,6 +60,23 @@ class ApiSettings:
 
 
 @dataclass(frozen=True)
+class LlmSettings:
+    """The language model that writes answers (see assistant/llm). `backend` "extractive" uses
+    none; "openai" is any OpenAI-compatible endpoint; "local" runs a bundled GGUF model."""
+
+    backend: str = "extractive"
+    base_url: str = "http://127.0.0.1:11434/v1"
+    model: str = "qwen2.5-coder:0.5b"
+    api_key: str = ""
+    timeout_s: float = 120.0
+    max_tokens: int = 160
+    passages: int = 5
+    local_model: str = "0.5b"
+    threads: int = 0
+    unsupported: str = "drop"
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path = field(default_factory=lambda: default_data_dir())
     store: StoreConfig = field(default_factory=StoreConfig)
@@ -68,6 +85,7 @@ class Settings:
     search: SearchConfig = field(default_factory=SearchConfig)
     answer: AnswerSettings = field(default_factory=AnswerSettings)
     api: ApiSettings = field(default_factory=ApiSettings)
+    llm: LlmSettings = field(default_factory=LlmSettings)
     sample_corpus: bool = True
     config_file: Path | None = None
 
@@ -108,7 +126,22 @@ OPTIONS: tuple[Option, ...] = (
     Option("api.read_keys", "NEWSDESK_API_READ_KEYS", Names, "read-only API keys"),
     Option("api.max_request_mb", "NEWSDESK_API_MAX_REQUEST_MB", float, "largest request [50]"),
     Option("api.cors_origins", "NEWSDESK_API_CORS_ORIGINS", Names, "origins allowed by CORS"),
+    Option("llm.backend", "NEWSDESK_LLM_BACKEND", str, "answerer: extractive|openai|local"),
+    Option("llm.base_url", "NEWSDESK_LLM_BASE_URL", str, "OpenAI-compatible endpoint URL"),
+    Option("llm.model", "NEWSDESK_LLM_MODEL", str, "model name at that endpoint"),
+    Option("llm.api_key", "NEWSDESK_LLM_API_KEY", str, "endpoint key [OPENAI_API_KEY]"),
+    Option("llm.timeout_s", "NEWSDESK_LLM_TIMEOUT", float, "seconds before falling back [120]"),
+    Option("llm.max_tokens", "NEWSDESK_LLM_MAX_TOKENS", int, "longest answer, tokens [160]"),
+    Option("llm.passages", "NEWSDESK_LLM_PASSAGES", int, "passages shown to the model [5]"),
+    Option("llm.local_model", "NEWSDESK_LLM_LOCAL_MODEL", str, "local GGUF: 0.5b|1.5b [0.5b]"),
+    Option("llm.threads", "NEWSDESK_LLM_THREADS", int, "local model threads [0: all cores]"),
+    Option("llm.unsupported", "NEWSDESK_LLM_UNSUPPORTED", str, "unsupported sentence: drop|mark"),
 )
+_CHOICES = {
+    "llm.backend": ("extractive", "openai", "local"),
+    "llm.local_model": ("0.5b", "1.5b"),
+    "llm.unsupported": ("drop", "mark"),
+}
 CONFIG_ENV = "NEWSDESK_CONFIG"
 
 
@@ -145,6 +178,12 @@ def _set(obj: Any, dotted: str, value: Any) -> Any:
     if not rest:
         return dataclasses.replace(obj, **{head: value})
     return dataclasses.replace(obj, **{head: _set(getattr(obj, head), rest, value)})
+
+
+def _get(obj: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        obj = getattr(obj, part)
+    return obj
 
 
 def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -192,6 +231,11 @@ def load_settings(
     settings = Settings(config_file=Path(path) if path else None)
     for key, (raw, origin) in values.items():
         settings = _set(settings, key, _convert(by_path[key], raw, origin))
+    for key, allowed in _CHOICES.items():
+        if key in values and _get(settings, key) not in allowed:
+            raise SettingsError(f"{values[key][1]}: expected one of {', '.join(allowed)}")
+    if not settings.llm.api_key and environ.get("OPENAI_API_KEY"):
+        settings = _set(settings, "llm.api_key", environ["OPENAI_API_KEY"])
     settings = dataclasses.replace(settings, data_dir=settings.data_dir.expanduser())
     if "store.path" not in values:
         settings = _set(settings, "store.path", settings.data_dir / "chroma")

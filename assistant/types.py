@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -80,3 +80,13 @@ class Answerer(Protocol):
     def answer(
         self, question: str, passages: Sequence[Passage], scope: TimeScope | None = None
     ) -> Answer: ...
+
+
+def last_answer(stream: Iterable[str | Answer]) -> Answer:
+    """Run an answer stream (text pieces, then the Answer) to its end; return the Answer."""
+    answer = None
+    for item in stream:
+        answer = item
+    if not isinstance(answer, Answer):
+        raise RuntimeError("an answer stream must end with its Answer")
+    return answer

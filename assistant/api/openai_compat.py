@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from assistant.api.ask import answer_question
+from assistant.api.ask import answer_events, answer_question
 from assistant.api.deps import App, errors, pieces, sse
 from assistant.api.errors import ApiError
 from assistant.api.schemas import MAX_QUESTION_CHARS, AnswerOut, AskRequest, Filters
@@ -110,13 +110,15 @@ def list_models() -> dict[str, Any]:
     responses={200: {"content": {"text/event-stream": {}}}, **errors(400, 404, 422)},
 )
 async def chat_completions(app: App, body: ChatRequest) -> JSONResponse | StreamingResponse:
-    """Answer the last user message as an OpenAI chat completion."""
+    """Answer the last user message as an OpenAI chat completion.
+
+    Streamed with a language model, the content deltas are its draft as generated; the last
+    delta adds the footnotes and, when the check changed the draft, the checked answer."""
     ask = _ask_request(body)
-    answer = AnswerOut.of(await run_in_threadpool(answer_question, app, ask))
-    content = with_footnotes(answer)
     head = {"id": f"chatcmpl-{uuid.uuid4().hex}", "created": int(time.time()), "model": MODEL}
     if not body.stream:
-        message = {"role": "assistant", "content": content}
+        answer = AnswerOut.of(await run_in_threadpool(answer_question, app, ask))
+        message = {"role": "assistant", "content": with_footnotes(answer)}
         choice = {"index": 0, "message": message, "finish_reason": "stop"}
         return JSONResponse(
             {**head, "object": "chat.completion", "choices": [choice], **_extras(answer)}
@@ -128,9 +130,28 @@ async def chat_completions(app: App, body: ChatRequest) -> JSONResponse | Stream
 
     async def events() -> AsyncIterator[str]:
         yield chunk({"role": "assistant", "content": ""})
-        for piece in pieces(content):
-            yield chunk({"content": piece})
+        draft = []
+        async for item in answer_events(app, ask):
+            if isinstance(item, str):
+                draft.append(item)
+                yield chunk({"content": item})
+            else:
+                answer = item
+        if not draft:  # the extractive answer arrives whole: send it in word pieces
+            for piece in pieces(with_footnotes(answer)):
+                yield chunk({"content": piece})
+        else:
+            yield chunk({"content": _after_draft("".join(draft), answer)})
         yield chunk({}, "stop", **_extras(answer))
         yield sse("[DONE]")
 
     return StreamingResponse(events(), media_type="text/event-stream")
+
+
+def _after_draft(draft: str, answer: AnswerOut) -> str:
+    """What follows a streamed draft: the checked answer when it differs, and the sources."""
+    checked = with_footnotes(answer)
+    if answer.answer.strip() == draft.strip():
+        _, _, footnotes = checked.partition("\n\n")  # the draft stands: add its sources
+        return f"\n\n{footnotes}" if footnotes else ""
+    return f"\n\n**Checked against the articles:** {checked}"

@@ -17,6 +17,9 @@ ROWS = [
     ("misled_by_fake", "Stated the planted false answer unflagged"),
     ("latency_p50_s", "Latency p50, s"),
     ("latency_p95_s", "Latency p95, s"),
+    ("first_token_p50_s", "Time to first token p50, s"),
+    ("first_token_p95_s", "Time to first token p95, s"),
+    ("model_fallbacks", "Model answers replaced by quotes"),
 ]
 
 

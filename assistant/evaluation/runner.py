@@ -53,6 +53,8 @@ class QuestionResult:
     baseline_correct: bool = False
     baseline_evidence_rank: int | None = None
     baseline_latency_s: float = 0.0
+    first_token_s: float | None = None
+    fell_back: bool = False
 
 
 @dataclass
@@ -125,7 +127,12 @@ def _score(
     # A question asked on a date can only be answered from news published by then.
     before = SearchFilters(published_before=q.question_date, exclude_articles=hidden)
     started = time.perf_counter()
-    answer = app.ask(q.question, filters=before, today=q.question_date)
+    first_token = None
+    for item in app.ask_stream(q.question, filters=before, today=q.question_date):
+        if isinstance(item, str):
+            first_token = first_token or time.perf_counter() - started
+        else:
+            answer = item
     latency = time.perf_counter() - started
     evidence = [(id_map.get(e.record_id, ""), e.quote) for e in q.evidence]
     scope = parse_time_scope(q.question, q.question_date)
@@ -150,7 +157,8 @@ def _score(
         evidence_rank=rank, has_evidence=bool(evidence), citations=len(answer.citations),
         exact_citations=exact, supported_sentences=supported, cited_sentences=cited,
         conflict_flagged=flagged, misled_by_fake=misled, latency_s=latency,
-        words=metrics.word_count(answer.text),
+        words=metrics.word_count(answer.text), first_token_s=first_token,
+        fell_back=any("the answer quotes the articles instead" in n for n in answer.notes),
     )  # fmt: skip
     if baseline is not None:
         started = time.perf_counter()
@@ -160,6 +168,13 @@ def _score(
         result.baseline_correct = metrics.answer_is_correct(q.answer, base.answer)
         result.baseline_evidence_rank = metrics.evidence_rank(base.passages, evidence)
     return result
+
+
+def _answerer_name(settings: Settings) -> str:
+    llm = settings.llm
+    return {"extractive": "extractive", "local": f"local {llm.local_model}"}.get(
+        llm.backend, f"openai {llm.model}"
+    )
 
 
 def run_evaluation(
@@ -196,8 +211,9 @@ def run_evaluation(
         iterator = tqdm(questions, unit="question", desc="asking", leave=False)
     run = EvalRun(
         dataset=str(dataset_dir),
-        settings={"top_k": settings.answer.top_k, "chunking": repr(settings.ingest.chunking),
-                  "search": repr(settings.search), "explanations": explanations},
+        settings={"top_k": settings.answer.top_k, "answerer": _answerer_name(settings),
+                  "chunking": repr(settings.ingest.chunking), "search": repr(settings.search),
+                  "explanations": explanations},
         ingest=ingest,
     )  # fmt: skip
     # Hidden articles stay stored (one collection serves both settings) but are never found.
@@ -233,7 +249,11 @@ def summarise(results: list[QuestionResult], *, ours: bool = True) -> dict:
         cited = sum(r.cited_sentences for r in results)
         conflict = [r.conflict_flagged for r in results if r.conflict_flagged is not None]
         misled = [r.misled_by_fake for r in results if r.misled_by_fake is not None]
+        first = [r.first_token_s for r in results if r.first_token_s is not None]
         summary |= {
+            "first_token_p50_s": metrics.percentile(first, 50),
+            "first_token_p95_s": metrics.percentile(first, 95),
+            "model_fallbacks": sum(r.fell_back for r in results),
             "mean_answer_words": metrics.mean([r.words for r in results if not r.abstained]),
             "citation_exactness": sum(r.exact_citations for r in results) / cites
             if cites

@@ -70,12 +70,19 @@ def ask_stream(
     yield "", [*history, _bot("<em>Searching the articles…</em>")], panel, "", asked, sections
     try:
         app = runtime.prepare()
-        answer = app.ask(question, filters=filters, conversation=list(asked))
+        draft = ""
+        for item in app.ask_stream(question, filters=filters, conversation=list(asked)):
+            if isinstance(item, str):  # a language model's draft, as it writes it
+                draft += item
+                yield "", [*history, _bot(render.draft_html(draft))], panel, "", asked, sections
+            else:
+                answer = item
         articles = app.store.get_articles(sorted({c.article_id for c in answer.citations}))
     except StoreUnavailable as exc:
         raise gr.Error(f"The article store is unavailable: {exc}") from exc
     turn = len(sections)
-    words = pieces(answer.text)
+    # The extractive answer arrives whole: reveal it in steps (a draft was shown already).
+    words = [] if draft else pieces(answer.text)
     step = max(1, len(words) // STREAM_STEPS)
     shown = 0
     for i in range(0, len(words) - step, step):

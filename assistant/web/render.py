@@ -59,6 +59,15 @@ def answer_html(answer: Answer, turn: int, upto: int | None = None) -> str:
     return f'{head}<div class="nd-answer">{body}</div>{notes}'
 
 
+def draft_html(draft: str) -> str:
+    """A language model's answer while it is written: plain text, not yet checked."""
+    return (
+        f'<div class="nd-answer nd-draft">{esc(draft)}</div>'
+        '<div class="nd-note">writing… each sentence is checked against the articles '
+        "when the answer is complete</div>"
+    )
+
+
 def _context(article: Article | None, c: Citation) -> str:
     """The quote highlighted inside the stored article text around it."""
     if article is None or article.text[c.start : c.end] != c.quote:

@@ -1,0 +1,253 @@
+"""The sentence-level support check for written answers (method and thresholds: docs/design.md).
+
+Each sentence of a model's answer must be backed by one sentence of the passages it cites, or
+by two when it cites two passages and each holds `MIN_PART` of its words; failing that, by one
+sentence of any retrieved passage (it is re-cited). Backed means:
+  - every number in it appears in the backing sentences,
+  - every name in it (a capitalised word that is not a stopword) appears there too,
+  - no number is tied to a name that the backing text ties to a different number only
+    (clauses split at punctuation and "and"/"but"/"while"),
+  - at least `min_coverage` of its content words appear there (the harness's own rule), and
+  - its meaning is close: embedding cosine to the best backing sentence >= `min_similarity`.
+A sentence needs `MIN_WORDS` content words to be a claim at all; a sentence of an article that
+gives an AI orders ("ignore previous instructions ...") never backs anything.
+A sentence that nothing backs is dropped (or kept, marked unsupported, uncited, per setting).
+Each citation quotes the backing sentence with its exact article offsets.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.extractive import _citation
+from assistant.llm.prompts import addresses_the_model
+from assistant.types import Citation
+from ingest.text import sentence_spans
+from vectorstore.embeddings import Embedder
+from vectorstore.lexical import tokenize
+from vectorstore.types import Passage
+
+MIN_COVERAGE = 0.8
+MIN_SIMILARITY = 0.5
+MIN_WORDS = 2
+MIN_PART = 0.4
+UNSUPPORTED_MARK = "(not supported by the articles)"
+
+_MARKER = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")
+# A sentence ends at . ! ? (not inside "U.S." or "3.5") followed by space and a new start.
+_BOUNDARY = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)(?<!\d\.\d)\s+(?=[\[A-Z0-9\"“'(])")
+_NAME = re.compile(r"\b[A-Z][\w'’.-]*")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One sentence of a written answer, its text without markers and the numbers it cites."""
+
+    text: str
+    cited: tuple[int, ...]
+
+
+def split_claims(answer: str) -> list[Claim]:
+    """The answer's sentences with their [n] markers ("[1][2]", "[1, 2]", a marker after the
+    full stop: all belong to the sentence they follow)."""
+    text = " ".join(answer.split())
+    pieces: list[str] = []
+    for piece in _BOUNDARY.split(text):
+        # Markers opening a piece belong to the sentence before it.
+        lead = re.match(r"(?:\s*\[[\d,\s]+\])+", piece)
+        if pieces and lead:
+            pieces[-1] += " " + lead[0]
+            piece = piece[lead.end() :]
+        if piece.strip():
+            pieces.append(piece)
+    claims = []
+    for piece in pieces:
+        cited = [int(n) for m in _MARKER.findall(piece) for n in re.split(r"\s*,\s*", m)]
+        bare = re.sub(r"\s+([.!?,;:])", r"\1", _MARKER.sub("", piece)).strip()
+        if bare:
+            claims.append(Claim(bare, tuple(dict.fromkeys(cited))))
+    return claims
+
+
+@dataclass
+class _Sentence:
+    passage: Passage
+    number: int
+    start: int
+    end: int
+    text: str
+    words: set[str]
+    vector: np.ndarray | None = None
+
+
+@dataclass
+class Checked:
+    """The checked answer: kept sentences with renumbered markers, their citations, notes."""
+
+    text: str
+    citations: list[Citation]
+    notes: list[str] = field(default_factory=list)
+    kept: int = 0
+    recited: int = 0
+    removed: int = 0
+    invalid_markers: int = 0
+
+
+def _numbers(words: Sequence[str]) -> set[str]:
+    return {w for w in words if w[0].isdigit()}
+
+
+def _names(claim: str) -> set[str]:
+    return set(tokenize(" ".join(_NAME.findall(claim))))
+
+
+_CLAUSE = re.compile(r",(?!\d)|[;:()]|\s(?:and|but|while|whereas|compared with|against)\s")
+
+
+def _misbound(claim: str, backing: Sequence[str]) -> bool:
+    """True when the claim ties a number to a name that the backing text ties to another
+    number only, while that number goes with another name: "2,500 troops in Syria" from
+    "900 troops in Syria and 2,500 in Iraq"."""
+    numbers, names = _numbers(tokenize(claim)), _names(claim)
+    pieces = [c.strip() for text in backing for c in _CLAUSE.split(text) if c.strip()]
+    clauses = [(set(tokenize(c)), _names(" " + c)) for c in pieces]
+    for number in numbers:
+        others = set().union(*(n for words, n in clauses if number in words)) - names
+        for name in names:
+            together = any(number in words and name in words for words, _ in clauses)
+            elsewhere = any(name in words and _numbers(words) - {number} for words, _ in clauses)
+            if elsewhere and not together and others:
+                return True
+    return False
+
+
+class SupportChecker:
+    def __init__(
+        self,
+        embedder: Embedder,
+        *,
+        min_coverage: float = MIN_COVERAGE,
+        min_similarity: float = MIN_SIMILARITY,
+        unsupported: str = "drop",
+    ) -> None:
+        self.embedder = embedder
+        self.min_coverage = min_coverage
+        self.min_similarity = min_similarity
+        self.unsupported = unsupported
+
+    def check(
+        self, answer: str, passages: Sequence[Passage], citable: int | None = None
+    ) -> Checked:
+        """Check `answer` against `passages`; markers may cite only 1..`citable` (the
+        passages the model was shown), any retrieved passage may back a re-cited sentence."""
+        citable = len(passages) if citable is None else citable
+        claims = split_claims(answer)
+        sentences = self._sentences(passages)
+        if claims and sentences:
+            vectors = self.embedder.embed_documents(
+                [c.text for c in claims] + [s.text for s in sentences]
+            )
+            for s, v in zip(sentences, vectors[len(claims) :], strict=True):
+                s.vector = v
+        else:
+            vectors = np.zeros((len(claims), 1))
+        out = Checked(text="", citations=[])
+        numbering: dict[tuple[str, int], int] = {}
+        parts: list[str] = []
+        said: set[str] = set()
+        for claim, vector in zip(claims, vectors, strict=False):
+            if claim.text.casefold() in said:
+                continue  # a small model may repeat itself: say each thing once
+            said.add(claim.text.casefold())
+            valid = [n for n in claim.cited if 1 <= n <= citable]
+            out.invalid_markers += len(claim.cited) - len(valid)
+            cited_pool = [s for s in sentences if s.number in valid]
+            backing = self._backing(claim.text, vector, cited_pool, pairs=len(valid) > 1)
+            if backing is None:
+                # Re-citing finds one sentence that says it all: pairs only as the model cited.
+                backing = self._backing(claim.text, vector, sentences, pairs=False)
+                if backing is not None:
+                    out.recited += 1
+            if backing is None:
+                out.removed += 1
+                if self.unsupported == "mark":
+                    parts.append(f"{claim.text} {UNSUPPORTED_MARK}")
+                continue
+            markers = []
+            for s in backing:
+                key = (s.passage.article_id, s.start)
+                if key not in numbering:
+                    numbering[key] = len(numbering) + 1
+                    out.citations.append(_citation(numbering[key], s))
+                markers.append(f"[{numbering[key]}]")
+            parts.append(f"{claim.text} {''.join(markers)}")
+            out.kept += 1
+        out.text = " ".join(parts)
+        if out.recited:
+            out.notes.append(f"{out.recited} sentence(s) re-cited to the passage backing them")
+        if out.removed:
+            what = "marked" if self.unsupported == "mark" else "removed"
+            out.notes.append(f"{out.removed} sentence(s) not supported by the articles were {what}")
+        if out.invalid_markers:
+            out.notes.append(f"{out.invalid_markers} marker(s) naming no given passage ignored")
+        return out
+
+    def supports(self, claim: str, vector: np.ndarray, backing: Sequence[_Sentence]) -> bool:
+        words = tokenize(claim)
+        if len(words) < MIN_WORDS:
+            return False  # "Sure." or a lone word states nothing an article could back
+        available = set().union(*(s.words for s in backing))
+        if not _numbers(words) <= available or not _names(claim) <= available:
+            return False
+        if sum(1 for w in words if w in available) / len(words) < self.min_coverage:
+            return False
+        if _misbound(claim, [s.text for s in backing]):
+            return False
+        best = max(float(vector @ s.vector) for s in backing if s.vector is not None)
+        return best >= self.min_similarity
+
+    def _backing(
+        self, claim: str, vector: np.ndarray, pool: Sequence[_Sentence], *, pairs: bool = True
+    ) -> list[_Sentence] | None:
+        """The one sentence, or failing that (when `pairs`) the pair, of `pool` that supports
+        `claim`. Each of a pair must hold `MIN_PART` of the claim's words on its own: a claim
+        glued together from scraps of two sentences ("the new owner ... is <a name from
+        elsewhere>") is not supported by either."""
+        if not pool:
+            return None
+        words = set(tokenize(claim))
+
+        def gain(s: _Sentence, have: set[str]) -> tuple[int, float]:
+            return (len(words & (s.words | have)), float(vector @ s.vector))
+
+        ranked = sorted(pool, key=lambda s: gain(s, set()), reverse=True)
+        for first in ranked[:5]:
+            if self.supports(claim, vector, [first]):
+                return [first]
+        first = ranked[0]
+        rest = [s for s in pool if s is not first and len(words & s.words) >= MIN_PART * len(words)]
+        if pairs and rest and len(words & first.words) >= MIN_PART * len(words):
+            second = max(rest, key=lambda s: gain(s, first.words))
+            if self.supports(claim, vector, [first, second]):
+                return [first, second]
+        return None
+
+    @staticmethod
+    def _sentences(passages: Sequence[Passage]) -> list[_Sentence]:
+        seen: set[tuple[str, int]] = set()
+        out = []
+        for number, p in enumerate(passages, start=1):
+            for s, e in sentence_spans(p.text):
+                key = (p.article_id, p.start + s)
+                text = p.text[s:e]
+                if key in seen or len(text.split()) < 3 or addresses_the_model(text):
+                    continue
+                seen.add(key)
+                out.append(
+                    _Sentence(p, number, p.start + s, p.start + e, text, set(tokenize(text)))
+                )
+        return out

@@ -1,0 +1,85 @@
+"""The support check on hand-written answers against real retrieved passages: markers parsed,
+planted unsupported sentences caught, wrong citations repaired (no language model needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.app import Newsdesk
+from assistant.llm.verify import UNSUPPORTED_MARK, SupportChecker, split_claims
+
+TROOPS = "How many US troops are in Syria?"
+TRUE_CLAIM = "The United States keeps roughly 900 troops in Syria"
+
+
+@pytest.fixture(scope="module")
+def passages(sample_app: Newsdesk):
+    found = sample_app.retrieve(TROOPS)
+    holder = next(i for i, p in enumerate(found, start=1) if "900 troops" in p.text)
+    return found, holder
+
+
+def test_markers_are_parsed_in_every_form_and_belong_to_their_sentence():
+    claims = split_claims(
+        "Militias struck Ain al-Asad [1][2]. The U.S. sent 3.5 million [3, 4]. [5] Five died."
+    )
+    assert [(c.text, c.cited) for c in claims] == [
+        ("Militias struck Ain al-Asad.", (1, 2)),
+        ("The U.S. sent 3.5 million.", (3, 4, 5)),
+        ("Five died.", ()),
+    ]
+
+
+def test_a_supported_sentence_keeps_an_exact_quote_and_offsets(sample_app, passages):
+    found, holder = passages
+    checked = SupportChecker(sample_app.embedder).check(f"{TRUE_CLAIM} [{holder}].", found)
+    assert checked.kept == 1 and checked.removed == 0
+    (citation,) = checked.citations
+    article = sample_app.store.get_articles([citation.article_id])[citation.article_id]
+    assert article.text[citation.start : citation.end] == citation.quote
+    assert "900 troops in Syria" in citation.quote
+    assert checked.text == f"{TRUE_CLAIM}. [1]"
+
+
+@pytest.mark.parametrize(
+    "planted",
+    [
+        "The United States keeps 2,500 troops in Syria",  # a number from the same sentence
+        "The United States keeps roughly 4,000 troops in Syria",  # a number from nowhere
+        "Russia keeps roughly 900 troops in Syria",  # a name from nowhere
+    ],
+)
+def test_a_planted_unsupported_sentence_is_removed(sample_app, passages, planted):
+    found, holder = passages
+    answer = f"{TRUE_CLAIM} [{holder}]. {planted} [{holder}]."
+    checked = SupportChecker(sample_app.embedder).check(answer, found)
+    assert checked.removed == 1 and checked.kept == 1
+    assert planted not in checked.text and TRUE_CLAIM in checked.text
+    assert any("not supported" in note for note in checked.notes)
+
+
+def test_unsupported_sentences_can_be_marked_instead_and_cite_nothing(sample_app, passages):
+    found, holder = passages
+    planted = "The United States keeps 2,500 troops in Syria."
+    checked = SupportChecker(sample_app.embedder, unsupported="mark").check(
+        f"{TRUE_CLAIM} [{holder}]. {planted} [{holder}]", found
+    )
+    assert f"{planted} {UNSUPPORTED_MARK}" in checked.text
+    assert len(checked.citations) == 1
+
+
+def test_a_true_sentence_citing_the_wrong_passage_is_re_cited(sample_app, passages):
+    found, holder = passages
+    wrong = next(i for i, p in enumerate(found, start=1) if "900 troops" not in p.text)
+    checked = SupportChecker(sample_app.embedder).check(f"{TRUE_CLAIM} [{wrong}].", found)
+    assert checked.recited == 1 and checked.kept == 1
+    assert "900 troops in Syria" in checked.citations[0].quote
+
+
+def test_markers_beyond_the_passages_shown_are_ignored_not_followed(sample_app, passages):
+    found, holder = passages
+    checked = SupportChecker(sample_app.embedder).check(
+        f"{TRUE_CLAIM} [{holder}][9][42].", found, citable=len(found)
+    )
+    assert checked.invalid_markers == 2
+    assert [c.n for c in checked.citations] == [1] and "[9]" not in checked.text
