@@ -22,7 +22,7 @@ from assistant.temporal import TimeScope, parse_time_scope
 from assistant.types import Answer, Answerer
 from ingest.types import IngestProblem, LoadResult
 from vectorstore.client import make_client
-from vectorstore.embeddings import Embedder, SentenceTransformerEmbedder
+from vectorstore.embeddings import Embedder, make_embedder
 from vectorstore.store import ArticleStore
 from vectorstore.types import AddReport, Passage, SearchFilters
 
@@ -61,7 +61,7 @@ class Newsdesk:
 
     @cached_property
     def embedder(self) -> Embedder:
-        return self._embedder or SentenceTransformerEmbedder(self.settings.embedder)
+        return self._embedder or make_embedder(self.settings.embedder)
 
     @cached_property
     def store(self) -> ArticleStore:
