@@ -71,7 +71,17 @@ class Newsdesk:
             collection=self.settings.store.collection,
             chunking=self.settings.ingest.chunking,
             search=self.settings.search,
+            lexical_cache=self._lexical_cache_file(),
         )
+
+    def _lexical_cache_file(self) -> Path:
+        """The BM25 cache of this store, named after where the store is (path or server)."""
+        import hashlib
+
+        s = self.settings.store
+        where = f"{s.host}:{s.port}" if s.host else str(s.path.resolve())
+        digest = hashlib.sha256(f"{where}|{s.collection}".encode()).hexdigest()[:16]
+        return self.settings.data_dir / "cache" / f"bm25-{digest}.pickle"
 
     @cached_property
     def answerer(self) -> Answerer:

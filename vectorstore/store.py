@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,7 +30,7 @@ from ingest.types import Article, Chunk
 from vectorstore.client import StoreUnavailable
 from vectorstore.config import SearchConfig
 from vectorstore.embeddings import Embedder
-from vectorstore.lexical import LexicalIndex
+from vectorstore.lexical import LexicalIndex, load_index, save_index
 from vectorstore.types import AddReport, ArticleInfo, Passage, SearchFilters
 
 if TYPE_CHECKING:
@@ -145,6 +146,7 @@ class ArticleStore:
         collection: str = "newsdesk",
         chunking: ChunkingConfig | None = None,
         search: SearchConfig | None = None,
+        lexical_cache: Path | None = None,
     ) -> None:
         self.client = client
         self.embedder = embedder
@@ -161,6 +163,8 @@ class ArticleStore:
             raise StoreUnavailable(f"cannot open collection {collection!r}: {exc}") from exc
         self._lexical: LexicalIndex | None = None
         self._lexical_lock = threading.Lock()
+        # Where the BM25 index is kept between processes (None: rebuilt in each process).
+        self._lexical_cache = lexical_cache
 
     def _open(self, name: str):  # noqa: ANN202 - chromadb Collection
         collection = self.client.get_or_create_collection(
@@ -320,6 +324,10 @@ class ArticleStore:
         generation = self.generation()
         with self._lexical_lock:
             if self._lexical is None or self._lexical.generation != generation:
+                if self._lexical_cache is not None:
+                    self._lexical = load_index(self._lexical_cache, generation)
+                    if self._lexical is not None:
+                        return self._lexical
                 ids: list[str] = []
                 metas: list[dict] = []
                 docs: list[str] = []
@@ -332,6 +340,8 @@ class ArticleStore:
                     metas.extend(res["metadatas"])
                     docs.extend(res["documents"])
                 self._lexical = LexicalIndex(generation, ids, metas, docs)
+                if self._lexical_cache is not None:
+                    save_index(self._lexical, self._lexical_cache)
             return self._lexical
 
     def search(self, query: str, k: int = 8, filters: SearchFilters | None = None) -> list[Passage]:
