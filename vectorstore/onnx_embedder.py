@@ -34,16 +34,32 @@ def default_cache_dir() -> Path:
 
 
 def weights_digest(model_dir: Path) -> str:
-    """SHA-256 of the weights file: the key of the export cache."""
+    """SHA-256 of the weights file: the key of the export cache. Hashing 90 MB on every
+    start would cost a cold `ask` noticeable time, so the digest is remembered beside the
+    exports, keyed by the file's path, size and modification time."""
     for name in ("model.safetensors", "pytorch_model.bin"):
         weights = model_dir / name
         if weights.is_file():
-            digest = hashlib.sha256()
-            with weights.open("rb") as handle:
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(block)
-            return digest.hexdigest()
-    raise EmbedderUnavailable(f"no model.safetensors or pytorch_model.bin in {model_dir}")
+            break
+    else:
+        raise EmbedderUnavailable(f"no model.safetensors or pytorch_model.bin in {model_dir}")
+    stat = weights.stat()
+    identity = f"{weights.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+    memo = default_cache_dir() / "digests" / hashlib.sha256(identity.encode()).hexdigest()[:32]
+    try:
+        return memo.read_text(encoding="utf-8").strip()
+    except OSError:
+        pass
+    digest = hashlib.sha256()
+    with weights.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        memo.write_text(digest.hexdigest(), encoding="utf-8")
+    except OSError:
+        pass  # a read-only cache only costs the hashing next time
+    return digest.hexdigest()
 
 
 def _check_pooling(model_dir: Path) -> None:
@@ -154,7 +170,7 @@ class OnnxEmbedder:
         self._lock = threading.Lock()
 
     def _load(self) -> None:
-        from onnxruntime import InferenceSession, SessionOptions
+        from onnxruntime import GraphOptimizationLevel, InferenceSession, SessionOptions
         from tokenizers import Tokenizer
 
         from vectorstore.embeddings import packaged_model_path
@@ -168,6 +184,8 @@ class OnnxEmbedder:
         tokenizer.enable_padding(pad_id=tokenizer.token_to_id("[PAD]") or 0)
         options = SessionOptions()
         options.log_severity_level = 3  # no warnings about unused initialisers on stderr
+        # The file is already optimised (fused) when it is written; redoing it costs each start.
+        options.graph_optimization_level = GraphOptimizationLevel.ORT_ENABLE_BASIC
         self.model_file = path
         self._session = InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self._tokenizer = tokenizer
