@@ -121,3 +121,18 @@ def test_asking_with_onnx_imports_no_torch_and_reads_a_store_built_with_torch(ma
     imported, answer = proc.stdout.split("\n", 1)
     assert imported == "[]", proc.stdout
     assert "14" in answer
+
+
+def test_a_model_folder_without_weights_is_refused_by_name(tmp_path):
+    (tmp_path / "1_Pooling").mkdir()
+    (tmp_path / "1_Pooling" / "config.json").write_text('{"pooling_mode_mean_tokens": true}')
+    embedder = OnnxEmbedder(EmbedderConfig(model_path=str(tmp_path), cache_dir=str(tmp_path)))
+    with pytest.raises(ValueError, match="no model.safetensors"):
+        embedder.embed_query("anything")
+
+
+def test_a_model_with_other_pooling_is_refused(tmp_path):
+    (tmp_path / "1_Pooling").mkdir()
+    (tmp_path / "1_Pooling" / "config.json").write_text('{"pooling_mode_cls_token": true}')
+    with pytest.raises(ValueError, match="only mean pooling"):
+        OnnxEmbedder(EmbedderConfig(model_path=str(tmp_path))).embed_query("anything")

@@ -24,8 +24,9 @@ from vectorstore.config import EmbedderConfig
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
-class EmbedderUnavailable(RuntimeError):
-    """The model cannot be used as configured; the message says which file or setting."""
+class EmbedderUnavailable(ValueError):
+    """The model cannot be used as configured; the message says which file or setting (a
+    ValueError, so the CLI reports it as a settings error rather than a traceback)."""
 
 
 def default_cache_dir() -> Path:
