@@ -17,6 +17,8 @@ $(BIN)/python:
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet "torch==2.13.0"
 	$(BIN)/python -m pip install --quiet -e .
+	# Export the packaged embedder to ONNX (fp32 and int8) now, not at the first question.
+	$(BIN)/python -m vectorstore.onnx_embedder
 	touch $@
 
 # The browser tests drive Debian's Chromium: Playwright must never download a browser.

@@ -24,7 +24,7 @@ from assistant.types import Answer, Answerer, last_answer
 from assistant.uploads import safe_upload_name
 from ingest.types import IngestProblem, LoadResult
 from vectorstore.client import make_client
-from vectorstore.embeddings import Embedder, SentenceTransformerEmbedder
+from vectorstore.embeddings import Embedder, make_embedder
 from vectorstore.store import ArticleStore
 from vectorstore.types import AddReport, Passage, SearchFilters
 
@@ -63,7 +63,7 @@ class Newsdesk:
 
     @cached_property
     def embedder(self) -> Embedder:
-        return self._embedder or SentenceTransformerEmbedder(self.settings.embedder)
+        return self._embedder or make_embedder(self.settings.embedder)
 
     @cached_property
     def store(self) -> ArticleStore:
@@ -74,7 +74,17 @@ class Newsdesk:
             chunking=self.settings.ingest.chunking,
             search=self.settings.search,
             batch_chunks=self.settings.ingest.batch_chunks,
+            lexical_cache=self._lexical_cache_file(),
         )
+
+    def _lexical_cache_file(self) -> Path:
+        """The BM25 cache of this store, named after where the store is (path or server)."""
+        import hashlib
+
+        s = self.settings.store
+        where = f"{s.host}:{s.port}" if s.host else str(s.path.resolve())
+        digest = hashlib.sha256(f"{where}|{s.collection}".encode()).hexdigest()[:16]
+        return self.settings.data_dir / "cache" / f"bm25-{digest}.pickle"
 
     @cached_property
     def answerer(self) -> Answerer:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.chunking import ChunkingConfig
-from vectorstore.config import EmbedderConfig, SearchConfig, StoreConfig
+from vectorstore.config import EMBEDDER_BACKENDS, EmbedderConfig, SearchConfig, StoreConfig
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("store.collection", "NEWSDESK_COLLECTION", str, "collection name prefix [newsdesk]"),
     Option("embedder.model_path", "NEWSDESK_EMBEDDER_PATH", str, "sentence-transformers folder"),
     Option("embedder.batch_size", "NEWSDESK_EMBED_BATCH_SIZE", int, "embedding batch size [32]"),
+    Option("embedder.backend", "NEWSDESK_EMBEDDER_BACKEND", str, "torch | onnx | onnx-int8 [onnx]"),
+    Option("embedder.cache_dir", "NEWSDESK_EMBEDDER_CACHE", str, "ONNX export folder"),
     Option("ingest.chunking.chunk_size", "NEWSDESK_CHUNK_SIZE", int, "chunk size, chars [800]"),
     Option("ingest.chunking.chunk_overlap", "NEWSDESK_CHUNK_OVERLAP", int, "overlap, chars [160]"),
     Option("ingest.max_file_mb", "NEWSDESK_MAX_FILE_MB", float, "largest file ingested, MB [20]"),
@@ -239,6 +241,11 @@ def load_settings(
     settings = dataclasses.replace(settings, data_dir=settings.data_dir.expanduser())
     if "store.path" not in values:
         settings = _set(settings, "store.path", settings.data_dir / "chroma")
+    if settings.embedder.backend not in EMBEDDER_BACKENDS:
+        raise SettingsError(
+            f"embedder backend {settings.embedder.backend!r}: expected one of "
+            + ", ".join(EMBEDDER_BACKENDS)
+        )
     chunking = settings.ingest.chunking
     if chunking.chunk_size < 100 or chunking.chunk_overlap >= chunking.chunk_size:
         raise SettingsError(

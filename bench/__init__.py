@@ -1,0 +1,1 @@
+"""Benchmarks: commands anyone can rerun (`python -m bench.ingest`, ...); see docs/benchmarks.md."""

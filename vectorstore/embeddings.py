@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from vectorstore.config import EmbedderConfig
+from vectorstore.config import EMBEDDER_BACKENDS, EmbedderConfig
 
 # No hub traffic on any path: the weights come from a Python package.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -74,3 +74,16 @@ class SentenceTransformerEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_documents([text])[0]
+
+
+def make_embedder(config: EmbedderConfig | None = None) -> Embedder:
+    """The one factory for embedders: `config.backend` picks torch or onnxruntime."""
+    config = config or EmbedderConfig()
+    if config.backend == "torch":
+        return SentenceTransformerEmbedder(config)
+    if config.backend in ("onnx", "onnx-int8"):
+        from vectorstore.onnx_embedder import OnnxEmbedder
+
+        return OnnxEmbedder(config, int8=config.backend == "onnx-int8")
+    expected = ", ".join(EMBEDDER_BACKENDS)
+    raise ValueError(f"embedder backend {config.backend!r}: expected one of {expected}")

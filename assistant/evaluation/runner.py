@@ -83,13 +83,24 @@ def _articles(dataset: Dataset) -> tuple[list[Article], dict[str, str], int]:
     return articles, id_map, skipped
 
 
+def _embedder_key(settings: Settings) -> str:
+    """What the stored vectors depend on. torch and fp32 onnx give the same vectors, so they
+    share one cache (keyed as before backends existed); int8 vectors get their own."""
+    e = settings.embedder
+    key = (
+        f"EmbedderConfig(model_path={e.model_path!r}, batch_size={e.batch_size!r}, "
+        f"device={e.device!r})"
+    )
+    return key if e.backend in ("torch", "onnx") else f"{key} backend={e.backend}"
+
+
 def _eval_app(settings: Settings, articles: list[Article]) -> tuple[Newsdesk, str]:
     """A Newsdesk on a throw-away collection named after its content and settings, so a
     second run with the same articles and settings embeds nothing."""
     key = hashlib.sha256()
     for article_id in sorted(a.id for a in articles):
         key.update(article_id.encode())
-    key.update(repr((settings.ingest.chunking, settings.embedder)).encode())
+    key.update(repr((settings.ingest.chunking, _embedder_key(settings))).encode())
     name = f"eval{key.hexdigest()[:12]}"
     store = dataclasses.replace(
         settings.store, path=settings.data_dir / "eval-cache", collection=name, host=None
