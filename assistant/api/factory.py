@@ -82,13 +82,15 @@ def create_app(newsdesk: Newsdesk, *, warm_up: bool = True, web: bool = True) ->
     api.add_middleware(StoreOutageGuard, store_problem=runtime.store_problem)
     api.add_middleware(BodyLimit, max_bytes=int(settings.max_request_mb * 1024 * 1024))
     api.add_middleware(ApiKeyGuard, api=settings)
-    if settings.cors_origins:
-        api.add_middleware(
-            CORSMiddleware,
-            allow_origins=list(settings.cors_origins),
-            allow_methods=["GET", "POST", "DELETE"],
-            allow_headers=["Authorization", "Content-Type"],
-        )
+    # Always present, empty (closed) unless origins are listed: the web page's own CORS layer
+    # (Gradio's) stands aside when the parent app has one, and would otherwise answer any
+    # origin with credentials on a server that is not on localhost.
+    api.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["GET", "POST", "DELETE"],
+        allow_headers=["Authorization", "Content-Type"],
+    )
     if web:
         from assistant.web import mount_web
 
@@ -97,6 +99,6 @@ def create_app(newsdesk: Newsdesk, *, warm_up: bool = True, web: bool = True) ->
             # With keys, a browser signs in once with its key and keeps a signed cookie.
             signer = SessionSigner(settings)
             api.include_router(web_login.build_router(settings, signer))
-            signed_in = web_login.role_dependency(signer)
+            signed_in = web_login.role_dependency(settings, signer)
         api = mount_web(api, runtime, auth_dependency=signed_in)
     return api

@@ -71,10 +71,15 @@ def cookie_value(headers: list[tuple[bytes, bytes]]) -> str | None:
     return None
 
 
-def role_dependency(signer: SessionSigner) -> Callable[[Request], str | None]:
+def role_dependency(api: ApiSettings, signer: SessionSigner) -> Callable[[Request], str | None]:
     """Gradio's `auth_dependency`: the signed-in role becomes `gr.Request.username`."""
+    from assistant.api.security import key_role
 
     def role_of_request(request: Request) -> str | None:
+        # A bearer key (already checked by the guard) works as well as a session cookie.
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.casefold() == "bearer" and (role := key_role(api, token.strip())):
+            return EDITOR if role == "write" else READER
         return signer.role_of(request.cookies.get(COOKIE))
 
     return role_of_request
