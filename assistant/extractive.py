@@ -143,10 +143,16 @@ class ExtractiveAnswerer:
         self.min_coverage = min_coverage
 
     def answer(
-        self, question: str, passages: Sequence[Passage], scope: TimeScope | None = None
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        scope: TimeScope | None = None,
+        scored: list[_Candidate] | None = None,
     ) -> Answer:
+        """`scored` is `self.scored(...)` for these arguments when the caller already has it
+        (the language-model answerer does), so the sentences are not embedded twice."""
         scope = scope or TimeScope()
-        eligible = self.rank(question, passages, scope)
+        eligible = self.rank(question, passages, scope, scored)
         if not eligible or not self.answers(question, eligible[0]):
             return Answer.abstain(question, list(passages))
         best = eligible[0]
@@ -170,21 +176,33 @@ class ExtractiveAnswerer:
                 answer.text = f"As of {max(days)}: {answer.text}"
         return answer
 
+    def scored(
+        self, question: str, passages: Sequence[Passage], scope: TimeScope | None = None
+    ) -> list[_Candidate]:
+        """Every sentence of the passages, scored, best first."""
+        candidates = self._candidates(passages)
+        if not candidates:
+            return []
+        self._score(question, candidates, scope or TimeScope())
+        return sorted(candidates, key=lambda c: c.score, reverse=True)
+
     def rank(
-        self, question: str, passages: Sequence[Passage], scope: TimeScope
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        scope: TimeScope,
+        scored: list[_Candidate] | None = None,
     ) -> list[_Candidate]:
         """The sentences that may answer, best first: about the question's names, and saying
         something the question does not already say ("Tesla Q2 2020 revenue." restates the
         question; it answers nothing)."""
-        candidates = self._candidates(passages)
-        if not candidates:
-            return []
-        self._score(question, candidates, scope)
+        if scored is None:
+            scored = self.scored(question, passages, scope)
         entities = question_entities(question)
         asked = set(tokenize(question))
         return [
             c
-            for c in sorted(candidates, key=lambda c: c.score, reverse=True)
+            for c in scored
             if _entity_coverage(entities, c) >= 0.5 and len(c.tokens - asked) >= _MIN_NEW_WORDS
         ]
 
@@ -192,18 +210,6 @@ class ExtractiveAnswerer:
         """Whether the best sentence answers rather than merely being about the question."""
         # Below both, the best sentence is only loosely about the question.
         return best.similarity >= self.min_similarity or best.coverage >= self.min_coverage
-
-    def ranked_sentences(
-        self, question: str, passages: Sequence[Passage], scope: TimeScope | None = None
-    ) -> list[tuple[Passage, int, int]]:
-        """(passage, start, end) of every sentence, best answer first (offsets in the
-        article): a language model is shown the best ones rather than whole passages."""
-        candidates = self._candidates(passages)
-        if not candidates:
-            return []
-        self._score(question, candidates, scope or TimeScope())
-        ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
-        return [(c.passage, c.start, c.end) for c in ranked]
 
     def _candidates(self, passages: Sequence[Passage]) -> list[_Candidate]:
         seen: set[tuple[str, int]] = set()

@@ -157,6 +157,13 @@ def test_question_kind_and_entities_are_read_from_the_question():
     assert question_entities("How many US troops are in Syria?") == {"usa", "syria"}
 
 
+def _ask_over(make_app, articles: list[Article], question: str):
+    """The answer to `question` from a fresh store holding only `articles`."""
+    app = make_app()
+    app.store.add_articles(articles)
+    return app.ask(question)
+
+
 def test_when_two_outlets_give_different_figures_both_sides_are_quoted(make_app):
     first = Article(
         title="Ferry runs aground off Gull Island",
@@ -172,9 +179,11 @@ def test_when_two_outlets_give_different_figures_both_sides_are_quoted(make_app)
         source="Coast Daily",
         published_at="2024-06-02",
     )
-    app = make_app()
-    app.store.add_articles([first, second])
-    answer = app.ask("How many passengers were injured when the ferry ran aground off Gull Island?")
+    answer = _ask_over(
+        make_app,
+        [first, second],
+        "How many passengers were injured when the ferry ran aground off Gull Island?",
+    )
     assert answer.text.startswith("The sources disagree.")
     assert {c.source for c in answer.citations} == {"Island Herald", "Coast Daily"}
     assert "12 passengers" in answer.text and "20 passengers" in answer.text
@@ -201,9 +210,7 @@ def test_when_two_outlets_name_different_winners_both_sides_are_quoted(make_app)
         source="Bay Wire",
         published_at="2024-08-04",
     )
-    app = make_app()
-    app.store.add_articles([first, second])
-    answer = app.ask("Which crew won the harbor regatta?")
+    answer = _ask_over(make_app, [first, second], "Which crew won the harbor regatta?")
     assert answer.text.startswith("The sources disagree.")
     assert "Seabright" in answer.text and "Windrose" in answer.text
     assert "Harbor Ledger, 2024-08-03" in answer.text and "Bay Wire, 2024-08-04" in answer.text

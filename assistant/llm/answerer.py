@@ -67,11 +67,13 @@ class LlmAnswerer:
     ) -> Iterator[str | Answer]:
         """Yields the model's text as it is generated, then the checked Answer."""
         passages = list(passages)
-        quoted = self.extractive.answer(question, passages, scope)
+        # One scoring serves both the abstention gate (and fallback) and the excerpts.
+        scored = self.extractive.scored(question, passages, scope)
+        quoted = self.extractive.answer(question, passages, scope, scored=scored)
         if quoted.abstained:
             yield quoted
             return
-        ranked = self.extractive.ranked_sentences(question, passages, scope)
+        ranked = [(c.passage, c.start, c.end) for c in scored]
         shown = excerpts(ranked, self.max_passages)
         draft: list[str] = []
         try:
