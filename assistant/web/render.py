@@ -27,6 +27,11 @@ def day(published_at: str | None) -> str:
     return (published_at or "")[:10] or "undated"
 
 
+def byline(source: str | None, published_at: str | None) -> str:
+    """ "Outlet · date", without a dangling separator for an article with no outlet."""
+    return " · ".join(esc(part) for part in (source, day(published_at)) if part)
+
+
 def anchor(turn: int, n: int) -> str:
     return f"nd-src-{turn}-{n}"
 
@@ -106,7 +111,7 @@ def source_html(c: Citation, article: Article | None, turn: int) -> str:
     return (
         f'<div class="nd-source" id="{anchor(turn, c.n)}">'
         f'<div class="nd-source-head"><span class="nd-num">[{c.n}]</span> {title}</div>'
-        f'<div class="nd-meta">{esc(c.source)} · {esc(day(c.published_at))}</div>'
+        f'<div class="nd-meta">{byline(c.source, c.published_at)}</div>'
         f'<blockquote class="nd-context">{_context(article, c)}</blockquote>'
         f"{_whole_article(article, c)}</div>"
     )
@@ -149,6 +154,6 @@ def article_html(info: ArticleInfo, article: Article) -> str:
     paragraphs = "".join(f"<p>{esc(p)}</p>" for p in article.text.split("\n") if p.strip())
     return (
         f'<article class="nd-article"><h3>{esc(info.title)}</h3>'
-        f'<div class="nd-meta">{esc(info.source)} · {esc(day(info.published_at))} · '
+        f'<div class="nd-meta">{byline(info.source, info.published_at)} · '
         f"{info.chunk_count} chunks · id {esc(info.id)}{link}</div>{paragraphs}</article>"
     )
