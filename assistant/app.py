@@ -54,6 +54,16 @@ def merge_filters(filters: SearchFilters | None, scope: TimeScope) -> SearchFilt
     return replace(filters, published_after=after, published_before=before)
 
 
+def news_day(filters: SearchFilters, scope: TimeScope, today: date | None) -> date | None:
+    """The day whose news a question is about, so fresher news ranks first: today, or the
+    end of an "as of" scope or of the user's date filter. None when the question names a
+    period ("in 2023"): within it, no day is preferred."""
+    if scope.bounded and not scope.prefer_recent:
+        return None
+    days = (today or date.today(), scope.before, filters.published_before)
+    return min(d for d in days if d)
+
+
 class Newsdesk:
     """Ingest, ask, list, show and remove, on one store configured by one Settings."""
 
@@ -193,12 +203,17 @@ class Newsdesk:
         k: int | None = None,
         filters: SearchFilters | None = None,
         scope: TimeScope | None = None,
+        today: date | None = None,
     ) -> list[Passage]:
         """The passages an answer is drawn from: the user's filters narrowed by the time the
-        question names."""
+        question names, the freshest news as of `today` (default: the date) first."""
         scope = scope or TimeScope()
+        merged = merge_filters(filters, scope)
         return self.store.search(
-            question, k or self.settings.answer.top_k, merge_filters(filters, scope)
+            question,
+            k or self.settings.answer.top_k,
+            merged,
+            as_of=news_day(merged, scope, today),
         )
 
     def ask(self, question: str, **options: Any) -> Answer:
@@ -228,7 +243,7 @@ class Newsdesk:
         rewritten = self.rewrite_question(question, conversation)
         asked = rewritten or question
         scope = parse_time_scope(asked, today)
-        passages = self.retrieve(asked, k=k, filters=filters, scope=scope)
+        passages = self.retrieve(asked, k=k, filters=filters, scope=scope, today=today)
         retrieved = time.perf_counter()
         first_token = None
         stream = getattr(self.answerer, "stream", None)

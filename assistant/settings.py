@@ -117,6 +117,16 @@ OPTIONS: tuple[Option, ...] = (
     Option("ingest.max_file_mb", "NEWSDESK_MAX_FILE_MB", float, "largest file ingested, MB [20]"),
     Option("ingest.batch_chunks", "NEWSDESK_INGEST_BATCH", int, "chunks written together [256]"),
     Option("search.candidates", "NEWSDESK_SEARCH_CANDIDATES", int, "candidates per ranking [40]"),
+    Option("search.recent_days", "NEWSDESK_SEARCH_RECENT_DAYS", int, "fresh-news window, days [3]"),
+    Option(
+        "search.recency_boost", "NEWSDESK_SEARCH_RECENCY_BOOST", float, "boost of fresh news [1]"
+    ),
+    Option(
+        "search.recency_half_life_days",
+        "NEWSDESK_SEARCH_RECENCY_HALF_LIFE",
+        float,
+        "days for the recency boost to halve [7]",
+    ),
     Option("answer.top_k", "NEWSDESK_TOP_K", int, "passages given to the answerer [8]"),
     Option("answer.max_sentences", "NEWSDESK_MAX_SENTENCES", int, "sentences in an answer [2]"),
     Option(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ingest.types import Article
 from vectorstore.lexical import LexicalIndex, load_index
-from vectorstore.types import SearchFilters
 
 GLACIER = Article(
     title="Glacier retreat measured by survey team",
@@ -32,8 +31,9 @@ def test_a_new_process_loads_the_saved_index_instead_of_rebuilding_it(make_app, 
 
     monkeypatch.setattr(LexicalIndex, "__post_init__", rebuilt)
     second = make_app()  # same data folder, a new store object: what a new process sees
-    hits = second.store._lexical_hits("Vardbreen", 5, SearchFilters())
-    assert [h["meta"]["article_id"] for h in hits] == [GLACIER.id]
+    index = second.store.lexical_index()
+    hits = index.top("Vardbreen", 5)
+    assert [index.metadatas[i]["article_id"] for i, _score in hits] == [GLACIER.id]
 
 
 def test_a_write_by_another_process_makes_the_saved_index_stale(make_app):

@@ -44,9 +44,21 @@ class SearchConfig:
 
     `rrf_k` damps the weight of top ranks; 60 is the value from the RRF paper and works
     without tuning. Lexical weight is equal to dense: names and numbers matter in news.
+
+    News goes stale: asked "as of" a day (today by default), the last `recent_days` of news
+    get dense and lexical candidate lists of their own (so a fresh report is not crowded
+    out of the candidates by a large archive on the same topic), fused with `recent_weight`,
+    and every fused score is raised by up to `recency_boost` (x2 at 1.0) for news of that
+    day, halving every `recency_half_life_days`. Articles older than a few weeks are left
+    as they rank; undated ones get no boost. `recent_days = 0` and `recency_boost = 0` turn
+    this off (docs/evaluation.md measures each part).
     """
 
     candidates: int = 40
     rrf_k: int = 60
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
+    recent_days: int = 3
+    recent_weight: float = 1.0
+    recency_boost: float = 1.0
+    recency_half_life_days: float = 7.0

@@ -86,6 +86,7 @@ class LexicalIndex:
             for meta, doc in zip(self.metadatas, self.documents, strict=True)
         ]
         self._position = {cid: i for i, cid in enumerate(self.chunk_ids)}
+        self._days: np.ndarray | None = None
         self._document_frequency = Counter(t for tokens in corpus for t in set(tokens))
         if corpus:
             self._bm25.index(corpus, show_progress=False)
@@ -95,16 +96,36 @@ class LexicalIndex:
 
     def top(self, query: str, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Positions and scores of the `n` best chunks; `allowed` is a boolean mask (filters)."""
+        return self.top_many(query, n, [allowed])[0]
+
+    def top_many(
+        self, query: str, n: int, masks: Sequence[np.ndarray | None]
+    ) -> list[list[tuple[int, float]]]:
+        """`top` under each mask, scoring the query once (search asks the whole store and
+        the fresh news)."""
         tokens = tokenize(query)
         if not self.chunk_ids or not tokens:
-            return []
+            return [[] for _ in masks]
         scores = np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
+        return [self._best(scores, n, allowed) for allowed in masks]
+
+    @staticmethod
+    def _best(scores: np.ndarray, n: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
         if allowed is not None:
             scores = np.where(allowed, scores, 0.0)
         n = min(n, len(scores))
         best = np.argpartition(-scores, n - 1)[:n]
         best = best[np.argsort(-scores[best], kind="stable")]
         return [(int(i), float(scores[i])) for i in best if scores[i] > 0]
+
+    def day_mask(self, first: int, last: int, allowed: np.ndarray | None = None) -> np.ndarray:
+        """Chunks published from day `first` to `last` (YYYYMMDD ints), within `allowed`."""
+        if getattr(self, "_days", None) is None:
+            self._days = np.fromiter(
+                (m.get("published_day") or 0 for m in self.metadatas), dtype=np.int64
+            )
+        mask = (self._days >= first) & (self._days <= last)
+        return mask if allowed is None else mask & allowed
 
     def idf(self, token: str) -> float:
         """BM25's inverse document frequency: how much finding `token` tells about a text."""

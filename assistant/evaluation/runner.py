@@ -147,7 +147,7 @@ def _score(
     latency = time.perf_counter() - started
     evidence = [(id_map.get(e.record_id, ""), e.quote) for e in q.evidence]
     scope = parse_time_scope(q.question, q.question_date)
-    ranked = app.retrieve(q.question, k=10, filters=before, scope=scope)
+    ranked = app.retrieve(q.question, k=10, filters=before, scope=scope, today=q.question_date)
     rank = metrics.evidence_rank([(p.article_id, p.text) for p in ranked], evidence)
     stored = app.store.get_articles(sorted({c.article_id for c in answer.citations}))
     exact = sum(

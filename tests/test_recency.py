@@ -1,0 +1,101 @@
+"""Fresh news first: the recency factor, the fresh-news window, and search as of a day."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from assistant.app import news_day
+from assistant.temporal import parse_time_scope
+from ingest.types import Article
+from vectorstore.config import SearchConfig
+from vectorstore.recency import fresh_filters, recency_factor
+from vectorstore.types import SearchFilters
+
+DAY = date(2025, 3, 14)
+
+# Two reports on one subject: the archive's story names every word of the question, the
+# fresh one (published the day the question is asked) gives the current figure.
+ARCHIVE = Article(
+    title="Ferry operator adds crossings to the island",
+    text=(
+        "The ferry operator will run twelve daily crossings to Marrow Island this summer, "
+        "the island council said. Ferry crossings to Marrow Island had been cut during the "
+        "winter storms."
+    ),
+    source="Island Courier",
+    published_at="2024-06-02",
+)
+FRESH = Article(
+    title="Storm damage halves island service",
+    text=(
+        "Only six crossings a day will reach Marrow Island until the pier is repaired, "
+        "the operator said on Friday after storm damage."
+    ),
+    source="Harbour Post",
+    published_at="2025-03-14",
+)
+
+
+def test_the_boost_halves_every_half_life_and_spares_undated_and_later_news():
+    config = SearchConfig(recency_boost=1.0, recency_half_life_days=7)
+    assert recency_factor(20250314, DAY, config) == pytest.approx(2.0)
+    assert recency_factor(20250307, DAY, config) == pytest.approx(1.5)
+    assert recency_factor(20240314, DAY, config) == pytest.approx(1.0, abs=1e-9)
+    assert recency_factor(None, DAY, config) == 1.0
+    assert recency_factor(20250315, DAY, config) == 1.0
+    assert recency_factor(20250314, DAY, SearchConfig(recency_boost=0)) == 1.0
+
+
+def test_the_fresh_window_ends_on_the_day_and_stays_inside_the_users_filters():
+    config = SearchConfig(recent_days=3)
+    window = fresh_filters(SearchFilters(sources=("Harbour Post",)), DAY, config)
+    assert (window.published_after, window.published_before) == (date(2025, 3, 11), DAY)
+    assert window.sources == ("Harbour Post",)
+    narrowed = fresh_filters(SearchFilters(published_after=date(2025, 3, 13)), DAY, config)
+    assert narrowed.published_after == date(2025, 3, 13)
+    assert fresh_filters(SearchFilters(published_before=date(2025, 1, 1)), DAY, config) is None
+    assert fresh_filters(SearchFilters(), DAY, SearchConfig(recent_days=0)) is None
+
+
+def test_a_question_is_about_todays_news_unless_it_names_a_period():
+    today = date(2025, 3, 14)
+    plain = parse_time_scope("How many ferries cross?", today)
+    assert news_day(SearchFilters(), plain, today) == today
+    as_of = parse_time_scope("How many ferries crossed as of March 1, 2025?", today)
+    assert news_day(SearchFilters(), as_of, today) == date(2025, 3, 1)
+    filtered = SearchFilters(published_before=date(2025, 2, 1))
+    assert news_day(filtered, plain, today) == date(2025, 2, 1)
+    in_year = parse_time_scope("How many ferries crossed in 2024?", today)
+    assert news_day(SearchFilters(), in_year, today) is None
+
+
+def test_searching_as_of_a_day_puts_that_days_report_first(make_app):
+    store = make_app().store
+    store.add_articles([ARCHIVE, FRESH])
+    question = "How many ferry crossings a day go to Marrow Island?"
+    timeless = store.search(question, k=2)
+    assert timeless[0].article_id == ARCHIVE.id
+    fresh_first = store.search(question, k=2, as_of=DAY)
+    assert [p.article_id for p in fresh_first] == [FRESH.id, ARCHIVE.id]
+    # A year later neither report is fresh: the ranking is the timeless one again.
+    later = store.search(question, k=2, as_of=date(2026, 3, 14))
+    assert [p.article_id for p in later] == [p.article_id for p in timeless]
+
+
+def test_fresh_news_is_found_even_when_the_archive_fills_the_candidates(make_app):
+    app = make_app(**{"search.candidates": 3})
+    archive = [
+        Article(
+            title=f"Ferry timetable for Marrow Island, week {n}",
+            text=f"Ferry crossings to Marrow Island in week {n}: twelve a day, the operator said.",
+            source="Island Courier",
+            published_at=f"2024-0{1 + n % 8}-1{n % 10}",
+        )
+        for n in range(8)
+    ]
+    app.store.add_articles([*archive, FRESH])
+    question = "How many ferry crossings a day go to Marrow Island?"
+    assert FRESH.id not in {p.article_id for p in app.store.search(question, k=3)}
+    assert app.store.search(question, k=3, as_of=DAY)[0].article_id == FRESH.id
