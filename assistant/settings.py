@@ -119,7 +119,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("search.candidates", "NEWSDESK_SEARCH_CANDIDATES", int, "candidates per ranking [40]"),
     Option("search.recent_days", "NEWSDESK_SEARCH_RECENT_DAYS", int, "fresh-news window, days [3]"),
     Option(
-        "search.recency_boost", "NEWSDESK_SEARCH_RECENCY_BOOST", float, "boost of fresh news [1]"
+        "search.recency_boost", "NEWSDESK_SEARCH_RECENCY_BOOST", float, "boost of fresh news [0.1]"
     ),
     Option(
         "search.recency_half_life_days",

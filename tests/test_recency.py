@@ -99,3 +99,16 @@ def test_fresh_news_is_found_even_when_the_archive_fills_the_candidates(make_app
     question = "How many ferry crossings a day go to Marrow Island?"
     assert FRESH.id not in {p.article_id for p in app.store.search(question, k=3)}
     assert app.store.search(question, k=3, as_of=DAY)[0].article_id == FRESH.id
+
+
+def test_fresh_news_on_another_subject_is_not_promoted_for_being_fresh(make_app):
+    store = make_app().store
+    off_topic = Article(
+        title="Chess club wins regional final",
+        text="The town chess club won the regional final on Friday after a tense endgame.",
+        source="Harbour Post",
+        published_at="2025-03-14",
+    )
+    store.add_articles([ARCHIVE, off_topic])
+    ranked = store.search("How many ferry crossings a day go to Marrow Island?", k=2, as_of=DAY)
+    assert [p.article_id for p in ranked] == [ARCHIVE.id, off_topic.id]

@@ -47,11 +47,14 @@ class SearchConfig:
 
     News goes stale: asked "as of" a day (today by default), the last `recent_days` of news
     get dense and lexical candidate lists of their own (so a fresh report is not crowded
-    out of the candidates by a large archive on the same topic), fused with `recent_weight`,
-    and every fused score is raised by up to `recency_boost` (x2 at 1.0) for news of that
-    day, halving every `recency_half_life_days`. Articles older than a few weeks are left
-    as they rank; undated ones get no boost. `recent_days = 0` and `recency_boost = 0` turn
-    this off (docs/evaluation.md measures each part).
+    out of the candidates by a large archive on the same topic), fused with `recent_weight`;
+    a fresh chunk enters the dense list only at cosine >= `recent_min_similarity`, so fresh
+    news on another subject is not promoted for being fresh. Fused scores are then raised
+    by `recency_boost` (x1.1 at 0.1) for news of that day, halving every
+    `recency_half_life_days`: a tie-breaker, since a stronger boost let fresh but
+    off-topic passages push answers out (docs/evaluation.md, round 3). Articles older than
+    a few weeks rank as they would without this; undated ones get no boost.
+    `recent_days = 0` and `recency_boost = 0` turn it off.
     """
 
     candidates: int = 40
@@ -60,5 +63,6 @@ class SearchConfig:
     lexical_weight: float = 1.0
     recent_days: int = 3
     recent_weight: float = 1.0
-    recency_boost: float = 1.0
+    recent_min_similarity: float = 0.3
+    recency_boost: float = 0.1
     recency_half_life_days: float = 7.0

@@ -44,7 +44,7 @@ def fresh_filters(
 
 
 def recency_factor(published_day: int | None, as_of: date, config: SearchConfig) -> float:
-    """1 + boost x 0.5^(age / half-life): x2 for news of `as_of` at boost 1, x1.5 a
+    """1 + boost x 0.5^(age / half-life): at boost 1, x2 for news of `as_of`, x1.5 a
     half-life earlier, ~x1 after a month. Undated news and news after `as_of` get 1."""
     if not config.recency_boost or not published_day or config.recency_half_life_days <= 0:
         return 1.0

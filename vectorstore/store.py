@@ -433,7 +433,9 @@ class ArticleStore:
             (cfg.lexical_weight, "lexical_rank", lexical[0]),
         ]
         if fresh is not None:
-            ranked.append((cfg.recent_weight, None, self._dense(query, n, fresh, total)))
+            fresh_dense = self._dense(query, n, fresh, total)
+            fresh_dense = [h for h in fresh_dense if h["similarity"] >= cfg.recent_min_similarity]
+            ranked.append((cfg.recent_weight, None, fresh_dense))
             ranked.append((cfg.recent_weight, None, lexical[1]))
         fused = self._fuse(ranked, as_of)
         committed = self._existing_ids(list({p["meta"]["article_id"] for p in fused}))
