@@ -70,7 +70,7 @@ class LlmSettings:
     api_key: str = ""
     timeout_s: float = 120.0
     max_tokens: int = 160
-    passages: int = 5
+    passages: int = 4
     local_model: str = "0.5b"
     threads: int = 0
     unsupported: str = "drop"
@@ -144,7 +144,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("llm.api_key", "NEWSDESK_LLM_API_KEY", str, "endpoint key [OPENAI_API_KEY]"),
     Option("llm.timeout_s", "NEWSDESK_LLM_TIMEOUT", float, "seconds before falling back [120]"),
     Option("llm.max_tokens", "NEWSDESK_LLM_MAX_TOKENS", int, "longest answer, tokens [160]"),
-    Option("llm.passages", "NEWSDESK_LLM_PASSAGES", int, "passages shown to the model [5]"),
+    Option("llm.passages", "NEWSDESK_LLM_PASSAGES", int, "passages shown to the model [4]"),
     Option("llm.local_model", "NEWSDESK_LLM_LOCAL_MODEL", str, "local GGUF: 0.5b|1.5b [0.5b]"),
     Option("llm.threads", "NEWSDESK_LLM_THREADS", int, "local model threads [0: all cores]"),
     Option("llm.unsupported", "NEWSDESK_LLM_UNSUPPORTED", str, "unsupported sentence: drop|mark"),

@@ -58,6 +58,20 @@ def test_a_sentence_is_supported_only_when_its_quotes_hold_its_words_and_all_its
     assert not metrics.sentence_is_supported("The US has 900 troops [1]", [])
 
 
+def test_support_leaves_the_questions_words_out_but_not_what_the_answer_adds():
+    quote = "The United States keeps roughly 900 troops in Syria."
+    question = "How many troops are deployed in Syria at present?"
+    restating = "At present 900 troops are deployed in Syria [1]"
+    assert not metrics.sentence_is_supported(restating, [quote])  # strict: "deployed" unbacked
+    assert metrics.sentence_is_supported(restating, [quote], question=question)
+    assert not metrics.sentence_is_supported(
+        "At present 950 troops are deployed in Syria [1]", [quote], question=question
+    )
+    assert not metrics.sentence_is_supported(
+        "Troops are deployed in Syria at present [1]", [quote], question=question
+    )
+
+
 def test_a_conflict_counts_as_flagged_only_when_said_and_both_sides_are_quoted():
     true, fake = "The final was played in Lisbon.", "The final was played in Porto."
     flagged = f"The sources disagree. {true} [1] {fake} [2]"
@@ -116,9 +130,9 @@ def test_support_counts_an_outlet_and_date_attribution_as_supported_by_its_citat
     wire = Citation(2, "b", "t", "Wire", "2024-08-02", None, "About 1,200 residents left.", 0, 1)
     both = "The sources disagree. Ledger, 2024-08-02: About 2,000 people left. [1] "
     both += "Wire, 2024-08-02: About 1,200 residents left. [2]"
-    assert _support(Answer("q", both, [ledger, wire])) == (2, 2)
+    assert _support(Answer("q", both, [ledger, wire])) == (2, 2, 2)
     changed = "Ledger, 2024-08-02: About 3,000 people left. [1]"
-    assert _support(Answer("q", changed, [ledger])) == (0, 1)
+    assert _support(Answer("q", changed, [ledger])) == (0, 1, 0)
 
 
 def test_explanations_are_stored_once_and_hidden_from_search_in_the_abstention_setting(tmp_path):

@@ -59,12 +59,18 @@ def mrr_at(ranks: Sequence[int | None], k: int = 10) -> float | None:
     return sum(1.0 / r for r in ranks if r is not None and r <= k) / len(ranks)
 
 
-def sentence_is_supported(sentence: str, quotes: Sequence[str], threshold: float = 0.8) -> bool:
+def sentence_is_supported(
+    sentence: str, quotes: Sequence[str], threshold: float = 0.8, question: str = ""
+) -> bool:
     """A cited sentence is supported when its cited quotes contain at least `threshold` of
-    its content words, numbers all included (a number is the fact most often wrong)."""
-    words = content_words(re.sub(r"\[\d+\]", " ", sentence))
+    the content words it adds to the question, numbers all included (a number is the fact
+    most often wrong). The question's own words are its premise ("TikTok ... takes effect on
+    January 19" states "January 19"); a sentence that adds no word states nothing and is not
+    supported. With no question every word counts (the strict reading, also reported)."""
+    given = set(content_words(question))
+    words = [w for w in content_words(re.sub(r"\[\d+\]", " ", sentence)) if w not in given]
     if not words:
-        return True
+        return not given
     available = set(content_words(" ".join(quotes)))
     numbers = [w for w in words if w[0].isdigit()]
     if any(n not in available for n in numbers):

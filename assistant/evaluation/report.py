@@ -11,6 +11,7 @@ ROWS = [
     ("mean_answer_words", "Mean answer length, words"),
     ("citation_exactness", "Citation exactness"),
     ("citation_support", "Citation support"),
+    ("citation_support_strict", "Citation support, question words counted too"),
     ("abstained_when_unanswerable", "Abstained, unanswerable"),
     ("abstained_when_answerable", "Abstained, answerable (wrongly)"),
     ("conflicts_flagged", "Conflicts flagged, both sides cited"),

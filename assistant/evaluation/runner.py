@@ -45,6 +45,7 @@ class QuestionResult:
     exact_citations: int
     supported_sentences: int
     cited_sentences: int
+    strictly_supported_sentences: int
     conflict_flagged: bool | None
     misled_by_fake: bool | None
     latency_s: float
@@ -108,8 +109,9 @@ def _eval_app(settings: Settings, articles: list[Article]) -> tuple[Newsdesk, st
     return Newsdesk(dataclasses.replace(settings, store=store, sample_corpus=False)), name
 
 
-def _support(answer: Answer) -> tuple[int, int]:
-    """(supported, cited) answer sentences: see metrics.sentence_is_supported."""
+def _support(answer: Answer) -> tuple[int, int, int]:
+    """(supported, cited, strictly supported) answer sentences: see
+    metrics.sentence_is_supported (strictly: the question's words counted as claims too)."""
     quotes = {c.n: c.quote for c in answer.citations}
     # "The Harbor Ledger, 2024-08-02:" attributes a quote to its own citation's outlet and
     # date: the citation's metadata supports it, so it is not a claim to find in the quote.
@@ -118,14 +120,17 @@ def _support(answer: Answer) -> tuple[int, int]:
         for c in answer.citations
     ]
     attributions += [f"As of {c.published_at[:10]}:" for c in answer.citations if c.published_at]
-    supported = cited = 0
+    asked = answer.rewritten_question or answer.question
+    supported = cited = strict = 0
     for sentence, markers in _SEGMENT.findall(answer.text):
         for attribution in [CONFLICT_LEAD, *attributions]:
             sentence = sentence.replace(attribution, " ")
         numbers = [int(n) for n in re.findall(r"\d+", markers)]
         cited += 1
-        supported += metrics.sentence_is_supported(sentence, [quotes.get(n, "") for n in numbers])
-    return supported, cited
+        cited_quotes = [quotes.get(n, "") for n in numbers]
+        supported += metrics.sentence_is_supported(sentence, cited_quotes, question=asked)
+        strict += metrics.sentence_is_supported(sentence, cited_quotes)
+    return supported, cited, strict
 
 
 def _score(
@@ -155,7 +160,7 @@ def _score(
         for c in answer.citations
         if c.article_id in stored and stored[c.article_id].text[c.start : c.end] == c.quote
     )
-    supported, cited = _support(answer)
+    supported, cited, strict = _support(answer)
     flagged = misled = None
     if q.fake_answer:
         quotes = [c.quote for c in answer.citations]
@@ -167,6 +172,7 @@ def _score(
         correct=not answer.abstained and metrics.answer_is_correct(q.answer, answer.text),
         evidence_rank=rank, has_evidence=bool(evidence), citations=len(answer.citations),
         exact_citations=exact, supported_sentences=supported, cited_sentences=cited,
+        strictly_supported_sentences=strict,
         conflict_flagged=flagged, misled_by_fake=misled, latency_s=latency,
         words=metrics.word_count(answer.text), first_token_s=first_token,
         fell_back=any("the answer quotes the articles instead" in n for n in answer.notes),
@@ -270,6 +276,9 @@ def summarise(results: list[QuestionResult], *, ours: bool = True) -> dict:
             if cites
             else None,
             "citation_support": sum(r.supported_sentences for r in results) / cited
+            if cited
+            else None,
+            "citation_support_strict": sum(r.strictly_supported_sentences for r in results) / cited
             if cited
             else None,
             "abstained_when_unanswerable": metrics.share([r.abstained for r in unanswerable]),

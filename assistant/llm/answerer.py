@@ -44,7 +44,7 @@ class LlmAnswerer:
         *,
         label: str,
         timeout_s: float = 120.0,
-        max_passages: int = 5,
+        max_passages: int = 4,
     ) -> None:
         self._make_model = make_model
         self.extractive = extractive
@@ -95,7 +95,9 @@ class LlmAnswerer:
             yield answer
             return
         # Markers may name only the excerpts shown; any retrieved passage may back a re-cite.
-        checked = self.checker.check(text, [*shown, *passages], citable=len(shown))
+        checked = self.checker.check(
+            text, [*shown, *passages], citable=len(shown), question=question
+        )
         if not checked.citations:
             reason = "nothing the language model wrote is supported by the articles"
             yield self._fallback(quoted, reason, checked.notes)

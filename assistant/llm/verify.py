@@ -9,6 +9,12 @@ sentence of any retrieved passage (it is re-cited). Backed means:
     (clauses split at punctuation and "and"/"but"/"while"),
   - at least `min_coverage` of its content words appear there (the harness's own rule), and
   - its meaning is close: embedding cosine to the best backing sentence >= `min_similarity`.
+Words, names and numbers of the question itself are its premise, not the answer's claim: they
+are left out of the coverage count and the name/number tests ("TikTok ... could take effect
+on January 19" states one fact, "January 19"), but the whole sentence, question words
+included, must still be close in meaning to the backing sentence, and a sentence that adds
+nothing to the question states nothing. A short fragment ("Los Angeles County") is compared
+in meaning as the question's answer: question and fragment embedded together.
 A sentence needs `MIN_WORDS` content words to be a claim at all; a sentence of an article that
 gives an AI orders ("ignore previous instructions ...") never backs anything.
 A sentence that nothing backs is dropped (or kept, marked unsupported, uncited, per setting).
@@ -35,6 +41,10 @@ MIN_COVERAGE = 0.8
 MIN_SIMILARITY = 0.5
 MIN_WORDS = 2
 MIN_PART = 0.4
+# Share of all the claim's words, the question's included, that the backing must hold.
+MIN_WHOLE = 0.6
+# Below this many content words a claim is a fragment: its meaning is read with the question.
+FRAGMENT_WORDS = 4
 UNSUPPORTED_MARK = "(not supported by the articles)"
 
 _MARKER = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")
@@ -67,7 +77,7 @@ def split_claims(answer: str) -> list[Claim]:
     claims = []
     for piece in pieces:
         cited = [int(n) for m in _MARKER.findall(piece) for n in re.split(r"\s*,\s*", m)]
-        bare = re.sub(r"\s+([.!?,;:])", r"\1", _MARKER.sub("", piece)).strip()
+        bare = re.sub(r"\s+([.!?,;:])", r"\1", " ".join(_MARKER.sub("", piece).split()))
         if bare:
             claims.append(Claim(bare, tuple(dict.fromkeys(cited))))
     return claims
@@ -140,17 +150,25 @@ class SupportChecker:
         self.unsupported = unsupported
 
     def check(
-        self, answer: str, passages: Sequence[Passage], citable: int | None = None
+        self,
+        answer: str,
+        passages: Sequence[Passage],
+        citable: int | None = None,
+        question: str = "",
     ) -> Checked:
-        """Check `answer` against `passages`; markers may cite only 1..`citable` (the
-        passages the model was shown), any retrieved passage may back a re-cited sentence."""
+        """Check `answer` to `question` against `passages`; markers may cite only
+        1..`citable` (the passages the model was shown), any retrieved passage may back a
+        re-cited sentence."""
         citable = len(passages) if citable is None else citable
+        given = frozenset(tokenize(question))
         claims = split_claims(answer)
         sentences = self._sentences(passages)
         if claims and sentences:
-            vectors = self.embedder.embed_documents(
-                [c.text for c in claims] + [s.text for s in sentences]
-            )
+            meant = [
+                f"{question} {c.text}" if len(tokenize(c.text)) < FRAGMENT_WORDS else c.text
+                for c in claims
+            ]
+            vectors = self.embedder.embed_documents(meant + [s.text for s in sentences])
             for s, v in zip(sentences, vectors[len(claims) :], strict=True):
                 s.vector = v
         else:
@@ -166,10 +184,10 @@ class SupportChecker:
             valid = [n for n in claim.cited if 1 <= n <= citable]
             out.invalid_markers += len(claim.cited) - len(valid)
             cited_pool = [s for s in sentences if s.number in valid]
-            backing = self._backing(claim.text, vector, cited_pool, pairs=len(valid) > 1)
+            backing = self._backing(claim.text, vector, cited_pool, given, pairs=len(valid) > 1)
             if backing is None:
                 # Re-citing finds one sentence that says it all: pairs only as the model cited.
-                backing = self._backing(claim.text, vector, sentences, pairs=False)
+                backing = self._backing(claim.text, vector, sentences, given, pairs=False)
                 if backing is not None:
                     out.recited += 1
             if backing is None:
@@ -196,14 +214,29 @@ class SupportChecker:
             out.notes.append(f"{out.invalid_markers} marker(s) naming no given passage ignored")
         return out
 
-    def supports(self, claim: str, vector: np.ndarray, backing: Sequence[_Sentence]) -> bool:
+    def supports(
+        self,
+        claim: str,
+        vector: np.ndarray,
+        backing: Sequence[_Sentence],
+        given: frozenset[str] = frozenset(),
+    ) -> bool:
+        """Whether `backing` supports `claim`; `given` are the question's content words."""
         words = tokenize(claim)
         if len(words) < MIN_WORDS:
             return False  # "Sure." or a lone word states nothing an article could back
+        stated = [w for w in words if w not in given]
+        if not stated:
+            return False  # the question said back: no answer in it
         available = set().union(*(s.words for s in backing))
-        if not _numbers(words) <= available or not _names(claim) <= available:
+        if not _numbers(stated) <= available or not _names(claim) - given <= available:
             return False
-        if sum(1 for w in words if w in available) / len(words) < self.min_coverage:
+        if sum(1 for w in stated if w in available) / len(stated) < self.min_coverage:
+            return False
+        # The premise excuses the question's words, not their link to the answer: the backing
+        # must hold enough of the whole sentence that the new words are said of the same
+        # thing ("the new owner of <estate> is <a name from another sentence>" is not).
+        if len(set(words) & available) / len(set(words)) < MIN_WHOLE:
             return False
         if _misbound(claim, [s.text for s in backing]):
             return False
@@ -211,7 +244,13 @@ class SupportChecker:
         return best >= self.min_similarity
 
     def _backing(
-        self, claim: str, vector: np.ndarray, pool: Sequence[_Sentence], *, pairs: bool = True
+        self,
+        claim: str,
+        vector: np.ndarray,
+        pool: Sequence[_Sentence],
+        given: frozenset[str],
+        *,
+        pairs: bool = True,
     ) -> list[_Sentence] | None:
         """The one sentence, or failing that (when `pairs`) the pair, of `pool` that supports
         `claim`. Each of a pair must hold `MIN_PART` of the claim's words on its own: a claim
@@ -226,13 +265,13 @@ class SupportChecker:
 
         ranked = sorted(pool, key=lambda s: gain(s, set()), reverse=True)
         for first in ranked[:5]:
-            if self.supports(claim, vector, [first]):
+            if self.supports(claim, vector, [first], given):
                 return [first]
         first = ranked[0]
         rest = [s for s in pool if s is not first and len(words & s.words) >= MIN_PART * len(words)]
         if pairs and rest and len(words & first.words) >= MIN_PART * len(words):
             second = max(rest, key=lambda s: gain(s, first.words))
-            if self.supports(claim, vector, [first, second]):
+            if self.supports(claim, vector, [first, second], given):
                 return [first, second]
         return None
 

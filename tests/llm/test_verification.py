@@ -83,3 +83,39 @@ def test_markers_beyond_the_passages_shown_are_ignored_not_followed(sample_app, 
     )
     assert checked.invalid_markers == 2
     assert [c.n for c in checked.citations] == [1] and "[9]" not in checked.text
+
+
+def test_the_questions_own_words_are_its_premise_not_a_claim_to_back(sample_app, passages):
+    found, holder = passages
+    # "stationed ... at present" is the question's wording; the answer's fact is "900".
+    question = "How many United States troops are stationed in Syria at present?"
+    answer = f"At present the United States has 900 troops stationed in Syria [{holder}]."
+    strict = SupportChecker(sample_app.embedder).check(answer, found)
+    assert strict.kept == 0
+    checked = SupportChecker(sample_app.embedder).check(answer, found, question=question)
+    assert checked.kept == 1 and "900 troops in Syria" in checked.citations[0].quote
+
+
+@pytest.mark.parametrize(
+    "planted",
+    [
+        "At present the United States has 4,000 troops stationed in Syria",  # the new fact is wrong
+        "At present the United States has troops stationed in Syria",  # nothing beyond the question
+    ],
+)
+def test_the_premise_does_not_excuse_a_wrong_or_empty_answer(sample_app, passages, planted):
+    found, holder = passages
+    question = "How many United States troops are stationed in Syria at present?"
+    checked = SupportChecker(sample_app.embedder).check(
+        f"{planted} [{holder}].", found, question=question
+    )
+    assert checked.kept == 0 and checked.removed == 1
+
+
+def test_a_name_from_another_sentence_glued_to_the_premise_is_removed(sample_app, passages):
+    found, _holder = passages
+    # Crowe speaks for the Pentagon; the sentence naming him says nothing of the coalition.
+    question = "Who spoke for the coalition that claimed the drone attacks?"
+    glued = "The coalition that claimed the drone attacks spoke through Major Daniel Crowe."
+    checked = SupportChecker(sample_app.embedder).check(glued, found, question=question)
+    assert checked.kept == 0 and checked.removed == 1
