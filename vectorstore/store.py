@@ -428,12 +428,13 @@ class ArticleStore:
             fresh = fresh if fresh_mask.any() else None
             masks.append(fresh_mask)
         lexical = [self._lexical_entries(index, hits) for hits in index.top_many(query, n, masks)]
+        vector = self.embedder.embed_query(query)  # once, for the whole-store and fresh lists
         ranked = [
-            (cfg.dense_weight, "dense_rank", self._dense(query, n, filters, total)),
+            (cfg.dense_weight, "dense_rank", self._dense(vector, n, filters, total)),
             (cfg.lexical_weight, "lexical_rank", lexical[0]),
         ]
         if fresh is not None:
-            fresh_dense = self._dense(query, n, fresh, total)
+            fresh_dense = self._dense(vector, n, fresh, total)
             fresh_dense = [h for h in fresh_dense if h["similarity"] >= cfg.recent_min_similarity]
             ranked.append((cfg.recent_weight, None, fresh_dense))
             ranked.append((cfg.recent_weight, None, lexical[1]))
@@ -442,8 +443,7 @@ class ArticleStore:
         passages = [_passage(p) for p in fused if p["meta"]["article_id"] in committed]
         return collapse_copies(passages)[:k]
 
-    def _dense(self, query: str, n: int, filters: SearchFilters, total: int) -> list[dict]:
-        vector = self.embedder.embed_query(query)
+    def _dense(self, vector: list[float], n: int, filters: SearchFilters, total: int) -> list[dict]:
         res = self._chunks.query(
             query_embeddings=[vector],
             n_results=max(1, min(n, total)),
