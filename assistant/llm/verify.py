@@ -14,7 +14,10 @@ are left out of the coverage count and the name/number tests ("TikTok ... could 
 on January 19" states one fact, "January 19"), but the whole sentence, question words
 included, must still be close in meaning to the backing sentence, and a sentence that adds
 nothing to the question states nothing. A short fragment ("Los Angeles County") is compared
-in meaning as the question's answer: question and fragment embedded together.
+in meaning as the question's answer: question and fragment embedded together, and the
+question's names (its first word aside) must be in the passage the backing sentence comes
+from, since a bare answer asserts the whole question ("Delta Air Lines" for "which airline
+had a near collision on a Chicago runway?" is refused against a passage on a Toronto crash).
 A sentence needs `MIN_WORDS` content words to be a claim at all; a sentence of an article that
 gives an AI orders ("ignore previous instructions ...") never backs anything.
 A sentence that nothing backs is dropped (or kept, marked unsupported, uncited, per setting).
@@ -118,6 +121,17 @@ def _names(claim: str) -> set[str]:
 _CLAUSE = re.compile(r",(?!\d)|[;:()]|\s(?:and|but|while|whereas|compared with|against)\s")
 
 
+def _premise_names(question: str) -> set[str]:
+    """The names a question takes as given; its first word is capitalised for grammar only."""
+    first, _, rest = question.strip().partition(" ")
+    return _names(rest)
+
+
+def _context(backing: Sequence[_Sentence]) -> set[str]:
+    """The words of the passages the backing sentences come from."""
+    return set().union(*(set(tokenize(s.passage.text)) for s in backing))
+
+
 def _misbound(claim: str, backing: Sequence[str]) -> bool:
     """True when the claim ties a number to a name that the backing text ties to another
     number only, while that number goes with another name: "2,500 troops in Syria" from
@@ -184,10 +198,12 @@ class SupportChecker:
             valid = [n for n in claim.cited if 1 <= n <= citable]
             out.invalid_markers += len(claim.cited) - len(valid)
             cited_pool = [s for s in sentences if s.number in valid]
-            backing = self._backing(claim.text, vector, cited_pool, given, pairs=len(valid) > 1)
+            backing = self._backing(
+                claim.text, vector, cited_pool, given, question, pairs=len(valid) > 1
+            )
             if backing is None:
                 # Re-citing finds one sentence that says it all: pairs only as the model cited.
-                backing = self._backing(claim.text, vector, sentences, given, pairs=False)
+                backing = self._backing(claim.text, vector, sentences, given, question, pairs=False)
                 if backing is not None:
                     out.recited += 1
             if backing is None:
@@ -220,8 +236,10 @@ class SupportChecker:
         vector: np.ndarray,
         backing: Sequence[_Sentence],
         given: frozenset[str] = frozenset(),
+        question: str = "",
     ) -> bool:
-        """Whether `backing` supports `claim`; `given` are the question's content words."""
+        """Whether `backing` supports `claim` as an answer to `question`; `given` are the
+        question's content words."""
         words = tokenize(claim)
         if len(words) < MIN_WORDS:
             return False  # "Sure." or a lone word states nothing an article could back
@@ -240,6 +258,10 @@ class SupportChecker:
             return False
         if _misbound(claim, [s.text for s in backing]):
             return False
+        if len(words) < FRAGMENT_WORDS and not _premise_names(question) <= _context(backing):
+            # A bare answer ("Delta Air Lines") asserts the whole question of itself: its
+            # names ("... on a Chicago runway") must be where the answer was found.
+            return False
         best = max(float(vector @ s.vector) for s in backing if s.vector is not None)
         return best >= self.min_similarity
 
@@ -249,6 +271,7 @@ class SupportChecker:
         vector: np.ndarray,
         pool: Sequence[_Sentence],
         given: frozenset[str],
+        question: str,
         *,
         pairs: bool = True,
     ) -> list[_Sentence] | None:
@@ -265,13 +288,13 @@ class SupportChecker:
 
         ranked = sorted(pool, key=lambda s: gain(s, set()), reverse=True)
         for first in ranked[:5]:
-            if self.supports(claim, vector, [first], given):
+            if self.supports(claim, vector, [first], given, question):
                 return [first]
         first = ranked[0]
         rest = [s for s in pool if s is not first and len(words & s.words) >= MIN_PART * len(words)]
         if pairs and rest and len(words & first.words) >= MIN_PART * len(words):
             second = max(rest, key=lambda s: gain(s, first.words))
-            if self.supports(claim, vector, [first, second], given):
+            if self.supports(claim, vector, [first, second], given, question):
                 return [first, second]
         return None
 

@@ -119,3 +119,20 @@ def test_a_name_from_another_sentence_glued_to_the_premise_is_removed(sample_app
     glued = "The coalition that claimed the drone attacks spoke through Major Daniel Crowe."
     checked = SupportChecker(sample_app.embedder).check(glued, found, question=question)
     assert checked.kept == 0 and checked.removed == 1
+
+
+@pytest.mark.parametrize(
+    ("question", "kept"),
+    [
+        ("Which air base in western Iraq did one of the drones target?", 1),
+        # The base is right for Iraq; nothing retrieved says anything of Kuwait.
+        ("Which air base in Kuwait did one of the drones target?", 0),
+    ],
+)
+def test_a_bare_answer_is_kept_only_where_the_questions_names_are(sample_app, question, kept):
+    found = sample_app.retrieve(question)
+    holder = next(i for i, p in enumerate(found, start=1) if "Ain al-Asad" in p.text)
+    checked = SupportChecker(sample_app.embedder).check(
+        f"Ain al-Asad [{holder}].", found, question=question
+    )
+    assert checked.kept == kept
