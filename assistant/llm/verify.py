@@ -15,9 +15,10 @@ on January 19" states one fact, "January 19"), but the whole sentence, question 
 included, must still be close in meaning to the backing sentence, and a sentence that adds
 nothing to the question states nothing. A short fragment ("Los Angeles County") is compared
 in meaning as the question's answer: question and fragment embedded together, and the
-question's names (its first word aside) must be in the passage the backing sentence comes
-from, since a bare answer asserts the whole question ("Delta Air Lines" for "which airline
-had a near collision on a Chicago runway?" is refused against a passage on a Toronto crash).
+question's names (its first word aside) must be in the text the backing sentence was read
+from (the excerpt the model was shown, or the retrieved passage), since a bare answer
+asserts the whole question ("Delta Air Lines" for "which airline had a near collision on a
+Chicago runway?" is refused against a passage on a Toronto crash).
 A sentence needs `MIN_WORDS` content words to be a claim at all; a sentence of an article that
 gives an AI orders ("ignore previous instructions ...") never backs anything.
 A sentence that nothing backs is dropped (or kept, marked unsupported, uncited, per setting).
@@ -128,7 +129,8 @@ def _premise_names(question: str) -> set[str]:
 
 
 def _context(backing: Sequence[_Sentence]) -> set[str]:
-    """The words of the passages the backing sentences come from."""
+    """The words of the texts the backing sentences were read from: for a sentence the model
+    was shown, its excerpt (what the model had in view), else the retrieved passage."""
     return set().union(*(set(tokenize(s.passage.text)) for s in backing))
 
 
