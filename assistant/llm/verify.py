@@ -122,10 +122,22 @@ def _names(claim: str) -> set[str]:
 _CLAUSE = re.compile(r",(?!\d)|[;:()]|\s(?:and|but|while|whereas|compared with|against)\s")
 
 
-def _premise_names(question: str) -> set[str]:
-    """The names a question takes as given; its first word is capitalised for grammar only."""
-    first, _, rest = question.strip().partition(" ")
-    return _names(rest)
+@dataclass(frozen=True)
+class Premise:
+    """What the question takes as given: its content words, and its names (its first word
+    is capitalised for grammar only)."""
+
+    words: frozenset[str] = frozenset()
+    names: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, question: str) -> Premise:
+        _first, _, rest = question.strip().partition(" ")
+        return cls(frozenset(tokenize(question)), frozenset(_names(rest)))
+
+
+def _is_fragment(words: Sequence[str]) -> bool:
+    return len(words) < FRAGMENT_WORDS
 
 
 def _context(backing: Sequence[_Sentence]) -> set[str]:
@@ -176,13 +188,12 @@ class SupportChecker:
         1..`citable` (the passages the model was shown), any retrieved passage may back a
         re-cited sentence."""
         citable = len(passages) if citable is None else citable
-        given = frozenset(tokenize(question))
+        premise = Premise.of(question)
         claims = split_claims(answer)
         sentences = self._sentences(passages)
         if claims and sentences:
             meant = [
-                f"{question} {c.text}" if len(tokenize(c.text)) < FRAGMENT_WORDS else c.text
-                for c in claims
+                f"{question} {c.text}" if _is_fragment(tokenize(c.text)) else c.text for c in claims
             ]
             vectors = self.embedder.embed_documents(meant + [s.text for s in sentences])
             for s, v in zip(sentences, vectors[len(claims) :], strict=True):
@@ -200,12 +211,10 @@ class SupportChecker:
             valid = [n for n in claim.cited if 1 <= n <= citable]
             out.invalid_markers += len(claim.cited) - len(valid)
             cited_pool = [s for s in sentences if s.number in valid]
-            backing = self._backing(
-                claim.text, vector, cited_pool, given, question, pairs=len(valid) > 1
-            )
+            backing = self._backing(claim.text, vector, cited_pool, premise, pairs=len(valid) > 1)
             if backing is None:
                 # Re-citing finds one sentence that says it all: pairs only as the model cited.
-                backing = self._backing(claim.text, vector, sentences, given, question, pairs=False)
+                backing = self._backing(claim.text, vector, sentences, premise, pairs=False)
                 if backing is not None:
                     out.recited += 1
             if backing is None:
@@ -237,19 +246,17 @@ class SupportChecker:
         claim: str,
         vector: np.ndarray,
         backing: Sequence[_Sentence],
-        given: frozenset[str] = frozenset(),
-        question: str = "",
+        premise: Premise = Premise(),
     ) -> bool:
-        """Whether `backing` supports `claim` as an answer to `question`; `given` are the
-        question's content words."""
+        """Whether `backing` supports `claim` as an answer to the question of `premise`."""
         words = tokenize(claim)
         if len(words) < MIN_WORDS:
             return False  # "Sure." or a lone word states nothing an article could back
-        stated = [w for w in words if w not in given]
+        stated = [w for w in words if w not in premise.words]
         if not stated:
             return False  # the question said back: no answer in it
         available = set().union(*(s.words for s in backing))
-        if not _numbers(stated) <= available or not _names(claim) - given <= available:
+        if not _numbers(stated) <= available or not _names(claim) - premise.words <= available:
             return False
         if sum(1 for w in stated if w in available) / len(stated) < self.min_coverage:
             return False
@@ -260,7 +267,7 @@ class SupportChecker:
             return False
         if _misbound(claim, [s.text for s in backing]):
             return False
-        if len(words) < FRAGMENT_WORDS and not _premise_names(question) <= _context(backing):
+        if _is_fragment(words) and not premise.names <= _context(backing):
             # A bare answer ("Delta Air Lines") asserts the whole question of itself: its
             # names ("... on a Chicago runway") must be where the answer was found.
             return False
@@ -272,8 +279,7 @@ class SupportChecker:
         claim: str,
         vector: np.ndarray,
         pool: Sequence[_Sentence],
-        given: frozenset[str],
-        question: str,
+        premise: Premise,
         *,
         pairs: bool = True,
     ) -> list[_Sentence] | None:
@@ -290,13 +296,13 @@ class SupportChecker:
 
         ranked = sorted(pool, key=lambda s: gain(s, set()), reverse=True)
         for first in ranked[:5]:
-            if self.supports(claim, vector, [first], given, question):
+            if self.supports(claim, vector, [first], premise):
                 return [first]
         first = ranked[0]
         rest = [s for s in pool if s is not first and len(words & s.words) >= MIN_PART * len(words)]
         if pairs and rest and len(words & first.words) >= MIN_PART * len(words):
             second = max(rest, key=lambda s: gain(s, first.words))
-            if self.supports(claim, vector, [first, second], given, question):
+            if self.supports(claim, vector, [first, second], premise):
                 return [first, second]
         return None
 
