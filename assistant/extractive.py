@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
@@ -93,14 +94,24 @@ def _kind_match(kind: str, sentence: str, question: str) -> float:
     return 0.5
 
 
+# "Which Japanese city ...", "in which South American city": names right after "which" or
+# "what" (an adjective like "major" may stand between) describe the thing asked for, and the
+# passage that names it need not repeat them ("Osaka has banned smoking" never says Japanese).
+_AUXILIARY = r"(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could|should|may|might)"
+_DESCRIBES_ANSWER = re.compile(
+    rf"\b(?i:which|what)\s+(?:(?!{_AUXILIARY}\b)[a-z][\w'’-]*\s+)?((?:[A-Z][\w'’.-]*\s+)+)(?=[a-z])"
+)
+
+
 def question_entities(question: str) -> set[str]:
     """Tokens of the names a question is about ("US", "Syria"): an answer about other
-    names answers a different question."""
+    names answers a different question. Names that describe the answer itself are left out."""
     words = re.findall(r"\b[A-Z][\w'’.-]*", question)
     first = question.split(maxsplit=1)[0] if question.split() else ""
     names = [w for w in words if w != first and w.casefold() not in _QUESTION_WORDS]
+    describing = {t for m in _DESCRIBES_ANSWER.finditer(question) for t in tokenize(m[1])}
     # Months and weekdays say when, not what: the time scope handles them.
-    return {t for t in tokenize(" ".join(names)) if not _DATE.fullmatch(t)}
+    return {t for t in tokenize(" ".join(names)) if not _DATE.fullmatch(t)} - describing
 
 
 @dataclass
@@ -243,7 +254,7 @@ class ExtractiveAnswerer:
         vectors = self.embedder.embed_documents([question] + [c.text for c in candidates])
         similarities = vectors[1:] @ vectors[0]
         kind = question_kind(question)
-        days = [published_day(c.passage.published_at) or 0 for c in candidates]
+        days = [_day_ordinal(c.passage.published_at) for c in candidates]
         newest, oldest = max(days), min(d for d in days if d) if any(days) else 0
         for cand, sim, day, vector in zip(
             candidates, np.asarray(similarities), days, vectors[1:], strict=True
@@ -251,8 +262,10 @@ class ExtractiveAnswerer:
             cand.similarity, cand.vector = float(sim), vector
             cand.coverage = sum(w for t, w in weights.items() if t in cand.tokens) / total
             context = sum(w for t, w in weights.items() if t in cand.context) / total
+            # News is about now: of two sentences that answer alike, the newer is quoted.
+            # (Retrieval already puts fresh news first; a named time bounds the dates instead.)
             recency = 0.0
-            if scope.prefer_recent and day and newest > oldest:
+            if day and newest > oldest:
                 recency = (day - oldest) / (newest - oldest)
             cand.score = (
                 0.5 * cand.similarity
@@ -264,6 +277,13 @@ class ExtractiveAnswerer:
                 # Headlines, link lines and captions have no final punctuation.
                 - (0.0 if _FINISHED.search(cand.text) else 0.1)
             )
+
+
+def _day_ordinal(published_at: str | None) -> int:
+    """Days since year 1 (0 when undated), so that day differences are days: YYYYMMDD
+    numbers would put 31 December and 1 January 8,870 apart."""
+    day = published_day(published_at)
+    return date(day // 10000, day // 100 % 100, day % 100).toordinal() if day else 0
 
 
 def _entity_coverage(entities: set[str], cand: _Candidate) -> float:

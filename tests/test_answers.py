@@ -157,6 +157,35 @@ def test_question_kind_and_entities_are_read_from_the_question():
     assert question_entities("How many US troops are in Syria?") == {"usa", "syria"}
 
 
+@pytest.mark.parametrize(
+    ("question", "entities"),
+    [
+        ("Which Japanese city banned smoking in public?", set()),
+        ("In which South American city did Maria Ruiz lead a protest?", {"maria", "ruiz"}),
+        ("Which major US agency offered buyouts to its staff?", set()),
+        ("What did Biden say about Canada?", {"biden", "canada"}),
+        ("Which city did the US Army leave?", {"usa", "army"}),
+    ],
+)
+def test_names_that_describe_the_answer_are_not_required_of_the_passage(question, entities):
+    # "Japanese" in "which Japanese city" describes the city asked for; a passage naming
+    # the city need not repeat it. Names elsewhere in the question still say the topic.
+    assert question_entities(question) == entities
+
+
+def test_a_city_asked_for_by_its_country_adjective_is_answered(make_app):
+    article = Article(
+        title="Port city bans smoking on its streets",
+        text="Kanazawa-Minato has banned cigarettes and vaping on all public streets to tidy the "
+        "city before it hosts a trade fair this summer.\n\nFines start at 1,000 yen.",
+        source="Harbour Weekly",
+        published_at="2025-01-30",
+    )
+    answer = _ask_over(make_app, [article], "Which Japanese city banned smoking on its streets?")
+    assert not answer.abstained
+    assert "Kanazawa-Minato" in answer.text and answer.citations[0].source == "Harbour Weekly"
+
+
 def _ask_over(make_app, articles: list[Article], question: str):
     """The answer to `question` from a fresh store holding only `articles`."""
     app = make_app()
@@ -244,3 +273,21 @@ def test_a_sentence_that_only_repeats_the_question_is_never_the_answer(embedder)
     answerer = ExtractiveAnswerer(embedder, lambda token: 1.0)
     ranked = answerer.rank("What were harbor ferry fares in 2024?", [passage], parse_time_scope(""))
     assert [c.text for c in ranked] == ["Harbor ferry fares rose to four dollars in 2024."]
+
+
+def test_of_sentences_that_answer_alike_the_oldest_comes_last(embedder):
+    from assistant.extractive import ExtractiveAnswerer
+    from vectorstore.types import Passage
+
+    text = "The harbor ferry now runs every twenty minutes."
+    # Retrieval put the oldest first. Calendar days, not YYYYMMDD digits, measure age:
+    # 31 December is one day before 1 January (not 8,870), so it is nearly as new.
+    days = ["2024-06-01", "2024-12-31", "2025-01-01"]
+    passages = [
+        Passage(f"c{i}", f"a{i}", text, 0, len(text), "Ferry", "Dock News", day, None, 1.0)
+        for i, day in enumerate(days)
+    ]
+    answerer = ExtractiveAnswerer(embedder, lambda token: 1.0)
+    for question in ("How often does the harbor ferry run?", "How often does the ferry run now?"):
+        scored = answerer.scored(question, passages, parse_time_scope(question))
+        assert scored[-1].passage.published_at == "2024-06-01"
