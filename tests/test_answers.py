@@ -291,3 +291,23 @@ def test_of_sentences_that_answer_alike_the_oldest_comes_last(embedder):
     for question in ("How often does the harbor ferry run?", "How often does the ferry run now?"):
         scored = answerer.scored(question, passages, parse_time_scope(question))
         assert scored[-1].passage.published_at == "2024-06-01"
+
+
+def test_a_sentence_on_the_topic_that_lacks_what_was_asked_is_refused(make_app):
+    # Close in meaning (similarity 0.57) but no number for "how many": before the score
+    # floor this sentence was quoted as the answer.
+    app = make_app()
+    app.store.add_articles(
+        [
+            Article(
+                title="Ferry riders welcome the new timetable",
+                text="Riders of the harbor ferry praised the new timetable on Tuesday.\n\n"
+                "The ferry company thanked its crews for a smooth first week.",
+                source="Dock News",
+                published_at="2025-03-04",
+            )
+        ]
+    )
+    assert app.ask("How many passengers does the harbor ferry carry each day?").abstained
+    answer = app.ask("What did riders think of the new harbor ferry timetable?")
+    assert answer.citations[0].quote.startswith("Riders of the harbor ferry praised")
