@@ -165,7 +165,7 @@ class ExtractiveAnswerer:
         """`scored` is `self.scored(...)` for these arguments when the caller already has it
         (the language-model answerer does), so the sentences are not embedded twice."""
         scope = scope or TimeScope()
-        eligible = self.rank(question, passages, scope, scored)
+        eligible = self.rank(question, passages, scored)
         if not eligible or not self.answers(question, eligible[0]):
             return Answer.abstain(question, list(passages))
         best = eligible[0]
@@ -189,28 +189,27 @@ class ExtractiveAnswerer:
                 answer.text = f"As of {max(days)}: {answer.text}"
         return answer
 
-    def scored(
-        self, question: str, passages: Sequence[Passage], scope: TimeScope | None = None
-    ) -> list[_Candidate]:
-        """Every sentence of the passages, scored, best first."""
+    def scored(self, question: str, passages: Sequence[Passage]) -> list[_Candidate]:
+        """Every sentence of the passages, scored, best first. (A time the question names
+        has already bounded the passages' dates; within them, newer is better for any
+        question.)"""
         candidates = self._candidates(passages)
         if not candidates:
             return []
-        self._score(question, candidates, scope or TimeScope())
+        self._score(question, candidates)
         return sorted(candidates, key=lambda c: c.score, reverse=True)
 
     def rank(
         self,
         question: str,
         passages: Sequence[Passage],
-        scope: TimeScope,
         scored: list[_Candidate] | None = None,
     ) -> list[_Candidate]:
         """The sentences that may answer, best first: about the question's names, and saying
         something the question does not already say ("Tesla Q2 2020 revenue." restates the
         question; it answers nothing)."""
         if scored is None:
-            scored = self.scored(question, passages, scope)
+            scored = self.scored(question, passages)
         entities = question_entities(question)
         asked = set(tokenize(question))
         return [
@@ -253,7 +252,7 @@ class ExtractiveAnswerer:
                 )
         return out
 
-    def _score(self, question: str, candidates: list[_Candidate], scope: TimeScope) -> None:
+    def _score(self, question: str, candidates: list[_Candidate]) -> None:
         terms = set(tokenize(question))
         weights = {t: self.idf(t) for t in terms}
         total = sum(weights.values()) or 1.0
@@ -268,8 +267,8 @@ class ExtractiveAnswerer:
             cand.similarity, cand.vector = float(sim), vector
             cand.coverage = sum(w for t, w in weights.items() if t in cand.tokens) / total
             context = sum(w for t, w in weights.items() if t in cand.context) / total
-            # News is about now: of two sentences that answer alike, the newer is quoted.
-            # (Retrieval already puts fresh news first; a named time bounds the dates instead.)
+            # News is about now: of two sentences that answer alike, the newer is quoted
+            # (retrieval already puts fresh news first).
             recency = 0.0
             if day and newest > oldest:
                 recency = (day - oldest) / (newest - oldest)

@@ -271,7 +271,7 @@ def test_a_sentence_that_only_repeats_the_question_is_never_the_answer(embedder)
     text = "Harbor ferry fares in 2024.\n\nHarbor ferry fares rose to four dollars in 2024."
     passage = Passage("p-0", "p", text, 0, len(text), "Ferry fares", "Dock News", None, None, 1.0)
     answerer = ExtractiveAnswerer(embedder, lambda token: 1.0)
-    ranked = answerer.rank("What were harbor ferry fares in 2024?", [passage], parse_time_scope(""))
+    ranked = answerer.rank("What were harbor ferry fares in 2024?", [passage])
     assert [c.text for c in ranked] == ["Harbor ferry fares rose to four dollars in 2024."]
 
 
@@ -289,7 +289,7 @@ def test_of_sentences_that_answer_alike_the_oldest_comes_last(embedder):
     ]
     answerer = ExtractiveAnswerer(embedder, lambda token: 1.0)
     for question in ("How often does the harbor ferry run?", "How often does the ferry run now?"):
-        scored = answerer.scored(question, passages, parse_time_scope(question))
+        scored = answerer.scored(question, passages)
         assert scored[-1].passage.published_at == "2024-06-01"
 
 

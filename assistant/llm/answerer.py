@@ -68,7 +68,7 @@ class LlmAnswerer:
         """Yields the model's text as it is generated, then the checked Answer."""
         passages = list(passages)
         # One scoring serves both the abstention gate (and fallback) and the excerpts.
-        scored = self.extractive.scored(question, passages, scope)
+        scored = self.extractive.scored(question, passages)
         quoted = self.extractive.answer(question, passages, scope, scored=scored)
         if quoted.abstained:
             yield quoted
