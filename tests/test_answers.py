@@ -311,3 +311,18 @@ def test_a_sentence_on_the_topic_that_lacks_what_was_asked_is_refused(make_app):
     assert app.ask("How many passengers does the harbor ferry carry each day?").abstained
     answer = app.ask("What did riders think of the new harbor ferry timetable?")
     assert answer.citations[0].quote.startswith("Riders of the harbor ferry praised")
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("How many US troops are in Syria?", "900"),
+        ("What was the policy rate as of August 2023?", "5.25%"),
+        ("Which Iraqi air base did the drones target?", "Ain al-Asad"),
+    ],
+)
+def test_the_readmes_example_questions_are_answered_from_the_sample_articles(
+    sample_app, question, fact
+):
+    answer = sample_app.ask(question)
+    assert any(fact in c.quote for c in answer.citations), answer.text
