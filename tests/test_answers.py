@@ -13,6 +13,7 @@ from assistant.extractive import question_entities, question_kind
 from assistant.temporal import parse_time_scope
 from assistant.types import Answer, Citation
 from ingest.types import Article
+from vectorstore.types import SearchFilters
 
 RATES_2023 = Article(
     title="Reserve bank lifts its key rate again",
@@ -314,15 +315,20 @@ def test_a_sentence_on_the_topic_that_lacks_what_was_asked_is_refused(make_app):
 
 
 @pytest.mark.parametrize(
-    ("question", "fact"),
+    ("question", "filters", "fact"),
     [
-        ("How many US troops are in Syria?", "900"),
-        ("What was the policy rate as of August 2023?", "5.25%"),
-        ("Which Iraqi air base did the drones target?", "Ain al-Asad"),
+        ("How many US troops are in Syria?", None, "900"),
+        ("What was the policy rate as of August 2023?", None, "5.25%"),
+        ("Which Iraqi air base did the drones target?", None, "Ain al-Asad"),
+        (
+            "How many residents had to leave their homes?",
+            SearchFilters(sources=("Meridian Wire",), published_after=date(2024, 1, 1)),
+            "1,200",
+        ),
     ],
 )
 def test_the_readmes_example_questions_are_answered_from_the_sample_articles(
-    sample_app, question, fact
+    sample_app, question, filters, fact
 ):
-    answer = sample_app.ask(question)
+    answer = sample_app.ask(question, filters=filters)
     assert any(fact in c.quote for c in answer.citations), answer.text
