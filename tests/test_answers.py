@@ -187,11 +187,16 @@ def test_a_city_asked_for_by_its_country_adjective_is_answered(make_app):
     assert "Kanazawa-Minato" in answer.text and answer.citations[0].source == "Harbour Weekly"
 
 
-def _ask_over(make_app, articles: list[Article], question: str):
-    """The answer to `question` from a fresh store holding only `articles`."""
+def _app_over(make_app, articles: list[Article]):
+    """A fresh store holding only `articles`."""
     app = make_app()
     app.store.add_articles(articles)
-    return app.ask(question)
+    return app
+
+
+def _ask_over(make_app, articles: list[Article], question: str):
+    """The answer to `question` from a fresh store holding only `articles`."""
+    return _app_over(make_app, articles).ask(question)
 
 
 def test_when_two_outlets_give_different_figures_both_sides_are_quoted(make_app):
@@ -297,18 +302,14 @@ def test_of_sentences_that_answer_alike_the_oldest_comes_last(embedder):
 def test_a_sentence_on_the_topic_that_lacks_what_was_asked_is_refused(make_app):
     # Close in meaning (similarity 0.57) but no number for "how many": before the score
     # floor this sentence was quoted as the answer.
-    app = make_app()
-    app.store.add_articles(
-        [
-            Article(
-                title="Ferry riders welcome the new timetable",
-                text="Riders of the harbor ferry praised the new timetable on Tuesday.\n\n"
-                "The ferry company thanked its crews for a smooth first week.",
-                source="Dock News",
-                published_at="2025-03-04",
-            )
-        ]
+    riders = Article(
+        title="Ferry riders welcome the new timetable",
+        text="Riders of the harbor ferry praised the new timetable on Tuesday.\n\n"
+        "The ferry company thanked its crews for a smooth first week.",
+        source="Dock News",
+        published_at="2025-03-04",
     )
+    app = _app_over(make_app, [riders])
     assert app.ask("How many passengers does the harbor ferry carry each day?").abstained
     answer = app.ask("What did riders think of the new harbor ferry timetable?")
     assert answer.citations[0].quote.startswith("Riders of the harbor ferry praised")
