@@ -96,7 +96,8 @@ def _kind_match(kind: str, sentence: str, question: str) -> float:
 
 # "Which Japanese city ...", "in which South American city": names right after "which" or
 # "what" (an adjective like "major" may stand between) describe the thing asked for, and the
-# passage that names it need not repeat them ("Osaka has banned smoking" never says Japanese).
+# passage that names it need not repeat them (a report of Osaka's smoking ban need not say
+# "Japanese").
 _AUXILIARY = r"(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could|should|may|might)"
 _DESCRIBES_ANSWER = re.compile(
     rf"\b(?i:which|what)\s+(?:(?!{_AUXILIARY}\b)[a-z][\w'’-]*\s+)?((?:[A-Z][\w'’.-]*\s+)+)(?=[a-z])"
