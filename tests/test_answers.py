@@ -328,8 +328,10 @@ def test_a_sentence_on_the_topic_that_lacks_what_was_asked_is_refused(make_app):
         ),
     ],
 )
-def test_the_readmes_example_questions_are_answered_from_the_sample_articles(
+def test_example_questions_are_answered_from_the_sample_articles(
     sample_app, question, filters, fact
 ):
+    # The README's three (the last with its --source/--after filters) and a "which Iraqi
+    # ..." question, whose describing name the article need not repeat.
     answer = sample_app.ask(question, filters=filters)
     assert any(fact in c.quote for c in answer.citations), answer.text
