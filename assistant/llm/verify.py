@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.extractive import _citation
+from assistant.extractive import _citation, question_entities
 from assistant.llm.prompts import addresses_the_model
 from assistant.types import Citation
 from ingest.text import sentence_spans
@@ -124,16 +124,16 @@ _CLAUSE = re.compile(r",(?!\d)|[;:()]|\s(?:and|but|while|whereas|compared with|a
 
 @dataclass(frozen=True)
 class Premise:
-    """What the question takes as given: its content words, and its names (its first word
-    is capitalised for grammar only)."""
+    """What the question takes as given: its content words, and the names it is about (the
+    extractive answerer's reading, so that "Japanese" in "which Japanese city" describes the
+    answer on both paths and is not demanded of the passage)."""
 
     words: frozenset[str] = frozenset()
     names: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, question: str) -> Premise:
-        _first, _, rest = question.strip().partition(" ")
-        return cls(frozenset(tokenize(question)), frozenset(_names(rest)))
+        return cls(frozenset(tokenize(question)), frozenset(question_entities(question)))
 
 
 def _is_fragment(words: Sequence[str]) -> bool:
