@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 
@@ -20,6 +19,7 @@ from assistant.types import Answer, Citation
 from ingest.text import sentence_spans
 from vectorstore.embeddings import Embedder
 from vectorstore.lexical import tokenize
+from vectorstore.recency import from_day_number
 from vectorstore.store import published_day
 from vectorstore.types import Passage
 
@@ -288,8 +288,8 @@ class ExtractiveAnswerer:
 def _day_ordinal(published_at: str | None) -> int:
     """Days since year 1 (0 when undated), so that day differences are days: YYYYMMDD
     numbers would put 31 December and 1 January 8,870 apart."""
-    day = published_day(published_at)
-    return date(day // 10000, day // 100 % 100, day % 100).toordinal() if day else 0
+    day = from_day_number(published_day(published_at) or 0)
+    return day.toordinal() if day else 0
 
 
 def _entity_coverage(entities: set[str], cand: _Candidate) -> float:

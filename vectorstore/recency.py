@@ -21,7 +21,8 @@ def day_number(day: date) -> int:
     return day.year * 10000 + day.month * 100 + day.day
 
 
-def _from_day_number(value: int) -> date | None:
+def from_day_number(value: int) -> date | None:
+    """The date of a YYYYMMDD int; None for 0 (undated) or a number that is no date."""
     try:
         return date(value // 10000, value // 100 % 100, value % 100)
     except ValueError:
@@ -48,7 +49,7 @@ def recency_factor(published_day: int | None, as_of: date, config: SearchConfig)
     half-life earlier, ~x1 after a month. Undated news and news after `as_of` get 1."""
     if not config.recency_boost or not published_day or config.recency_half_life_days <= 0:
         return 1.0
-    published = _from_day_number(published_day)
+    published = from_day_number(published_day)
     if published is None or published > as_of:
         return 1.0
     age = (as_of - published).days
