@@ -299,6 +299,31 @@ def test_of_sentences_that_answer_alike_the_oldest_comes_last(embedder):
         assert scored[-1].passage.published_at == "2024-06-01"
 
 
+def test_a_loose_match_from_years_before_the_newest_news_is_refused(embedder):
+    from assistant.extractive import ExtractiveAnswerer
+    from vectorstore.types import Passage
+
+    question = "Which celestial event lit up the night sky over Northfield this week?"
+    old = "A meteor shower lit up the sky over Northfield in August, astronomers said."
+    new = "Northfield residents gathered on the hills to watch the sky on Tuesday."
+    answerer = ExtractiveAnswerer(embedder, lambda token: 1.0)
+
+    def best_answers(newer_day: str) -> bool:
+        passages = [
+            Passage(f"c{i}", f"a{i}", text, 0, len(text), "Sky", "Dock News", day, None, 1.0)
+            for i, (text, day) in enumerate([(old, "2019-08-20"), (new, newer_day)])
+        ]
+        best = answerer.rank(question, passages)[0]
+        assert best.text == old  # a loose match (score 0.55), the only sentence that could answer
+        return answerer.answers(question, best)
+
+    # Alone in its time it is quoted; with reports five years newer on the same sky, it is
+    # most likely about an earlier night than the one asked about.
+    assert best_answers("2019-08-20")
+    assert best_answers("2019-08-27")
+    assert not best_answers("2024-05-01")
+
+
 def test_a_sentence_on_the_topic_that_lacks_what_was_asked_is_refused(make_app):
     # Close in meaning (similarity 0.57) but no number for "how many": before the score
     # floor this sentence was quoted as the answer.
