@@ -86,13 +86,26 @@ def _kind_match(kind: str, sentence: str, question: str) -> float:
         return 1.0 if _DATE.search(sentence) else 0.0
     if kind in ("person", "place", "name"):
         asked = {w.casefold() for w in re.findall(r"[A-Za-z'’-]+", question)}
+        # Any first word is capitalised, but a possessive one is a name ("Denny's has ...").
+        first = _FIRST_POSSESSIVE.findall(sentence)
         names = [
             w
-            for w in _PROPER.findall(sentence)
-            if w.casefold() not in asked and not _DATE.fullmatch(w)  # "Wednesday" is no name
+            for w in first + _PROPER.findall(sentence)
+            if w.casefold() not in asked
+            and not _DATE.fullmatch(w)  # "Wednesday" is no name
+            and not _NOT_A_NAME.fullmatch(w)
+            and not (kind != "place" and w in _COUNTRY_ABBREVIATIONS)
         ]
         return 1.0 if names else 0.0
     return 0.5
+
+
+# "The popular US retailer is facing a boycott", "the famed Italian destination": a
+# nationality or a country's initials does not name the store, person or town asked about
+# (it is a name only where a country is asked for).
+_NOT_A_NAME = re.compile(r"[A-Z][a-z]{2,}(?:ian|ean|ese|ish|ican)")
+_COUNTRY_ABBREVIATIONS = {"US", "USA", "UK", "EU", "UAE"}
+_FIRST_POSSESSIVE = re.compile(r"^([A-Z][a-zA-Z'’-]+?)(?:'s|’s)\b")
 
 
 # "Which Japanese city ...", "in which South American city": names right after "which" or

@@ -299,6 +299,30 @@ def test_of_sentences_that_answer_alike_the_oldest_comes_last(embedder):
         assert scored[-1].passage.published_at == "2024-06-01"
 
 
+def test_a_nationality_or_country_initials_do_not_name_what_was_asked(embedder):
+    from assistant.extractive import ExtractiveAnswerer, _kind_match
+    from vectorstore.types import Passage
+
+    store = "Which store is facing a 40-day boycott?"
+    assert _kind_match("name", "The popular US retailer faces a boycott.", store) == 0.0
+    assert _kind_match("place", "The famed Italian destination set a fee.", "Which town?") == 0.0
+    assert _kind_match("name", "A boycott against Harbor Mart began.", store) == 1.0
+    # Where a country is asked for, its initials are the answer.
+    assert _kind_match("place", "The US imposed the tariff.", "Which country?") == 1.0
+    # A first word is always capitalised; a possessive one is still a name, a month is not.
+    assert _kind_match("name", "Brightmart's owners declined to comment.", store) == 1.0
+    assert _kind_match("name", "February's boycott was the longest.", store) == 0.0
+
+    text = (
+        "Shoppers across the country joined a new protest this week. "
+        "The popular US retailer is facing a 40-day consumer boycott over its hiring policies. "
+        "Organisers said a 40-day boycott against Harbor Mart began on Wednesday."
+    )
+    passage = Passage("c0", "a0", text, 0, len(text), "Boycott", "Dock News", None, None, 1.0)
+    answer = ExtractiveAnswerer(embedder, lambda token: 1.0).answer(store, [passage])
+    assert answer.citations[0].quote.startswith("Organisers said a 40-day boycott against Harbor")
+
+
 def test_a_loose_match_from_years_before_the_newest_news_is_refused(embedder):
     from assistant.extractive import ExtractiveAnswerer
     from vectorstore.types import Passage
