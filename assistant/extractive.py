@@ -101,8 +101,8 @@ def _kind_match(kind: str, sentence: str, question: str) -> float:
 
 
 # "The popular US retailer is facing a boycott", "the famed Italian destination": a
-# nationality or a country's initials does not name the store, person or town asked about
-# (it is a name only where a country is asked for).
+# nationality does not name the store, person or town asked about, nor do a country's
+# initials unless a place is asked for ("Which country ...?" "The US ...").
 _NOT_A_NAME = re.compile(r"[A-Z][a-z]{2,}(?:ian|ean|ese|ish|ican)")
 _COUNTRY_ABBREVIATIONS = {"US", "USA", "UK", "EU", "UAE"}
 _FIRST_POSSESSIVE = re.compile(r"^([A-Z][a-zA-Z'’-]+?)(?:'s|’s)\b")
