@@ -56,10 +56,12 @@ def answer_html(answer: Answer, turn: int, upto: int | None = None) -> str:
     if answer.rewritten_question:
         head = f'<div class="nd-rewritten">Searched for: {esc(answer.rewritten_question)}</div>'
     if answer.abstained:
-        return (
-            f'{head}<div class="nd-abstain"><strong>The articles don&#x27;t say.</strong> '
-            f"{body}</div>"
-        )
+        # The refusal says it itself ("The articles I have don't say: ..."): its lead is set
+        # in bold rather than repeated in front of it.
+        lead, colon, rest = body.partition(":")
+        if not colon:
+            lead, rest = "The articles don&#x27;t say.", f" {body}"
+        return f'{head}<div class="nd-abstain"><strong>{lead}{colon}</strong>{rest}</div>'
     notes = "".join(f'<div class="nd-note">{esc(n)}</div>' for n in answer.notes)
     return f'{head}<div class="nd-answer">{body}</div>{notes}'
 

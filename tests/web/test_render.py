@@ -1,9 +1,9 @@
-"""The HTML of one source, without a browser: outlet and date line, escaping."""
+"""The HTML of one source and of a refusal, without a browser: outlet and date line, escaping."""
 
 from __future__ import annotations
 
-from assistant.types import Citation
-from assistant.web.render import source_html
+from assistant.types import Answer, Citation
+from assistant.web.render import answer_html, source_html
 from ingest.types import Article
 
 
@@ -20,3 +20,9 @@ def test_a_source_shows_outlet_and_date_and_no_dangling_separator_without_an_out
     assert '<div class="nd-meta">Elvan Gazette · 2024-05-03</div>' in _source("Elvan Gazette")
     assert '<div class="nd-meta">2024-05-03</div>' in _source("")
     assert "<b>" not in _source("") and "&lt;b&gt;" in _source("")
+
+
+def test_a_refusal_says_once_that_the_articles_do_not_say():
+    html = answer_html(Answer.abstain("Who won the mayoral election?", []), turn=0)
+    assert html.count("don&#x27;t say") == 1
+    assert "<strong>The articles I have don&#x27;t say:</strong> nothing in them" in html
