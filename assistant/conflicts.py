@@ -100,10 +100,19 @@ def disagreeing(
         if kind == "number":
             differs = not theirs & mine
         else:
-            differs = bool(mine - theirs) and bool(theirs - mine)
+            # A value the other sentence holds anywhere (even as its capitalised first word,
+            # which is not read as a name) is not one it lacks.
+            mine_only = _missing_from(mine - theirs, cand.text)
+            theirs_only = _missing_from(theirs - mine, best.text)
+            differs = bool(mine_only) and bool(theirs_only)
             differs = differs and _same_words(best.text, cand.text, mine ^ theirs, question) >= (
                 _MIN_SAME_WORDS
             )
         if differs:
             return cand
     return None
+
+
+def _missing_from(values: set[str], text: str) -> set[str]:
+    words = set(tokenize(text))
+    return {v for v in values if not set(v.split()) <= words}

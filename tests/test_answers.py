@@ -270,6 +270,27 @@ def test_two_sentences_about_different_things_are_not_a_disagreement():
     assert disagreeing(best, [other, agreeing], question, "person") is None
 
 
+def test_the_same_name_told_two_ways_is_not_a_disagreement():
+    from assistant.conflicts import disagreeing
+
+    @dataclass
+    class Said:
+        text: str
+        score: float
+        vector: np.ndarray
+        article_id: str
+
+    same = np.ones(4) / 2
+    won = "won best in show at the Harbor Kennel Club show, capping a long career."
+    question = "Which dog won best in show at the Harbor Kennel Club show?"
+    best = Said(f"A giant schnauzer named Monty {won}", 1.0, same, "a")
+    # "Monty" opens this sentence, so it is not read as a name; it is still the same dog.
+    retold = Said(f"Monty the Giant Schnauzer {won}", 0.9, same, "b")
+    assert disagreeing(best, [retold], question, "name") is None
+    rival = Said(f"A giant schnauzer named Biscuit {won}", 0.9, same, "c")
+    assert disagreeing(best, [rival], question, "name") is rival
+
+
 def test_a_sentence_that_only_repeats_the_question_is_never_the_answer(embedder):
     from assistant.extractive import ExtractiveAnswerer
     from vectorstore.types import Passage
