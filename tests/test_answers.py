@@ -251,20 +251,23 @@ def test_when_two_outlets_name_different_winners_both_sides_are_quoted(make_app)
     assert "Harbor Ledger, 2024-08-03" in answer.text and "Bay Wire, 2024-08-04" in answer.text
 
 
+@dataclass
+class _Said:
+    """A scored sentence as the conflict check sees it."""
+
+    text: str
+    score: float
+    vector: np.ndarray
+    article_id: str
+
+
 def test_two_sentences_about_different_things_are_not_a_disagreement():
     from assistant.conflicts import answer_values, disagreeing
 
-    @dataclass
-    class Said:
-        text: str
-        score: float
-        vector: np.ndarray
-        article_id: str
-
-    same = np.ones(4) / 2
-    best = Said("Mayor Ana Ruiz opened the new library on Monday.", 1.0, same, "a")
-    other = Said("Council member Tom Hale criticised the cost of the road plan.", 0.9, same, "b")
-    agreeing = Said("Mayor Ana Ruiz opened the new library on Monday morning.", 0.9, same, "c")
+    same = np.ones(4) / 2  # every pair of sentences equally close in meaning
+    best = _Said("Mayor Ana Ruiz opened the new library on Monday.", 1.0, same, "a")
+    other = _Said("Council member Tom Hale criticised the cost of the road plan.", 0.9, same, "b")
+    agreeing = _Said("Mayor Ana Ruiz opened the new library on Monday morning.", 0.9, same, "c")
     question = "Who opened the new library?"
     assert answer_values(best.text, question, "person") == {"ana ruiz"}
     assert disagreeing(best, [other, agreeing], question, "person") is None
@@ -273,21 +276,14 @@ def test_two_sentences_about_different_things_are_not_a_disagreement():
 def test_the_same_name_told_two_ways_is_not_a_disagreement():
     from assistant.conflicts import disagreeing
 
-    @dataclass
-    class Said:
-        text: str
-        score: float
-        vector: np.ndarray
-        article_id: str
-
-    same = np.ones(4) / 2
+    same = np.ones(4) / 2  # every pair of sentences equally close in meaning
     won = "won best in show at the Harbor Kennel Club show, capping a long career."
     question = "Which dog won best in show at the Harbor Kennel Club show?"
-    best = Said(f"A giant schnauzer named Monty {won}", 1.0, same, "a")
+    best = _Said(f"A giant schnauzer named Monty {won}", 1.0, same, "a")
     # "Monty" opens this sentence, so it is not read as a name; it is still the same dog.
-    retold = Said(f"Monty the Giant Schnauzer {won}", 0.9, same, "b")
+    retold = _Said(f"Monty the Giant Schnauzer {won}", 0.9, same, "b")
     assert disagreeing(best, [retold], question, "name") is None
-    rival = Said(f"A giant schnauzer named Biscuit {won}", 0.9, same, "c")
+    rival = _Said(f"A giant schnauzer named Biscuit {won}", 0.9, same, "c")
     assert disagreeing(best, [rival], question, "name") is rival
 
 
