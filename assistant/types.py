@@ -11,7 +11,8 @@ from vectorstore.types import Passage
 if TYPE_CHECKING:
     from assistant.temporal import TimeScope
 
-ABSTAIN_TEXT = "The articles I have don't say: nothing in them answers this question."
+ABSTAIN_LEAD = "The articles I have don't say:"
+ABSTAIN_TEXT = f"{ABSTAIN_LEAD} nothing in them answers this question."
 
 
 @dataclass(frozen=True)

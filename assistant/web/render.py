@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from assistant.api.openai_compat import with_footnotes
 from assistant.api.schemas import AnswerOut
-from assistant.types import Answer, Citation
+from assistant.types import ABSTAIN_LEAD, Answer, Citation
 from ingest.types import Article
 from vectorstore.types import ArticleInfo
 
@@ -56,12 +56,16 @@ def answer_html(answer: Answer, turn: int, upto: int | None = None) -> str:
     if answer.rewritten_question:
         head = f'<div class="nd-rewritten">Searched for: {esc(answer.rewritten_question)}</div>'
     if answer.abstained:
-        # The refusal says it itself ("The articles I have don't say: ..."): its lead is set
-        # in bold rather than repeated in front of it.
-        lead, colon, rest = body.partition(":")
-        if not colon:
-            lead, rest = "The articles don&#x27;t say.", f" {body}"
-        return f'{head}<div class="nd-abstain"><strong>{lead}{colon}</strong>{rest}</div>'
+        # The refusal says it itself: its own lead is set in bold, not repeated in front of
+        # it, from the first characters shown while it is revealed (`upto`).
+        lead = esc(ABSTAIN_LEAD)
+        if body.startswith(lead) or lead.startswith(body):
+            n = min(len(lead), len(body))
+            return f'{head}<div class="nd-abstain"><strong>{body[:n]}</strong>{body[n:]}</div>'
+        return (
+            f'{head}<div class="nd-abstain"><strong>The articles don&#x27;t say.</strong> '
+            f"{body}</div>"
+        )
     notes = "".join(f'<div class="nd-note">{esc(n)}</div>' for n in answer.notes)
     return f'{head}<div class="nd-answer">{body}</div>{notes}'
 

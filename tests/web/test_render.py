@@ -23,6 +23,9 @@ def test_a_source_shows_outlet_and_date_and_no_dangling_separator_without_an_out
 
 
 def test_a_refusal_says_once_that_the_articles_do_not_say():
-    html = answer_html(Answer.abstain("Who won the mayoral election?", []), turn=0)
+    refusal = Answer.abstain("Who won the mayoral election?", [])
+    html = answer_html(refusal, turn=0)
     assert html.count("don&#x27;t say") == 1
     assert "<strong>The articles I have don&#x27;t say:</strong> nothing in them" in html
+    # Revealed in steps, it is the same bold lead from its first characters on.
+    assert "<strong>The articles I h</strong></div>" in answer_html(refusal, turn=0, upto=16)
