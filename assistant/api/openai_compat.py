@@ -22,9 +22,11 @@ from starlette.concurrency import run_in_threadpool
 from assistant.api.ask import answer_events, answer_question
 from assistant.api.deps import App, errors, pieces, sse
 from assistant.api.errors import ApiError
+from assistant.api.safe_markdown import md_chunk, md_link, md_text
 from assistant.api.schemas import MAX_QUESTION_CHARS, AnswerOut, AskRequest, Filters
 
 router = APIRouter(prefix="/v1", tags=["openai"])
+_MARKER = re.compile(r"(\[\d+\])")
 
 MODEL = "newsdesk"
 _CREATED = int(time.time())
@@ -74,16 +76,19 @@ def _ask_request(body: ChatRequest) -> AskRequest:
 
 
 def with_footnotes(answer: AnswerOut) -> str:
-    """`[n]` markers become Markdown footnotes `[^n]`, defined under the answer."""
+    """`[n]` markers become Markdown footnotes `[^n]`, defined under the answer. Everything
+    that came from an article is escaped (see safe_markdown): it reads as text, never markup."""
     numbers = {c.n for c in answer.citations}
-    text = re.sub(
-        r"\[(\d+)\]", lambda m: f"[^{m[1]}]" if int(m[1]) in numbers else m[0], answer.answer
-    )
+    text = "".join(
+        f"[^{part[1:-1]}]" if _MARKER.fullmatch(part) and int(part[1:-1]) in numbers
+        else md_chunk(part)
+        for part in _MARKER.split(answer.answer)
+    )  # fmt: skip
     notes = []
     for c in answer.citations:
         meta = ", ".join(x for x in (c.source, (c.published_at or "")[:10]) if x)
-        link = f"[{c.title}]({c.url})" if c.url else c.title
-        notes.append(f"[^{c.n}]: {link}" + (f" ({meta})" if meta else "") + f": “{c.quote}”")
+        line = f"[^{c.n}]: {md_link(c.title, c.url)}" + (f" ({md_text(meta)})" if meta else "")
+        notes.append(f"{line}: “{md_text(c.quote)}”")
     return text + ("\n\n" + "\n".join(notes) if notes else "")
 
 
@@ -134,7 +139,7 @@ async def chat_completions(app: App, body: ChatRequest) -> JSONResponse | Stream
         async for item in answer_events(app, ask):
             if isinstance(item, str):
                 draft.append(item)
-                yield chunk({"content": item})
+                yield chunk({"content": md_chunk(item)})
             else:
                 answer = item
         if not draft:  # the extractive answer arrives whole: send it in word pieces
