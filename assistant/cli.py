@@ -64,6 +64,13 @@ def _build_parser() -> argparse.ArgumentParser:
     f.add_argument("--after", type=_date, metavar="YYYY-MM-DD", help="published on or after")
     f.add_argument("--before", type=_date, metavar="YYYY-MM-DD", help="published on or before")
     f.add_argument("-k", type=int, metavar="N", help="passages to retrieve [settings: top_k]")
+    f.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="the day to ask on: 'last week' and 'now' count from it, nothing later is used "
+        "[default: today, or the newest article's date when the articles end earlier]",
+    )
 
     parser = argparse.ArgumentParser(
         prog="newsdesk",
@@ -210,7 +217,7 @@ def _cmd_ingest(app: Newsdesk, args: argparse.Namespace) -> int:
 
 def _cmd_ask(app: Newsdesk, args: argparse.Namespace) -> int:
     app.ensure_sample_corpus()
-    answer = app.ask(args.question, filters=_filters(args), k=args.k)
+    answer = app.ask(args.question, filters=_filters(args), k=args.k, as_of=args.as_of)
     if args.json:
         print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -236,7 +243,9 @@ def _cmd_chat(app: Newsdesk, args: argparse.Namespace) -> int:
             print("New conversation.")
             continue
         try:
-            answer = app.ask(question, filters=_filters(args), k=args.k, conversation=asked)
+            answer = app.ask(
+                question, filters=_filters(args), k=args.k, as_of=args.as_of, conversation=asked
+            )
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
             continue

@@ -33,7 +33,7 @@ from vectorstore.config import SearchConfig
 from vectorstore.dedup import collapse_copies
 from vectorstore.embeddings import Embedder
 from vectorstore.lexical import LexicalIndex, load_index, save_index
-from vectorstore.recency import day_number, fresh_filters, recency_factor
+from vectorstore.recency import day_number, fresh_filters, from_day_number, recency_factor
 from vectorstore.types import AddReport, ArticleInfo, Passage, SearchFilters
 
 if TYPE_CHECKING:
@@ -373,6 +373,12 @@ class ArticleStore:
             aid: _article(aid, doc, meta)
             for aid, doc, meta in zip(res["ids"], res["documents"], res["metadatas"], strict=True)
         }
+
+    def newest_day(self) -> date | None:
+        """The newest publication date in the store (None when nothing is dated), read from
+        the BM25 cache's metadata, so it costs no extra scan of Chroma."""
+        days = (meta.get("published_day") or 0 for meta in self.lexical_index().metadatas)
+        return from_day_number(max(days, default=0))
 
     def article_info(self, article_id: str) -> ArticleInfo | None:
         res = self._articles.get(ids=[article_id], include=["metadatas"])

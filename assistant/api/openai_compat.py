@@ -2,7 +2,8 @@
 
 The last user message is the question. Citations come twice: as Markdown footnotes in the
 content (what a chat front-end shows) and as a structured `citations` list beside `choices`
-(what a program reads). Filters may be sent as an extra `filters` field.
+(what a program reads). Filters may be sent as an extra `filters` field, and the day the
+question is asked on as `as_of` (YYYY-MM-DD).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import asdict
+from datetime import date
 from typing import Any, Literal
 
 from fastapi import APIRouter
@@ -57,6 +59,7 @@ class ChatRequest(BaseModel):
     messages: list[ChatMessage] = Field(min_length=1, max_length=200)
     stream: bool = False
     filters: Filters = Field(default_factory=Filters)
+    as_of: date | None = None  # as in POST /v1/ask
 
 
 def _ask_request(body: ChatRequest) -> AskRequest:
@@ -70,7 +73,9 @@ def _ask_request(body: ChatRequest) -> AskRequest:
         raise ApiError(400, f"the question is longer than {MAX_QUESTION_CHARS} characters")
     history = [{"role": t.role, "content": t.text()} for t in turns[:-1]]
     try:
-        return AskRequest(question=question, conversation=history, filters=body.filters)
+        return AskRequest(
+            question=question, conversation=history, filters=body.filters, as_of=body.as_of
+        )
     except ValidationError as exc:
         raise ApiError(400, f"cannot use these messages: {exc.errors()[0]['msg']}") from exc
 
@@ -84,6 +89,8 @@ def with_footnotes(answer: AnswerOut) -> str:
         else md_chunk(part)
         for part in _MARKER.split(answer.answer)
     )  # fmt: skip
+    # The day "last week" or "now" was counted from, and why (the app's note says it).
+    text += "".join(f"\n\n_{md_text(n)}_" for n in answer.notes if n.startswith("As of "))
     notes = []
     for c in answer.citations:
         meta = ", ".join(x for x in (c.source, (c.published_at or "")[:10]) if x)

@@ -46,6 +46,12 @@ class AskRequest(BaseModel):
     )
     filters: Filters = Field(default_factory=Filters)
     k: int | None = Field(default=None, ge=1, le=MAX_K, description="passages to retrieve")
+    as_of: date | None = Field(
+        default=None,
+        description="The day the question is asked on: 'last week' and 'now' count from it "
+        "and nothing published later is used. Unset: today, or the newest article's date "
+        "when the articles end earlier. The answer's `as_of` says which day was used.",
+    )
 
 
 class AnswerOut(BaseModel):
@@ -56,6 +62,9 @@ class AnswerOut(BaseModel):
     citations: list[Citation]
     rewritten_question: str | None
     notes: list[str]
+    as_of: str | None = Field(
+        default=None, description="the day relative time was counted from (YYYY-MM-DD)"
+    )
     timings: dict[str, float]
 
     @classmethod

@@ -58,6 +58,12 @@ def build_page(runtime: Runtime) -> gr.Blocks:
                         with gr.Row():
                             after = gr.Textbox(label="Published after", placeholder="YYYY-MM-DD")
                             before = gr.Textbox(label="Published before", placeholder="YYYY-MM-DD")
+                        as_of = gr.Textbox(
+                            label="As of: the day 'last week' and 'now' count from (empty: "
+                            "today, or the newest article's date if older)",
+                            placeholder="YYYY-MM-DD",
+                            elem_id="nd-as-of",
+                        )
                     with gr.Accordion("Last answer as Markdown", open=False):
                         markdown = gr.Textbox(
                             show_label=False, lines=4, buttons=["copy"], elem_id="nd-markdown"
@@ -89,7 +95,7 @@ def build_page(runtime: Runtime) -> gr.Blocks:
                 article = gr.HTML(library.open_article(runtime, None), elem_id="nd-article")
 
         chat_io = dict(
-            inputs=[question, chatbot, asked, sections, outlets, after, before],
+            inputs=[question, chatbot, asked, sections, outlets, after, before, as_of],
             outputs=[question, chatbot, sources, markdown, asked, sections],
         )
         ask_fn = partial(chat.ask_stream, runtime)
