@@ -22,7 +22,7 @@ from assistant.settings import Settings
 from assistant.temporal import TimeScope, parse_time_scope
 from assistant.types import Answer, Answerer, last_answer
 from assistant.uploads import safe_upload_name
-from ingest.types import IngestProblem, LoadResult
+from ingest.types import IngestProblem, LoadResult, MetadataEdit
 from vectorstore.client import make_client
 from vectorstore.embeddings import Embedder, make_embedder
 from vectorstore.store import ArticleStore
@@ -117,14 +117,27 @@ class Newsdesk:
         by_model = getattr(self.answerer, "rewrite", None)
         return (by_model and by_model(question, earlier)) or rewrite_followup(question, earlier)
 
-    def ingest(self, paths: Sequence[str | Path], *, progress: bool = False) -> IngestOutcome:
-        """Load files and folders and store their articles; bad files are reported, not fatal."""
+    def ingest(
+        self,
+        paths: Sequence[str | Path],
+        *,
+        progress: bool = False,
+        edit: MetadataEdit | None = None,
+    ) -> IngestOutcome:
+        """Load files and folders and store their articles; bad files are reported, not fatal.
+        `edit` gives every article found an outlet or date the files lack or get wrong
+        (also those already stored, which are otherwise left as they are)."""
         # Loaders pull in HTML and PDF parsers: only ingestion pays for importing them.
         from ingest.pipeline import load_paths
 
         max_bytes = int(self.settings.ingest.max_file_mb * 1024 * 1024)
         loaded = load_paths(paths, max_bytes=max_bytes, progress=progress)
-        return self._store_loaded(loaded, progress=progress)
+        if edit is not None:
+            loaded.articles = [edit.apply(a) for a in loaded.articles]
+        outcome = self._store_loaded(loaded, progress=progress)
+        for article_id in outcome.report.unchanged if edit is not None else ():
+            self.store.edit_metadata(article_id, edit)
+        return outcome
 
     def ingest_uploads(self, files: Sequence[tuple[str, bytes]]) -> IngestOutcome:
         """Store articles from uploaded (file name, content) pairs, with the same checks and

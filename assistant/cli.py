@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from assistant.types import Answer
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_PARTIAL, EXIT_NOT_FOUND = 0, 1, 2, 3, 4
+MAX_OUTLET_CHARS = 200
 
 
 def _date(value: str) -> date:
@@ -33,6 +34,13 @@ def _date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {value!r}") from exc
+
+
+def _outlet(value: str) -> str:
+    value = " ".join(value.split())
+    if not value or len(value) > MAX_OUTLET_CHARS:
+        raise argparse.ArgumentTypeError(f"an outlet name of 1 to {MAX_OUTLET_CHARS} characters")
+    return value
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -91,6 +99,10 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-file-mb", type=float, default=None, metavar="MB")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print a JSON report")
+    p.add_argument("--outlet", type=_outlet, metavar="NAME", help="the outlet of every article")
+    p.add_argument(
+        "--published", type=_date, metavar="YYYY-MM-DD", help="the date of every article"
+    )
 
     p = sub.add_parser("ask", parents=[common, filters], help="answer one question")
     p.add_argument("question", help="the question, in quotes")
@@ -188,7 +200,15 @@ def format_answer(answer: Answer) -> str:
 
 
 def _cmd_ingest(app: Newsdesk, args: argparse.Namespace) -> int:
-    outcome = app.ingest(args.paths, progress=not args.no_progress and sys.stderr.isatty())
+    from ingest.types import MetadataEdit
+
+    published = args.published.isoformat() if args.published else None
+    edit = MetadataEdit(source=args.outlet, published_at=published)
+    outcome = app.ingest(
+        args.paths,
+        progress=not args.no_progress and sys.stderr.isatty(),
+        edit=edit if args.outlet or published else None,
+    )
     r = outcome.report
     for problem in outcome.problems:
         print(f"skipped {problem}", file=sys.stderr)

@@ -67,3 +67,24 @@ def test_as_of_sets_the_day_last_week_counts_from(archive):
     assert "central library" in answer["answer"]
     bad = newsdesk(archive, "ask", "What happened?", "--as-of", "2023-13-01", check_rc=2)
     assert "--as-of" in bad.stderr and "YYYY-MM-DD" in bad.stderr
+
+
+def test_ingest_outlet_and_published_give_every_article_of_the_file_them(tmp_path):
+    page = tmp_path / "ferry.txt"
+    page.write_text(
+        "Ferry service resumes after storm\n\n"
+        "The island ferry resumed sailing on Thursday after a two-day suspension.\n",
+        encoding="utf-8",
+    )
+    data = tmp_path / "data"
+    args = ("ingest", str(page), "--outlet", "Island Post", "--published", "2023-05-04")
+    added = json.loads(newsdesk(data, *args, "--json").stdout)["added"]
+    shown = json.loads(newsdesk(data, "articles", "show", added[0], "--json").stdout)
+    assert (shown["source"], shown["published_at"]) == ("Island Post", "2023-05-04")
+    # Again with another date: the stored article (same id) gets it, nothing is duplicated.
+    again = newsdesk(data, "ingest", str(page), "--published", "2023-05-05", "--json").stdout
+    assert json.loads(again)["unchanged"] == added
+    shown = json.loads(newsdesk(data, "articles", "show", added[0], "--json").stdout)
+    assert (shown["source"], shown["published_at"]) == ("Island Post", "2023-05-05")
+    bad = newsdesk(data, "ingest", str(page), "--published", "May 4", check_rc=2)
+    assert "--published" in bad.stderr

@@ -92,7 +92,7 @@ def create_app(newsdesk: Newsdesk, *, warm_up: bool = True, web: bool = True) ->
     api.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
-        allow_methods=["GET", "POST", "DELETE"],
+        allow_methods=["GET", "POST", "PATCH", "DELETE"],
         allow_headers=["Authorization", "Content-Type"],
     )
     if web:

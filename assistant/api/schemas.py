@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.types import Answer, Citation
+from ingest.types import MetadataEdit
 from vectorstore.types import ArticleInfo, Passage, SearchFilters
 
 MAX_QUESTION_CHARS = 2000
@@ -95,6 +96,24 @@ class RecordsIn(BaseModel):
     """Articles as JSON records: title, body (or text/content), source, published_at, url."""
 
     records: list[dict] = Field(min_length=1, max_length=10_000)
+
+
+class ArticleEdit(BaseModel):
+    """PATCH /v1/articles/{id}: the fields to change; the id stays (see MetadataEdit)."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str | None = Field(default=None, min_length=1, max_length=1000, pattern=r"\S")
+    source: str | None = Field(
+        default=None, min_length=1, max_length=200, pattern=r"\S", description="the outlet"
+    )
+    published_at: date | None = None
+
+    def to_edit(self) -> MetadataEdit:
+        clean = {
+            k: " ".join(v.split()) for k, v in (("title", self.title), ("source", self.source)) if v
+        }
+        day = self.published_at.isoformat() if self.published_at else None
+        return MetadataEdit(**clean, published_at=day)
 
 
 class ProblemOut(BaseModel):
