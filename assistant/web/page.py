@@ -92,6 +92,14 @@ def build_page(runtime: Runtime) -> gr.Blocks:
                 )
                 selected = gr.Textbox(label="Selected article id", interactive=False)
                 remove = gr.Button("Delete this article", variant="stop", elem_id="nd-delete")
+                with gr.Accordion("Edit title, outlet or date", open=False, elem_id="nd-edit"):
+                    with gr.Row():
+                        new_title = gr.Textbox(label="New title", elem_id="nd-edit-title")
+                        new_outlet = gr.Textbox(label="New outlet", elem_id="nd-edit-outlet")
+                        new_day = gr.Textbox(
+                            label="New date", placeholder="YYYY-MM-DD", elem_id="nd-edit-date"
+                        )
+                    save = gr.Button("Save changes", elem_id="nd-edit-save")
                 article = gr.HTML(library.open_article(runtime, None), elem_id="nd-article")
 
         chat_io = dict(
@@ -126,6 +134,13 @@ def build_page(runtime: Runtime) -> gr.Blocks:
             return library.select_row(runtime, evt)
 
         table.select(on_select, None, [selected, article])
+
+        def edit(article_id: str, title: str, outlet: str, day: str, request: gr.Request) -> str:
+            return library.edit_article(runtime, article_id, title, outlet, day, request)
+
+        save.click(edit, [selected, new_title, new_outlet, new_day], article).then(
+            rows, search, table
+        ).then(refresh_outlets, None, outlets)
         remove.click(delete, selected, [selected, article]).then(rows, search, table).then(
             refresh_outlets, None, outlets
         )
