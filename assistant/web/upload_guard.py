@@ -1,16 +1,16 @@
-"""The door in front of Gradio's file upload route.
+"""The door in front of Gradio's routes that take a body (`POST /gradio_api/...`).
 
-Gradio's `/gradio_api/upload` writes what it receives into its temp folder as the body
-streams in, for anyone who may open the page, and an upload cut short (a size limit hit,
-a client that hangs up) leaves its partial file there for good. So this guard, between the
-key check and the body limit:
+Gradio's upload route writes what it receives into its temp folder as the body streams in,
+for anyone who may open the page, and its other multipart route (`component_server`) into
+the system temp folder; a body cut short (a size limit hit, a client that hangs up) leaves
+its partial file there for good. So this guard, between the key check and the body limit:
 
 - lets only the roles that may add articles upload (any visitor of an open server, a
   read-write key or session when keys are set): a read-only key cannot fill the disk;
-- reads the whole body into a spool of its own first, counting it, and answers 413 the
-  moment it passes NEWSDESK_API_MAX_REQUEST_MB (a declared Content-Length before reading
-  anything): Gradio only ever sees a complete body within the limit, and a refused or
-  abandoned upload leaves nothing behind (the spool is an anonymous temporary file);
+- reads each body into a spool of its own first, counting it, and answers 413 the moment it
+  passes NEWSDESK_API_MAX_REQUEST_MB (a declared Content-Length before reading anything):
+  Gradio only ever sees a complete body within the limit, and a refused or abandoned one
+  leaves nothing behind (the spool is an anonymous temporary file);
 - refuses Gradio's screen-recording route, which the page does not use and which leaves
   each posted video in the system temp folder.
 
@@ -30,6 +30,7 @@ from assistant.api.limits import declared_length, too_large
 from assistant.api.web_login import EDITOR, SessionSigner, role_dependency
 from assistant.settings import ApiSettings
 
+GRADIO_API = "/gradio_api/"
 UPLOAD_PATH = "/gradio_api/upload"
 RECORDING_PATH = "/gradio_api/process_recording"
 SPOOL_IN_MEMORY = 1024 * 1024  # larger bodies spill to an unnamed temporary file
@@ -49,16 +50,19 @@ class UploadGuard:
         path = scope.get("path", "").rstrip("/") if scope["type"] == "http" else ""
         if path == RECORDING_PATH:
             await error_response(404, "the page does not take recordings")(scope, receive, send)
-        elif path == UPLOAD_PATH and scope["method"] == "POST":
-            await self._upload(scope, receive, send)
+        elif path.startswith(GRADIO_API) and scope["method"] == "POST":
+            if path == UPLOAD_PATH and not self._may_upload(scope):
+                await error_response(403, READ_ONLY)(scope, receive, send)
+            else:
+                await self._spooled(scope, receive, send)
         else:
             await self.app(scope, receive, send)
 
-    async def _upload(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def _may_upload(self, scope: Scope) -> bool:
         # The key guard in front has already refused anyone without a valid key or session.
-        if self.role_of is not None and self.role_of(Request(scope)) != EDITOR:
-            await error_response(403, READ_ONLY)(scope, receive, send)
-            return
+        return self.role_of is None or self.role_of(Request(scope)) == EDITOR
+
+    async def _spooled(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (declared_length(scope) or 0) > self.max_bytes:
             await error_response(413, too_large(self.max_bytes))(scope, receive, send)
             return

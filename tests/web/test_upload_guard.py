@@ -5,6 +5,8 @@ before they are stored, and leave nothing behind."""
 from __future__ import annotations
 
 import contextlib
+import socket
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -126,35 +128,66 @@ def test_a_read_only_key_or_session_cannot_upload(
             assert upload(client, "ferry.txt", ARTICLE.encode(), **credentials).status_code == 200
 
 
-def _multipart(name: str, size: int) -> tuple[bytes, str]:
+def _multipart(files: int, size: int) -> tuple[bytes, str]:
+    """A multipart body of `files` files of `size` bytes each, and its boundary."""
     boundary = "newsdesk-test-boundary"
-    head = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
-        "Content-Type: text/plain\r\n\r\n"
-    ).encode()
-    return head + b"a" * size + f"\r\n--{boundary}--\r\n".encode(), boundary
+    parts = [
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{i}.txt"\r\n'
+            "Content-Type: text/plain\r\n\r\n"
+        ).encode()
+        + b"a" * size
+        + b"\r\n"
+        for i in range(files)
+    ]
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), boundary
 
 
 def test_an_over_limit_upload_is_refused_before_anything_is_stored(
-    make_app: Callable[..., Newsdesk], gradio_temp: Path
+    make_app: Callable[..., Newsdesk],
+    gradio_temp: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ):
+    system_temp = tmp_path / "system-temp"  # where Gradio's other multipart route writes
+    system_temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_temp))
     # 1 MB a request, 0.5 MB a file; bodies large enough to arrive in many pieces.
     app = with_api(make_app(**{"ingest.max_file_mb": 0.5}), max_request_mb=1)
     with serving(app) as client:
-        body, boundary = _multipart("big.txt", 3_000_000)
+        # Files each within the file limit, together over the request limit.
+        body, boundary = _multipart(8, 400_000)
         kind = {"content-type": f"multipart/form-data; boundary={boundary}"}
         declared = client.post("/gradio_api/upload", content=body, headers=kind)
         assert declared.status_code == 413, declared.text
-        # Without a Content-Length, in chunks: counted as it arrives.
-        chunks = iter([body[i : i + 65536] for i in range(0, len(body), 65536)])
-        chunked = client.post("/gradio_api/upload", content=chunks, headers=kind)
-        assert chunked.status_code == 413 and "NEWSDESK_API_MAX_REQUEST_MB" in chunked.text
-        assert stored_files(gradio_temp) == []
+        for route in ("/gradio_api/upload", "/gradio_api/component_server"):
+            # Without a Content-Length, in chunks: counted as it arrives.
+            chunks = iter([body[i : i + 65536] for i in range(0, len(body), 65536)])
+            chunked = client.post(route, content=chunks, headers=kind)
+            assert chunked.status_code == 413 and "NEWSDESK_API_MAX_REQUEST_MB" in chunked.text
+            assert stored_files(gradio_temp) == stored_files(system_temp) == [], route
         # Within the request limit but over the ingest limit for one file.
         too_big_a_file = upload(client, "file.txt", b"b" * 700_000)
         assert too_big_a_file.status_code == 413, too_big_a_file.text
         assert stored_files(gradio_temp) == []
         assert upload(client, "small.txt", b"c" * 400_000).status_code == 200
+
+
+def test_an_upload_cut_short_leaves_nothing(make_app: Callable[..., Newsdesk], gradio_temp: Path):
+    body, boundary = _multipart(2, 300_000)
+    with serving(make_app()) as client:
+        url = httpx.URL(str(client.base_url))
+        with socket.create_connection((url.host, url.port)) as raw:
+            raw.sendall(
+                f"POST /gradio_api/upload HTTP/1.1\r\nHost: {url.host}\r\n"
+                f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n".encode()
+                + body[: len(body) // 2]
+            )
+            time.sleep(1)  # the server has read what came; then the client hangs up
+        time.sleep(1)
+        assert stored_files(gradio_temp) == []
+        assert upload(client, "ferry.txt", ARTICLE.encode()).status_code == 200
 
 
 def test_an_upload_never_added_is_removed_after_a_while(
