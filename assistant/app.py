@@ -122,8 +122,10 @@ class Newsdesk:
         # Loaders pull in HTML and PDF parsers: only ingestion pays for importing them.
         from ingest.pipeline import load_paths
 
-        max_bytes = int(self.settings.ingest.max_file_mb * 1024 * 1024)
-        loaded = load_paths(paths, max_bytes=max_bytes, progress=progress)
+        limits = self.settings.ingest
+        loaded = load_paths(
+            paths, max_bytes=limits.max_bytes, pdf_limits=limits.pdf, progress=progress
+        )
         return self._store_loaded(loaded, progress=progress)
 
     def ingest_uploads(self, files: Sequence[tuple[str, bytes]]) -> IngestOutcome:
@@ -133,7 +135,7 @@ class Newsdesk:
 
         from ingest.pipeline import load_paths
 
-        max_bytes = int(self.settings.ingest.max_file_mb * 1024 * 1024)
+        limits = self.settings.ingest
         with tempfile.TemporaryDirectory(prefix="newsdesk-upload-") as tmp:
             # Each upload in its own folder under its sanitised bare name: two "a.txt" do not
             # collide, and no name ("../x", "/etc/x", "..", NUL) can leave the folder.
@@ -144,7 +146,7 @@ class Newsdesk:
                 path.parent.mkdir()
                 path.write_bytes(data)
                 paths.append(path)
-            loaded = load_paths(paths, max_bytes=max_bytes)
+            loaded = load_paths(paths, max_bytes=limits.max_bytes, pdf_limits=limits.pdf)
         names = {str(p): f"upload:{name}" for p, (name, _) in zip(paths, files, strict=True)}
 
         def renamed(origin: str) -> str:
