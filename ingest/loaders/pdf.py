@@ -88,10 +88,6 @@ def _pdf_date(raw: object) -> str | None:
     return f"{match[1]}-{match[2]}-{match[3]}" if match else None
 
 
-def _size(n: float) -> str:
-    return f"{n / 1024:.1f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
-
-
 _SHOW_TEXT = frozenset((b"Tj", b"TJ", b"'", b'"'))
 
 
@@ -151,7 +147,7 @@ class _Budget:
         if total > self.by_expansion and self.by_expansion < self.max_chars:
             raise _OverBudget(
                 f"PDF text grows past {self.by_expansion:,} characters, "
-                f"{self.limits.max_expansion:g} times the file's {_size(self.file_bytes)} "
+                f"{self.limits.max_expansion:g} times the file's {self.file_bytes:,} bytes "
                 "(a compression bomb?; limit NEWSDESK_PDF_MAX_EXPANSION)"
             )
         if total > self.max_chars:
@@ -168,16 +164,17 @@ class _Budget:
 def _pypdf_limits(max_bytes: int) -> dict[str, int]:
     """pypdf's own caps, lowered to ours: no stream decompresses to more than the largest file
     we accept (pypdf's default, 75 MB, lets one stream take a gigabyte to read)."""
-    return {
-        name: max_bytes
-        for name in (
-            "zlib_maximum_output_length",
-            "lzw_maximum_output_length",
-            "run_length_maximum_output_length",
-            "brotli_maximum_output_length",
-            "array_based_stream_maximum_output_length",
-        )
-    }
+    from pypdf import get_configuration
+
+    current = get_configuration()
+    names = (
+        "zlib_maximum_output_length",
+        "lzw_maximum_output_length",
+        "run_length_maximum_output_length",
+        "brotli_maximum_output_length",
+        "array_based_stream_maximum_output_length",
+    )
+    return {name: min(max_bytes, getattr(current, name)) for name in names}
 
 
 def _pages_text(reader: Any, budget: _Budget) -> list[str]:
