@@ -128,10 +128,16 @@ OPTIONS: tuple[Option, ...] = (
         "ingest.pdf.max_chars", "NEWSDESK_PDF_MAX_CHARS", int, "most text of a PDF [max file size]"
     ),
     Option(
-        "ingest.pdf.max_page_chars", "NEWSDESK_PDF_MAX_PAGE_CHARS", int, "most text of a page [1e5]"
+        "ingest.pdf.max_page_chars",
+        "NEWSDESK_PDF_MAX_PAGE_CHARS",
+        int,
+        "most text of a PDF page [100000]",
     ),
     Option(
-        "ingest.pdf.max_expansion", "NEWSDESK_PDF_MAX_EXPANSION", float, "text chars per byte [100]"
+        "ingest.pdf.max_expansion",
+        "NEWSDESK_PDF_MAX_EXPANSION",
+        float,
+        "PDF text chars per file byte [100]",
     ),
     Option("ingest.pdf.max_seconds", "NEWSDESK_PDF_SECONDS", float, "seconds to read a PDF [60]"),
     Option("search.candidates", "NEWSDESK_SEARCH_CANDIDATES", int, "candidates per ranking [40]"),
