@@ -8,9 +8,7 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +18,7 @@ import pytest
 from bench.load import wait_ready
 from tests.api.conftest import WRITE_KEY
 from tests.chroma_server import free_port
+from tests.concurrent_versions import articles_per_url, post_versions_at_once
 from vectorstore.lock import read_holder
 
 pytestmark = pytest.mark.slow
@@ -172,48 +171,10 @@ def test_a_second_process_on_a_store_held_by_a_command_is_refused_with_who_holds
     assert done.returncode == 0, done.stderr
 
 
-def version(n: int, v: int) -> dict:
-    return {
-        **PILOTS,
-        "title": f"Council vote {n}",
-        "body": f"Version {v}. The council of district {n} counted {100 + v} votes on Monday, "
-        f"the clerk said. Turnout was {40 + v} per cent.",
-        "url": f"https://example.test/council-{n}",
-    }
-
-
-def post_versions_at_once(targets: list[httpx.Client], n: int) -> None:
-    """Versions 1 and 2 of story `n` posted at the same moment, one through each target."""
-    barrier = threading.Barrier(len(targets))
-    failures: list[str] = []
-
-    def post(client: httpx.Client, v: int) -> None:
-        upload = [("files", (f"v{v}.json", json.dumps(version(n, v)).encode()))]
-        barrier.wait()
-        response = client.post("/v1/articles", files=upload)
-        if response.status_code != 200:
-            failures.append(response.text)
-
-    threads = [threading.Thread(target=post, args=(c, v)) for v, c in enumerate(targets, 1)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert failures == []
-
-
-def articles_per_url(client: httpx.Client) -> Counter:
-    items = client.get("/v1/articles", params={"limit": 500}).json()["items"]
-    return Counter(item["url"] for item in items)
-
-
 def test_simultaneous_uploads_of_two_versions_of_one_url_leave_one_article(server: Server):
     for n in range(6):
         post_versions_at_once([server.http, server.http], n)
-    counts = articles_per_url(server.http)
-    assert {url: counts[url] for url in counts if "council" in url} == {
-        f"https://example.test/council-{n}": 1 for n in range(6)
-    }
+    assert set(articles_per_url(server.http, range(6)).values()) == {1}
     answer = server.http.post("/v1/ask", json={"question": "How many votes did district 3 count?"})
     cited = {(c["url"], c["article_id"]) for c in answer.json()["citations"]}
     assert len({url for url, _ in cited}) == len(cited)  # never two versions of one page
