@@ -48,6 +48,8 @@ WRITE_BATCH = 2000
 # Chunks embedded and written together: small enough for a smooth progress bar and little
 # work lost to a crash, large enough to keep the encoder busy.
 EMBED_BATCH = 256
+# Chunk metadata of a removed article's chunks, between its record's and their own delete.
+SUPERSEDED = "superseded"
 # Writers of the same URL in one process, across every store object of the process.
 _URL_LOCKS = KeyedLocks()
 # Articles need an embedding too; a hash-derived vector is free and never queried.
@@ -300,7 +302,8 @@ class ArticleStore:
                 ids=[c.id for _, c in pairs],
                 embeddings=vectors,
                 documents=[c.text for _, c in pairs],
-                metadatas=[_chunk_metadata(a, c) for a, c in pairs],
+                # None drops a mark left by a removal cut short (Chroma merges metadata).
+                metadatas=[{**_chunk_metadata(a, c), SUPERSEDED: None} for a, c in pairs],
             )
             faults.after_write()
         # Article records last: they are what makes the chunks visible to searches.
@@ -323,6 +326,10 @@ class ArticleStore:
                 self._chunks.delete(ids=orphans)
                 faults.after_write()
             return False
+        # Its chunks are marked first: a process that dies between the two deletes below
+        # leaves marked chunks, which the next ingest of the URL removes; unmarked chunks
+        # without a record may be an article another process is still writing.
+        self._mark_superseded(article_id)
         # The article record goes first, so its chunks stop being citable at once.
         self._articles.delete(ids=[article_id])
         faults.after_write()
@@ -331,6 +338,13 @@ class ArticleStore:
         if bump:
             self._bump_generation()
         return True
+
+    def _mark_superseded(self, article_id: str) -> None:
+        ids = self._chunks.get(where={"article_id": article_id}, include=[])["ids"]
+        for i in range(0, len(ids), WRITE_BATCH):
+            batch = ids[i : i + WRITE_BATCH]
+            self._chunks.update(ids=batch, metadatas=[{SUPERSEDED: True}] * len(batch))
+            faults.after_write()
 
     def delete_chunks(self, chunk_ids: Sequence[str]) -> None:
         """Remove chunks by id (orphans found by an integrity check)."""
@@ -351,23 +365,25 @@ class ArticleStore:
         return found
 
     def _superseded(self, urls: set[str], keep: Sequence[Article]) -> tuple[list[str], list[str]]:
-        """Older versions of these URLs: ids of their article records, and ids of chunks left
-        without a record (a replacement interrupted between its two deletes)."""
+        """Older versions of these URLs: ids of their article records, and ids of chunks a
+        removal marked but did not delete (a replacement interrupted between its deletes)."""
         keep_ids = {a.id for a in keep}
         records: list[str] = []
-        chunks: list[str] = []
+        marked: dict[str, str] = {}
         url_list = sorted(urls)
         for i in range(0, len(url_list), 500):
             where = {"url": {"$in": url_list[i : i + 500]}}
             res = self._articles.get(where=where, include=[])
             records.extend(aid for aid in res["ids"] if aid not in keep_ids)
+            where = {"$and": [where, {SUPERSEDED: True}]}
             res = self._chunks.get(where=where, include=["metadatas"])
-            chunks.extend(
-                cid
+            marked.update(
+                (cid, meta["article_id"])
                 for cid, meta in zip(res["ids"], res["metadatas"], strict=True)
                 if meta["article_id"] not in keep_ids and meta["article_id"] not in records
             )
-        return records, chunks
+        alive = self._existing_ids(sorted(set(marked.values())))
+        return records, [cid for cid, aid in marked.items() if aid not in alive]
 
     def _older_versions(self, urls: set[str]) -> list[str]:
         """Ids of every article record of these URLs but the newest ingested of each."""
