@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from bench.load import wait_ready
+from tests.api import test_scale_out as scale_out
 from tests.api.conftest import WRITE_KEY
 from tests.chroma_server import free_port
 from tests.concurrent_versions import articles_per_url, post_versions_at_once
@@ -23,15 +24,7 @@ from vectorstore.lock import read_holder
 
 pytestmark = pytest.mark.slow
 
-PILOTS = {
-    "title": "Harbour pilots strike over night shifts",
-    "body": "Harbour pilots in Port Ellis began a 48-hour strike on Tuesday over night shifts. "
-    "The harbour board said 14 ships were waiting at anchor by the evening.",
-    "source": "Coastal Ledger",
-    "published_at": "2024-05-07",
-    "url": "https://example.test/pilots",
-}
-QUESTION = "How many ships were waiting at anchor in Port Ellis?"
+PILOTS = {**scale_out.PILOTS, "url": "https://example.test/pilots"}
 
 
 def _env(data_dir: Path, **extra: str) -> dict[str, str]:
@@ -97,7 +90,7 @@ def test_an_ingest_while_serve_runs_goes_through_the_server_and_is_answered_with
 
     # The server answers from its own index: no 500, the article found by both rankings.
     dates = {"published_after": "2024-05-01", "published_before": "2024-05-31"}
-    asked = server.http.post("/v1/ask", json={"question": QUESTION, "filters": dates})
+    asked = server.http.post("/v1/ask", json={"question": scale_out.QUESTION, "filters": dates})
     assert asked.status_code == 200, asked.text
     assert [c["article_id"] for c in asked.json()["citations"]] == [article_id]
     found = server.http.get("/v1/search", params={"q": "harbour pilots strike", **dates})
