@@ -99,7 +99,11 @@ def test_an_ingest_while_serve_runs_goes_through_the_server_and_is_answered_with
     assert ranks[article_id] == 1
     assert f"working through {server.url}" in done.stderr
 
-    # Reads and removals from the command line go through the server too.
+    # Reads, questions and removals from the command line go through the server too.
+    answered = newsdesk(with_key, "ask", scale_out.QUESTION, "--after", "2024-05-01", "--json")
+    assert [c["article_id"] for c in json.loads(answered.stdout)["citations"]] == [article_id]
+    shown = newsdesk(with_key, "articles", "show", article_id, "--json")
+    assert json.loads(shown.stdout)["title"] == PILOTS["title"], shown.stderr
     listed = newsdesk(with_key, "articles", "list", "--source", "coastal ledger", "--json")
     assert article_id in [a["id"] for a in json.loads(listed.stdout)], listed.stderr
     removed = newsdesk(with_key, "articles", "remove", article_id, "no-such-id")
@@ -158,7 +162,8 @@ def test_a_second_process_on_a_store_held_by_a_command_is_refused_with_who_holds
         served = newsdesk(env, "serve", "--port", str(free_port()))
         assert served.returncode == 1 and f"(pid {chat.pid})" in served.stderr
     finally:
-        chat.communicate(b"/quit\n", timeout=60)
+        chat.kill()  # no clean exit: the OS drops the lock of a killed process too
+        chat.wait(timeout=60)
     # Once the holder is gone (its lock goes with it), the store is free again.
     done = newsdesk(env, "ingest", str(tmp_path / "pilots.json"))
     assert done.returncode == 0, done.stderr
