@@ -24,6 +24,7 @@ from assistant.settings import SettingsError, describe_options, load_settings
 if TYPE_CHECKING:
     from assistant.app import Newsdesk
     from assistant.types import Answer
+    from vectorstore.lock import StoreBusy
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_PARTIAL, EXIT_NOT_FOUND = 0, 1, 2, 3, 4
 
@@ -424,7 +425,7 @@ def _run(app: Newsdesk, args: argparse.Namespace) -> int:
         lease.release()
 
 
-def _through_server(busy, args: argparse.Namespace, key: str) -> int:  # noqa: ANN001
+def _through_server(busy: StoreBusy, args: argparse.Namespace, key: str) -> int:
     """Run a command through the server that holds the store, or refuse, saying who holds it."""
     from assistant.remote import RemoteNewsdesk, ServerError
 
