@@ -27,6 +27,7 @@ from assistant.settings import SettingsError, describe_options, load_settings
 if TYPE_CHECKING:
     from assistant.app import Newsdesk
     from assistant.types import Answer
+    from vectorstore.lock import StoreBusy
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_PARTIAL, EXIT_NOT_FOUND = 0, 1, 2, 3, 4
 MAX_OUTLET_CHARS = 200
@@ -457,6 +458,56 @@ COMMANDS = {
 }
 
 
+# Commands on the configured store. On an embedded store each holds it for its whole run;
+# when a running server holds it, those in THROUGH_SERVER are sent through that server.
+STORE_COMMANDS = frozenset({"ingest", "ask", "chat", "articles", "export", "import", "check"})
+THROUGH_SERVER = frozenset({"ingest", "ask", "chat", "articles"})
+
+
+def _run(app: Newsdesk, args: argparse.Namespace) -> int:
+    from vectorstore.lock import StoreBusy, hold_store
+
+    store = app.settings.store
+    if args.command not in STORE_COMMANDS or store.host:
+        return COMMANDS[args.command](app, args)
+    try:
+        lease = hold_store(store.path, app.holder)
+    except StoreBusy as busy:
+        return _through_server(busy, args, app.settings.api.client_key)
+    try:
+        return COMMANDS[args.command](app, args)
+    finally:
+        app.close()
+        lease.release()
+
+
+def _through_server(busy: StoreBusy, args: argparse.Namespace, key: str) -> int:
+    """Run a command through the server that holds the store, or refuse, saying who holds it."""
+    from assistant.remote import RemoteNewsdesk, ServerError
+
+    holder = busy.holder
+    if holder is None or holder.role != "server" or not holder.url:
+        print(f"error: {busy}", file=sys.stderr)
+        return EXIT_FAILURE
+    if args.command not in THROUGH_SERVER:
+        print(
+            f"error: '{args.command}' needs the store at {busy.path} to itself, and "
+            f"{holder.describe()} holds it: stop that server first (ingest, articles, ask "
+            "and chat go through it)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    print(f"note: newsdesk serve holds this store: working through {holder.url}", file=sys.stderr)
+    remote = RemoteNewsdesk(holder.url, key or None)
+    try:
+        return COMMANDS[args.command](remote, args)
+    except ServerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    finally:
+        remote.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = _run(argv)
@@ -479,10 +530,11 @@ def _run(argv: Sequence[str] | None) -> int:
         return EXIT_USAGE
     from assistant.app import Newsdesk
     from vectorstore.client import StoreUnavailable
+    from vectorstore.lock import this_process
 
-    app = Newsdesk(settings)
+    app = Newsdesk(settings, holder=this_process(f"newsdesk {args.command}"))
     try:
-        return COMMANDS[args.command](app, args)
+        return _run(app, args)
     except StoreUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILURE

@@ -65,6 +65,8 @@ class ApiSettings:
     read_keys: Names = field(default_factory=Names)
     max_request_mb: float = 50.0
     cors_origins: Names = field(default_factory=Names)
+    # The key CLI commands send when they go through a running server (assistant/remote.py).
+    client_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("api.read_keys", "NEWSDESK_API_READ_KEYS", Names, "read-only API keys"),
     Option("api.max_request_mb", "NEWSDESK_API_MAX_REQUEST_MB", float, "largest request [50]"),
     Option("api.cors_origins", "NEWSDESK_API_CORS_ORIGINS", Names, "origins allowed by CORS"),
+    Option("api.client_key", "NEWSDESK_API_KEY", str, "key the CLI sends to a running server"),
     Option("llm.backend", "NEWSDESK_LLM_BACKEND", str, "answerer: extractive|openai|local"),
     Option("llm.base_url", "NEWSDESK_LLM_BASE_URL", str, "OpenAI-compatible endpoint URL"),
     Option("llm.model", "NEWSDESK_LLM_MODEL", str, "model name at that endpoint"),
