@@ -510,7 +510,7 @@ def _through_server(busy: StoreBusy, args: argparse.Namespace, key: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        code = _run(argv)
+        code = _main(argv)
         sys.stdout.flush()  # inside the try: a reader that left shows here at the latest
     except BrokenPipeError:
         # The Python docs' recipe: point stdout at /dev/null so that the interpreter's own
@@ -520,7 +520,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
-def _run(argv: Sequence[str] | None) -> int:
+def _main(argv: Sequence[str] | None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
     try:
