@@ -30,6 +30,45 @@ def test_an_answer_is_correct_when_it_holds_every_content_word_of_the_gold(gold,
     assert metrics.answer_is_correct(gold, answer) is expected
 
 
+@pytest.mark.parametrize(
+    ("gold", "answer"),
+    [
+        ("four", "Rangers closed 4 trails. [1]"),
+        ("4", "Rangers closed four trails. [1]"),
+        ("two million", "About 2 million people voted. [1]"),
+        ("3.5 million", "It cost $3,500,000. [1]"),
+        ("a dozen", "Police arrested 12 people. [1]"),
+        ("Twenty-five", "25 states sued. [1]"),
+        ("one hundred and five", "He turned 105. [1]"),
+        ("5 percent", "Rates rose 5%. [1]"),
+    ],
+)
+def test_a_number_counts_as_the_same_however_it_is_written(gold, answer):
+    assert metrics.answer_is_correct(gold, answer)
+
+
+@pytest.mark.parametrize(
+    ("gold", "answer"),
+    [
+        ("four", "Rangers closed 14 trails. [1]"),
+        ("two million", "About 2 people voted. [1]"),
+        ("3.5 million", "It cost $3,500. [1]"),
+        ("a dozen", "Police arrested a man. [1]"),
+        ("25", "Twenty states and five cities sued. [1]"),
+    ],
+)
+def test_a_different_number_is_still_wrong_when_numbers_are_read_as_values(gold, answer):
+    assert not metrics.answer_is_correct(gold, answer)
+
+
+def test_number_words_become_figures_one_number_at_a_time():
+    assert metrics.spell_numbers("seven thousand three hundred") == "7300"
+    assert metrics.spell_numbers("two dozen eggs") == "24 eggs"
+    assert metrics.spell_numbers("in 2024 20 people") == "in 2024 20 people"
+    assert metrics.spell_numbers("five six") == "5 6"
+    assert metrics.spell_numbers("a man, an hour") == "a man, an hour"
+
+
 def test_evidence_rank_is_the_first_passage_of_the_gold_article_holding_the_quote():
     quote = "The city transit authority has ordered 60 electric buses."
     passages = [
