@@ -177,3 +177,62 @@ def mean(values: Sequence[float]) -> float | None:
 
 def word_count(text: str) -> int:
     return len(_WORD.findall(re.sub(r"\[\d+\]", " ", text)))
+
+
+def reliability_bins(scored: Sequence[tuple[float, bool]], bins: int = 10) -> list[dict]:
+    """(confidence, correct) pairs sorted into `bins` equal-width confidence bins (1.0 goes in
+    the last): per bin its count, mean confidence and share correct (None when empty)."""
+    members: list[list[tuple[float, bool]]] = [[] for _ in range(bins)]
+    for confidence, correct in scored:
+        members[min(max(int(confidence * bins), 0), bins - 1)].append((confidence, correct))
+    return [
+        {
+            "low": i / bins,
+            "high": (i + 1) / bins,
+            "count": len(m),
+            "mean_confidence": mean([c for c, _ in m]),
+            "share_correct": share([ok for _, ok in m]),
+        }
+        for i, m in enumerate(members)
+    ]
+
+
+def calibration_error(bins: Sequence[dict]) -> float | None:
+    """Expected calibration error: the count-weighted mean gap between a bin's mean
+    confidence and its share correct."""
+    total = sum(b["count"] for b in bins)
+    if not total:
+        return None
+    gaps = (b["count"] * abs(b["mean_confidence"] - b["share_correct"]) for b in bins if b["count"])
+    return sum(gaps) / total
+
+
+def brier_score(scored: Sequence[tuple[float, bool]]) -> float | None:
+    """Mean squared gap between confidence and outcome (1 correct, 0 not): 0 is perfect."""
+    return mean([(confidence - correct) ** 2 for confidence, correct in scored])
+
+
+def refusal_curve(
+    questions: Sequence[tuple[float | None, bool, bool]], thresholds: Sequence[float]
+) -> list[dict]:
+    """What refusing every answer below a confidence threshold would do, from
+    (confidence, answerable, correct) per question. A question is refused when its confidence
+    is under the threshold or absent (nothing scored). Per threshold: the share of unanswerable
+    questions refused (rightly), of answerable ones refused (wrongly, as "abstained,
+    answerable"), and of answerable ones still answered correctly (a question the run itself
+    abstained on counts as not correct: its sentence is unknown)."""
+    answerable = [(c, ok) for c, can, ok in questions if can]
+    unanswerable = [c for c, can, _ in questions if not can]
+
+    def refused(confidence: float | None, threshold: float) -> bool:
+        return confidence is None or confidence < threshold
+
+    return [
+        {
+            "threshold": t,
+            "unanswerable_refused": share([refused(c, t) for c in unanswerable]),
+            "answerable_refused": share([refused(c, t) for c, _ in answerable]),
+            "answerable_correct": share([ok and not refused(c, t) for c, ok in answerable]),
+        }
+        for t in thresholds
+    ]
