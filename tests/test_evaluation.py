@@ -235,7 +235,9 @@ def train_split(tmp_path_factory) -> Path:
     _write_gz(folder / "articles.jsonl.gz", tiny + ferries)
     chess = {"id": "x-4", "title": "Quiz notes", "source": "Tiny Quiz", "published_at": "2024-09-20",
              "body": "Ivo Brandt won the national chess championship in Reykjavik on Sunday."}  # fmt: skip
-    _write_gz(folder / "explanation_articles.jsonl.gz", [chess])
+    # The training split repeats some explanation ids, once with another week's text.
+    clash = {**chess, "published_at": "2024-09-27", "body": "Lena Holm won the rowing final."}
+    _write_gz(folder / "explanation_articles.jsonl.gz", [chess, clash])
     questions = [
         {"id": "q1", "question": "How many hiking trails did rangers close in Glacier Crest park?",
          "answer": "4", "question_date": "2024-07-10", "search_result_ids": ["t-1", "t-3"],
@@ -259,6 +261,8 @@ def test_a_gzipped_training_split_is_read_with_its_own_answerability_field(train
     assert [q.answerable for q in dataset.questions] == [True, True, True, False]
     assert dataset.questions[3].record_ids == ("x-4",)
     assert {r["id"] for r in dataset.records} == {"t-1", "t-2", "t-3", "f-1", "f-2", "x-4"}
+    assert len(dataset.records) == 6 and dataset.duplicates == 1  # the first x-4 is kept
+    assert "Brandt" in next(r for r in dataset.records if r["id"] == "x-4")["body"]
 
 
 def test_a_sample_is_reproducible_and_holds_only_the_articles_its_questions_point_at(train_split):

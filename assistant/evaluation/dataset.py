@@ -40,6 +40,8 @@ class Dataset:
     records: list[dict] = field(default_factory=list)
     # Records stored with the others but left out of every search (see load_dataset).
     hidden_record_ids: frozenset[str] = frozenset()
+    # Records dropped because an earlier one had the same id (the training split repeats some).
+    duplicates: int = 0
 
 
 def _jsonl_file(folder: Path, stem: str) -> Path | None:
@@ -159,4 +161,20 @@ def load_dataset(
         records += explanation_records
         if not explanations:
             hidden = frozenset(str(r.get("id")) for r in explanation_records)
-    return Dataset(folder.name, questions, records, hidden)
+    unique = _first_of_each_id(records)
+    return Dataset(folder.name, questions, unique, hidden, len(records) - len(unique))
+
+
+def _first_of_each_id(records: list[dict]) -> list[dict]:
+    """One record per id, the first: a later copy would be a second article under the id
+    that questions and the explanation filter know by only one of them."""
+    seen: set[str] = set()
+    unique = []
+    for record in records:
+        key = record.get("id")
+        if key is not None and str(key) in seen:
+            continue
+        if key is not None:
+            seen.add(str(key))
+        unique.append(record)
+    return unique

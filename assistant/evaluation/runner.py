@@ -229,6 +229,7 @@ def run_evaluation(
         "collection": collection,
         "articles": len(articles),
         "records_skipped": skipped,
+        "duplicate_records_dropped": dataset.duplicates,
         "newly_embedded_chunks": report.chunks_written,
         "seconds": round(time.perf_counter() - started, 2),
     }
