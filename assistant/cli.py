@@ -312,10 +312,11 @@ def _cmd_eval(app: Newsdesk, args: argparse.Namespace) -> int:
     out = Path(
         args.out or app.settings.data_dir / "eval-results" / f"{Path(args.dataset).name}-{stamp}"
     )
-    json_path, md_path = write_report(run, out)
+    json_path, _ = write_report(run, out)
     summary = summarise(run.results)
     print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in summary.items()}))
-    print(f"wrote {json_path} and {md_path}")
+    written = sorted(p.name for p in out.iterdir() if p.suffix in (".json", ".md", ".png"))
+    print(f"wrote {', '.join(written)} in {json_path.parent}")
     return EXIT_OK
 
 

@@ -326,7 +326,8 @@ def test_sources_disagree_answers_are_counted_and_listed_for_reading_by_hand(tra
 def test_the_cli_evaluates_a_sample_storing_only_its_articles(train_split, tmp_path):
     out = tmp_path / "out"
     args = ["eval", str(train_split), "--sample", "1", "--seed", "3", "--no-baseline"]
-    newsdesk(tmp_path / "data", *args, "--out", str(out))
+    proc = newsdesk(tmp_path / "data", *args, "--out", str(out))
+    assert f"wrote conflicts.md, report.md, result.json in {out}" in proc.stdout
     payload = json.loads((out / "result.json").read_text())
     (asked,) = payload["questions"]
     chosen = load_dataset(train_split, sample=1, seed=3).questions[0]
@@ -398,7 +399,6 @@ def test_an_answerers_confidence_is_recorded_and_reported_with_plots(
     for name in ("reliability.png", "refusal.png"):
         with Image.open(tmp_path / name) as image:
             assert image.format == "PNG" and image.size[0] > 300
-    plain_dir = tmp_path / "plain"
-    write_report(plain, plain_dir)
-    assert "Calibration" not in (plain_dir / "report.md").read_text()
-    assert not (plain_dir / "reliability.png").exists()
+    write_report(plain, tmp_path)  # a run without confidences, into the same folder
+    assert "Calibration" not in (tmp_path / "report.md").read_text()
+    assert not (tmp_path / "reliability.png").exists() and not (tmp_path / "refusal.png").exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import re
 import time
 from collections import defaultdict
@@ -190,7 +191,8 @@ def _score(
             for c in answer.citations
         ]  # fmt: skip
     confidence = getattr(answer, "confidence", None)  # answerers without one give None
-    result.confidence = None if confidence is None else float(confidence)
+    if confidence is not None and math.isfinite(float(confidence)):
+        result.confidence = float(confidence)
     if baseline is not None:
         started = time.perf_counter()
         base = baseline.run(q.question, exclude=hidden)
@@ -372,6 +374,9 @@ def write_report(run: EvalRun, out_dir: Path) -> tuple[Path, Path]:
 
         reliability_png(payload["calibration"]["bins"], out_dir / "reliability.png")
         refusal_png(payload["calibration"], out_dir / "refusal.png")
+    else:  # an earlier run's plots in the same folder would pass for this run's
+        for name in ("reliability.png", "refusal.png"):
+            (out_dir / name).unlink(missing_ok=True)
     return json_path, md_path
 
 
