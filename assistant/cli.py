@@ -131,6 +131,13 @@ def _build_parser() -> argparse.ArgumentParser:
         help="ingest articles.jsonl alone (the setting for abstention on unanswerable questions)",
     )  # fmt: skip
     p.add_argument("--no-baseline", action="store_true", help="skip the dense baseline")
+    p.add_argument(
+        "--sample", type=int, metavar="N",
+        help="a random sample of N questions, storing only the articles they point at",
+    )  # fmt: skip
+    p.add_argument(
+        "--seed", type=int, default=0, metavar="S", help="which sample --sample draws [0]"
+    )
 
     p = sub.add_parser("articles", parents=[common], help="list, show or remove articles")
     verbs = p.add_subparsers(dest="verb", required=True, metavar="VERB")
@@ -353,19 +360,20 @@ def _cmd_eval(app: Newsdesk, args: argparse.Namespace) -> int:
         run = run_evaluation(
             args.dataset, app.settings, limit=args.limit,
             explanations=not args.no_explanations, baseline=not args.no_baseline,
-            progress=sys.stderr.isatty(),
+            progress=sys.stderr.isatty(), sample=args.sample, seed=args.seed,
         )  # fmt: skip
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     stamp = date.today().isoformat()
     out = Path(
         args.out or app.settings.data_dir / "eval-results" / f"{Path(args.dataset).name}-{stamp}"
     )
-    json_path, md_path = write_report(run, out)
+    json_path, _ = write_report(run, out)
     summary = summarise(run.results)
     print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in summary.items()}))
-    print(f"wrote {json_path} and {md_path}")
+    written = sorted(p.name for p in out.iterdir() if p.suffix in (".json", ".md", ".png"))
+    print(f"wrote {', '.join(written)} in {json_path.parent}")
     return EXIT_OK
 
 
