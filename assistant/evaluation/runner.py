@@ -8,7 +8,7 @@ import json
 import math
 import re
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -75,7 +75,13 @@ class EvalRun:
 def _articles(dataset: Dataset) -> tuple[list[Article], dict[str, str], int]:
     """Articles from the dataset's records and the map from record id to article id."""
     articles, id_map, skipped = [], {}, 0
+    urls = Counter(r.get("url") for r in dataset.records if isinstance(r, dict) and r.get("url"))
     for record in dataset.records:
+        if isinstance(record, dict) and urls.get(record.get("url"), 0) > 1:
+            # Records sharing a URL are different passages of one page (a quiz's explanation
+            # paragraphs), not versions of one article: the store keeps one article per URL,
+            # so each gets its own fragment.
+            record = {**record, "url": f"{record['url']}#{record.get('id')}"}
         if isinstance(record, dict) and not record.get("title") and record.get("body"):
             # Search-result snippets (RGB) come without a headline: their opening words stand in.
             words = str(record["body"]).split()
