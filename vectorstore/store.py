@@ -15,6 +15,7 @@ server. The BM25 index is a per-process cache, rebuilt when the collection's gen
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 import uuid
@@ -32,12 +33,15 @@ from vectorstore.client import StoreUnavailable
 from vectorstore.config import SearchConfig
 from vectorstore.dedup import collapse_copies
 from vectorstore.embeddings import Embedder
-from vectorstore.lexical import LexicalIndex, load_index, save_index
+from vectorstore.lexical import LexicalIndex
+from vectorstore.lexical_cache import CacheDamaged, load_index, save_index
 from vectorstore.recency import day_number, fresh_filters, recency_factor
 from vectorstore.types import AddReport, ArticleInfo, Passage, SearchFilters
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
+
+log = logging.getLogger("newsdesk.store")
 
 SCHEMA_VERSION = 1
 # Chroma refuses batches above its max_batch_size (5461 here); stay well under it.
@@ -172,6 +176,10 @@ class ArticleStore:
         self._lexical_lock = threading.Lock()
         # Where the BM25 index is kept between processes (None: rebuilt in each process).
         self._lexical_cache = lexical_cache
+        # Why the saved index was unusable: set while it is rebuilt (`lexical_rebuilding`) and
+        # kept after (`lexical_cache_problem`), for /readyz and `newsdesk check` to report.
+        self.lexical_cache_problem: str | None = None
+        self.lexical_rebuilding = False
 
     def _open(self, name: str):  # noqa: ANN202 - chromadb Collection
         collection = self.client.get_or_create_collection(
@@ -385,17 +393,39 @@ class ArticleStore:
         generation = self.generation()
         with self._lexical_lock:
             if self._lexical is None or self._lexical.generation != generation:
-                if self._lexical_cache is not None:
-                    self._lexical = load_index(self._lexical_cache, generation)
-                    if self._lexical is not None:
-                        return self._lexical
-                rows = _pages(self._chunks)
-                ids = [cid for cid, _, _ in rows]
-                docs = [doc for _, doc, _ in rows]
-                metas = [meta for _, _, meta in rows]
-                self._lexical = LexicalIndex(generation, ids, metas, docs)
-                if self._lexical_cache is not None:
-                    save_index(self._lexical, self._lexical_cache)
+                loaded = self._load_lexical(generation)  # an empty index is falsy: `is None`
+                self._lexical = self._build_lexical(generation) if loaded is None else loaded
+            return self._lexical
+
+    def _load_lexical(self, generation: str) -> LexicalIndex | None:
+        if self._lexical_cache is None:
+            return None
+        try:
+            return load_index(self._lexical_cache, generation)
+        except CacheDamaged as exc:
+            log.warning("%s; rebuilding it from the store", exc)
+            self.lexical_cache_problem = f"{exc}; rebuilt from the store at {time.ctime()}"
+            self.lexical_rebuilding = True
+            return None
+
+    def _build_lexical(self, generation: str) -> LexicalIndex:
+        try:
+            rows = _pages(self._chunks)
+            ids = [cid for cid, _, _ in rows]
+            docs = [doc for _, doc, _ in rows]
+            metas = [meta for _, _, meta in rows]
+            index = LexicalIndex(generation, ids, metas, docs)
+            if self._lexical_cache is not None:
+                save_index(index, self._lexical_cache)  # replaces a damaged file too
+            return index
+        finally:
+            self.lexical_rebuilding = False
+
+    def rebuild_lexical_index(self) -> LexicalIndex:
+        """Build the BM25 index from the store and save it, whatever the saved one holds."""
+        generation = self.generation()
+        with self._lexical_lock:
+            self._lexical = self._build_lexical(generation)
             return self._lexical
 
     def search(
