@@ -140,8 +140,21 @@ def matches(meta: dict, filters: SearchFilters) -> bool:
 
 
 def embedding_text(article: Article, chunk: Chunk) -> str:
-    # The headline gives a chunk the context its sentences leave implicit ("the base", "he").
-    return f"{article.title}\n{chunk.text}"
+    return headed_text(article.title, chunk.text)
+
+
+def headed_text(title: str, text: str) -> str:
+    """What a chunk is embedded as. The headline gives a chunk the context its sentences
+    leave implicit ("the base", "he")."""
+    return f"{title}\n{text}"
+
+
+def record_vectors(embedder: Embedder, collection_name: str, rows: Sequence[tuple]) -> list:
+    """The vectors of stored (id, document, metadata) rows, made again as they were written:
+    a chunk's from its headline and text, an article's from its id."""
+    if collection_name.endswith("_articles"):
+        return [_article_vector(rid) for rid, _, _ in rows]
+    return embedder.embed_documents([headed_text(m.get("title", ""), d) for _, d, m in rows])
 
 
 class ArticleStore:
@@ -341,12 +354,12 @@ class ArticleStore:
 
     def article_records(self) -> Iterable[tuple[Article, dict]]:
         """Every stored article with its record's metadata, in id order."""
-        rows = sorted(_pages(self._articles), key=lambda row: row[0])
+        rows = sorted(pages(self._articles), key=lambda row: row[0])
         yield from ((_article(aid, doc, meta), meta) for aid, doc, meta in rows)
 
     def chunk_records(self) -> Iterable[tuple[str, str, dict]]:
         """Every stored chunk as (id, text, metadata)."""
-        yield from _pages(self._chunks)
+        yield from pages(self._chunks)
 
     def count_articles(self) -> int:
         return self._articles.count()
@@ -386,6 +399,22 @@ class ArticleStore:
         res = self._articles.get(ids=[article_id], include=["metadatas"])
         return _info(article_id, res["metadatas"][0]) if res["ids"] else None
 
+    # -- health (vectorstore/health.py) ----------------------------------------------------
+
+    def collections(self) -> tuple:
+        """The chunks and the articles collection (for the health checks)."""
+        return self._chunks, self._articles
+
+    @property
+    def lexical_cache_file(self) -> Path | None:
+        return self._lexical_cache
+
+    def reopen(self) -> None:
+        """Open the collections again after a repair replaced them, and mark the change."""
+        self._chunks = self._open(self._chunks_name)
+        self._articles = self._open(self._articles_name)
+        self._bump_generation()
+
     # -- search ----------------------------------------------------------------------------
 
     def lexical_index(self) -> LexicalIndex:
@@ -410,7 +439,7 @@ class ArticleStore:
 
     def _build_lexical(self, generation: str) -> LexicalIndex:
         try:
-            rows = _pages(self._chunks)
+            rows = pages(self._chunks)
             ids = [cid for cid, _, _ in rows]
             docs = [doc for _, doc, _ in rows]
             metas = [meta for _, _, meta in rows]
@@ -522,7 +551,7 @@ class ArticleStore:
         return sorted(merged.values(), key=lambda e: e["score"], reverse=True)
 
 
-def _pages(collection) -> Iterable[tuple[str, str, dict]]:  # noqa: ANN001 - a Collection
+def pages(collection) -> list[tuple[str, str, dict]]:  # noqa: ANN001 - a Collection
     ids: list[str] = []
     docs: list[str] = []
     metas: list[dict] = []
