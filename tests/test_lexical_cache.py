@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import pickle
+import threading
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from assistant.api import create_app
 from ingest.types import Article
 from vectorstore.lexical import LexicalIndex
 from vectorstore.lexical_cache import CacheDamaged, load_index, save_index
@@ -129,3 +132,37 @@ def test_a_damaged_cache_is_rebuilt_and_reported_and_search_answers(make_app, da
     assert str(cache) in fresh.store.lexical_cache_problem
     assert not fresh.store.lexical_rebuilding
     assert load_index(cache, fresh.store.generation()) is not None
+
+
+def test_readyz_is_not_ready_while_a_damaged_cache_is_rebuilt_and_names_it_after(
+    make_app, monkeypatch
+):
+    server = make_app()
+    server.store.add_articles([GLACIER])
+    with TestClient(create_app(server, warm_up=False)) as client:
+        assert client.get("/readyz").json() == {"status": "ready"}
+        make_app().store.add_articles([BEEHIVES])  # another process writes...
+        server._lexical_cache_file().write_bytes(b"\x80\x04garbage")  # ...and the cache is hit
+
+        # Hold the rebuild the next search starts, to ask /readyz meanwhile.
+        building, release = threading.Event(), threading.Event()
+        build = LexicalIndex.__post_init__
+
+        def held_build(index: LexicalIndex) -> None:
+            building.set()
+            release.wait(60)
+            build(index)
+
+        monkeypatch.setattr(LexicalIndex, "__post_init__", held_build)
+        search = threading.Thread(target=lambda: client.get("/v1/search", params={"q": "hives"}))
+        search.start()
+        assert building.wait(60)
+        during = client.get("/readyz")
+        release.set()
+        search.join(60)
+        assert during.status_code == 503
+        assert "rebuilding the BM25 index" in during.json()["error"]["message"]
+        after = client.get("/readyz").json()
+        assert after["status"] == "ready"
+        assert str(server._lexical_cache_file()) in after["notes"][0]
+        assert client.get("/v1/search", params={"q": "Quillmore"}).status_code == 200

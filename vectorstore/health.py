@@ -175,8 +175,11 @@ class ReadinessProbe:
         self._stuck_since = 0.0
 
     def problems(self, store: ArticleStore) -> list[str]:
-        found = [self._sqlite(sqlite_file(store)), self._dense(store)]
+        found = [self.sqlite_damage(store), self._dense(store)]
         return [p for p in found if p]
+
+    def sqlite_damage(self, store: ArticleStore) -> str | None:
+        return self._sqlite(sqlite_file(store))
 
     def _dense(self, store: ArticleStore) -> str | None:
         with self._lock:

@@ -433,7 +433,7 @@ class ArticleStore:
             return load_index(self._lexical_cache, generation)
         except CacheDamaged as exc:
             log.warning("%s; rebuilding it from the store", exc)
-            self.lexical_cache_problem = f"{exc}; rebuilt from the store at {time.ctime()}"
+            self.lexical_cache_problem = str(exc)
             self.lexical_rebuilding = True
             return None
 
@@ -446,6 +446,8 @@ class ArticleStore:
             index = LexicalIndex(generation, ids, metas, docs)
             if self._lexical_cache is not None:
                 save_index(index, self._lexical_cache)  # replaces a damaged file too
+            if self.lexical_rebuilding:
+                self.lexical_cache_problem += f"; rebuilt from the store at {time.ctime()}"
             return index
         finally:
             self.lexical_rebuilding = False

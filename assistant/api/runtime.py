@@ -75,8 +75,12 @@ class Runtime:
         except StoreUnavailable as exc:
             return str(exc)
         except Exception as exc:  # chromadb raises many unrelated types for one outage
+            # ... and for a damaged embedded store, which SQLite's check then names.
+            damage = self._probe.sqlite_damage(self.newsdesk.store)
             where = self._where()
-            return f"cannot reach the Chroma store at {where}: {type(exc).__name__}: {exc}"
+            return (
+                damage or f"cannot reach the Chroma store at {where}: {type(exc).__name__}: {exc}"
+            )
         # Reachable, but damaged below the records (vectorstore/health.py)?
         return "; ".join(self._probe.problems(self.newsdesk.store)) or None
 
