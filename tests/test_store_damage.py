@@ -124,6 +124,9 @@ def test_random_bytes_in_chroma_sqlite3_are_reported_by_check_and_readyz(
 ):
     database = store_copy.settings.store.path / "chroma.sqlite3"
     with closing(sqlite3.connect(database)) as db:
+        # Pages written since the last checkpoint live in the -wal file, which would shadow
+        # the damage: move them into the database file first.
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         (page,) = db.execute("PRAGMA page_size").fetchone()
     # One whole page three quarters in: past the schema pages, so Chroma still opens it.
     offset = database.stat().st_size * 3 // 4 // page * page
