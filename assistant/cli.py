@@ -158,7 +158,10 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", parents=[common], help="check the store for crash damage")
     p.add_argument(
-        "--repair", action="store_true", help="remove orphan chunks (no other writer running)"
+        "--repair",
+        action="store_true",
+        help="remove orphan chunks, rebuild a damaged dense index or BM25 cache "
+        "(no other writer running)",
     )
 
     p = sub.add_parser("serve", parents=[common], help="serve the HTTP API (REST, OpenAI, MCP)")
@@ -409,6 +412,19 @@ def _cmd_import(app: Newsdesk, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# What mends each kind of damage `check` finds below the records (vectorstore/health.py).
+_REPAIR_HINTS = {
+    "sqlite": "SQLite cannot mend this in place: restore the data folder from a backup, or "
+    "'newsdesk export' what is readable, move the data folder aside and 'newsdesk import' it",
+    "records": "restore the data folder from a backup, or import an earlier export into a "
+    "fresh data folder",
+    "dense": "'newsdesk check --repair' rebuilds the dense index from the stored records",
+    "dense_hangs": "'newsdesk export' (it reads only the articles), move the data folder "
+    "aside and 'newsdesk import' the export, or restore the data folder from a backup",
+    "lexical_cache": "'newsdesk check --repair' (or the next search) rebuilds it",
+}
+
+
 def _cmd_check(app: Newsdesk, args: argparse.Namespace) -> int:
     from vectorstore.integrity import check_store, remove_orphans
 
@@ -417,14 +433,38 @@ def _cmd_check(app: Newsdesk, args: argparse.Namespace) -> int:
         f"{report.articles} article(s), {report.chunks} chunk(s): "
         f"{len(report.orphan_chunks)} orphan chunk(s), "
         f"{len(report.incomplete_articles)} incomplete article(s), "
-        f"{len(report.misplaced_chunks)} misplaced chunk(s)"
+        f"{len(report.misplaced_chunks)} misplaced chunk(s), "
+        f"{len(report.problems)} store problem(s)"
     )
     for aid in report.incomplete_articles:
         print(f"incomplete: {aid} (ingest its file again to repair it)", file=sys.stderr)
-    if args.repair and report.orphan_chunks:
-        print(f"removed {remove_orphans(app.store, report)} orphan chunk(s)")
-        report.orphan_chunks = []
+    for problem in report.problems:
+        print(f"problem: {problem} ({_REPAIR_HINTS[problem.kind]})", file=sys.stderr)
+    if args.repair:
+        report.problems = [p for p in report.problems if not _repair(app, p.kind)]
+        if report.orphan_chunks:
+            print(f"removed {remove_orphans(app.store, report)} orphan chunk(s)")
+            report.orphan_chunks = []
     return EXIT_OK if report.ok else EXIT_FAILURE
+
+
+def _repair(app: Newsdesk, kind: str) -> bool:
+    """Mend one kind of store damage where that is possible here; True when mended."""
+    if kind == "dense":
+        from vectorstore.health import dense_problem
+        from vectorstore.repair import rebuild_dense_indexes
+
+        try:
+            print(f"rebuilt the dense index of {rebuild_dense_indexes(app.store)} record(s)")
+        except Exception as exc:  # records unreadable too: Chroma raises many types
+            print(f"error: cannot rebuild the dense index: {exc}", file=sys.stderr)
+            return False
+        return dense_problem(app.store) is None
+    if kind == "lexical_cache":
+        app.store.rebuild_lexical_index()
+        print(f"rebuilt the BM25 cache {app.store.lexical_cache_file}")
+        return True
+    return False
 
 
 def _cmd_serve(app: Newsdesk, args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ server. The BM25 index is a per-process cache, rebuilt when the collection's gen
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 import uuid
@@ -34,13 +35,16 @@ from vectorstore.config import SearchConfig
 from vectorstore.dedup import collapse_copies
 from vectorstore.embeddings import Embedder
 from vectorstore.keylocks import KeyedLocks
-from vectorstore.lexical import LexicalIndex, load_index, save_index
+from vectorstore.lexical import LexicalIndex
+from vectorstore.lexical_cache import CacheDamaged, load_index, save_index
 from vectorstore.lock import StoreLease
 from vectorstore.recency import day_number, fresh_filters, from_day_number, recency_factor
 from vectorstore.types import AddReport, ArticleInfo, Passage, SearchFilters
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
+
+log = logging.getLogger("newsdesk.store")
 
 SCHEMA_VERSION = 1
 # Chroma refuses batches above its max_batch_size (5461 here); stay well under it.
@@ -143,8 +147,21 @@ def matches(meta: dict, filters: SearchFilters) -> bool:
 
 
 def embedding_text(article: Article, chunk: Chunk) -> str:
-    # The headline gives a chunk the context its sentences leave implicit ("the base", "he").
-    return f"{article.title}\n{chunk.text}"
+    return headed_text(article.title, chunk.text)
+
+
+def headed_text(title: str, text: str) -> str:
+    """What a chunk is embedded as. The headline gives a chunk the context its sentences
+    leave implicit ("the base", "he")."""
+    return f"{title}\n{text}"
+
+
+def record_vectors(embedder: Embedder, collection_name: str, rows: Sequence[tuple]) -> list:
+    """The vectors of stored (id, document, metadata) rows, made again as they were written:
+    a chunk's from its headline and text, an article's from its id."""
+    if collection_name.endswith("_articles"):
+        return [_article_vector(rid) for rid, _, _ in rows]
+    return embedder.embed_documents([headed_text(m.get("title", ""), d) for _, d, m in rows])
 
 
 class ArticleStore:
@@ -185,6 +202,10 @@ class ArticleStore:
         self._lexical_lock = threading.Lock()
         # Where the BM25 index is kept between processes (None: rebuilt in each process).
         self._lexical_cache = lexical_cache
+        # Why the saved index was unusable: set while it is rebuilt (`lexical_rebuilding`) and
+        # kept after (`lexical_cache_problem`), for /readyz and `newsdesk check` to report.
+        self.lexical_cache_problem: str | None = None
+        self.lexical_rebuilding = False
 
     def close(self) -> None:
         """Let go of the Chroma client and of the store's lease, so another process may
@@ -436,12 +457,12 @@ class ArticleStore:
 
     def article_records(self) -> Iterable[tuple[Article, dict]]:
         """Every stored article with its record's metadata, in id order."""
-        rows = sorted(_pages(self._articles), key=lambda row: row[0])
+        rows = sorted(pages(self._articles), key=lambda row: row[0])
         yield from ((_article(aid, doc, meta), meta) for aid, doc, meta in rows)
 
     def chunk_records(self) -> Iterable[tuple[str, str, dict]]:
         """Every stored chunk as (id, text, metadata)."""
-        yield from _pages(self._chunks)
+        yield from pages(self._chunks)
 
     def count_articles(self) -> int:
         return self._articles.count()
@@ -487,6 +508,22 @@ class ArticleStore:
         res = self._articles.get(ids=[article_id], include=["metadatas"])
         return _info(article_id, res["metadatas"][0]) if res["ids"] else None
 
+    # -- health (vectorstore/health.py) ----------------------------------------------------
+
+    def collections(self) -> tuple:
+        """The chunks and the articles collection (for the health checks)."""
+        return self._chunks, self._articles
+
+    @property
+    def lexical_cache_file(self) -> Path | None:
+        return self._lexical_cache
+
+    def reopen(self) -> None:
+        """Open the collections again after a repair replaced them, and mark the change."""
+        self._chunks = self._open(self._chunks_name)
+        self._articles = self._open(self._articles_name)
+        self._bump_generation()
+
     # -- search ----------------------------------------------------------------------------
 
     def lexical_index(self) -> LexicalIndex:
@@ -494,17 +531,41 @@ class ArticleStore:
         generation = self.generation()
         with self._lexical_lock:
             if self._lexical is None or self._lexical.generation != generation:
-                if self._lexical_cache is not None:
-                    self._lexical = load_index(self._lexical_cache, generation)
-                    if self._lexical is not None:
-                        return self._lexical
-                rows = _pages(self._chunks)
-                ids = [cid for cid, _, _ in rows]
-                docs = [doc for _, doc, _ in rows]
-                metas = [meta for _, _, meta in rows]
-                self._lexical = LexicalIndex(generation, ids, metas, docs)
-                if self._lexical_cache is not None:
-                    save_index(self._lexical, self._lexical_cache)
+                loaded = self._load_lexical(generation)  # an empty index is falsy: `is None`
+                self._lexical = self._build_lexical(generation) if loaded is None else loaded
+            return self._lexical
+
+    def _load_lexical(self, generation: str) -> LexicalIndex | None:
+        if self._lexical_cache is None:
+            return None
+        try:
+            return load_index(self._lexical_cache, generation)
+        except CacheDamaged as exc:
+            log.warning("%s; rebuilding it from the store", exc)
+            self.lexical_cache_problem = str(exc)
+            self.lexical_rebuilding = True
+            return None
+
+    def _build_lexical(self, generation: str) -> LexicalIndex:
+        try:
+            rows = pages(self._chunks)
+            ids = [cid for cid, _, _ in rows]
+            docs = [doc for _, doc, _ in rows]
+            metas = [meta for _, _, meta in rows]
+            index = LexicalIndex(generation, ids, metas, docs)
+            if self._lexical_cache is not None:
+                save_index(index, self._lexical_cache)  # replaces a damaged file too
+            if self.lexical_rebuilding:
+                self.lexical_cache_problem += f"; rebuilt from the store at {time.ctime()}"
+            return index
+        finally:
+            self.lexical_rebuilding = False
+
+    def rebuild_lexical_index(self) -> LexicalIndex:
+        """Build the BM25 index from the store and save it, whatever the saved one holds."""
+        generation = self.generation()
+        with self._lexical_lock:
+            self._lexical = self._build_lexical(generation)
             return self._lexical
 
     def search(
@@ -619,7 +680,7 @@ def _close(client: ClientAPI, lease: StoreLease | None) -> None:
             lease.release()
 
 
-def _pages(collection) -> Iterable[tuple[str, str, dict]]:  # noqa: ANN001 - a Collection
+def pages(collection) -> list[tuple[str, str, dict]]:  # noqa: ANN001 - a Collection
     ids: list[str] = []
     docs: list[str] = []
     metas: list[dict] = []
