@@ -29,7 +29,16 @@ def serve_http(settings: Settings, host: str | None = None, port: int | None = N
     check_bind(api, api.host)
     _quiet_libraries()
     app = create_app(Newsdesk(dataclasses.replace(settings, api=api)))
-    uvicorn.run(app, host=api.host, port=api.port, log_level="info")
+    # X-Forwarded-Proto (the session cookie's Secure flag) and X-Forwarded-For (the sign-in
+    # rate limit's client) are believed from these addresses only.
+    uvicorn.run(
+        app,
+        host=api.host,
+        port=api.port,
+        log_level="info",
+        proxy_headers=True,
+        forwarded_allow_ips=list(api.trusted_proxies),
+    )
 
 
 def serve_mcp_stdio(settings: Settings) -> None:

@@ -3,6 +3,7 @@ read-only key no way to add or delete articles; the REST API still wants the bea
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 
 import gradio as gr
@@ -111,11 +112,13 @@ def test_the_server_refuses_a_read_only_session_that_tries_to_add_or_delete(samp
     assert library.can_edit(gr.Request(username=EDITOR)) and library.can_edit(gr.Request())
 
 
-def test_session_cookies_expire_and_die_with_a_change_of_keys():
-    signer = SessionSigner(_keys())
+def test_session_cookies_expire_and_die_with_a_change_of_keys_or_secret():
+    secret = secrets.token_bytes(32)
+    signer = SessionSigner(_keys(), secret)
     cookie = signer.issue(READER, now=1_000)
     assert signer.role_of(cookie, now=1_001) == READER
     assert signer.role_of(cookie, now=1_000 + 13 * 3600) is None
     assert signer.role_of(cookie.replace(READER, EDITOR, 1), now=1_001) is None
-    rotated = SessionSigner(ApiSettings(keys=Names(("new-key",)), read_keys=Names((READ,))))
-    assert rotated.role_of(cookie, now=1_001) is None
+    new_keys = ApiSettings(keys=Names(("new-key-for-web-tests",)), read_keys=Names((READ,)))
+    assert SessionSigner(new_keys, secret).role_of(cookie, now=1_001) is None
+    assert SessionSigner(_keys(), secrets.token_bytes(32)).role_of(cookie, now=1_001) is None
