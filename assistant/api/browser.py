@@ -27,13 +27,14 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 OWN_SITE = frozenset({"same-origin", "none"})
 # FastAPI's docs pages load Swagger UI and ReDoc from a CDN: the page's policy would break them.
 DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
-# Gradio's page needs inline scripts and styles (its config is an inline script) and blob:
-# workers; everything else stays on this server, so a script injected into an answer could
+# Gradio's page needs inline scripts and styles (its config is an inline script), eval (its
+# Blocks build event handlers with new Function) and blob: workers; everything else stays on
+# this server, so a script injected into an answer could
 # neither load more code nor send what it reads anywhere but here.
 PAGE_POLICY = "; ".join(
     [
         "default-src 'self'",
-        "script-src 'self' 'unsafe-inline'",
+        "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data: blob:",
         "font-src 'self' data:",

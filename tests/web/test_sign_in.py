@@ -16,7 +16,7 @@ from assistant.app import Newsdesk
 from assistant.settings import ApiSettings, Names, load_settings
 from assistant.web import library
 from tests.api.conftest import LiveServer, with_api
-from tests.web.conftest import Page
+from tests.web.conftest import WATCH_POLICY, Page
 
 pytestmark = pytest.mark.slow
 WRITE, READ = "editor-key-for-web-tests", "reader-key-for-web-tests"
@@ -40,6 +40,7 @@ def keyed_url(tmp_path_factory, embedder) -> Iterator[str]:
 
 def _sign_in(browser, url: str, key: str) -> Page:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(WATCH_POLICY)
     page = context.new_page()
     page.goto(url)
     page.wait_for_url("**/login")
