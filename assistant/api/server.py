@@ -35,7 +35,16 @@ def serve_http(settings: Settings, host: str | None = None, port: int | None = N
     lease = _hold(settings, holder)
     try:
         app = create_app(Newsdesk(dataclasses.replace(settings, api=api), holder=holder))
-        uvicorn.run(app, host=api.host, port=api.port, log_level="info")
+        # X-Forwarded-Proto (the session cookie's Secure flag) and X-Forwarded-For (the
+        # sign-in rate limit's client) are believed from these addresses only.
+        uvicorn.run(
+            app,
+            host=api.host,
+            port=api.port,
+            log_level="info",
+            proxy_headers=True,
+            forwarded_allow_ips=list(api.trusted_proxies),
+        )
     finally:
         if lease is not None:
             lease.release()
