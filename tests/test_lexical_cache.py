@@ -8,10 +8,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from assistant.api import create_app
 from ingest.types import Article
+from tests.api.conftest import local_client
 from vectorstore.lexical import LexicalIndex
 from vectorstore.lexical_cache import CacheDamaged, load_index, save_index
 
@@ -139,7 +139,7 @@ def test_readyz_is_not_ready_while_a_damaged_cache_is_rebuilt_and_names_it_after
 ):
     server = make_app()
     server.store.add_articles([GLACIER])
-    with TestClient(create_app(server, warm_up=False)) as client:
+    with local_client(create_app(server, warm_up=False)) as client:
         assert client.get("/readyz").json() == {"status": "ready"}
         make_app().store.add_articles([BEEHIVES])  # another process writes...
         server._lexical_cache_file().write_bytes(b"\x80\x04garbage")  # ...and the cache is hit

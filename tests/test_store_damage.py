@@ -16,13 +16,13 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from assistant.api import create_app
 from assistant.app import Newsdesk
 from assistant.cli import main
 from assistant.settings import load_settings
 from ingest.types import Article
+from tests.api.conftest import local_client
 
 pytestmark = pytest.mark.slow
 
@@ -76,7 +76,7 @@ def _check(app: Newsdesk, capsys, *extra: str) -> tuple[int, str]:
 
 
 def _readyz(app: Newsdesk) -> tuple[int, dict]:
-    with TestClient(create_app(app, warm_up=False)) as client:
+    with local_client(create_app(app, warm_up=False)) as client:
         response = client.get("/readyz")
         return response.status_code, response.json()
 
