@@ -26,12 +26,15 @@ INSTRUCTIONS = (
 )
 
 
-def _filters(outlets: list[str] | None, after: str | None, before: str | None) -> Filters:
+def _filters(
+    outlets: list[str] | None, after: str | None, before: str | None, include_samples: bool
+) -> Filters:
     try:
         return Filters(
             outlets=outlets or [],
             published_after=date.fromisoformat(after) if after else None,
             published_before=date.fromisoformat(before) if before else None,
+            include_samples=include_samples,
         )
     except ValueError as exc:
         raise ToolError(f"dates must be YYYY-MM-DD: {exc}") from exc
@@ -48,12 +51,18 @@ def build_mcp(runtime: Runtime) -> MCPServer:
         outlets: list[str] | None = None,
         published_after: str | None = None,
         published_before: str | None = None,
+        include_samples: bool = False,
     ) -> dict[str, Any]:
         """Passages from the stored news articles that match a query, best first (dense and
-        keyword rankings fused). Dates are YYYY-MM-DD, inclusive."""
-        filters = _filters(outlets, published_after, published_before)
+        keyword rankings fused). Dates are YYYY-MM-DD, inclusive. Sample articles (invented
+        demo news, `sample: true`) take part only with include_samples or in a store of
+        samples only."""
+        filters = _filters(outlets, published_after, published_before, include_samples)
         passages = runtime.prepare().retrieve(
-            query, k=max(1, min(k, MAX_K)), filters=filters.to_search()
+            query,
+            k=max(1, min(k, MAX_K)),
+            filters=filters.to_search(),
+            include_samples=include_samples,
         )
         return {"passages": [asdict(p) for p in passages]}
 
@@ -63,11 +72,12 @@ def build_mcp(runtime: Runtime) -> MCPServer:
         outlets: list[str] | None = None,
         published_after: str | None = None,
         published_before: str | None = None,
+        include_samples: bool = False,
     ) -> dict[str, Any]:
         """Answer a question from the news articles. The answer marks claims [n]; each
         citation gives the article, its outlet and date, and the exact quote with offsets.
         `abstained` is true when the articles do not answer it."""
-        filters = _filters(outlets, published_after, published_before)
+        filters = _filters(outlets, published_after, published_before, include_samples)
         try:
             body = AskRequest(question=question, filters=filters)
             return AnswerOut.of(answer_question(runtime.prepare(), body)).model_dump()
