@@ -22,9 +22,10 @@ from assistant.settings import Settings
 from assistant.temporal import TimeScope, parse_time_scope
 from assistant.types import Answer, Answerer, last_answer
 from assistant.uploads import safe_upload_name
-from ingest.types import IngestProblem, LoadResult
+from ingest.types import Article, IngestProblem, LoadResult, MetadataEdit
 from vectorstore.client import make_client
 from vectorstore.embeddings import Embedder, make_embedder
+from vectorstore.lock import Holder, hold_store, this_process
 from vectorstore.store import ArticleStore
 from vectorstore.types import AddReport, Passage, SearchFilters
 
@@ -41,6 +42,13 @@ class IngestOutcome:
     problems: list[IngestProblem] = field(default_factory=list)
     files_seen: int = 0
     articles_found: int = 0
+
+
+def _command_line() -> str:
+    import sys
+
+    argv = sys.argv or ["python"]
+    return " ".join([Path(argv[0]).name, *argv[1:]])[:200]
 
 
 def sample_corpus_files() -> list[Path]:
@@ -69,9 +77,18 @@ def news_day(filters: SearchFilters, scope: TimeScope, today: date | None) -> da
 class Newsdesk:
     """Ingest, ask, list, show and remove, on one store configured by one Settings."""
 
-    def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        holder: Holder | None = None,
+    ) -> None:
+        """`holder` is how this process names itself in an embedded store's lock file, for
+        another process that finds the store taken (vectorstore/lock.py)."""
         self.settings = settings
         self._embedder = embedder
+        self.holder = holder or this_process(_command_line())
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -79,15 +96,40 @@ class Newsdesk:
 
     @cached_property
     def store(self) -> ArticleStore:
+        """The store, opened on first use. An embedded store is held by this process until
+        `close` (StoreBusy when another process holds it); a Chroma server is shared."""
+        config = self.settings.store
+        lease = None
+        if not config.host:
+            lease = hold_store(config.path, self.holder)
+        try:
+            client = make_client(config)
+        except BaseException:
+            if lease is not None:
+                lease.release()
+            raise
         return ArticleStore(
-            make_client(self.settings.store),
+            client,
             self.embedder,
             collection=self.settings.store.collection,
             chunking=self.settings.ingest.chunking,
             search=self.settings.search,
             batch_chunks=self.settings.ingest.batch_chunks,
             lexical_cache=self._lexical_cache_file(),
+            lease=lease,
         )
+
+    def close(self) -> None:
+        """Let go of the store (another process may then open an embedded one)."""
+        store = self.__dict__.pop("store", None)
+        if store is not None:
+            store.close()
+
+    def __enter__(self) -> Newsdesk:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
     def _lexical_cache_file(self) -> Path:
         """The BM25 cache of this store, named after where the store is (path or server)."""
@@ -123,21 +165,34 @@ class Newsdesk:
         # Loaders pull in HTML and PDF parsers: only ingestion pays for importing them.
         from ingest.pipeline import load_paths
 
-        max_bytes = int(self.settings.ingest.max_file_mb * 1024 * 1024)
-        return load_paths(paths, max_bytes=max_bytes, progress=progress)
+        limits = self.settings.ingest
+        return load_paths(
+            paths, max_bytes=limits.max_bytes, pdf_limits=limits.pdf, progress=progress
+        )
 
-    def ingest(self, paths: Sequence[str | Path], *, progress: bool = False) -> IngestOutcome:
-        """Load files and folders and store their articles; bad files are reported, not fatal."""
-        return self._store_loaded(self._load(paths, progress=progress), progress=progress)
+    def ingest(
+        self,
+        paths: Sequence[str | Path],
+        *,
+        progress: bool = False,
+        edit: MetadataEdit | None = None,
+    ) -> IngestOutcome:
+        """Load files and folders and store their articles; bad files are reported, not fatal.
+        `edit` gives every article found an outlet or date the files lack or get wrong
+        (also those already stored, which are otherwise left as they are)."""
+        loaded = self._load(paths, progress=progress)
+        if edit is not None:
+            loaded.articles = [edit.apply(a) for a in loaded.articles]
+        outcome = self._store_loaded(loaded, progress=progress)
+        for article_id in outcome.report.unchanged if edit is not None else ():
+            self.store.edit_metadata(article_id, edit)
+        return outcome
 
     def ingest_uploads(self, files: Sequence[tuple[str, bytes]]) -> IngestOutcome:
         """Store articles from uploaded (file name, content) pairs, with the same checks and
         per-file problems as `ingest`; problems and origins name the uploaded file."""
         import tempfile
 
-        from ingest.pipeline import load_paths
-
-        max_bytes = int(self.settings.ingest.max_file_mb * 1024 * 1024)
         with tempfile.TemporaryDirectory(prefix="newsdesk-upload-") as tmp:
             # Each upload in its own folder under its sanitised bare name: two "a.txt" do not
             # collide, and no name ("../x", "/etc/x", "..", NUL) can leave the folder.
@@ -148,7 +203,7 @@ class Newsdesk:
                 path.parent.mkdir()
                 path.write_bytes(data)
                 paths.append(path)
-            loaded = load_paths(paths, max_bytes=max_bytes)
+            loaded = self._load(paths)
         names = {str(p): f"upload:{name}" for p, (name, _) in zip(paths, files, strict=True)}
 
         def renamed(origin: str) -> str:
@@ -165,22 +220,13 @@ class Newsdesk:
     def ingest_records(self, records: Sequence[object], origin: str = "api") -> IngestOutcome:
         """Store articles given as JSON records (title, body, source, published_at, url, ...);
         a bad record is a problem naming its position, the others still go in."""
-        from ingest.loaders.records import record_to_article
-        from ingest.types import IngestError
+        from ingest.loaders.records import to_articles
 
-        loaded = LoadResult(files_seen=0)
-        seen: set[str] = set()
-        for i, record in enumerate(records):
-            where = f"{origin}[{i}]"
-            try:
-                article = record_to_article(record, where)
-            except IngestError as exc:
-                loaded.problems.append(IngestProblem(where, str(exc)))
-                continue
-            if article.id not in seen:
-                seen.add(article.id)
-                loaded.articles.append(article)
-        return self._store_loaded(loaded)
+        articles, problems = to_articles((f"{origin}[{i}]", r) for i, r in enumerate(records))
+        first: dict[str, Article] = {}  # sent twice (same content id): kept once, the first
+        for article in articles:
+            first.setdefault(article.id, article)
+        return self._store_loaded(LoadResult(list(first.values()), problems, files_seen=0))
 
     def _store_loaded(self, loaded: LoadResult, *, progress: bool = False) -> IngestOutcome:
         report = self.store.add_articles(loaded.articles, progress=progress)
@@ -260,13 +306,21 @@ class Newsdesk:
         )
         return [replace(p, sample=True) if p.article_id in samples else p for p in passages]
 
+    def archive_day(self) -> tuple[date, str]:
+        """The day a question with "last week" or "now" is asked as of when none is given,
+        and why: today, unless the newest stored article is older (an archive that ends
+        earlier, where counting from the clock would find nothing); then that article's day."""
+        today, newest = date.today(), self.store.newest_day()
+        if newest is not None and newest < today:
+            return newest, "the newest article's date"
+        return today, "today"
+
     def ask(self, question: str, **options: Any) -> Answer:
         """Answer one question from the stored articles, with verified citations.
 
-        Options as for `ask_stream` (filters, k, today, conversation, include_samples):
-        `conversation` holds
-        the user's earlier questions, oldest first, and a follow-up such as "and in Iraq?" is
-        rewritten into a standalone question before retrieval."""
+        Options as for `ask_stream` (filters, k, as_of, conversation, include_samples):
+        `conversation` holds the user's earlier questions, oldest first, and a follow-up such
+        as "and in Iraq?" is rewritten into a standalone question before retrieval."""
         return last_answer(self.ask_stream(question, **options))
 
     def ask_stream(
@@ -275,22 +329,32 @@ class Newsdesk:
         *,
         filters: SearchFilters | None = None,
         k: int | None = None,
-        today: date | None = None,
+        as_of: date | None = None,
         conversation: Sequence[str] = (),
         include_samples: bool = False,
     ) -> Iterator[str | Answer]:
         """`ask`, streamed: the text a language model generates, as it comes (nothing for the
         extractive answerer, which finds its answer at once), then the checked Answer, whose
-        text replaces the draft. Sample articles as in `retrieve`."""
+        text replaces the draft. Sample articles as in `retrieve`.
+
+        `as_of` is the day the question is asked on: "last week" and "now" count from it, and
+        nothing published after it is used. Unset, a question with such words is asked as of
+        `archive_day()`; the answer's `as_of` and first note say which day it was."""
         started = time.perf_counter()
         question = " ".join(question.split())
         if not question:
             raise ValueError("the question is empty")
         rewritten = self.rewrite_question(question, conversation)
         asked = rewritten or question
-        scope = parse_time_scope(asked, today)
+        scope = parse_time_scope(asked, as_of)
+        day, why = (as_of, "the date asked for") if as_of else (None, "")
+        if as_of is not None:
+            filters = merge_filters(filters, TimeScope(before=as_of))
+        elif scope.relative:
+            day, why = self.archive_day()
+            scope = parse_time_scope(asked, day)
         passages = self.retrieve(
-            asked, k=k, filters=filters, scope=scope, today=today, include_samples=include_samples
+            asked, k=k, filters=filters, scope=scope, today=day, include_samples=include_samples
         )
         retrieved = time.perf_counter()
         first_token = None
@@ -310,6 +374,12 @@ class Newsdesk:
         answer = verify_citations(answer, self.store.get_articles(cited))
         if scope.bounded:
             answer.notes.append(f"the question names a time: only articles {scope.describe()}")
+        if day is not None and (scope.relative or as_of is not None):
+            answer.as_of = day.isoformat()
+            counted = f"“{scope.label}” counts from that day, " if scope.relative else ""
+            answer.notes.insert(
+                0, f"As of {answer.as_of} ({why}): {counted}nothing published later is used"
+            )
         done = time.perf_counter()
         answer.timings = {
             "retrieve_s": retrieved - started,

@@ -6,6 +6,8 @@ Exit codes scripts can rely on:
   2  usage or settings error
   3  ingest finished but skipped some files or records (each named on stderr)
   4  not found (an article id that is not stored)
+  141  the reader of the output went away (`newsdesk articles list | head`): quietly, as
+       other Unix tools end on SIGPIPE
 """
 # Heavy imports (Chroma, sentence-transformers) happen only in the commands that need them.
 
@@ -13,8 +15,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from datetime import date
 from typing import TYPE_CHECKING
@@ -24,9 +27,12 @@ from assistant.settings import SettingsError, describe_options, load_settings
 if TYPE_CHECKING:
     from assistant.app import Newsdesk
     from assistant.types import Answer
+    from vectorstore.lock import StoreBusy
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_PARTIAL, EXIT_NOT_FOUND = 0, 1, 2, 3, 4
 SAMPLE_LABEL = "sample article, not real news"
+MAX_OUTLET_CHARS = 200
+EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a process ended by SIGPIPE
 
 
 def _date(value: str) -> date:
@@ -34,6 +40,20 @@ def _date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {value!r}") from exc
+
+
+def _outlet(value: str) -> str:
+    value = " ".join(value.split())
+    if not value or len(value) > MAX_OUTLET_CHARS:
+        raise argparse.ArgumentTypeError(f"an outlet name of 1 to {MAX_OUTLET_CHARS} characters")
+    return value
+
+
+def _question(value: str) -> str:
+    # Checked while parsing: a blank question is refused before any store is opened.
+    if not value.strip():
+        raise argparse.ArgumentTypeError("the question is empty")
+    return value
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -71,6 +91,13 @@ def _build_parser() -> argparse.ArgumentParser:
         help="let the bundled sample articles answer too (by default they do only in a store "
         "that holds nothing else)",
     )
+    f.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="the day to ask on: 'last week' and 'now' count from it, nothing later is used "
+        "[default: today, or the newest article's date when the articles end earlier]",
+    )
 
     parser = argparse.ArgumentParser(
         prog="newsdesk",
@@ -91,9 +118,13 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-file-mb", type=float, default=None, metavar="MB")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print a JSON report")
+    p.add_argument("--outlet", type=_outlet, metavar="NAME", help="the outlet of every article")
+    p.add_argument(
+        "--published", type=_date, metavar="YYYY-MM-DD", help="the date of every article"
+    )
 
     p = sub.add_parser("ask", parents=[common, filters], help="answer one question")
-    p.add_argument("question", help="the question, in quotes")
+    p.add_argument("question", type=_question, help="the question, in quotes")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
 
     sub.add_parser("chat", parents=[common, filters], help="a conversation in the terminal")
@@ -107,6 +138,13 @@ def _build_parser() -> argparse.ArgumentParser:
         help="ingest articles.jsonl alone (the setting for abstention on unanswerable questions)",
     )  # fmt: skip
     p.add_argument("--no-baseline", action="store_true", help="skip the dense baseline")
+    p.add_argument(
+        "--sample", type=int, metavar="N",
+        help="a random sample of N questions, storing only the articles they point at",
+    )  # fmt: skip
+    p.add_argument(
+        "--seed", type=int, default=0, metavar="S", help="which sample --sample draws [0]"
+    )
 
     p = sub.add_parser("articles", parents=[common], help="list, show or remove articles")
     verbs = p.add_subparsers(dest="verb", required=True, metavar="VERB")
@@ -195,7 +233,15 @@ def format_answer(answer: Answer) -> str:
 
 
 def _cmd_ingest(app: Newsdesk, args: argparse.Namespace) -> int:
-    outcome = app.ingest(args.paths, progress=not args.no_progress and sys.stderr.isatty())
+    from ingest.types import MetadataEdit
+
+    published = args.published.isoformat() if args.published else None
+    edit = MetadataEdit(source=args.outlet, published_at=published)
+    outcome = app.ingest(
+        args.paths,
+        progress=not args.no_progress and sys.stderr.isatty(),
+        edit=edit if args.outlet or published else None,
+    )
     r = outcome.report
     for problem in outcome.problems:
         print(f"skipped {problem}", file=sys.stderr)
@@ -225,7 +271,11 @@ def _cmd_ingest(app: Newsdesk, args: argparse.Namespace) -> int:
 def _cmd_ask(app: Newsdesk, args: argparse.Namespace) -> int:
     app.ensure_sample_corpus()
     answer = app.ask(
-        args.question, filters=_filters(args), k=args.k, include_samples=args.include_samples
+        args.question,
+        filters=_filters(args),
+        k=args.k,
+        as_of=args.as_of,
+        include_samples=args.include_samples,
     )
     if args.json:
         print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
@@ -234,36 +284,53 @@ def _cmd_ask(app: Newsdesk, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_chat(app: Newsdesk, args: argparse.Namespace) -> int:
-    app.ensure_sample_corpus()
-    print("Ask about your articles. Follow-ups like 'and in Iraq?' work; /new starts over;")
-    print("an empty line or /quit leaves.")
-    asked: list[str] = []
+def _questions(interactive: bool) -> Iterator[str]:
+    """The questions typed at the `you>` prompt, or read one a line from a pipe or a file
+    (there, without prompts, and blank lines are skipped rather than ending the chat)."""
+    if not interactive:
+        yield from (line.strip() for line in sys.stdin if line.strip())
+        return
     while True:
         try:
-            question = input("\nyou> ").strip()
+            yield input("\nyou> ").strip()
         except (EOFError, KeyboardInterrupt):
             print()
-            return EXIT_OK
+            return
+
+
+def _cmd_chat(app: Newsdesk, args: argparse.Namespace) -> int:
+    app.ensure_sample_corpus()
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print("Ask about your articles. Follow-ups like 'and in Iraq?' work; /new starts over;")
+        print("an empty line or /quit leaves.")
+    asked: list[str] = []
+    answered = False
+    for question in _questions(interactive):
         if question in ("", "/quit", "/exit"):
-            return EXIT_OK
+            break
         if question == "/new":
             asked.clear()
-            print("New conversation.")
+            if interactive:
+                print("New conversation.")
             continue
         try:
             answer = app.ask(
                 question,
                 filters=_filters(args),
                 k=args.k,
+                as_of=args.as_of,
                 conversation=asked,
                 include_samples=args.include_samples,
             )
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
             continue
+        # Answers are set apart by a blank line (after the prompt's own, when typed).
+        print(("\n" if interactive or answered else "") + format_answer(answer), flush=True)
         asked.append(answer.rewritten_question or question)
-        print("\n" + format_answer(answer))
+        answered = True
+    return EXIT_OK
 
 
 def _cmd_articles(app: Newsdesk, args: argparse.Namespace) -> int:
@@ -328,19 +395,20 @@ def _cmd_eval(app: Newsdesk, args: argparse.Namespace) -> int:
         run = run_evaluation(
             args.dataset, app.settings, limit=args.limit,
             explanations=not args.no_explanations, baseline=not args.no_baseline,
-            progress=sys.stderr.isatty(),
+            progress=sys.stderr.isatty(), sample=args.sample, seed=args.seed,
         )  # fmt: skip
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     stamp = date.today().isoformat()
     out = Path(
         args.out or app.settings.data_dir / "eval-results" / f"{Path(args.dataset).name}-{stamp}"
     )
-    json_path, md_path = write_report(run, out)
+    json_path, _ = write_report(run, out)
     summary = summarise(run.results)
     print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in summary.items()}))
-    print(f"wrote {json_path} and {md_path}")
+    written = sorted(p.name for p in out.iterdir() if p.suffix in (".json", ".md", ".png"))
+    print(f"wrote {', '.join(written)} in {json_path.parent}")
     return EXIT_OK
 
 
@@ -433,7 +501,69 @@ COMMANDS = {
 }
 
 
+# Commands on the configured store. On an embedded store each holds it for its whole run;
+# when a running server holds it, those in THROUGH_SERVER are sent through that server.
+STORE_COMMANDS = frozenset({"ingest", "ask", "chat", "articles", "export", "import", "check"})
+THROUGH_SERVER = frozenset({"ingest", "ask", "chat", "articles"})
+
+
+def _run(app: Newsdesk, args: argparse.Namespace) -> int:
+    from vectorstore.lock import StoreBusy, hold_store
+
+    store = app.settings.store
+    if args.command not in STORE_COMMANDS or store.host:
+        return COMMANDS[args.command](app, args)
+    try:
+        lease = hold_store(store.path, app.holder)
+    except StoreBusy as busy:
+        return _through_server(busy, args, app.settings.api.client_key)
+    try:
+        return COMMANDS[args.command](app, args)
+    finally:
+        app.close()
+        lease.release()
+
+
+def _through_server(busy: StoreBusy, args: argparse.Namespace, key: str) -> int:
+    """Run a command through the server that holds the store, or refuse, saying who holds it."""
+    from assistant.remote import RemoteNewsdesk, ServerError
+
+    holder = busy.holder
+    if holder is None or holder.role != "server" or not holder.url:
+        print(f"error: {busy}", file=sys.stderr)
+        return EXIT_FAILURE
+    if args.command not in THROUGH_SERVER:
+        print(
+            f"error: '{args.command}' needs the store at {busy.path} to itself, and "
+            f"{holder.describe()} holds it: stop that server first (ingest, articles, ask "
+            "and chat go through it)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    print(f"note: newsdesk serve holds this store: working through {holder.url}", file=sys.stderr)
+    remote = RemoteNewsdesk(holder.url, key or None)
+    try:
+        return COMMANDS[args.command](remote, args)
+    except ServerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    finally:
+        remote.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # inside the try: a reader that left shows here at the latest
+    except BrokenPipeError:
+        # The Python docs' recipe: point stdout at /dev/null so that the interpreter's own
+        # flush at exit cannot fail again and print a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
     try:
@@ -443,10 +573,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     from assistant.app import Newsdesk
     from vectorstore.client import StoreUnavailable
+    from vectorstore.lock import this_process
 
-    app = Newsdesk(settings)
+    app = Newsdesk(settings, holder=this_process(f"newsdesk {args.command}"))
     try:
-        return COMMANDS[args.command](app, args)
+        return _run(app, args)
     except StoreUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILURE

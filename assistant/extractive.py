@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.conflicts import CONFLICT_LEAD, disagreeing
+from assistant.digest import asks_for_the_news, digest
 from assistant.temporal import TimeScope
 from assistant.types import Answer, Citation
 from ingest.text import sentence_spans
@@ -184,6 +185,8 @@ class ExtractiveAnswerer:
         """`scored` is `self.scored(...)` for these arguments when the caller already has it
         (the language-model answerer does), so the sentences are not embedded twice."""
         scope = scope or TimeScope()
+        if asks_for_the_news(question, scope):
+            return _dated(digest(question, passages, self.max_sentences), scope)
         eligible = self.rank(question, passages, scored)
         if not eligible or not self.answers(question, eligible[0]):
             return Answer.abstain(question, list(passages))
@@ -200,13 +203,7 @@ class ExtractiveAnswerer:
                 continue
             if all(_overlap(cand.tokens, c.tokens) < 0.6 for c in chosen):
                 chosen.append(cand)
-        answer = _compose(question, chosen, passages)
-        if scope.prefer_recent or scope.bounded:
-            # A time-sensitive answer is only true as of its newest source.
-            days = [c.published_at[:10] for c in answer.citations if c.published_at]
-            if days:
-                answer.text = f"As of {max(days)}: {answer.text}"
-        return answer
+        return _dated(_compose(question, chosen, passages), scope)
 
     def scored(self, question: str, passages: Sequence[Passage]) -> list[_Candidate]:
         """Every sentence of the passages, scored, best first. (A time the question names
@@ -309,6 +306,14 @@ class ExtractiveAnswerer:
                 # Headlines, link lines and captions have no final punctuation.
                 - (0.0 if _FINISHED.search(cand.text) else 0.1)
             )
+
+
+def _dated(answer: Answer, scope: TimeScope) -> Answer:
+    """A time-sensitive answer is only true as of its newest source: it says so."""
+    days = [c.published_at[:10] for c in answer.citations if c.published_at]
+    if days and (scope.prefer_recent or scope.bounded):
+        answer.text = f"As of {max(days)}: {answer.text}"
+    return answer
 
 
 def _day_ordinal(published_at: str | None) -> int:

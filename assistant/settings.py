@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.chunking import ChunkingConfig
+from ingest.loaders.pdf import PdfLimits
 from vectorstore.config import EMBEDDER_BACKENDS, EmbedderConfig, SearchConfig, StoreConfig
 
 
@@ -26,6 +27,13 @@ class IngestSettings:
     max_file_mb: float = 20.0
     # Chunks embedded and written to the store together (a crash loses at most one batch).
     batch_chunks: int = 256
+    # What one PDF may cost: its text per file (default: max_file_mb in characters), per
+    # page, per byte of the file, and seconds to extract it.
+    pdf: PdfLimits = field(default_factory=PdfLimits)
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,8 @@ class ApiSettings:
     read_keys: Names = field(default_factory=Names)
     max_request_mb: float = 50.0
     cors_origins: Names = field(default_factory=Names)
+    # The key CLI commands send when they go through a running server (assistant/remote.py).
+    client_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,6 +126,22 @@ OPTIONS: tuple[Option, ...] = (
     Option("ingest.chunking.chunk_overlap", "NEWSDESK_CHUNK_OVERLAP", int, "overlap, chars [160]"),
     Option("ingest.max_file_mb", "NEWSDESK_MAX_FILE_MB", float, "largest file ingested, MB [20]"),
     Option("ingest.batch_chunks", "NEWSDESK_INGEST_BATCH", int, "chunks written together [256]"),
+    Option(
+        "ingest.pdf.max_chars", "NEWSDESK_PDF_MAX_CHARS", int, "most text of a PDF [max file size]"
+    ),
+    Option(
+        "ingest.pdf.max_page_chars",
+        "NEWSDESK_PDF_MAX_PAGE_CHARS",
+        int,
+        "most text of a PDF page [100000]",
+    ),
+    Option(
+        "ingest.pdf.max_expansion",
+        "NEWSDESK_PDF_MAX_EXPANSION",
+        float,
+        "PDF text chars per file byte [100]",
+    ),
+    Option("ingest.pdf.max_seconds", "NEWSDESK_PDF_SECONDS", float, "seconds to read a PDF [60]"),
     Option("search.candidates", "NEWSDESK_SEARCH_CANDIDATES", int, "candidates per ranking [40]"),
     Option("search.recent_days", "NEWSDESK_SEARCH_RECENT_DAYS", int, "fresh-news window, days [3]"),
     Option(
@@ -138,6 +164,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("api.read_keys", "NEWSDESK_API_READ_KEYS", Names, "read-only API keys"),
     Option("api.max_request_mb", "NEWSDESK_API_MAX_REQUEST_MB", float, "largest request [50]"),
     Option("api.cors_origins", "NEWSDESK_API_CORS_ORIGINS", Names, "origins allowed by CORS"),
+    Option("api.client_key", "NEWSDESK_API_KEY", str, "key the CLI sends to a running server"),
     Option("llm.backend", "NEWSDESK_LLM_BACKEND", str, "answerer: extractive|openai|local"),
     Option("llm.base_url", "NEWSDESK_LLM_BASE_URL", str, "OpenAI-compatible endpoint URL"),
     Option("llm.model", "NEWSDESK_LLM_MODEL", str, "model name at that endpoint"),

@@ -48,6 +48,9 @@ class Answer:
     rewritten_question: str | None = None
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    # The day (ISO) "last week" or "now" was counted from, when the question used such words
+    # or the asker set the day; None otherwise.
+    as_of: str | None = None
 
     @classmethod
     def abstain(cls, question: str, passages: list[Passage], reason: str = "") -> Answer:
@@ -63,6 +66,7 @@ class Answer:
             "citations": [asdict(c) for c in self.citations],
             "rewritten_question": self.rewritten_question,
             "notes": list(self.notes),
+            "as_of": self.as_of,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
         }
         if include_passages:

@@ -1,4 +1,4 @@
-"""Articles: add (multipart files or JSON records), list, show, delete."""
+"""Articles: add (multipart files or JSON records), list, show, edit, delete."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from starlette.datastructures import UploadFile
 from assistant.api.deps import App, errors
 from assistant.api.errors import ApiError
 from assistant.api.schemas import (
+    ArticleEdit,
     ArticleOut,
     ArticlePage,
     IngestOut,
@@ -22,6 +23,7 @@ from assistant.api.schemas import (
     RemovedOut,
 )
 from assistant.app import IngestOutcome, Newsdesk
+from ingest.types import MetadataEdit
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
 
@@ -77,7 +79,7 @@ async def _uploads(request: Request) -> list[tuple[str, bytes]]:
 async def _records(request: Request) -> RecordsIn:
     try:
         body = json.loads(await request.body())
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # ValueError: also a 5,000-digit number
         raise ApiError(400, f"malformed JSON: {exc}") from exc
     try:
         return RecordsIn.model_validate({"records": body} if isinstance(body, list) else body)
@@ -143,6 +145,20 @@ def remove_samples(app: App) -> RemovedOut:
 def get_article(app: App, article_id: str) -> ArticleOut:
     """One article: metadata, chunk count and the full text citations point into."""
     found = find_article(app, article_id)
+    if found is None:
+        raise ApiError(404, f"no article with id {article_id!r}")
+    return found
+
+
+@router.patch("/{article_id}", response_model=ArticleOut, responses=errors(400, 403, 404, 422))
+def edit_article(app: App, article_id: str, body: ArticleEdit) -> ArticleOut:
+    """Change an article's title, outlet (`source`) or date (`published_at`, YYYY-MM-DD):
+    searches and citations show the new values at once. The id stays the same."""
+    edit = body.to_edit()
+    if edit == MetadataEdit():
+        raise ApiError(400, "nothing to change: send title, source or published_at")
+    edited = app.store.edit_metadata(article_id, edit) is not None
+    found = find_article(app, article_id) if edited else None  # None: deleted meanwhile
     if found is None:
         raise ApiError(404, f"no article with id {article_id!r}")
     return found

@@ -27,6 +27,7 @@ def answer_stream(app: Newsdesk, body: AskRequest) -> Iterator[str | Answer]:
             body.question,
             filters=body.filters.to_search(),
             k=body.k,
+            as_of=body.as_of,
             conversation=earlier,
             include_samples=body.filters.include_samples,
         )

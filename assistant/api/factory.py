@@ -14,6 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from mcp.server.transport_security import TransportSecuritySettings
 
 from assistant.api import articles, ask, health, openai_compat, search, web_login
+from assistant.api.docs_page import install_docs
 from assistant.api.errors import ApiError, StoreOutageGuard, install_error_handlers
 from assistant.api.limits import BodyLimit
 from assistant.api.mcp_tools import build_mcp
@@ -66,8 +67,11 @@ def create_app(newsdesk: Newsdesk, *, warm_up: bool = True, web: bool = True) ->
         version="1",
         summary="Answers from news articles, every claim cited to an exact passage.",
         lifespan=lifespan,
+        docs_url=None,  # our own /docs, with local assets (docs_page)
+        redoc_url=None,  # ReDoc would load from a CDN: not served
     )
     api.state.runtime = runtime
+    install_docs(api)
     for module in (ask, search, articles, openai_compat, health):
         api.include_router(module.router)
     api.router.routes.extend(mcp_app.routes)
@@ -81,6 +85,12 @@ def create_app(newsdesk: Newsdesk, *, warm_up: bool = True, web: bool = True) ->
     # Added innermost first: CORS answers preflights before the key check sees them.
     api.add_middleware(StoreOutageGuard, store_problem=runtime.store_problem)
     api.add_middleware(BodyLimit, max_bytes=int(settings.max_request_mb * 1024 * 1024))
+    if web:
+        from assistant.web.upload_guard import UploadGuard
+
+        # After the key check, before the body limit: it answers its own 413s before
+        # Gradio has stored anything (see upload_guard).
+        api.add_middleware(UploadGuard, api=settings)
     api.add_middleware(ApiKeyGuard, api=settings)
     # Always present, empty (closed) unless origins are listed: the web page's own CORS layer
     # (Gradio's) stands aside when the parent app has one, and would otherwise answer any
@@ -88,7 +98,7 @@ def create_app(newsdesk: Newsdesk, *, warm_up: bool = True, web: bool = True) ->
     api.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
-        allow_methods=["GET", "POST", "DELETE"],
+        allow_methods=["GET", "POST", "PATCH", "DELETE"],
         allow_headers=["Authorization", "Content-Type"],
     )
     if web:

@@ -12,6 +12,7 @@ from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import ValidationError
 
 from assistant.api.articles import find_article
 from assistant.api.ask import answer_question
@@ -30,14 +31,18 @@ def _filters(
     outlets: list[str] | None, after: str | None, before: str | None, include_samples: bool
 ) -> Filters:
     try:
-        return Filters(
-            outlets=outlets or [],
-            published_after=date.fromisoformat(after) if after else None,
-            published_before=date.fromisoformat(before) if before else None,
-            include_samples=include_samples,
-        )
+        dates = [date.fromisoformat(d) if d else None for d in (after, before)]
     except ValueError as exc:
         raise ToolError(f"dates must be YYYY-MM-DD: {exc}") from exc
+    try:
+        return Filters(
+            outlets=outlets or [],
+            published_after=dates[0],
+            published_before=dates[1],
+            include_samples=include_samples,
+        )
+    except ValidationError as exc:
+        raise ToolError(f"outlets: {exc.errors()[0]['msg']}") from exc
 
 
 def build_mcp(runtime: Runtime) -> MCPServer:
@@ -72,14 +77,16 @@ def build_mcp(runtime: Runtime) -> MCPServer:
         outlets: list[str] | None = None,
         published_after: str | None = None,
         published_before: str | None = None,
+        as_of: str | None = None,
         include_samples: bool = False,
     ) -> dict[str, Any]:
         """Answer a question from the news articles. The answer marks claims [n]; each
         citation gives the article, its outlet and date, and the exact quote with offsets.
-        `abstained` is true when the articles do not answer it."""
+        `abstained` is true when the articles do not answer it. `as_of` (YYYY-MM-DD) is the
+        day "last week" and "now" count from (default: today, or the newest article's date)."""
         filters = _filters(outlets, published_after, published_before, include_samples)
         try:
-            body = AskRequest(question=question, filters=filters)
+            body = AskRequest(question=question, filters=filters, as_of=as_of)
             return AnswerOut.of(answer_question(runtime.prepare(), body)).model_dump()
         except (ApiError, ValueError) as exc:
             raise ToolError(str(getattr(exc, "detail", exc))) from exc

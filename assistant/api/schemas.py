@@ -2,28 +2,61 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from assistant.types import Answer, Citation
+from ingest.text import surrogate_at
+from ingest.types import MetadataEdit
 from vectorstore.types import ArticleInfo, Passage, SearchFilters
 
 MAX_QUESTION_CHARS = 2000
 MAX_K = 50
 
 
+def _valid_unicode(value: object) -> object:
+    """Refuse a lone surrogate (JSON can escape one: "\\ud800"): it is no text, no model can
+    read it and Chroma cannot be asked about it. Unchecked, some fields passed it to a 500."""
+    if isinstance(value, str) and (at := surrogate_at(value)) is not None:
+        raise PydanticCustomError(
+            "invalid_unicode",
+            "not valid Unicode text (a lone surrogate at character {at})",
+            {"at": at},
+        )
+    return value
+
+
+def not_blank(what: str) -> Callable[[object], object]:
+    """A check that text has a visible character, failing with "the {what} is empty" (for
+    "\\v" too, which would pass a length check)."""
+
+    def check(value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            raise PydanticCustomError("empty", "the {what} is empty", {"what": what})
+        return _valid_unicode(value)
+
+    return check
+
+
+# Text from a request: valid Unicode, so it can be searched, answered and stored.
+Text = Annotated[str, BeforeValidator(_valid_unicode)]
+Question = Annotated[str, BeforeValidator(not_blank("question"))]
+
+
 class Turn(BaseModel):
     role: Literal["user", "assistant"]
-    content: str = Field(max_length=20_000)
+    content: Text = Field(max_length=20_000)
 
 
 class Filters(BaseModel):
     """Only articles from these outlets and/or published in this date range (inclusive)."""
 
-    outlets: list[str] = Field(default_factory=list, max_length=50)
+    outlets: list[Text] = Field(default_factory=list, max_length=50)
     published_after: date | None = None
     published_before: date | None = None
     include_samples: bool = Field(
@@ -41,8 +74,7 @@ class Filters(BaseModel):
 
 
 class AskRequest(BaseModel):
-    # At least one visible character: "\v" alone passes min_length but is no question.
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=r"\S")
+    question: Question = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
     conversation: list[Turn] = Field(
         default_factory=list,
         max_length=100,
@@ -51,6 +83,12 @@ class AskRequest(BaseModel):
     )
     filters: Filters = Field(default_factory=Filters)
     k: int | None = Field(default=None, ge=1, le=MAX_K, description="passages to retrieve")
+    as_of: date | None = Field(
+        default=None,
+        description="The day the question is asked on: 'last week' and 'now' count from it "
+        "and nothing published later is used. Unset: today, or the newest article's date "
+        "when the articles end earlier. The answer's `as_of` says which day was used.",
+    )
 
 
 class AnswerOut(BaseModel):
@@ -61,6 +99,9 @@ class AnswerOut(BaseModel):
     citations: list[Citation]
     rewritten_question: str | None
     notes: list[str]
+    as_of: str | None = Field(
+        default=None, description="the day relative time was counted from (YYYY-MM-DD)"
+    )
     timings: dict[str, float]
 
     @classmethod
@@ -95,6 +136,24 @@ class RecordsIn(BaseModel):
 
 class RemovedOut(BaseModel):
     removed: list[str] = Field(description="ids of the articles deleted")
+
+
+class ArticleEdit(BaseModel):
+    """PATCH /v1/articles/{id}: the fields to change; the id stays (see MetadataEdit)."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str | None = Field(default=None, min_length=1, max_length=1000, pattern=r"\S")
+    source: str | None = Field(
+        default=None, min_length=1, max_length=200, pattern=r"\S", description="the outlet"
+    )
+    published_at: date | None = None
+
+    def to_edit(self) -> MetadataEdit:
+        clean = {
+            k: " ".join(v.split()) for k, v in (("title", self.title), ("source", self.source)) if v
+        }
+        day = self.published_at.isoformat() if self.published_at else None
+        return MetadataEdit(**clean, published_at=day)
 
 
 class ProblemOut(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import re
 import time
 from collections import defaultdict
@@ -56,6 +57,11 @@ class QuestionResult:
     baseline_latency_s: float = 0.0
     first_token_s: float | None = None
     fell_back: bool = False
+    # "The sources disagree." answers, and their quoted sides (outlet, date, title, quote).
+    conflict: bool = False
+    conflict_sides: list[dict] = field(default_factory=list)
+    # The answerer's probability that its top sentence answers (None: it gives none).
+    confidence: float | None = None
 
 
 @dataclass
@@ -144,7 +150,7 @@ def _score(
     before = SearchFilters(published_before=q.question_date, exclude_articles=hidden)
     started = time.perf_counter()
     first_token = None
-    for item in app.ask_stream(q.question, filters=before, today=q.question_date):
+    for item in app.ask_stream(q.question, filters=before, as_of=q.question_date):
         if isinstance(item, str):
             first_token = first_token or time.perf_counter() - started
         else:
@@ -177,6 +183,16 @@ def _score(
         words=metrics.word_count(answer.text), first_token_s=first_token,
         fell_back=any("the answer quotes the articles instead" in n for n in answer.notes),
     )  # fmt: skip
+    result.conflict = answer.text.startswith(CONFLICT_LEAD)
+    if result.conflict:
+        result.conflict_sides = [
+            {"outlet": c.source, "date": (c.published_at or "")[:10], "title": c.title,
+             "quote": c.quote}
+            for c in answer.citations
+        ]  # fmt: skip
+    confidence = getattr(answer, "confidence", None)  # answerers without one give None
+    if confidence is not None and math.isfinite(float(confidence)):
+        result.confidence = float(confidence)
     if baseline is not None:
         started = time.perf_counter()
         base = baseline.run(q.question, exclude=hidden)
@@ -202,8 +218,11 @@ def run_evaluation(
     explanations: bool = True,
     baseline: bool = True,
     progress: bool = False,
+    sample: int | None = None,
+    seed: int = 0,
 ) -> EvalRun:
-    dataset = load_dataset(dataset_dir, explanations=explanations)
+    """Ask every question (or `limit` first, or a `sample` of N drawn with `seed`)."""
+    dataset = load_dataset(dataset_dir, explanations=explanations, sample=sample, seed=seed)
     articles, id_map, skipped = _articles(dataset)
     app, collection = _eval_app(settings, articles)
     started = time.perf_counter()
@@ -212,6 +231,7 @@ def run_evaluation(
         "collection": collection,
         "articles": len(articles),
         "records_skipped": skipped,
+        "duplicate_records_dropped": dataset.duplicates,
         "newly_embedded_chunks": report.chunks_written,
         "seconds": round(time.perf_counter() - started, 2),
     }
@@ -230,7 +250,8 @@ def run_evaluation(
         dataset=str(dataset_dir),
         settings={"top_k": settings.answer.top_k, "answerer": _answerer_name(settings),
                   "chunking": repr(settings.ingest.chunking), "search": repr(settings.search),
-                  "explanations": explanations},
+                  "explanations": explanations, "sample": sample,
+                  "seed": seed if sample else None},
         ingest=ingest,
     )  # fmt: skip
     # Hidden articles stay stored (one collection serves both settings) but are never found.
@@ -285,7 +306,12 @@ def summarise(results: list[QuestionResult], *, ours: bool = True) -> dict:
             "abstained_when_answerable": metrics.share([r.abstained for r in answerable]),
             "conflicts_flagged": metrics.share(conflict),
             "misled_by_fake": metrics.share(misled),
+            "conflict_answers": metrics.share([r.conflict for r in results]),
         }
+        scored = calibration_pairs(results)
+        summary["confidence_answers"] = len(scored)
+        summary["calibration_error"] = metrics.calibration_error(metrics.reliability_bins(scored))
+        summary["brier_score"] = metrics.brier_score(scored)
     else:
         summary["mean_answer_words"] = metrics.mean(
             [metrics.word_count(r.baseline_answer) for r in results]
@@ -293,9 +319,39 @@ def summarise(results: list[QuestionResult], *, ours: bool = True) -> dict:
     return summary
 
 
+def calibration_pairs(results: list[QuestionResult]) -> list[tuple[float, bool]]:
+    """(confidence, correct) of every answer that was given and carries a confidence:
+    an abstention's sentence is not shown, so whether it would have been right is unknown."""
+    return [
+        (r.confidence, r.correct) for r in results if r.confidence is not None and not r.abstained
+    ]
+
+
+def calibration(results: list[QuestionResult]) -> dict | None:
+    """The reliability table and the refusal trade-off, or None when no answer has a confidence."""
+    if all(r.confidence is None for r in results):
+        return None
+    ours = summarise(results)
+    thresholds = [i / 100 for i in range(101)]
+    return {
+        "bins": metrics.reliability_bins(calibration_pairs(results)),
+        "refusal": metrics.refusal_curve(
+            [(r.confidence, r.answerable, r.correct) for r in results], thresholds
+        ),
+        # Where the run itself stands, for comparison with the curve.
+        "run": {
+            "unanswerable_refused": ours["abstained_when_unanswerable"],
+            "answerable_refused": ours["abstained_when_answerable"],
+            "answerable_correct": ours["answer_accuracy"],
+        },
+    }
+
+
 def write_report(run: EvalRun, out_dir: Path) -> tuple[Path, Path]:
-    """`result.json` (every question) and `report.md` (tables), in `out_dir`."""
-    from assistant.evaluation.report import markdown_report
+    """`result.json` (every question), `report.md` (tables) and `conflicts.md` (every "the
+    sources disagree" answer, to read by hand) in `out_dir`; with confidences also
+    `reliability.png` and `refusal.png`."""
+    from assistant.evaluation.report import conflicts_markdown, markdown_report
 
     out_dir.mkdir(parents=True, exist_ok=True)
     payload = {
@@ -306,11 +362,21 @@ def write_report(run: EvalRun, out_dir: Path) -> tuple[Path, Path]:
         "newsdesk": summarise(run.results),
         "baseline": summarise(run.results, ours=False),
         "slices": slices(run.results),
+        "calibration": calibration(run.results),
         "questions": [dataclasses.asdict(r) for r in run.results],
     }
     json_path, md_path = out_dir / "result.json", out_dir / "report.md"
     json_path.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
     md_path.write_text(markdown_report(payload), encoding="utf-8")
+    (out_dir / "conflicts.md").write_text(conflicts_markdown(payload), encoding="utf-8")
+    if payload["calibration"] is not None:
+        from assistant.evaluation.plots import refusal_png, reliability_png
+
+        reliability_png(payload["calibration"]["bins"], out_dir / "reliability.png")
+        refusal_png(payload["calibration"], out_dir / "refusal.png")
+    else:  # an earlier run's plots in the same folder would pass for this run's
+        for name in ("reliability.png", "refusal.png"):
+            (out_dir / name).unlink(missing_ok=True)
     return json_path, md_path
 
 

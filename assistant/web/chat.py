@@ -36,7 +36,7 @@ def _day(value: str | None, label: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise InputProblem(
-            f"{label} filter: “{value}” is not a date. Write it as YYYY-MM-DD, e.g. 2024-01-31, "
+            f"{label}: “{value}” is not a date. Write it as YYYY-MM-DD, e.g. 2024-01-31, "
             "or clear it."
         ) from None
 
@@ -66,6 +66,7 @@ def ask_stream(
     outlets: list[str] | None,
     after: str | None,
     before: str | None,
+    as_of: str | None = None,
     include_samples: bool = False,
 ) -> Iterator[tuple]:
     """Yields (textbox, chat, sources panel, markdown, asked, sections) as the answer arrives.
@@ -77,6 +78,7 @@ def ask_stream(
         if not question:
             raise InputProblem("Type a question first.")
         filters = filters_of(outlets, after, before)
+        day = _day(as_of, "As of")
     except InputProblem as exc:
         gr.Warning(str(exc))
         yield tuple(gr.skip() for _ in range(6))
@@ -88,7 +90,11 @@ def ask_stream(
         app = runtime.prepare()
         draft = ""
         stream = app.ask_stream(
-            question, filters=filters, conversation=list(asked), include_samples=include_samples
+            question,
+            filters=filters,
+            as_of=day,
+            conversation=list(asked),
+            include_samples=include_samples,
         )
         for item in stream:
             if isinstance(item, str):  # a language model's draft, as it writes it

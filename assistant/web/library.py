@@ -1,15 +1,19 @@
 """Library handlers: upload files (each reported on its own), list with counts and search
-(title, outlet, URL, text), open one article, delete it or the sample articles after a
-confirmation. The same store calls as the /v1/articles routes."""
+(title, outlet, URL, text), open one article, edit its title, outlet or date, and delete it
+or the sample articles after a confirmation. The same store calls as the /v1/articles
+routes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import gradio as gr
 
 from assistant.api.runtime import Runtime
 from assistant.web import render
+from ingest.types import MetadataEdit
 from vectorstore.types import ArticleInfo
 
 COLUMNS = ["Title", "Outlet", "Published", "Chunks", "Id"]
@@ -17,6 +21,7 @@ READ_ONLY = "Signed in with a read-only key: adding and deleting articles needs 
 SAMPLE_TAG = "[sample] "
 # The pending deletion that stands for "every sample article" (article ids start with "a").
 SAMPLES = "samples"
+MAX_FIELD = 1000
 
 
 def can_edit(request: gr.Request | None) -> bool:
@@ -89,8 +94,10 @@ def upload(
     files: list[str] | None,
     request: gr.Request,
     progress=gr.Progress(),  # noqa: B008
+    discard: Callable[[str], None] | None = None,
 ) -> str:
-    """Ingest each file on its own, so one bad file is reported and the others still go in."""
+    """Ingest each file on its own, so one bad file is reported and the others still go in;
+    `discard` removes each uploaded file once it has been read."""
     _require_edit(request)
     if not files:
         raise gr.Error("Choose one or more article files first.")
@@ -99,8 +106,12 @@ def upload(
     for i, path in enumerate(files):
         name = Path(path).name
         progress(i / len(files), desc=f"Adding {name}")
-        outcome = app.ingest_uploads([(name, Path(path).read_bytes())])
-        lines.append(_file_report(name, outcome))
+        try:
+            data = Path(path).read_bytes()
+        finally:
+            if discard is not None:
+                discard(path)
+        lines.append(_file_report(name, app.ingest_uploads([(name, data)])))
     return f"<ul class='nd-upload-report'>{''.join(lines)}</ul>"
 
 
@@ -168,6 +179,34 @@ def confirm(runtime: Runtime, pending: str | None, request: gr.Request) -> tuple
     else:
         raise gr.Error(f"No article with id {pending or '(none)'}: nothing deleted.")
     return "", done, gr.Row(visible=False), ""
+
+
+def edit_article(
+    runtime: Runtime,
+    article_id: str | None,
+    title: str | None,
+    outlet: str | None,
+    published: str | None,
+    request: gr.Request,
+) -> str:
+    """Change the open article's title, outlet or date (empty fields stay as they are)."""
+    _require_edit(request)
+    if not article_id:
+        raise gr.Error("Open an article first, then edit it.")
+    day = (published or "").strip()
+    try:
+        day = date.fromisoformat(day).isoformat() if day else None
+    except ValueError:
+        raise gr.Error("Published: write the date as YYYY-MM-DD, e.g. 2024-01-31") from None
+    fields = {"title": title, "source": outlet}
+    clean = {k: " ".join(v.split())[:MAX_FIELD] for k, v in fields.items() if (v or "").strip()}
+    change = MetadataEdit(**clean, published_at=day)
+    if change == MetadataEdit():
+        raise gr.Error("Fill in a new title, outlet or date first.")
+    if runtime.prepare().store.edit_metadata(article_id, change) is None:
+        raise gr.Error(f"No article with id {article_id}.")
+    gr.Info("Saved: searches and citations show the new details.")
+    return open_article(runtime, article_id)
 
 
 def session_controls(request: gr.Request) -> tuple:

@@ -8,6 +8,7 @@ import gradio as gr
 
 from assistant.api.runtime import Runtime
 from assistant.web import chat, library, render
+from assistant.web.files import Page
 
 INTRO = (
     "# Newsdesk\nAsk about the news articles in the library. Every answer quotes the articles: "
@@ -18,7 +19,7 @@ FORMATS = [".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", ".pdf
 
 
 def build_page(runtime: Runtime) -> gr.Blocks:
-    with gr.Blocks(title="Newsdesk", analytics_enabled=False) as page:
+    with Page(title="Newsdesk", analytics_enabled=False) as page:
         gr.Markdown(INTRO, elem_id="nd-title")
         session = gr.HTML("", elem_id="nd-session")
         asked, sections = gr.State([]), gr.State([])
@@ -58,6 +59,12 @@ def build_page(runtime: Runtime) -> gr.Blocks:
                         with gr.Row():
                             after = gr.Textbox(label="Published after", placeholder="YYYY-MM-DD")
                             before = gr.Textbox(label="Published before", placeholder="YYYY-MM-DD")
+                        as_of = gr.Textbox(
+                            label="As of: the day 'last week' and 'now' count from (empty: "
+                            "today, or the newest article's date if older)",
+                            placeholder="YYYY-MM-DD",
+                            elem_id="nd-as-of",
+                        )
                         with_samples = gr.Checkbox(
                             label="Include the sample articles (invented for demos; by default "
                             "they answer only when the library holds nothing else)",
@@ -103,10 +110,28 @@ def build_page(runtime: Runtime) -> gr.Blocks:
                     yes = gr.Button("Yes, delete", variant="stop", elem_id="nd-confirm-yes")
                     no = gr.Button("Cancel", elem_id="nd-confirm-no")
                 pending = gr.State("")
+                with gr.Accordion("Edit title, outlet or date", open=False, elem_id="nd-edit"):
+                    with gr.Row():
+                        new_title = gr.Textbox(label="New title", elem_id="nd-edit-title")
+                        new_outlet = gr.Textbox(label="New outlet", elem_id="nd-edit-outlet")
+                        new_day = gr.Textbox(
+                            label="New date", placeholder="YYYY-MM-DD", elem_id="nd-edit-date"
+                        )
+                    save = gr.Button("Save changes", elem_id="nd-edit-save")
                 article = gr.HTML(library.open_article(runtime, None), elem_id="nd-article")
 
         chat_io = dict(
-            inputs=[question, chatbot, asked, sections, outlets, after, before, with_samples],
+            inputs=[
+                question,
+                chatbot,
+                asked,
+                sections,
+                outlets,
+                after,
+                before,
+                as_of,
+                with_samples,
+            ],
             outputs=[question, chatbot, sources, markdown, asked, sections],
         )
         ask_fn = partial(chat.ask_stream, runtime)
@@ -122,8 +147,12 @@ def build_page(runtime: Runtime) -> gr.Blocks:
         refresh_outlets = partial(lambda: gr.Dropdown(choices=chat.outlets_of(runtime.prepare())))
 
         # Plain functions, not partials: Gradio finds the gr.Request parameter by annotation.
-        def upload(paths: list[str] | None, request: gr.Request, progress=gr.Progress()) -> str:  # noqa: B008
-            return library.upload(runtime, paths, request, progress)
+        def upload(chosen: list[dict] | None, request: gr.Request, progress=gr.Progress()) -> tuple:  # noqa: B008
+            # Gradio's own preprocessing of gr.File leaves an empty temporary file per file, so
+            # the event takes the checked file objects as they are (preprocess=False).
+            paths = [f["path"] for f in chosen or []]
+            # The files are removed once read, so the picker is emptied with them.
+            return library.upload(runtime, paths, request, progress, page.discard), None
 
         def ask_delete(article_id: str | None, request: gr.Request) -> tuple:
             return library.ask_delete(runtime, article_id, request)
@@ -134,9 +163,9 @@ def build_page(runtime: Runtime) -> gr.Blocks:
         def confirm(pending_id: str | None, request: gr.Request) -> tuple:
             return library.confirm(runtime, pending_id, request)
 
-        add.click(upload, files, report).then(rows, search, [table, counts]).then(
-            refresh_outlets, None, outlets
-        )
+        add.click(upload, files, [report, files], preprocess=False).then(
+            rows, search, [table, counts]
+        ).then(refresh_outlets, None, outlets)
         search.change(rows, search, [table, counts])
 
         def on_select(evt: gr.SelectData) -> tuple[str, str]:
@@ -148,6 +177,13 @@ def build_page(runtime: Runtime) -> gr.Blocks:
         remove_samples.click(ask_remove_samples, None, asking)
         no.click(library.cancel, None, [pending, confirm_row])
         yes.click(confirm, pending, [selected, article, confirm_row, pending]).then(
+            rows, search, [table, counts]
+        ).then(refresh_outlets, None, outlets)
+
+        def edit(article_id: str, title: str, outlet: str, day: str, request: gr.Request) -> str:
+            return library.edit_article(runtime, article_id, title, outlet, day, request)
+
+        save.click(edit, [selected, new_title, new_outlet, new_day], article).then(
             rows, search, [table, counts]
         ).then(refresh_outlets, None, outlets)
         page.load(partial(chat.on_load, runtime), None, [*examples, outlets]).then(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
@@ -106,3 +107,97 @@ def test_other_content_types_are_415_and_malformed_json_is_400(fresh_client: Tes
         "/v1/articles", content=b"{", headers={"content-type": "application/json"}
     )
     assert broken.status_code == 400 and "malformed JSON" in broken.json()["error"]["message"]
+
+
+def test_an_edited_title_outlet_and_date_persist_and_show_in_citations(
+    fresh_client: TestClient,
+):
+    added = fresh_client.post("/v1/articles", json={"records": [RECORD]}).json()["added"]
+    article_id = added[0]
+    edit = {"title": "Port Ellis pilots strike", "source": "Harbour Times",
+            "published_at": "2024-05-08"}  # fmt: skip
+    edited = fresh_client.patch(f"/v1/articles/{article_id}", json=edit)
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["id"] == article_id  # the id names the content: it stays
+    shown = fresh_client.get(f"/v1/articles/{article_id}").json()
+    assert (shown["title"], shown["source"], shown["published_at"]) == (
+        "Port Ellis pilots strike", "Harbour Times", "2024-05-08",
+    )  # fmt: skip
+    answer = fresh_client.post(
+        "/v1/ask",
+        json={"question": "Why did the harbour pilots strike?",
+              "filters": {"outlets": ["Harbour Times"]}},
+    ).json()  # fmt: skip
+    cited = answer["citations"][0]
+    assert (cited["title"], cited["source"], cited["published_at"]) == (
+        "Port Ellis pilots strike", "Harbour Times", "2024-05-08",
+    )  # fmt: skip
+    passages = fresh_client.get("/v1/search", params={"q": "pilots strike"}).json()["passages"]
+    assert {p["source"] for p in passages} == {"Harbour Times"}
+    # The old values are gone from both collections: filtering by the old outlet finds nothing.
+    old = fresh_client.get("/v1/search", params={"q": "pilots strike", "outlet": "Coastal Ledger"})
+    assert old.json()["passages"] == []
+    assert (
+        fresh_client.get("/v1/articles", params={"outlet": "Coastal Ledger"}).json()["total"] == 0
+    )
+
+
+def test_a_bad_edit_is_refused_with_the_field_named_and_changes_nothing(
+    fresh_client: TestClient,
+):
+    article_id = fresh_client.post("/v1/articles", json={"records": [RECORD]}).json()["added"][0]
+    url = f"/v1/articles/{article_id}"
+    assert fresh_client.patch(url, json={}).status_code == 400
+    bad_date = fresh_client.patch(url, json={"published_at": "last tuesday"})
+    assert bad_date.status_code == 422 and "published_at" in bad_date.text
+    assert fresh_client.patch(url, json={"source": "   "}).status_code == 422
+    assert fresh_client.patch(url, json={"id": "a1"}).status_code == 422
+    assert fresh_client.patch("/v1/articles/a000", json={"title": "x"}).status_code == 404
+    shown = fresh_client.get(url).json()
+    assert (shown["title"], shown["source"]) == (RECORD["title"], RECORD["source"])
+
+
+def test_a_read_only_key_cannot_edit_an_article(keyed_client: TestClient):
+    from tests.api.conftest import READ_KEY
+
+    headers = {"Authorization": f"Bearer {READ_KEY}"}
+    denied = keyed_client.patch("/v1/articles/a000", json={"title": "x"}, headers=headers)
+    assert denied.status_code == 403
+
+
+def test_a_lone_surrogate_in_one_record_costs_no_record_and_a_huge_number_is_a_400(
+    fresh_client: TestClient,
+):
+    # JSON can escape half of a UTF-16 pair; it used to fail the whole batch with a 500.
+    broken = {"title": "Pilots \ud83d strike", "body": "Pilots walked out \udc00 at dawn."}
+    body = json.dumps({"records": [broken, RECORD]})  # ASCII: the escapes stay escapes
+    response = fresh_client.post(
+        "/v1/articles", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert len(report["added"]) == 2 and report["problems"] == []
+    titles = {a["title"] for a in fresh_client.get("/v1/articles").json()["items"]}
+    assert titles == {"Pilots \ufffd strike", RECORD["title"]}
+    huge = b'{"records": [{"title": "t", "body": "b", "n": ' + b"1" * 5000 + b"}]}"
+    response = fresh_client.post(
+        "/v1/articles", content=huge, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400 and "malformed JSON" in response.json()["error"]["message"]
+
+
+def test_a_bad_jsonl_line_is_reported_by_line_and_the_other_lines_go_in(
+    fresh_client: TestClient,
+):
+    lines = [
+        json.dumps({**RECORD, "title": "Broken \ud800 emoji"}),
+        '{"title": "n", "body": "b", "count": ' + "9" * 5000 + "}",
+        "{not json",
+        json.dumps(RECORD),
+    ]
+    files = [("files", ("feed.jsonl", "\n".join(lines).encode(), "application/json"))]
+    report = fresh_client.post("/v1/articles", files=files).json()
+    assert len(report["added"]) == 2
+    problems = {p["item"]: p["reason"] for p in report["problems"]}
+    assert set(problems) == {"upload:feed.jsonl:line 2", "upload:feed.jsonl:line 3"}
+    assert all(reason.startswith("malformed JSON") for reason in problems.values())
