@@ -30,6 +30,8 @@ from vectorstore.store import ArticleStore
 from vectorstore.types import AddReport, Passage, SearchFilters
 
 SAMPLE_MARKER = "sample_corpus"
+# Set once the store's sample articles carry their flag (stores from before it get it then).
+SAMPLES_FLAGGED = "samples_flagged"
 
 
 @dataclass
@@ -159,6 +161,15 @@ class Newsdesk:
         by_model = getattr(self.answerer, "rewrite", None)
         return (by_model and by_model(question, earlier)) or rewrite_followup(question, earlier)
 
+    def _load(self, paths: Sequence[str | Path], *, progress: bool = False) -> LoadResult:
+        # Loaders pull in HTML and PDF parsers: only ingestion pays for importing them.
+        from ingest.pipeline import load_paths
+
+        limits = self.settings.ingest
+        return load_paths(
+            paths, max_bytes=limits.max_bytes, pdf_limits=limits.pdf, progress=progress
+        )
+
     def ingest(
         self,
         paths: Sequence[str | Path],
@@ -169,13 +180,7 @@ class Newsdesk:
         """Load files and folders and store their articles; bad files are reported, not fatal.
         `edit` gives every article found an outlet or date the files lack or get wrong
         (also those already stored, which are otherwise left as they are)."""
-        # Loaders pull in HTML and PDF parsers: only ingestion pays for importing them.
-        from ingest.pipeline import load_paths
-
-        limits = self.settings.ingest
-        loaded = load_paths(
-            paths, max_bytes=limits.max_bytes, pdf_limits=limits.pdf, progress=progress
-        )
+        loaded = self._load(paths, progress=progress)
         if edit is not None:
             loaded.articles = [edit.apply(a) for a in loaded.articles]
         outcome = self._store_loaded(loaded, progress=progress)
@@ -188,9 +193,6 @@ class Newsdesk:
         per-file problems as `ingest`; problems and origins name the uploaded file."""
         import tempfile
 
-        from ingest.pipeline import load_paths
-
-        limits = self.settings.ingest
         with tempfile.TemporaryDirectory(prefix="newsdesk-upload-") as tmp:
             # Each upload in its own folder under its sanitised bare name: two "a.txt" do not
             # collide, and no name ("../x", "/etc/x", "..", NUL) can leave the folder.
@@ -201,7 +203,7 @@ class Newsdesk:
                 path.parent.mkdir()
                 path.write_bytes(data)
                 paths.append(path)
-            loaded = load_paths(paths, max_bytes=limits.max_bytes, pdf_limits=limits.pdf)
+            loaded = self._load(paths)
         names = {str(p): f"upload:{name}" for p, (name, _) in zip(paths, files, strict=True)}
 
         def renamed(origin: str) -> str:
@@ -233,16 +235,49 @@ class Newsdesk:
             self.store.set_marker(SAMPLE_MARKER, "skipped")
         return IngestOutcome(report, loaded.problems, loaded.files_seen, len(loaded.articles))
 
+    def _sample_articles(self) -> LoadResult:
+        """The bundled sample articles, each marked as a sample."""
+        loaded = self._load(sample_corpus_files())
+        loaded.articles = [replace(a, sample=True) for a in loaded.articles]
+        return loaded
+
     def ensure_sample_corpus(self) -> IngestOutcome | None:
-        """Load the bundled sample articles into a new, empty store, once."""
-        if not self.settings.sample_corpus or self.store.marker(SAMPLE_MARKER) is not None:
+        """Load the bundled sample articles into a new, empty store, once; in a store that
+        got them before samples were marked, mark them now."""
+        marker = self.store.marker(SAMPLE_MARKER)
+        if marker == "loaded" and self.store.marker(SAMPLES_FLAGGED) is None:
+            self._flag_old_samples()
+        if not self.settings.sample_corpus or marker is not None:
             return None
         if self.store.count_articles() > 0:
             self.store.set_marker(SAMPLE_MARKER, "skipped")
             return None
-        outcome = self.ingest(sample_corpus_files())
+        outcome = self._store_loaded(self._sample_articles())
         self.store.set_marker(SAMPLE_MARKER, "loaded")
+        self.store.set_marker(SAMPLES_FLAGGED, "yes")
         return outcome
+
+    def _flag_old_samples(self) -> None:
+        """Recognise the samples an older Newsdesk loaded, by id or by their invented title
+        and outlet (an id changes when a loader cleans text differently), and mark them."""
+        known = self._sample_articles().articles
+        ids = {a.id for a in known}
+        names = {(a.title, a.source) for a in known}
+        found = [
+            i.id
+            for i in self.store.list_articles()
+            if not i.sample and (i.id in ids or (i.title, i.source) in names)
+        ]
+        self.store.mark_samples(found)
+        self.store.set_marker(SAMPLES_FLAGGED, "yes")
+
+    def remove_samples(self) -> list[str]:
+        """Delete every sample article; they are not loaded again. Returns their ids."""
+        removed = sorted(self.store.sample_ids())
+        for article_id in removed:
+            self.store.delete_article(article_id)
+        self.store.set_marker(SAMPLE_MARKER, "removed")
+        return removed
 
     def retrieve(
         self,
@@ -252,17 +287,24 @@ class Newsdesk:
         filters: SearchFilters | None = None,
         scope: TimeScope | None = None,
         today: date | None = None,
+        include_samples: bool = False,
     ) -> list[Passage]:
         """The passages an answer is drawn from: the user's filters narrowed by the time the
-        question names, the freshest news as of `today` (default: the date) first."""
+        question names, the freshest news as of `today` (default: the date) first. Sample
+        articles take part only in a store of samples, or when `include_samples`."""
         scope = scope or TimeScope()
         merged = merge_filters(filters, scope)
-        return self.store.search(
+        samples = self.store.sample_ids()
+        if samples and not include_samples and self.store.count_articles() > len(samples):
+            # The store holds real news: invented demo articles must not answer about it.
+            merged = replace(merged, exclude_articles=merged.exclude_articles | samples)
+        passages = self.store.search(
             question,
             k or self.settings.answer.top_k,
             merged,
             as_of=news_day(merged, scope, today),
         )
+        return [replace(p, sample=True) if p.article_id in samples else p for p in passages]
 
     def archive_day(self) -> tuple[date, str]:
         """The day a question with "last week" or "now" is asked as of when none is given,
@@ -276,9 +318,9 @@ class Newsdesk:
     def ask(self, question: str, **options: Any) -> Answer:
         """Answer one question from the stored articles, with verified citations.
 
-        Options as for `ask_stream` (filters, k, as_of, conversation): `conversation` holds
-        the user's earlier questions, oldest first, and a follow-up such as "and in Iraq?" is
-        rewritten into a standalone question before retrieval."""
+        Options as for `ask_stream` (filters, k, as_of, conversation, include_samples):
+        `conversation` holds the user's earlier questions, oldest first, and a follow-up such
+        as "and in Iraq?" is rewritten into a standalone question before retrieval."""
         return last_answer(self.ask_stream(question, **options))
 
     def ask_stream(
@@ -289,10 +331,11 @@ class Newsdesk:
         k: int | None = None,
         as_of: date | None = None,
         conversation: Sequence[str] = (),
+        include_samples: bool = False,
     ) -> Iterator[str | Answer]:
         """`ask`, streamed: the text a language model generates, as it comes (nothing for the
         extractive answerer, which finds its answer at once), then the checked Answer, whose
-        text replaces the draft.
+        text replaces the draft. Sample articles as in `retrieve`.
 
         `as_of` is the day the question is asked on: "last week" and "now" count from it, and
         nothing published after it is used. Unset, a question with such words is asked as of
@@ -310,7 +353,9 @@ class Newsdesk:
         elif scope.relative:
             day, why = self.archive_day()
             scope = parse_time_scope(asked, day)
-        passages = self.retrieve(asked, k=k, filters=filters, scope=scope, today=day)
+        passages = self.retrieve(
+            asked, k=k, filters=filters, scope=scope, today=day, include_samples=include_samples
+        )
         retrieved = time.perf_counter()
         first_token = None
         stream = getattr(self.answerer, "stream", None)

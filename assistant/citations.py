@@ -46,7 +46,9 @@ def verify_citations(answer: Answer, articles: Mapping[str, Article]) -> Answer:
         ]
         text = " ".join(kept)
     text = _MARKER.sub(lambda m: f" [{renumber[int(m[1])]}]" if int(m[1]) in renumber else "", text)
-    citations = [dataclasses.replace(c, n=renumber[c.n]) for c in good]
+    citations = [
+        dataclasses.replace(c, n=renumber[c.n], sample=articles[c.article_id].sample) for c in good
+    ]
     notes = list(answer.notes)
     if dropped:
         notes.append(

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from vectorstore.lock import StoreBusy
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_PARTIAL, EXIT_NOT_FOUND = 0, 1, 2, 3, 4
+SAMPLE_LABEL = "sample article, not real news"
 MAX_OUTLET_CHARS = 200
 EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a process ended by SIGPIPE
 
@@ -84,6 +85,12 @@ def _build_parser() -> argparse.ArgumentParser:
     f.add_argument("--after", type=_date, metavar="YYYY-MM-DD", help="published on or after")
     f.add_argument("--before", type=_date, metavar="YYYY-MM-DD", help="published on or before")
     f.add_argument("-k", type=int, metavar="N", help="passages to retrieve [settings: top_k]")
+    f.add_argument(
+        "--include-samples",
+        action="store_true",
+        help="let the bundled sample articles answer too (by default they do only in a store "
+        "that holds nothing else)",
+    )
     f.add_argument(
         "--as-of",
         type=_date,
@@ -144,12 +151,18 @@ def _build_parser() -> argparse.ArgumentParser:
     v = verbs.add_parser("list", parents=[common], help="stored articles, newest first")
     v.add_argument("--source", action="append", default=[], metavar="OUTLET")
     v.add_argument("--search", metavar="TEXT", help="only titles containing TEXT")
+    v.add_argument(
+        "--match", metavar="TEXT", help="only articles with TEXT in title, outlet, URL or text"
+    )
     v.add_argument("--json", action="store_true")
     v = verbs.add_parser("show", parents=[common], help="one article's metadata and text")
     v.add_argument("id")
     v.add_argument("--json", action="store_true")
     v = verbs.add_parser("remove", parents=[common], help="delete articles and their chunks")
-    v.add_argument("ids", nargs="+", metavar="ID")
+    v.add_argument("ids", nargs="*", metavar="ID")
+    v.add_argument(
+        "--samples", action="store_true", help="delete every sample article (never reloaded)"
+    )
 
     p = sub.add_parser("export", parents=[common], help="write every article to JSON Lines")
     p.add_argument("file", metavar="FILE.jsonl", help="where to write ('-': standard output)")
@@ -211,7 +224,8 @@ def format_answer(answer: Answer) -> str:
         for c in answer.citations:
             day = c.published_at[:10] if c.published_at else None
             meta = ", ".join(x for x in (c.source, day) if x)
-            lines.append(f"[{c.n}] {c.title}" + (f" ({meta})" if meta else ""))
+            mark = f" [{SAMPLE_LABEL}]" if c.sample else ""
+            lines.append(f"[{c.n}] {c.title}" + (f" ({meta})" if meta else "") + mark)
             if c.url:
                 lines.append(f"    {c.url}")
             lines.append(f"    “{c.quote}”")
@@ -259,7 +273,13 @@ def _cmd_ingest(app: Newsdesk, args: argparse.Namespace) -> int:
 
 def _cmd_ask(app: Newsdesk, args: argparse.Namespace) -> int:
     app.ensure_sample_corpus()
-    answer = app.ask(args.question, filters=_filters(args), k=args.k, as_of=args.as_of)
+    answer = app.ask(
+        args.question,
+        filters=_filters(args),
+        k=args.k,
+        as_of=args.as_of,
+        include_samples=args.include_samples,
+    )
     if args.json:
         print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -299,7 +319,12 @@ def _cmd_chat(app: Newsdesk, args: argparse.Namespace) -> int:
             continue
         try:
             answer = app.ask(
-                question, filters=_filters(args), k=args.k, as_of=args.as_of, conversation=asked
+                question,
+                filters=_filters(args),
+                k=args.k,
+                as_of=args.as_of,
+                conversation=asked,
+                include_samples=args.include_samples,
             )
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
@@ -315,16 +340,20 @@ def _cmd_articles(app: Newsdesk, args: argparse.Namespace) -> int:
     app.ensure_sample_corpus()
     store = app.store
     if args.verb == "list":
-        infos = store.list_articles(sources=args.source, title_contains=args.search)
+        infos = store.list_articles(
+            sources=args.source, title_contains=args.search, matching=args.match
+        )
         if args.json:
             print(json.dumps([asdict(i) for i in infos], indent=2, ensure_ascii=False))
         else:
             for i in infos:
                 print(
                     f"{i.id}  {i.published_at or '----------':10.10}  {i.source[:20]:20}  "
-                    f"{i.chunk_count:3d} chunks  {i.title}"
+                    f"{i.chunk_count:3d} chunks  {'[sample] ' if i.sample else ''}{i.title}"
                 )
-            print(f"{len(infos)} article(s)")
+            samples = sum(i.sample for i in infos)
+            note = f", {samples} of them invented sample articles" if samples else ""
+            print(f"{len(infos)} article(s){note}")
         return EXIT_OK
     if args.verb == "show":
         article = store.get_article(args.id)
@@ -345,6 +374,12 @@ def _cmd_articles(app: Newsdesk, args: argparse.Namespace) -> int:
                 print(f"{key:>13}: {getattr(article, key) or ''}")
             print(f"{'chunks':>13}: {info.chunk_count}\n\n{article.text}")
         return EXIT_OK
+    if args.samples:
+        for aid in app.remove_samples():
+            print(f"removed sample {aid}")
+    elif not args.ids:
+        print("error: name the article ids to remove, or --samples", file=sys.stderr)
+        return EXIT_USAGE
     missing = [aid for aid in args.ids if not store.delete_article(aid)]
     for aid in args.ids:
         if aid not in missing:

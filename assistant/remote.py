@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import fields
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -20,7 +21,7 @@ from assistant.app import IngestOutcome
 from assistant.types import Answer, Citation
 from assistant.uploads import safe_upload_name
 from ingest.pipeline import discover
-from ingest.types import Article, IngestProblem
+from ingest.types import Article, IngestProblem, MetadataEdit
 from vectorstore.types import AddReport, ArticleInfo, SearchFilters
 
 # Files go up in requests of at most this many bytes (one larger file goes alone), well
@@ -68,8 +69,15 @@ class RemoteNewsdesk:
     def ensure_sample_corpus(self) -> None:
         """The server offered the sample articles when it started."""
 
-    def ingest(self, paths: Sequence[str | Path], *, progress: bool = False) -> IngestOutcome:
-        """Upload the files under `paths`; problems name the local files."""
+    def ingest(
+        self,
+        paths: Sequence[str | Path],
+        *,
+        progress: bool = False,
+        edit: MetadataEdit | None = None,
+    ) -> IngestOutcome:
+        """Upload the files under `paths`; problems name the local files. `edit` (an outlet
+        or date for every article found) is then sent as a PATCH of each article."""
         started = time.perf_counter()
         outcome = IngestOutcome(AddReport(added=[], unchanged=[], replaced=[]))
         files = discover(paths)
@@ -77,6 +85,8 @@ class RemoteNewsdesk:
         for batch in _upload_batches(files, outcome.problems):
             self._upload(batch, outcome)
         r = outcome.report
+        if edit is not None:
+            self._edit(r.added + r.unchanged, edit)
         outcome.articles_found = len(r.added) + len(r.unchanged)
         r.seconds = time.perf_counter() - started
         return outcome
@@ -107,13 +117,25 @@ class RemoteNewsdesk:
                     break
             outcome.problems.append(IngestProblem(item, problem["reason"]))
 
+    def _edit(self, article_ids: Sequence[str], edit: MetadataEdit) -> None:
+        body = {"source": edit.source, "published_at": edit.published_at}
+        body = {key: value for key, value in body.items() if value is not None}
+        for article_id in article_ids:
+            self.request("PATCH", f"/v1/articles/{_segment(article_id)}", json=body)
+
+    def remove_samples(self) -> list[str]:
+        """Delete every sample article on the server (DELETE /v1/articles/samples)."""
+        return self.request("DELETE", "/v1/articles/samples").json()["removed"]
+
     def ask(
         self,
         question: str,
         *,
         filters: SearchFilters | None = None,
         k: int | None = None,
+        as_of: date | None = None,
         conversation: Sequence[str] = (),
+        include_samples: bool = False,
     ) -> Answer:
         filters = filters or SearchFilters()
         body = {
@@ -123,8 +145,10 @@ class RemoteNewsdesk:
                 "outlets": list(filters.sources),
                 "published_after": _iso(filters.published_after),
                 "published_before": _iso(filters.published_before),
+                "include_samples": include_samples,
             },
             "k": k,
+            "as_of": _iso(as_of),
         }
         out = self.request("POST", "/v1/ask", json=body, ok=(400,))
         if out.status_code == 400:
@@ -138,6 +162,7 @@ class RemoteNewsdesk:
             rewritten_question=data["rewritten_question"],
             notes=data["notes"],
             timings=data["timings"],
+            as_of=data["as_of"],
         )
 
 
@@ -148,12 +173,18 @@ class _RemoteStore:
         self._remote = remote
 
     def list_articles(
-        self, *, sources: Sequence[str] = (), title_contains: str | None = None
+        self,
+        *,
+        sources: Sequence[str] = (),
+        title_contains: str | None = None,
+        matching: str | None = None,
     ) -> list[ArticleInfo]:
         infos: list[ArticleInfo] = []
         params: dict = {"outlet": list(sources), "limit": 500}
         if title_contains:
             params["title"] = title_contains
+        if matching:
+            params["q"] = matching
         while True:
             page = self._remote.request(
                 "GET", "/v1/articles", params={**params, "offset": len(infos)}

@@ -20,7 +20,7 @@ class Citation:
     """A numbered pointer from an answer to the exact passage that supports it.
 
     `quote == article.text[start:end]` for the stored article: checked before an answer leaves
-    the assistant (see `assistant.citations`).
+    the assistant (see `assistant.citations`), which also sets `sample` for a sample article.
     """
 
     n: int
@@ -32,6 +32,7 @@ class Citation:
     quote: str
     start: int
     end: int
+    sample: bool = False
 
 
 @dataclass

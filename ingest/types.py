@@ -34,6 +34,7 @@ class Article:
 
     `text` is the body (standfirst included) after clean-up; chunk and citation offsets refer to it.
     `published_at` is an ISO 8601 string (a date, or a date and time) or None when unknown.
+    `sample` marks the bundled demo articles the project wrote: never real news.
     """
 
     title: str
@@ -44,6 +45,7 @@ class Article:
     author: str | None = None
     origin: str = ""
     id: str = field(default="")
+    sample: bool = False
 
     def __post_init__(self) -> None:
         if not self.id:

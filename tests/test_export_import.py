@@ -32,6 +32,7 @@ def test_export_then_import_into_an_empty_store_then_export_gives_the_same_bytes
     assert {"id", "title", "text", "source", "published_at", "url", "author", "origin"} <= set(
         record
     ) and record["ingested_at"] > 0
+    assert record["sample"] is True  # a sample stays marked as one in the restored store
 
     restored_dir = tmp_path / "restored"
     assert _cli("import", str(first), "--data-dir", str(restored_dir)) == 0

@@ -176,3 +176,24 @@ def test_simultaneous_uploads_of_two_versions_of_one_url_leave_one_article(serve
     answer = server.http.post("/v1/ask", json={"question": "How many votes did district 3 count?"})
     cited = {(c["url"], c["article_id"]) for c in answer.json()["citations"]}
     assert len({url for url, _ in cited}) == len(cited)  # never two versions of one page
+
+
+def test_sample_removal_text_match_as_of_and_outlet_go_through_the_server_too(
+    server: Server, tmp_path: Path
+):
+    with_key = {**server.env, "NEWSDESK_API_KEY": WRITE_KEY}
+    dock = {**PILOTS, "title": "Dock cranes idle", "url": "https://example.test/cranes"}
+    dock["body"] = "Dock cranes in Port Ellis stood idle for a zebra-striped hour on Friday."
+    (tmp_path / "cranes.json").write_text(json.dumps(dock), encoding="utf-8")
+    done = newsdesk(with_key, "ingest", str(tmp_path / "cranes.json"), "--outlet", "Quay Post")
+    assert done.returncode == 0, done.stderr
+    matched = newsdesk(with_key, "articles", "list", "--match", "zebra-striped", "--json")
+    assert matched.returncode == 0, matched.stderr
+    assert [(a["title"], a["source"]) for a in json.loads(matched.stdout)] == [
+        ("Dock cranes idle", "Quay Post")
+    ]
+    asked = newsdesk(with_key, "ask", "What happened last week?", "--as-of", "2024-05-10")
+    assert asked.returncode == 0, asked.stderr
+    removed = newsdesk(with_key, "articles", "remove", "--samples")
+    assert removed.returncode == 0, removed.stderr  # none here; the real articles stay
+    assert server.http.get("/v1/articles", params={"q": "zebra-striped"}).json()["total"] == 1

@@ -103,6 +103,8 @@ def _article_metadata(article: Article, chunk_count: int, ingested_at: float | N
         "chunk_count": chunk_count,
         "length": len(article.text),
         "ingested_at": time.time() if ingested_at is None else ingested_at,
+        # Only samples carry the key: a where clause on it finds them without a full scan.
+        **({"sample": True} if article.sample else {}),
     }
 
 
@@ -470,13 +472,38 @@ class ArticleStore:
     def count_chunks(self) -> int:
         return self._chunks.count()
 
+    def sample_ids(self) -> frozenset[str]:
+        """Ids of the articles marked as samples (the bundled demo articles)."""
+        return frozenset(self._articles.get(where={"sample": True}, include=[])["ids"])
+
+    def mark_samples(self, article_ids: Sequence[str]) -> None:
+        """Mark stored articles as samples (a store written before samples were marked)."""
+        if article_ids:
+            self._articles.update(
+                ids=list(article_ids), metadatas=[{"sample": True} for _ in article_ids]
+            )
+            faults.after_write()
+
     def list_articles(
-        self, *, sources: Sequence[str] = (), title_contains: str | None = None
+        self,
+        *,
+        sources: Sequence[str] = (),
+        title_contains: str | None = None,
+        matching: str | None = None,
     ) -> list[ArticleInfo]:
-        """Articles newest first (undated last), optionally by outlet or a title search."""
+        """Articles newest first (undated last), optionally by outlet, a title search, or a
+        search (`matching`) of title, outlet, URL and text, ignoring case."""
         where = build_where(SearchFilters(sources=tuple(sources))) if sources else None
-        res = self._articles.get(where=where, include=["metadatas"])
+        include = ["metadatas", "documents"] if matching else ["metadatas"]
+        res = self._articles.get(where=where, include=include)
         infos = [_info(aid, meta) for aid, meta in zip(res["ids"], res["metadatas"], strict=True)]
+        if matching:
+            needle = " ".join(matching.split()).casefold()
+            infos = [
+                info
+                for info, text in zip(infos, res["documents"], strict=True)
+                if any(needle in (part or "").casefold() for part in _searchable(info, text))
+            ]
         if title_contains:
             needle = title_contains.casefold()
             infos = [i for i in infos if needle in i.title.casefold()]
@@ -712,6 +739,11 @@ def _passage(entry: dict) -> Passage:
     )
 
 
+def _searchable(info: ArticleInfo, text: str) -> tuple[str | None, ...]:
+    # The text with its whitespace folded, so a phrase found across a line break still matches.
+    return (info.title, info.source, info.url, " ".join(text.split()))
+
+
 def _info(article_id: str, meta: dict) -> ArticleInfo:
     return ArticleInfo(
         id=article_id,
@@ -723,6 +755,7 @@ def _info(article_id: str, meta: dict) -> ArticleInfo:
         origin=meta.get("origin", ""),
         chunk_count=int(meta.get("chunk_count", 0)),
         length=int(meta.get("length", 0)),
+        sample=meta.get("sample") is True,
     )
 
 
@@ -736,6 +769,7 @@ def _article(article_id: str, text: str, meta: dict) -> Article:
         url=meta.get("url"),
         author=meta.get("author"),
         origin=meta.get("origin", ""),
+        sample=meta.get("sample") is True,
     )
 
 

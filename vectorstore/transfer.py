@@ -51,6 +51,8 @@ def export_store(store: ArticleStore, out: IO[str]) -> int:
     for article, meta in rows:
         record = {key: getattr(article, key) for key in (*_TEXT_FIELDS, *_OPTIONAL_FIELDS)}
         record["ingested_at"] = meta.get("ingested_at")
+        if article.sample:  # only samples carry it: other articles' lines are unchanged
+            record["sample"] = True
         out.write(_dumps(record) + "\n")
     return len(rows)
 
@@ -87,7 +89,10 @@ def _parse_article(line: str, where: str) -> tuple[Article, float | None]:
     stamp = record.get("ingested_at")
     if stamp is not None and (isinstance(stamp, bool) or not isinstance(stamp, int | float)):
         raise ExportFormatError(f"{where}: field 'ingested_at' must be a number or null")
+    if not isinstance(record.get("sample", False), bool):
+        raise ExportFormatError(f"{where}: field 'sample' must be true or false")
     fields = {key: record.get(key) for key in (*_TEXT_FIELDS, *_OPTIONAL_FIELDS)}
+    fields["sample"] = record.get("sample", False)
     fields["source"] = fields["source"] or ""
     fields["origin"] = fields["origin"] or ""
     return Article(**fields), stamp

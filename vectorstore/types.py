@@ -50,6 +50,7 @@ class Passage:
     dense_rank: int | None = None
     lexical_rank: int | None = None
     dense_similarity: float | None = None
+    sample: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class ArticleInfo:
     origin: str
     chunk_count: int
     length: int
+    sample: bool = False
 
 
 @dataclass

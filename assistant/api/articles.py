@@ -20,6 +20,7 @@ from assistant.api.schemas import (
     IngestOut,
     ProblemOut,
     RecordsIn,
+    RemovedOut,
 )
 from assistant.app import IngestOutcome, Newsdesk
 from ingest.types import MetadataEdit
@@ -114,11 +115,14 @@ def list_articles(
     app: App,
     outlet: Annotated[list[str], Query(max_length=50)] = [],  # noqa: B006 - FastAPI copies it
     title: Annotated[str | None, Query(max_length=500, description="title contains")] = None,
+    q: Annotated[
+        str | None, Query(max_length=500, description="title, outlet, URL or text contains")
+    ] = None,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> ArticlePage:
-    """Stored articles, newest first, a page at a time."""
-    infos = app.store.list_articles(sources=outlet, title_contains=title)
+    """Stored articles, newest first, a page at a time; sample articles say `sample: true`."""
+    infos = app.store.list_articles(sources=outlet, title_contains=title, matching=q)
     page = infos[offset : offset + limit]
     return ArticlePage(total=len(infos), offset=offset, limit=limit, items=page)
 
@@ -129,6 +133,12 @@ def find_article(app: Newsdesk, article_id: str) -> ArticleOut | None:
     if article is None or info is None:
         return None
     return ArticleOut(**asdict(info), text=article.text)
+
+
+@router.delete("/samples", response_model=RemovedOut, responses=errors(403))
+def remove_samples(app: App) -> RemovedOut:
+    """Remove every sample article (the bundled demo articles); they are not loaded again."""
+    return RemovedOut(removed=app.remove_samples())
 
 
 @router.get("/{article_id}", response_model=ArticleOut, responses=errors(404))

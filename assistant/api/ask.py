@@ -29,6 +29,7 @@ def answer_stream(app: Newsdesk, body: AskRequest) -> Iterator[str | Answer]:
             k=body.k,
             as_of=body.as_of,
             conversation=earlier,
+            include_samples=body.filters.include_samples,
         )
     except ValueError as exc:  # a question that is only whitespace
         raise ApiError(400, str(exc)) from exc

@@ -27,13 +27,20 @@ INSTRUCTIONS = (
 )
 
 
-def _filters(outlets: list[str] | None, after: str | None, before: str | None) -> Filters:
+def _filters(
+    outlets: list[str] | None, after: str | None, before: str | None, include_samples: bool
+) -> Filters:
     try:
         dates = [date.fromisoformat(d) if d else None for d in (after, before)]
     except ValueError as exc:
         raise ToolError(f"dates must be YYYY-MM-DD: {exc}") from exc
     try:
-        return Filters(outlets=outlets or [], published_after=dates[0], published_before=dates[1])
+        return Filters(
+            outlets=outlets or [],
+            published_after=dates[0],
+            published_before=dates[1],
+            include_samples=include_samples,
+        )
     except ValidationError as exc:
         raise ToolError(f"outlets: {exc.errors()[0]['msg']}") from exc
 
@@ -49,15 +56,21 @@ def build_mcp(runtime: Runtime) -> MCPServer:
         outlets: list[str] | None = None,
         published_after: str | None = None,
         published_before: str | None = None,
+        include_samples: bool = False,
     ) -> dict[str, Any]:
         """Passages from the stored news articles that match a query, best first (dense and
-        keyword rankings fused). Dates are YYYY-MM-DD, inclusive."""
+        keyword rankings fused). Dates are YYYY-MM-DD, inclusive. Sample articles (invented
+        demo news, `sample: true`) take part only with include_samples or in a store of
+        samples only."""
         if len(query) > MAX_QUESTION_CHARS:
             # The REST route's limit: embedding and BM25 cost grow with the query's length.
             raise ToolError(f"query is longer than {MAX_QUESTION_CHARS} characters")
-        filters = _filters(outlets, published_after, published_before)
+        filters = _filters(outlets, published_after, published_before, include_samples)
         passages = runtime.prepare().retrieve(
-            query, k=max(1, min(k, MAX_K)), filters=filters.to_search()
+            query,
+            k=max(1, min(k, MAX_K)),
+            filters=filters.to_search(),
+            include_samples=include_samples,
         )
         return {"passages": [asdict(p) for p in passages]}
 
@@ -68,12 +81,13 @@ def build_mcp(runtime: Runtime) -> MCPServer:
         published_after: str | None = None,
         published_before: str | None = None,
         as_of: str | None = None,
+        include_samples: bool = False,
     ) -> dict[str, Any]:
         """Answer a question from the news articles. The answer marks claims [n]; each
         citation gives the article, its outlet and date, and the exact quote with offsets.
         `abstained` is true when the articles do not answer it. `as_of` (YYYY-MM-DD) is the
         day "last week" and "now" count from (default: today, or the newest article's date)."""
-        filters = _filters(outlets, published_after, published_before)
+        filters = _filters(outlets, published_after, published_before, include_samples)
         try:
             body = AskRequest(question=question, filters=filters, as_of=as_of)
             return AnswerOut.of(answer_question(runtime.prepare(), body)).model_dump()

@@ -59,6 +59,11 @@ class Filters(BaseModel):
     outlets: list[Text] = Field(default_factory=list, max_length=50)
     published_after: date | None = None
     published_before: date | None = None
+    include_samples: bool = Field(
+        default=False,
+        description="let the bundled sample articles (invented demo news) answer too; by "
+        "default they take part only in a store that holds nothing else",
+    )
 
     def to_search(self) -> SearchFilters:
         return SearchFilters(
@@ -109,7 +114,7 @@ class SearchOut(BaseModel):
     passages: list[Passage]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ArticleOut(ArticleInfo):
     """An article's metadata with its full text (the text citation offsets refer to)."""
 
@@ -127,6 +132,10 @@ class RecordsIn(BaseModel):
     """Articles as JSON records: title, body (or text/content), source, published_at, url."""
 
     records: list[dict] = Field(min_length=1, max_length=10_000)
+
+
+class RemovedOut(BaseModel):
+    removed: list[str] = Field(description="ids of the articles deleted")
 
 
 class ArticleEdit(BaseModel):

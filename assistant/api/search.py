@@ -26,10 +26,12 @@ def search(
     published_after: date | None = None,
     published_before: date | None = None,
     k: Annotated[int, Query(ge=1, le=MAX_K)] = 10,
+    include_samples: bool = False,
 ) -> SearchOut:
-    """Dense and BM25 rankings fused by reciprocal rank, filtered by outlet and date."""
+    """Dense and BM25 rankings fused by reciprocal rank, filtered by outlet and date; sample
+    articles (`sample: true`) only in a store of samples or with `include_samples`."""
     filters = Filters(
         outlets=outlet, published_after=published_after, published_before=published_before
     )
-    passages = app.retrieve(q, k=k, filters=filters.to_search())
+    passages = app.retrieve(q, k=k, filters=filters.to_search(), include_samples=include_samples)
     return SearchOut(query=q, passages=passages)

@@ -11,6 +11,10 @@ CSS = """
   margin: 8px 0; transition: box-shadow .3s, background .3s; }
 .nd-source.nd-flash { box-shadow: 0 0 0 3px #f59e0b; background: #fffbeb; }
 .nd-source-head { font-weight: 600; }
+.nd-sample { display: inline-block; font-size: 0.85em; padding: 0 6px; border-radius: 6px;
+  background: #e0e7ff; color: #3730a3; }
+.nd-library-counts { font-size: 0.9em; margin: 4px 0; }
+.nd-confirm-text { font-weight: 600; }
 .nd-num { color: var(--color-accent); }
 .nd-context { margin: 6px 0 0; padding-left: 8px;
   border-left: 3px solid var(--border-color-primary);
@@ -45,8 +49,10 @@ window.addEventListener('click', function (e) {
   var folded = target.closest('details');
   if (folded) folded.open = true;
   target.scrollIntoView({behavior: 'smooth', block: 'center'});
-  target.classList.add('nd-flash');
-  setTimeout(function () { target.classList.remove('nd-flash'); }, 1800);
+  // The quote's whole card lights up: one card holds every quote from its article.
+  var card = target.closest('.nd-source') || target;
+  card.classList.add('nd-flash');
+  setTimeout(function () { card.classList.remove('nd-flash'); }, 1800);
 }, true);
 </script>
 """

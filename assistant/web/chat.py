@@ -11,7 +11,7 @@ import gradio as gr
 
 from assistant.api.deps import pieces
 from assistant.api.runtime import Runtime
-from assistant.app import SAMPLE_MARKER, Newsdesk
+from assistant.app import Newsdesk
 from assistant.web import render
 from vectorstore.client import StoreUnavailable
 from vectorstore.types import SearchFilters
@@ -24,6 +24,10 @@ SAMPLE_QUESTIONS = (
 STREAM_STEPS = 12
 
 
+class InputProblem(ValueError):
+    """Something the user typed that cannot be used; the message says what and how to fix it."""
+
+
 def _day(value: str | None, label: str) -> date | None:
     value = (value or "").strip()
     if not value:
@@ -31,7 +35,10 @@ def _day(value: str | None, label: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise gr.Error(f"{label}: write the date as YYYY-MM-DD, e.g. 2024-01-31") from None
+        raise InputProblem(
+            f"{label}: “{value}” is not a date. Write it as YYYY-MM-DD, e.g. 2024-01-31, "
+            "or clear it."
+        ) from None
 
 
 def filters_of(outlets: list[str] | None, after: str | None, before: str | None) -> SearchFilters:
@@ -55,25 +62,41 @@ def ask_stream(
     question: str,
     history: list[dict],
     asked: list[str],
-    sections: list[str],
+    sections: list[dict],
     outlets: list[str] | None,
     after: str | None,
     before: str | None,
     as_of: str | None = None,
+    include_samples: bool = False,
 ) -> Iterator[tuple]:
-    """Yields (textbox, chat, sources panel, markdown, asked, sections) as the answer arrives."""
+    """Yields (textbox, chat, sources panel, markdown, asked, sections) as the answer arrives.
+
+    A question that cannot be asked (none typed, a filter that is not a date) gets one warning
+    and changes nothing: an error would mark every output, the conversation included."""
     question = " ".join((question or "").split())
-    if not question:
-        raise gr.Error("Type a question first.")
-    filters = filters_of(outlets, after, before)
-    day = _day(as_of, "As of")
+    try:
+        if not question:
+            raise InputProblem("Type a question first.")
+        filters = filters_of(outlets, after, before)
+        day = _day(as_of, "As of")
+    except InputProblem as exc:
+        gr.Warning(str(exc))
+        yield tuple(gr.skip() for _ in range(6))
+        return
     history = [*(history or []), _user(question)]
     panel = render.sources_panel(sections)
     yield "", [*history, _bot("<em>Searching the articles…</em>")], panel, "", asked, sections
     try:
         app = runtime.prepare()
         draft = ""
-        for item in app.ask_stream(question, filters=filters, as_of=day, conversation=list(asked)):
+        stream = app.ask_stream(
+            question,
+            filters=filters,
+            as_of=day,
+            conversation=list(asked),
+            include_samples=include_samples,
+        )
+        for item in stream:
             if isinstance(item, str):  # a language model's draft, as it writes it
                 draft += item
                 yield "", [*history, _bot(render.draft_html(draft))], panel, "", asked, sections
@@ -82,7 +105,7 @@ def ask_stream(
         articles = app.store.get_articles(sorted({c.article_id for c in answer.citations}))
     except StoreUnavailable as exc:
         raise gr.Error(f"The article store is unavailable: {exc}") from exc
-    turn = len(sections)
+    turn = len(asked)  # sections are trimmed; anchors must stay unique in the conversation
     # The extractive answer arrives whole: reveal it in steps (a draft was shown already).
     words = [] if draft else pieces(answer.text)
     step = max(1, len(words) // STREAM_STEPS)
@@ -92,7 +115,15 @@ def ask_stream(
         partial = _bot(render.answer_html(answer, turn, upto=shown))
         yield "", [*history, partial], panel, "", asked, sections
         time.sleep(0.02)
-    sections = [*sections, render.sources_section(answer, articles, turn)]
+    sections = render.keep_sections(
+        [
+            *sections,
+            {
+                "asked": answer.rewritten_question or question,
+                "html": render.sources_section(answer, articles, turn),
+            },
+        ]
+    )
     asked = [*asked, question]
     final = [*history, _bot(render.answer_html(answer, turn))]
     markdown = render.answer_markdown(answer)
@@ -104,10 +135,13 @@ def new_conversation() -> tuple:
 
 
 def example_questions(app: Newsdesk) -> list[str]:
-    """Questions the loaded articles answer: the sample ones, or built from the newest titles."""
-    if app.store.marker(SAMPLE_MARKER) == "loaded":
+    """Questions the loaded articles answer: the sample ones in a store of samples only, else
+    built from the newest real articles' titles (samples then answer only when asked)."""
+    infos = app.store.list_articles()
+    real = [i for i in infos if not i.sample]
+    if infos and not real:
         return list(SAMPLE_QUESTIONS)
-    return [f"What does “{i.title}” report?" for i in app.store.list_articles()[:3]]
+    return [f"What does “{i.title}” report?" for i in real[:3]]
 
 
 def outlets_of(app: Newsdesk) -> list[str]:

@@ -1,5 +1,7 @@
-"""Library handlers: upload files (each reported on its own), list and search by title,
-open one article, delete it. The same store calls as the /v1/articles routes."""
+"""Library handlers: upload files (each reported on its own), list with counts and search
+(title, outlet, URL, text), open one article, edit its title, outlet or date, and delete it
+or the sample articles after a confirmation. The same store calls as the /v1/articles
+routes."""
 
 from __future__ import annotations
 
@@ -12,9 +14,13 @@ import gradio as gr
 from assistant.api.runtime import Runtime
 from assistant.web import render
 from ingest.types import MetadataEdit
+from vectorstore.types import ArticleInfo
 
 COLUMNS = ["Title", "Outlet", "Published", "Chunks", "Id"]
 READ_ONLY = "Signed in with a read-only key: adding and deleting articles needs a read-write one."
+SAMPLE_TAG = "[sample] "
+# The pending deletion that stands for "every sample article" (article ids start with "a").
+SAMPLES = "samples"
 MAX_FIELD = 1000
 
 
@@ -29,9 +35,41 @@ def _require_edit(request: gr.Request | None) -> None:
         raise gr.Error(READ_ONLY)
 
 
-def article_rows(runtime: Runtime, search: str | None) -> list[list]:
-    infos = runtime.prepare().store.list_articles(title_contains=(search or "").strip() or None)
-    return [[i.title, i.source, render.day(i.published_at), i.chunk_count, i.id] for i in infos]
+def article_rows(runtime: Runtime, search: str | None) -> tuple[list[list], str]:
+    """The table's rows (samples tagged) and a line with the counts, or why nothing shows."""
+    store = runtime.prepare().store
+    needle = " ".join((search or "").split())
+    infos = store.list_articles(matching=needle or None)
+    rows = [
+        [(SAMPLE_TAG if i.sample else "") + i.title, i.source, render.day(i.published_at),
+         i.chunk_count, i.id]
+        for i in infos
+    ]  # fmt: skip
+    return rows, _counts(infos, needle, store.count_articles())
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _counts(infos: list[ArticleInfo], needle: str, total: int) -> str:
+    chunks = _n(sum(i.chunk_count for i in infos), "chunk")
+    samples = sum(i.sample for i in infos)
+    quoted = f"“{render.esc(needle)}”"
+    if needle and not infos:
+        line = (
+            f"No articles match {quoted} (titles, outlets, URLs and texts searched; "
+            f"{_n(total, 'article')} in the library)."
+        )
+    elif needle:
+        line = f"{len(infos)} of {_n(total, 'article')} match {quoted}: {chunks}."
+    elif not infos:
+        line = "The library is empty: add article files above."
+    else:
+        line = f"{_n(len(infos), 'article')}, {chunks} in the library."
+    if samples:
+        line += f" {samples} of them {SAMPLE_TAG.strip()}: invented for demos, not real news."
+    return f"<p class='nd-library-counts'>{line}</p>"
 
 
 def _file_report(name: str, outcome) -> str:  # noqa: ANN001 - assistant.app.IngestOutcome
@@ -93,14 +131,54 @@ def select_row(runtime: Runtime, evt: gr.SelectData) -> tuple[str, str]:
     return article_id, open_article(runtime, article_id)
 
 
-def delete(runtime: Runtime, article_id: str | None, request: gr.Request) -> tuple[str, str]:
+def _confirm(pending: str, question: str) -> tuple:
+    return pending, f"<span class='nd-confirm-text'>{question}</span>", gr.Row(visible=True)
+
+
+def ask_delete(runtime: Runtime, article_id: str | None, request: gr.Request) -> tuple:
+    """Ask before deleting: (pending, confirmation text, confirmation row)."""
     _require_edit(request)
     if not article_id:
         raise gr.Error("Open an article first, then delete it.")
-    if not runtime.prepare().store.delete_article(article_id):
+    info = runtime.prepare().store.article_info(article_id)
+    if info is None:
         raise gr.Error(f"No article with id {article_id}.")
-    gr.Info("Article deleted: it is no longer searched or cited.")
-    return "", f"<p class='nd-empty'>Deleted article {render.esc(article_id)}.</p>"
+    return _confirm(
+        article_id,
+        f"Delete “{render.esc(info.title)}” and its {info.chunk_count} chunks? "
+        "It will no longer be searched or cited.",
+    )
+
+
+def ask_remove_samples(runtime: Runtime, request: gr.Request) -> tuple:
+    _require_edit(request)
+    count = len(runtime.prepare().store.sample_ids())
+    if not count:
+        raise gr.Error("There are no sample articles in the library.")
+    return _confirm(
+        SAMPLES,
+        f"Remove the {count} sample articles (invented for demos)? They are not loaded again.",
+    )
+
+
+def cancel() -> tuple:
+    return "", gr.Row(visible=False)
+
+
+def confirm(runtime: Runtime, pending: str | None, request: gr.Request) -> tuple:
+    """Carry out the confirmed deletion: (selected id, article view, row, pending)."""
+    _require_edit(request)
+    app = runtime.prepare()
+    if pending == SAMPLES:
+        removed = app.remove_samples()
+        gr.Info(f"Removed {len(removed)} sample articles.")
+        done = f"<p class='nd-empty'>Removed {len(removed)} sample articles.</p>"
+    elif pending and app.store.delete_article(pending):
+        gr.Info("Article deleted: it is no longer searched or cited.")
+        done = f"<p class='nd-empty'>Deleted article {render.esc(pending)}.</p>"
+    else:
+        raise gr.Error(f"No article with id {pending or '(none)'}: nothing deleted.")
+    return "", done, gr.Row(visible=False), ""
 
 
 def edit_article(
@@ -145,6 +223,7 @@ def session_controls(request: gr.Request) -> tuple:
     return (
         line,
         gr.File(visible=editable),
+        gr.Button(visible=editable),
         gr.Button(visible=editable),
         gr.Button(visible=editable),
     )

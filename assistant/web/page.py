@@ -65,6 +65,11 @@ def build_page(runtime: Runtime) -> gr.Blocks:
                             placeholder="YYYY-MM-DD",
                             elem_id="nd-as-of",
                         )
+                        with_samples = gr.Checkbox(
+                            label="Include the sample articles (invented for demos; by default "
+                            "they answer only when the library holds nothing else)",
+                            elem_id="nd-include-samples",
+                        )
                     with gr.Accordion("Last answer as Markdown", open=False):
                         markdown = gr.Textbox(
                             show_label=False, lines=4, buttons=["copy"], elem_id="nd-markdown"
@@ -81,8 +86,11 @@ def build_page(runtime: Runtime) -> gr.Blocks:
                 add = gr.Button("Add to library", variant="primary", elem_id="nd-add")
                 report = gr.HTML(elem_id="nd-upload-report")
                 search = gr.Textbox(
-                    label="Search titles", placeholder="part of a title", elem_id="nd-search"
+                    label="Search",
+                    placeholder="words from a title, outlet, URL or the text",
+                    elem_id="nd-search",
                 )
+                counts = gr.HTML(elem_id="nd-library-counts")
                 table = gr.Dataframe(
                     headers=library.COLUMNS,
                     datatype=["str", "str", "str", "number", "str"],
@@ -92,7 +100,16 @@ def build_page(runtime: Runtime) -> gr.Blocks:
                     elem_id="nd-articles",
                 )
                 selected = gr.Textbox(label="Selected article id", interactive=False)
-                remove = gr.Button("Delete this article", variant="stop", elem_id="nd-delete")
+                with gr.Row():
+                    remove = gr.Button("Delete this article", variant="stop", elem_id="nd-delete")
+                    remove_samples = gr.Button(
+                        "Remove sample articles", elem_id="nd-remove-samples"
+                    )
+                with gr.Row(visible=False, elem_id="nd-confirm") as confirm_row:
+                    confirm_text = gr.HTML()
+                    yes = gr.Button("Yes, delete", variant="stop", elem_id="nd-confirm-yes")
+                    no = gr.Button("Cancel", elem_id="nd-confirm-no")
+                pending = gr.State("")
                 with gr.Accordion("Edit title, outlet or date", open=False, elem_id="nd-edit"):
                     with gr.Row():
                         new_title = gr.Textbox(label="New title", elem_id="nd-edit-title")
@@ -104,7 +121,17 @@ def build_page(runtime: Runtime) -> gr.Blocks:
                 article = gr.HTML(library.open_article(runtime, None), elem_id="nd-article")
 
         chat_io = dict(
-            inputs=[question, chatbot, asked, sections, outlets, after, before, as_of],
+            inputs=[
+                question,
+                chatbot,
+                asked,
+                sections,
+                outlets,
+                after,
+                before,
+                as_of,
+                with_samples,
+            ],
             outputs=[question, chatbot, sources, markdown, asked, sections],
         )
         ask_fn = partial(chat.ask_stream, runtime)
@@ -127,29 +154,39 @@ def build_page(runtime: Runtime) -> gr.Blocks:
             # The files are removed once read, so the picker is emptied with them.
             return library.upload(runtime, paths, request, progress, page.discard), None
 
-        def delete(article_id: str | None, request: gr.Request) -> tuple[str, str]:
-            return library.delete(runtime, article_id, request)
+        def ask_delete(article_id: str | None, request: gr.Request) -> tuple:
+            return library.ask_delete(runtime, article_id, request)
 
-        add.click(upload, files, [report, files], preprocess=False).then(rows, search, table).then(
-            refresh_outlets, None, outlets
-        )
-        search.change(rows, search, table)
+        def ask_remove_samples(request: gr.Request) -> tuple:
+            return library.ask_remove_samples(runtime, request)
+
+        def confirm(pending_id: str | None, request: gr.Request) -> tuple:
+            return library.confirm(runtime, pending_id, request)
+
+        add.click(upload, files, [report, files], preprocess=False).then(
+            rows, search, [table, counts]
+        ).then(refresh_outlets, None, outlets)
+        search.change(rows, search, [table, counts])
 
         def on_select(evt: gr.SelectData) -> tuple[str, str]:
             return library.select_row(runtime, evt)
 
         table.select(on_select, None, [selected, article])
+        asking = [pending, confirm_text, confirm_row]
+        remove.click(ask_delete, selected, asking)
+        remove_samples.click(ask_remove_samples, None, asking)
+        no.click(library.cancel, None, [pending, confirm_row])
+        yes.click(confirm, pending, [selected, article, confirm_row, pending]).then(
+            rows, search, [table, counts]
+        ).then(refresh_outlets, None, outlets)
 
         def edit(article_id: str, title: str, outlet: str, day: str, request: gr.Request) -> str:
             return library.edit_article(runtime, article_id, title, outlet, day, request)
 
         save.click(edit, [selected, new_title, new_outlet, new_day], article).then(
-            rows, search, table
+            rows, search, [table, counts]
         ).then(refresh_outlets, None, outlets)
-        remove.click(delete, selected, [selected, article]).then(rows, search, table).then(
-            refresh_outlets, None, outlets
-        )
         page.load(partial(chat.on_load, runtime), None, [*examples, outlets]).then(
-            rows, search, table
-        ).then(library.session_controls, None, [session, files, add, remove])
+            rows, search, [table, counts]
+        ).then(library.session_controls, None, [session, files, add, remove, remove_samples])
     return page

@@ -15,6 +15,9 @@ from vectorstore.types import ArticleInfo
 
 CONTEXT_CHARS = 280
 MARKER = re.compile(r"\[(\d+)\]")
+# The sources panel keeps this many earlier answers' sources, each under its question.
+EARLIER_KEPT = 3
+SAMPLE_BADGE = '<span class="nd-sample">sample article, not real news</span>'
 
 
 def esc(value: object) -> str:
@@ -97,34 +100,54 @@ def _lines(text: str) -> str:
     return "<br>".join(html.escape(line, quote=True) for line in text.split("\n"))
 
 
-def _whole_article(article: Article | None, c: Citation) -> str:
-    """The stored article in full, folded, with the quote marked where it stands: the check
+def _whole_article(article: Article | None, cites: list[Citation]) -> str:
+    """The stored article in full, folded, with each quote marked where it stands: the check
     an analyst makes before trusting a citation is one click away."""
-    if article is None or article.text[c.start : c.end] != c.quote:
+    if article is None:
         return ""
-    text = article.text
-    body = f"{_lines(text[: c.start])}<mark>{_lines(c.quote)}</mark>{_lines(text[c.end :])}"
+    text, parts, last = article.text, [], 0
+    for c in sorted(cites, key=lambda c: c.start):
+        if c.start < last or text[c.start : c.end] != c.quote:
+            continue  # overlapping or unverifiable: its own context block still shows it
+        parts.append(f"{_lines(text[last : c.start])}<mark>{_lines(c.quote)}</mark>")
+        last = c.end
+    if not parts:
+        return ""
+    body = "".join(parts) + _lines(text[last:])
     return (
         '<details class="nd-full"><summary>Read the whole article</summary>'
         f'<div class="nd-full-text">{body}</div></details>'
     )
 
 
-def source_html(c: Citation, article: Article | None, turn: int) -> str:
+def _quote_number(c: Citation, quotes: int) -> str:
+    # The card's head lists the numbers; with several quotes each says which one it is.
+    return f'<span class="nd-num">[{c.n}]</span> ' if quotes > 1 else ""
+
+
+def source_html(cites: list[Citation], article: Article | None, turn: int) -> str:
+    """One card for one article, however many of the answer's citations quote it: each
+    quote in its context, under its own number (the marker's jump target)."""
+    c = cites[0]
     title = esc(c.title)
     if c.url and c.url.startswith(("http://", "https://")):
         title = f'<a href="{esc(c.url)}" target="_blank" rel="noopener noreferrer">{title}</a>'
+    numbers = " ".join(f'<span class="nd-num">[{x.n}]</span>' for x in cites)
+    badge = f" · {SAMPLE_BADGE}" if c.sample else ""
+    quotes = "".join(
+        f'<blockquote class="nd-context" id="{anchor(turn, x.n)}">'
+        f"{_quote_number(x, len(cites))}{_context(article, x)}</blockquote>"
+        for x in cites
+    )
     return (
-        f'<div class="nd-source" id="{anchor(turn, c.n)}">'
-        f'<div class="nd-source-head"><span class="nd-num">[{c.n}]</span> {title}</div>'
-        f'<div class="nd-meta">{byline(c.source, c.published_at)}</div>'
-        f'<blockquote class="nd-context">{_context(article, c)}</blockquote>'
-        f"{_whole_article(article, c)}</div>"
+        f'<div class="nd-source"><div class="nd-source-head">{numbers} {title}</div>'
+        f'<div class="nd-meta">{byline(c.source, c.published_at)}{badge}</div>'
+        f"{quotes}{_whole_article(article, cites)}</div>"
     )
 
 
 def sources_section(answer: Answer, articles: Mapping[str, Article], turn: int) -> str:
-    """One answer's sources: only the articles it cites, or why there are none."""
+    """One answer's sources: one card per article it cites, or why there are none."""
     asked = esc(answer.rewritten_question or answer.question)
     if answer.abstained or not answer.citations:
         body = (
@@ -132,20 +155,38 @@ def sources_section(answer: Answer, articles: Mapping[str, Article], turn: int) 
             "words, widen the filters, or add articles in the Library tab.</p>"
         )
     else:
-        body = "".join(source_html(c, articles.get(c.article_id), turn) for c in answer.citations)
-    return f'<section class="nd-turn"><h4>Sources for “{asked}”</h4>{body}</section>'
+        by_article: dict[str, list[Citation]] = {}
+        for c in answer.citations:
+            by_article.setdefault(c.article_id, []).append(c)
+        body = "".join(
+            source_html(cites, articles.get(aid), turn) for aid, cites in by_article.items()
+        )
+    return (
+        f'<section class="nd-turn" data-turn="{turn}"><h4>Sources for “{asked}”</h4>'
+        f"{body}</section>"
+    )
 
 
-def sources_panel(sections: list[str]) -> str:
-    """Newest answer's sources open; earlier ones folded (markers still open them)."""
+def keep_sections(sections: list[dict]) -> list[dict]:
+    """The newest answer's sources and the few answers before it; older ones are dropped."""
+    return sections[-(EARLIER_KEPT + 1) :]
+
+
+def sources_panel(sections: list[dict]) -> str:
+    """Newest answer's sources open; a few earlier ones folded under their own question
+    (their markers still open them)."""
     if not sections:
         return (
             '<p class="nd-empty">Sources appear here: every cited article with its quoted '
             "passage highlighted. Click a number like [1] in an answer to jump to it.</p>"
         )
-    newest, older = sections[-1], sections[-2::-1]
-    folded = "".join(f"<details><summary>Earlier answer</summary>{s}</details>" for s in older)
-    return f'<div class="nd-sources">{newest}{folded}</div>'
+    newest, older = sections[-1], keep_sections(sections)[-2::-1]
+    folded = "".join(
+        f'<details class="nd-earlier"><summary>Earlier: “{esc(s["asked"])}”</summary>'
+        f"{s['html']}</details>"
+        for s in older
+    )
+    return f'<div class="nd-sources">{newest["html"]}{folded}</div>'
 
 
 def answer_markdown(answer: Answer) -> str:

@@ -3,6 +3,7 @@ with the sample corpus), and Debian's Chromium driven by Playwright, never a dow
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,14 +24,33 @@ os.environ["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = "1"
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
 
 
-@pytest.fixture(scope="session")
-def web_url(tmp_path_factory, embedder) -> Iterator[str]:
-    """The full app (API and page) on a store of its own: these tests add and delete."""
-    data_dir = tmp_path_factory.mktemp("web")
+@contextlib.contextmanager
+def serve_samples(data_dir: Path, embedder) -> Iterator[str]:  # noqa: ANN001 - an Embedder
+    """The full app (API and page) on a new store with the sample corpus; yields its URL."""
     app = Newsdesk(load_settings(overrides={"data_dir": data_dir}, environ={}), embedder=embedder)
     app.ensure_sample_corpus()
     with LiveServer(create_app(app, warm_up=False)) as server:
         yield server.url
+
+
+@pytest.fixture(scope="session")
+def web_url(tmp_path_factory, embedder) -> Iterator[str]:
+    """The full app on a store of its own: these tests add and delete."""
+    with serve_samples(tmp_path_factory.mktemp("web"), embedder) as url:
+        yield url
+
+
+@pytest.fixture
+def only_samples_after(web_url) -> Iterator[None]:
+    """For a test that adds articles: afterwards the shared store holds the samples only
+    again, so the sample questions of later tests are answered from the samples."""
+    yield
+    import httpx
+
+    items = httpx.get(f"{web_url}/v1/articles", params={"limit": 500}).json()["items"]
+    for item in items:
+        if not item["sample"]:
+            httpx.delete(f"{web_url}/v1/articles/{item['id']}").raise_for_status()
 
 
 @pytest.fixture(scope="session")
@@ -85,14 +105,16 @@ class Page:
     def ask(self, question: str) -> str:
         """Ask and wait for the answer to finish streaming; the last answer's text."""
         bots = self.page.locator("#nd-chat .bot")
-        before = self.page.locator("#nd-sources-panel .nd-turn").count()
+        # The panel keeps a few answers only: wait for a new newest one, not for more of them.
+        newest = "() => document.querySelector('#nd-sources-panel .nd-turn')?.dataset.turn ?? ''"
+        before = self.page.evaluate(newest)
         self.page.fill("#nd-question textarea", question)
         self.page.click("#nd-ask")
         self.page.wait_for_function(
-            """([n]) => {
+            """([before]) => {
                 const bots = document.querySelectorAll('#nd-chat .bot');
-                const turns = document.querySelectorAll('#nd-sources-panel .nd-turn');
-                return turns.length > n && bots.length > 0
+                const turn = document.querySelector('#nd-sources-panel .nd-turn');
+                return turn && turn.dataset.turn !== before && bots.length > 0
                     && !bots[bots.length - 1].innerText.includes('Searching');
             }""",
             arg=[before],

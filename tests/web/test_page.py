@@ -90,7 +90,7 @@ def _open_in_library(p, title_part: str) -> None:
     p.page.wait_for_selector("#nd-article .nd-article")
 
 
-def test_upload_ask_and_delete_an_article(open_page, tmp_path: Path):
+def test_upload_ask_and_delete_an_article(open_page, tmp_path: Path, only_samples_after):
     good = tmp_path / "lighthouse.txt"
     good.write_text(LIGHTHOUSE)
     empty = tmp_path / "empty.txt"
@@ -109,6 +109,7 @@ def test_upload_ask_and_delete_an_article(open_page, tmp_path: Path):
 
     p.page.get_by_role("tab", name="Library").click()
     p.page.click("#nd-delete")
+    p.page.click("#nd-confirm-yes")
     p.page.wait_for_function(
         "() => document.querySelector('#nd-article').innerText.includes('Deleted article')"
     )
@@ -119,7 +120,9 @@ def test_upload_ask_and_delete_an_article(open_page, tmp_path: Path):
     ).last.inner_text().replace("Sources for", "")
 
 
-def test_markup_in_an_article_is_shown_as_text_and_runs_nothing(open_page, tmp_path: Path):
+def test_markup_in_an_article_is_shown_as_text_and_runs_nothing(
+    open_page, tmp_path: Path, only_samples_after
+):
     hostile = tmp_path / "hostile.json"
     hostile.write_text(json.dumps([HOSTILE]))
     p = open_page()

@@ -83,6 +83,7 @@ def test_a_read_only_key_can_ask_but_sees_no_add_or_delete(browser, keyed_url):
     assert not p.page.locator("#nd-upload").is_visible()
     assert not p.page.locator("#nd-add").is_visible()
     assert not p.page.locator("#nd-delete").is_visible()
+    assert not p.page.locator("#nd-remove-samples").is_visible()
     # The session cookie opens the page only: the REST API still wants the bearer key.
     response = p.context.request.get(keyed_url + "/v1/articles")
     assert response.status == 401
@@ -110,8 +111,14 @@ def test_the_server_refuses_a_read_only_session_that_tries_to_add_or_delete(samp
     runtime = Runtime(sample_app)
     with pytest.raises(gr.Error, match="read-only"):
         library.upload(runtime, ["/nonexistent.txt"], reader)
-    with pytest.raises(gr.Error, match="read-only"):
-        library.delete(runtime, "any-id", reader)
+    for attempt in (
+        lambda: library.ask_delete(runtime, "any-id", reader),
+        lambda: library.ask_remove_samples(runtime, reader),
+        lambda: library.confirm(runtime, library.SAMPLES, reader),
+    ):
+        with pytest.raises(gr.Error, match="read-only"):
+            attempt()
+    assert sample_app.store.sample_ids()
     assert library.can_edit(gr.Request(username=EDITOR)) and library.can_edit(gr.Request())
 
 
