@@ -7,12 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from assistant.api import create_app
 from assistant.app import SAMPLE_MARKER, SAMPLES_FLAGGED, sample_corpus_files
 from assistant.settings import Names
-from tests.api.conftest import READ_KEY, WRITE_KEY, with_api
+from tests.api.conftest import READ_KEY, WRITE_KEY, local_client, with_api
 from tests.test_cli import newsdesk
 
 TROOPS = "How many US troops are in Syria?"
@@ -108,7 +107,7 @@ def test_removing_the_samples_leaves_real_articles_and_they_never_come_back(mixe
 
 def test_the_api_marks_samples_and_removes_them_with_a_read_write_key(mixed_app):
     keyed = with_api(mixed_app, keys=Names([WRITE_KEY]), read_keys=Names([READ_KEY]))
-    with TestClient(create_app(keyed, warm_up=False)) as client:
+    with local_client(create_app(keyed, warm_up=False)) as client:
         read = {"Authorization": f"Bearer {READ_KEY}"}
         write = {"Authorization": f"Bearer {WRITE_KEY}"}
         items = client.get("/v1/articles", params={"limit": 500}, headers=read).json()["items"]
