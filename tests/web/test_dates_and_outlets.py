@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.web.test_page import _open_in_library, _upload
+from tests.web.test_page import _open_in_library
 
 FERRY = (
     "Ferry service to Gull Island resumes after storm\n\n"
@@ -26,7 +26,7 @@ def test_an_articles_outlet_and_date_are_edited_in_the_library(open_page, tmp_pa
     ferry = tmp_path / "gull-ferry.txt"
     ferry.write_text(FERRY)
     p = open_page()
-    assert "added 1 article" in _upload(p, ferry)
+    assert "added 1 article" in p.upload(ferry)
     _open_in_library(p, "Gull Island")
     p.page.get_by_text("Edit title, outlet or date").click()
     p.page.fill("#nd-edit-outlet textarea, #nd-edit-outlet input", "Island Post")

@@ -13,7 +13,7 @@ import pytest
 
 from tests.test_samples import REAL_STORY, TROOPS
 from tests.web.conftest import Page, serve_samples
-from tests.web.test_page import LIGHTHOUSE, _open_in_library, _upload
+from tests.web.test_page import LIGHTHOUSE, _open_in_library
 
 pytestmark = pytest.mark.slow
 
@@ -102,7 +102,7 @@ def test_deleting_an_article_asks_first_and_cancel_keeps_it(page: Page, tmp_path
     p = page
     lighthouse = tmp_path / "lighthouse.txt"
     lighthouse.write_text(LIGHTHOUSE)
-    assert "added 1 article" in _upload(p, lighthouse)
+    assert "added 1 article" in p.upload(lighthouse)
     _open_in_library(p, "Cape Morrow")
     p.page.click("#nd-delete")
     confirm = p.page.locator("#nd-confirm")
@@ -146,7 +146,7 @@ def test_samples_stay_out_of_real_answers_unless_asked_and_go_in_one_action(
     p = page
     story = tmp_path / "militias.txt"
     story.write_text(REAL_STORY)
-    assert "added 1 article" in _upload(p, story)
+    assert "added 1 article" in p.upload(story)
     p.page.get_by_role("tab", name="Ask").click()
     assert "900" in p.ask(TROOPS)
     last = p.page.locator("#nd-sources-panel .nd-turn").first
