@@ -47,6 +47,10 @@ class Answer:
     rewritten_question: str | None = None
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    # The learned decision's probability that the quoted best sentence answers the question
+    # (None where no sentence was read, or without the reader), and that in words.
+    confidence: float | None = None
+    support: str | None = None
 
     @classmethod
     def abstain(cls, question: str, passages: list[Passage], reason: str = "") -> Answer:
@@ -61,6 +65,8 @@ class Answer:
             "abstained": self.abstained,
             "citations": [asdict(c) for c in self.citations],
             "rewritten_question": self.rewritten_question,
+            "confidence": None if self.confidence is None else round(self.confidence, 3),
+            "support": self.support,
             "notes": list(self.notes),
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
         }
