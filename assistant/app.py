@@ -22,7 +22,7 @@ from assistant.settings import Settings
 from assistant.temporal import TimeScope, parse_time_scope
 from assistant.types import Answer, Answerer, last_answer
 from assistant.uploads import safe_upload_name
-from ingest.types import IngestProblem, LoadResult
+from ingest.types import IngestProblem, LoadResult, MetadataEdit
 from vectorstore.client import make_client
 from vectorstore.embeddings import Embedder, make_embedder
 from vectorstore.store import ArticleStore
@@ -123,14 +123,27 @@ class Newsdesk:
         by_model = getattr(self.answerer, "rewrite", None)
         return (by_model and by_model(question, earlier)) or rewrite_followup(question, earlier)
 
-    def ingest(self, paths: Sequence[str | Path], *, progress: bool = False) -> IngestOutcome:
-        """Load files and folders and store their articles; bad files are reported, not fatal."""
+    def ingest(
+        self,
+        paths: Sequence[str | Path],
+        *,
+        progress: bool = False,
+        edit: MetadataEdit | None = None,
+    ) -> IngestOutcome:
+        """Load files and folders and store their articles; bad files are reported, not fatal.
+        `edit` gives every article found an outlet or date the files lack or get wrong
+        (also those already stored, which are otherwise left as they are)."""
         # Loaders pull in HTML and PDF parsers: only ingestion pays for importing them.
         from ingest.pipeline import load_paths
 
         max_bytes = int(self.settings.ingest.max_file_mb * 1024 * 1024)
         loaded = load_paths(paths, max_bytes=max_bytes, progress=progress)
-        return self._store_loaded(loaded, progress=progress)
+        if edit is not None:
+            loaded.articles = [edit.apply(a) for a in loaded.articles]
+        outcome = self._store_loaded(loaded, progress=progress)
+        for article_id in outcome.report.unchanged if edit is not None else ():
+            self.store.edit_metadata(article_id, edit)
+        return outcome
 
     def ingest_uploads(self, files: Sequence[tuple[str, bytes]]) -> IngestOutcome:
         """Store articles from uploaded (file name, content) pairs, with the same checks and
@@ -222,10 +235,19 @@ class Newsdesk:
             as_of=news_day(merged, scope, today),
         )
 
+    def archive_day(self) -> tuple[date, str]:
+        """The day a question with "last week" or "now" is asked as of when none is given,
+        and why: today, unless the newest stored article is older (an archive that ends
+        earlier, where counting from the clock would find nothing); then that article's day."""
+        today, newest = date.today(), self.store.newest_day()
+        if newest is not None and newest < today:
+            return newest, "the newest article's date"
+        return today, "today"
+
     def ask(self, question: str, **options: Any) -> Answer:
         """Answer one question from the stored articles, with verified citations.
 
-        Options as for `ask_stream` (filters, k, today, conversation): `conversation` holds
+        Options as for `ask_stream` (filters, k, as_of, conversation): `conversation` holds
         the user's earlier questions, oldest first, and a follow-up such as "and in Iraq?" is
         rewritten into a standalone question before retrieval."""
         return last_answer(self.ask_stream(question, **options))
@@ -236,20 +258,30 @@ class Newsdesk:
         *,
         filters: SearchFilters | None = None,
         k: int | None = None,
-        today: date | None = None,
+        as_of: date | None = None,
         conversation: Sequence[str] = (),
     ) -> Iterator[str | Answer]:
         """`ask`, streamed: the text a language model generates, as it comes (nothing for the
         extractive answerer, which finds its answer at once), then the checked Answer, whose
-        text replaces the draft."""
+        text replaces the draft.
+
+        `as_of` is the day the question is asked on: "last week" and "now" count from it, and
+        nothing published after it is used. Unset, a question with such words is asked as of
+        `archive_day()`; the answer's `as_of` and first note say which day it was."""
         started = time.perf_counter()
         question = " ".join(question.split())
         if not question:
             raise ValueError("the question is empty")
         rewritten = self.rewrite_question(question, conversation)
         asked = rewritten or question
-        scope = parse_time_scope(asked, today)
-        passages = self.retrieve(asked, k=k, filters=filters, scope=scope, today=today)
+        scope = parse_time_scope(asked, as_of)
+        day, why = (as_of, "the date asked for") if as_of else (None, "")
+        if as_of is not None:
+            filters = merge_filters(filters, TimeScope(before=as_of))
+        elif scope.relative:
+            day, why = self.archive_day()
+            scope = parse_time_scope(asked, day)
+        passages = self.retrieve(asked, k=k, filters=filters, scope=scope, today=day)
         retrieved = time.perf_counter()
         first_token = None
         stream = getattr(self.answerer, "stream", None)
@@ -268,6 +300,12 @@ class Newsdesk:
         answer = verify_citations(answer, self.store.get_articles(cited))
         if scope.bounded:
             answer.notes.append(f"the question names a time: only articles {scope.describe()}")
+        if day is not None and (scope.relative or as_of is not None):
+            answer.as_of = day.isoformat()
+            counted = f"“{scope.label}” counts from that day, " if scope.relative else ""
+            answer.notes.insert(
+                0, f"As of {answer.as_of} ({why}): {counted}nothing published later is used"
+            )
         done = time.perf_counter()
         answer.timings = {
             "retrieve_s": retrieved - started,

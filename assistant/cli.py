@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from assistant.types import Answer
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_PARTIAL, EXIT_NOT_FOUND = 0, 1, 2, 3, 4
+MAX_OUTLET_CHARS = 200
 
 
 def _date(value: str) -> date:
@@ -33,6 +34,13 @@ def _date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {value!r}") from exc
+
+
+def _outlet(value: str) -> str:
+    value = " ".join(value.split())
+    if not value or len(value) > MAX_OUTLET_CHARS:
+        raise argparse.ArgumentTypeError(f"an outlet name of 1 to {MAX_OUTLET_CHARS} characters")
+    return value
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -64,6 +72,13 @@ def _build_parser() -> argparse.ArgumentParser:
     f.add_argument("--after", type=_date, metavar="YYYY-MM-DD", help="published on or after")
     f.add_argument("--before", type=_date, metavar="YYYY-MM-DD", help="published on or before")
     f.add_argument("-k", type=int, metavar="N", help="passages to retrieve [settings: top_k]")
+    f.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="the day to ask on: 'last week' and 'now' count from it, nothing later is used "
+        "[default: today, or the newest article's date when the articles end earlier]",
+    )
 
     parser = argparse.ArgumentParser(
         prog="newsdesk",
@@ -84,6 +99,10 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-file-mb", type=float, default=None, metavar="MB")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print a JSON report")
+    p.add_argument("--outlet", type=_outlet, metavar="NAME", help="the outlet of every article")
+    p.add_argument(
+        "--published", type=_date, metavar="YYYY-MM-DD", help="the date of every article"
+    )
 
     p = sub.add_parser("ask", parents=[common, filters], help="answer one question")
     p.add_argument("question", help="the question, in quotes")
@@ -181,7 +200,15 @@ def format_answer(answer: Answer) -> str:
 
 
 def _cmd_ingest(app: Newsdesk, args: argparse.Namespace) -> int:
-    outcome = app.ingest(args.paths, progress=not args.no_progress and sys.stderr.isatty())
+    from ingest.types import MetadataEdit
+
+    published = args.published.isoformat() if args.published else None
+    edit = MetadataEdit(source=args.outlet, published_at=published)
+    outcome = app.ingest(
+        args.paths,
+        progress=not args.no_progress and sys.stderr.isatty(),
+        edit=edit if args.outlet or published else None,
+    )
     r = outcome.report
     for problem in outcome.problems:
         print(f"skipped {problem}", file=sys.stderr)
@@ -210,7 +237,7 @@ def _cmd_ingest(app: Newsdesk, args: argparse.Namespace) -> int:
 
 def _cmd_ask(app: Newsdesk, args: argparse.Namespace) -> int:
     app.ensure_sample_corpus()
-    answer = app.ask(args.question, filters=_filters(args), k=args.k)
+    answer = app.ask(args.question, filters=_filters(args), k=args.k, as_of=args.as_of)
     if args.json:
         print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -236,7 +263,9 @@ def _cmd_chat(app: Newsdesk, args: argparse.Namespace) -> int:
             print("New conversation.")
             continue
         try:
-            answer = app.ask(question, filters=_filters(args), k=args.k, conversation=asked)
+            answer = app.ask(
+                question, filters=_filters(args), k=args.k, as_of=args.as_of, conversation=asked
+            )
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
             continue

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.conflicts import CONFLICT_LEAD, disagreeing
+from assistant.digest import asks_for_the_news, digest
 from assistant.reader.features import CANDIDATES_PER_QUESTION, feature_matrix, reader_text
 from assistant.temporal import TimeScope
 from assistant.types import Answer, Citation
@@ -206,6 +207,8 @@ class ExtractiveAnswerer:
         arguments when the caller already has them (the language-model answerer does), so
         the sentences are not embedded or read twice."""
         scope = scope or TimeScope()
+        if asks_for_the_news(question, scope):
+            return _dated(digest(question, passages, self.max_sentences), scope)
         eligible = ranked if ranked is not None else self.rank(question, passages, scored)
         if not eligible or not self.answers(question, eligible[0]):
             refusal = Answer.abstain(question, list(passages))
@@ -227,12 +230,8 @@ class ExtractiveAnswerer:
         elif rival:
             answer = _compose_conflict(question, best, rival, passages)
         else:
-            answer = _compose(question, self._chosen(question, kind, eligible), passages)
-            if scope.prefer_recent or scope.bounded:
-                # A time-sensitive answer is only true as of its newest source.
-                days = [c.published_at[:10] for c in answer.citations if c.published_at]
-                if days:
-                    answer.text = f"As of {max(days)}: {answer.text}"
+            chosen = self._chosen(question, kind, eligible)
+            answer = _dated(_compose(question, chosen, passages), scope)
         if best.probability is not None and self.decision is not None:
             answer.confidence = best.probability
             strong = best.probability >= self.decision.strong_threshold
@@ -405,6 +404,14 @@ def _word_similarity(embedder: Embedder, a: str, b: str) -> float:
 def _days_apart(a: _Candidate, b: _Candidate) -> int:
     da, db = _day_ordinal(a.passage.published_at), _day_ordinal(b.passage.published_at)
     return abs(da - db) if da and db else 0
+
+
+def _dated(answer: Answer, scope: TimeScope) -> Answer:
+    """A time-sensitive answer is only true as of its newest source: it says so."""
+    days = [c.published_at[:10] for c in answer.citations if c.published_at]
+    if days and (scope.prefer_recent or scope.bounded):
+        answer.text = f"As of {max(days)}: {answer.text}"
+    return answer
 
 
 def _day_ordinal(published_at: str | None) -> int:

@@ -51,6 +51,9 @@ class TimeScope:
     before: date | None = None
     prefer_recent: bool = False
     label: str | None = None
+    # Counted from the day the question is asked as of ("last week", "now"), not a date it
+    # names: such an answer is only true as of that day, and says which day it was.
+    relative: bool = False
 
     @property
     def bounded(self) -> bool:
@@ -113,8 +116,12 @@ def parse_time_scope(question: str, today: date | None = None) -> TimeScope:
     for phrase, days in _RELATIVE.items():
         if re.search(rf"\b{phrase}\b", lowered):
             return TimeScope(
-                after=today - timedelta(days=days), before=today, prefer_recent=True, label=phrase
+                after=today - timedelta(days=days),
+                before=today,
+                prefer_recent=True,
+                label=phrase,
+                relative=True,
             )
-    if _LATEST.search(question):
-        return TimeScope(prefer_recent=True)
+    if m := _LATEST.search(question):
+        return TimeScope(prefer_recent=True, label=m[1].casefold(), relative=True)
     return TimeScope()

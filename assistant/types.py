@@ -51,6 +51,9 @@ class Answer:
     # (None where no sentence was read, or without the reader), and that in words.
     confidence: float | None = None
     support: str | None = None
+    # The day (ISO) "last week" or "now" was counted from, when the question used such words
+    # or the asker set the day; None otherwise.
+    as_of: str | None = None
 
     @classmethod
     def abstain(cls, question: str, passages: list[Passage], reason: str = "") -> Answer:
@@ -68,6 +71,7 @@ class Answer:
             "confidence": None if self.confidence is None else round(self.confidence, 3),
             "support": self.support,
             "notes": list(self.notes),
+            "as_of": self.as_of,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
         }
         if include_passages:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 def normalise_for_identity(text: str) -> str:
@@ -45,6 +45,22 @@ class Article:
     def __post_init__(self) -> None:
         if not self.id:
             object.__setattr__(self, "id", content_id(self.title, self.text))
+
+
+@dataclass(frozen=True)
+class MetadataEdit:
+    """New values for an article's title, outlet or publication date (None: keep).
+
+    The id stays: it names the content as first stored, so citations and links to it keep
+    working, and ingesting the same file again finds it unchanged and keeps the edit."""
+
+    title: str | None = None
+    source: str | None = None
+    published_at: str | None = None
+
+    def apply(self, article: Article) -> Article:
+        changes = {k: v for k, v in vars(self).items() if v is not None}
+        return replace(article, **changes)
 
 
 @dataclass(frozen=True)

@@ -26,14 +26,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ingest.chunking import ChunkingConfig, chunk_article
-from ingest.types import Article, Chunk
+from ingest.types import Article, Chunk, MetadataEdit
 from vectorstore import faults
 from vectorstore.client import StoreUnavailable
 from vectorstore.config import SearchConfig
 from vectorstore.dedup import collapse_copies
 from vectorstore.embeddings import Embedder
 from vectorstore.lexical import LexicalIndex, load_index, save_index
-from vectorstore.recency import day_number, fresh_filters, recency_factor
+from vectorstore.recency import day_number, fresh_filters, from_day_number, recency_factor
 from vectorstore.types import AddReport, ArticleInfo, Passage, SearchFilters
 
 if TYPE_CHECKING:
@@ -294,6 +294,39 @@ class ArticleStore:
             self._bump_generation()
         return True
 
+    def edit_metadata(self, article_id: str, edit: MetadataEdit) -> Article | None:
+        """Give a stored article a new title, outlet or date, in its record and in every one
+        of its chunks (what search results and citations read); None when no such article.
+        The id is kept (see MetadataEdit). A new title is re-embedded with each chunk, as
+        ingest embeds it. Chunks are written first and the record last, so repeating an
+        edit cut short by a crash finishes it."""
+        old = self.get_article(article_id)
+        if old is None:
+            return None
+        new = edit.apply(old)
+        res = self._chunks.get(where={"article_id": article_id}, include=["documents", "metadatas"])
+        for i in range(0, len(res["ids"]), WRITE_BATCH):
+            ids, docs = res["ids"][i : i + WRITE_BATCH], res["documents"][i : i + WRITE_BATCH]
+            metas = [
+                {**meta, **_citable_metadata(new, ("published_at", "url"))}
+                for meta in res["metadatas"][i : i + WRITE_BATCH]
+            ]
+            vectors = None
+            if new.title != old.title:
+                chunks = [
+                    Chunk(article_id, m["chunk_index"], doc, m["start"], m["end"])
+                    for doc, m in zip(docs, metas, strict=True)
+                ]
+                vectors = self.embedder.embed_documents([embedding_text(new, c) for c in chunks])
+            self._chunks.update(ids=ids, metadatas=metas, embeddings=vectors)
+            faults.after_write()
+        record = self._articles.get(ids=[article_id], include=["metadatas"])["metadatas"][0]
+        record = {**record, **_citable_metadata(new, ("published_at", "url", "author"))}
+        self._articles.update(ids=[article_id], metadatas=[record])
+        faults.after_write()
+        self._bump_generation()
+        return new
+
     def delete_chunks(self, chunk_ids: Sequence[str]) -> None:
         """Remove chunks by id (orphans found by an integrity check)."""
         self._delete_chunk_ids(chunk_ids)
@@ -373,6 +406,12 @@ class ArticleStore:
             aid: _article(aid, doc, meta)
             for aid, doc, meta in zip(res["ids"], res["documents"], res["metadatas"], strict=True)
         }
+
+    def newest_day(self) -> date | None:
+        """The newest publication date in the store (None when nothing is dated), read from
+        the BM25 cache's metadata, so it costs no extra scan of Chroma."""
+        days = (meta.get("published_day") or 0 for meta in self.lexical_index().metadatas)
+        return from_day_number(max(days, default=0))
 
     def article_info(self, article_id: str) -> ArticleInfo | None:
         res = self._articles.get(ids=[article_id], include=["metadatas"])

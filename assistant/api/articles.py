@@ -1,4 +1,4 @@
-"""Articles: add (multipart files or JSON records), list, show, delete."""
+"""Articles: add (multipart files or JSON records), list, show, edit, delete."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from starlette.datastructures import UploadFile
 from assistant.api.deps import App, errors
 from assistant.api.errors import ApiError
 from assistant.api.schemas import (
+    ArticleEdit,
     ArticleOut,
     ArticlePage,
     IngestOut,
@@ -21,6 +22,7 @@ from assistant.api.schemas import (
     RecordsIn,
 )
 from assistant.app import IngestOutcome, Newsdesk
+from ingest.types import MetadataEdit
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
 
@@ -133,6 +135,20 @@ def find_article(app: Newsdesk, article_id: str) -> ArticleOut | None:
 def get_article(app: App, article_id: str) -> ArticleOut:
     """One article: metadata, chunk count and the full text citations point into."""
     found = find_article(app, article_id)
+    if found is None:
+        raise ApiError(404, f"no article with id {article_id!r}")
+    return found
+
+
+@router.patch("/{article_id}", response_model=ArticleOut, responses=errors(400, 403, 404, 422))
+def edit_article(app: App, article_id: str, body: ArticleEdit) -> ArticleOut:
+    """Change an article's title, outlet (`source`) or date (`published_at`, YYYY-MM-DD):
+    searches and citations show the new values at once. The id stays the same."""
+    edit = body.to_edit()
+    if edit == MetadataEdit():
+        raise ApiError(400, "nothing to change: send title, source or published_at")
+    edited = app.store.edit_metadata(article_id, edit) is not None
+    found = find_article(app, article_id) if edited else None  # None: deleted meanwhile
     if found is None:
         raise ApiError(404, f"no article with id {article_id!r}")
     return found

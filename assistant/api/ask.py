@@ -24,7 +24,11 @@ def answer_stream(app: Newsdesk, body: AskRequest) -> Iterator[str | Answer]:
     try:
         earlier = [turn.content for turn in body.conversation if turn.role == "user"]
         yield from app.ask_stream(
-            body.question, filters=body.filters.to_search(), k=body.k, conversation=earlier
+            body.question,
+            filters=body.filters.to_search(),
+            k=body.k,
+            as_of=body.as_of,
+            conversation=earlier,
         )
     except ValueError as exc:  # a question that is only whitespace
         raise ApiError(400, str(exc)) from exc

@@ -14,6 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from mcp.server.transport_security import TransportSecuritySettings
 
 from assistant.api import articles, ask, health, openai_compat, search, web_login
+from assistant.api.docs_page import install_docs
 from assistant.api.errors import ApiError, StoreOutageGuard, install_error_handlers
 from assistant.api.limits import BodyLimit
 from assistant.api.mcp_tools import build_mcp
@@ -66,8 +67,11 @@ def create_app(newsdesk: Newsdesk, *, warm_up: bool = True, web: bool = True) ->
         version="1",
         summary="Answers from news articles, every claim cited to an exact passage.",
         lifespan=lifespan,
+        docs_url=None,  # our own /docs, with local assets (docs_page)
+        redoc_url=None,  # ReDoc would load from a CDN: not served
     )
     api.state.runtime = runtime
+    install_docs(api)
     for module in (ask, search, articles, openai_compat, health):
         api.include_router(module.router)
     api.router.routes.extend(mcp_app.routes)
@@ -88,7 +92,7 @@ def create_app(newsdesk: Newsdesk, *, warm_up: bool = True, web: bool = True) ->
     api.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
-        allow_methods=["GET", "POST", "DELETE"],
+        allow_methods=["GET", "POST", "PATCH", "DELETE"],
         allow_headers=["Authorization", "Content-Type"],
     )
     if web:

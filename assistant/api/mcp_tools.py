@@ -63,13 +63,15 @@ def build_mcp(runtime: Runtime) -> MCPServer:
         outlets: list[str] | None = None,
         published_after: str | None = None,
         published_before: str | None = None,
+        as_of: str | None = None,
     ) -> dict[str, Any]:
         """Answer a question from the news articles. The answer marks claims [n]; each
         citation gives the article, its outlet and date, and the exact quote with offsets.
-        `abstained` is true when the articles do not answer it."""
+        `abstained` is true when the articles do not answer it. `as_of` (YYYY-MM-DD) is the
+        day "last week" and "now" count from (default: today, or the newest article's date)."""
         filters = _filters(outlets, published_after, published_before)
         try:
-            body = AskRequest(question=question, filters=filters)
+            body = AskRequest(question=question, filters=filters, as_of=as_of)
             return AnswerOut.of(answer_question(runtime.prepare(), body)).model_dump()
         except (ApiError, ValueError) as exc:
             raise ToolError(str(getattr(exc, "detail", exc))) from exc

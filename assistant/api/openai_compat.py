@@ -2,7 +2,8 @@
 
 The last user message is the question. Citations come twice: as Markdown footnotes in the
 content (what a chat front-end shows) and as a structured `citations` list beside `choices`
-(what a program reads). Filters may be sent as an extra `filters` field.
+(what a program reads). Filters may be sent as an extra `filters` field, and the day the
+question is asked on as `as_of` (YYYY-MM-DD).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import asdict
+from datetime import date
 from typing import Any, Literal
 
 from fastapi import APIRouter
@@ -22,9 +24,11 @@ from starlette.concurrency import run_in_threadpool
 from assistant.api.ask import answer_events, answer_question
 from assistant.api.deps import App, errors, pieces, sse
 from assistant.api.errors import ApiError
+from assistant.api.safe_markdown import md_chunk, md_link, md_text
 from assistant.api.schemas import MAX_QUESTION_CHARS, AnswerOut, AskRequest, Filters
 
 router = APIRouter(prefix="/v1", tags=["openai"])
+_MARKER = re.compile(r"(\[\d+\])")
 
 MODEL = "newsdesk"
 _CREATED = int(time.time())
@@ -55,6 +59,7 @@ class ChatRequest(BaseModel):
     messages: list[ChatMessage] = Field(min_length=1, max_length=200)
     stream: bool = False
     filters: Filters = Field(default_factory=Filters)
+    as_of: date | None = None  # as in POST /v1/ask
 
 
 def _ask_request(body: ChatRequest) -> AskRequest:
@@ -68,22 +73,29 @@ def _ask_request(body: ChatRequest) -> AskRequest:
         raise ApiError(400, f"the question is longer than {MAX_QUESTION_CHARS} characters")
     history = [{"role": t.role, "content": t.text()} for t in turns[:-1]]
     try:
-        return AskRequest(question=question, conversation=history, filters=body.filters)
+        return AskRequest(
+            question=question, conversation=history, filters=body.filters, as_of=body.as_of
+        )
     except ValidationError as exc:
         raise ApiError(400, f"cannot use these messages: {exc.errors()[0]['msg']}") from exc
 
 
 def with_footnotes(answer: AnswerOut) -> str:
-    """`[n]` markers become Markdown footnotes `[^n]`, defined under the answer."""
+    """`[n]` markers become Markdown footnotes `[^n]`, defined under the answer. Everything
+    that came from an article is escaped (see safe_markdown): it reads as text, never markup."""
     numbers = {c.n for c in answer.citations}
-    text = re.sub(
-        r"\[(\d+)\]", lambda m: f"[^{m[1]}]" if int(m[1]) in numbers else m[0], answer.answer
-    )
+    text = "".join(
+        f"[^{part[1:-1]}]" if _MARKER.fullmatch(part) and int(part[1:-1]) in numbers
+        else md_chunk(part)
+        for part in _MARKER.split(answer.answer)
+    )  # fmt: skip
+    # The day "last week" or "now" was counted from, and why (the app's note says it).
+    text += "".join(f"\n\n_{md_text(n)}_" for n in answer.notes if n.startswith("As of "))
     notes = []
     for c in answer.citations:
         meta = ", ".join(x for x in (c.source, (c.published_at or "")[:10]) if x)
-        link = f"[{c.title}]({c.url})" if c.url else c.title
-        notes.append(f"[^{c.n}]: {link}" + (f" ({meta})" if meta else "") + f": “{c.quote}”")
+        line = f"[^{c.n}]: {md_link(c.title, c.url)}" + (f" ({md_text(meta)})" if meta else "")
+        notes.append(f"{line}: “{md_text(c.quote)}”")
     return text + ("\n\n" + "\n".join(notes) if notes else "")
 
 
@@ -134,7 +146,7 @@ async def chat_completions(app: App, body: ChatRequest) -> JSONResponse | Stream
         async for item in answer_events(app, ask):
             if isinstance(item, str):
                 draft.append(item)
-                yield chunk({"content": item})
+                yield chunk({"content": md_chunk(item)})
             else:
                 answer = item
         if not draft:  # the extractive answer arrives whole: send it in word pieces

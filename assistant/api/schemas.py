@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.types import Answer, Citation
+from ingest.types import MetadataEdit
 from vectorstore.types import ArticleInfo, Passage, SearchFilters
 
 MAX_QUESTION_CHARS = 2000
@@ -46,6 +47,12 @@ class AskRequest(BaseModel):
     )
     filters: Filters = Field(default_factory=Filters)
     k: int | None = Field(default=None, ge=1, le=MAX_K, description="passages to retrieve")
+    as_of: date | None = Field(
+        default=None,
+        description="The day the question is asked on: 'last week' and 'now' count from it "
+        "and nothing published later is used. Unset: today, or the newest article's date "
+        "when the articles end earlier. The answer's `as_of` says which day was used.",
+    )
 
 
 class AnswerOut(BaseModel):
@@ -56,6 +63,9 @@ class AnswerOut(BaseModel):
     citations: list[Citation]
     rewritten_question: str | None
     notes: list[str]
+    as_of: str | None = Field(
+        default=None, description="the day relative time was counted from (YYYY-MM-DD)"
+    )
     timings: dict[str, float]
 
     @classmethod
@@ -86,6 +96,24 @@ class RecordsIn(BaseModel):
     """Articles as JSON records: title, body (or text/content), source, published_at, url."""
 
     records: list[dict] = Field(min_length=1, max_length=10_000)
+
+
+class ArticleEdit(BaseModel):
+    """PATCH /v1/articles/{id}: the fields to change; the id stays (see MetadataEdit)."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str | None = Field(default=None, min_length=1, max_length=1000, pattern=r"\S")
+    source: str | None = Field(
+        default=None, min_length=1, max_length=200, pattern=r"\S", description="the outlet"
+    )
+    published_at: date | None = None
+
+    def to_edit(self) -> MetadataEdit:
+        clean = {
+            k: " ".join(v.split()) for k, v in (("title", self.title), ("source", self.source)) if v
+        }
+        day = self.published_at.isoformat() if self.published_at else None
+        return MetadataEdit(**clean, published_at=day)
 
 
 class ProblemOut(BaseModel):

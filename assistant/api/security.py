@@ -13,6 +13,7 @@ import ipaddress
 from starlette.responses import RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from assistant.api.docs_page import ASSETS, DOCS_PATH
 from assistant.api.errors import error_response
 from assistant.api.web_login import (
     LOGIN_PATH,
@@ -29,9 +30,8 @@ PUBLIC_PATHS = frozenset(
         "/healthz",
         "/readyz",
         "/openapi.json",
-        "/docs",
-        "/docs/oauth2-redirect",
-        "/redoc",
+        DOCS_PATH,
+        *ASSETS,
         LOGIN_PATH,
         LOGOUT_PATH,
     }

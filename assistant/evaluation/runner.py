@@ -144,7 +144,7 @@ def _score(
     before = SearchFilters(published_before=q.question_date, exclude_articles=hidden)
     started = time.perf_counter()
     first_token = None
-    for item in app.ask_stream(q.question, filters=before, today=q.question_date):
+    for item in app.ask_stream(q.question, filters=before, as_of=q.question_date):
         if isinstance(item, str):
             first_token = first_token or time.perf_counter() - started
         else:

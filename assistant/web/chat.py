@@ -59,19 +59,21 @@ def ask_stream(
     outlets: list[str] | None,
     after: str | None,
     before: str | None,
+    as_of: str | None = None,
 ) -> Iterator[tuple]:
     """Yields (textbox, chat, sources panel, markdown, asked, sections) as the answer arrives."""
     question = " ".join((question or "").split())
     if not question:
         raise gr.Error("Type a question first.")
     filters = filters_of(outlets, after, before)
+    day = _day(as_of, "As of")
     history = [*(history or []), _user(question)]
     panel = render.sources_panel(sections)
     yield "", [*history, _bot("<em>Searching the articles…</em>")], panel, "", asked, sections
     try:
         app = runtime.prepare()
         draft = ""
-        for item in app.ask_stream(question, filters=filters, conversation=list(asked)):
+        for item in app.ask_stream(question, filters=filters, as_of=day, conversation=list(asked)):
             if isinstance(item, str):  # a language model's draft, as it writes it
                 draft += item
                 yield "", [*history, _bot(render.draft_html(draft))], panel, "", asked, sections

@@ -3,15 +3,18 @@ open one article, delete it. The same store calls as the /v1/articles routes."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import gradio as gr
 
 from assistant.api.runtime import Runtime
 from assistant.web import render
+from ingest.types import MetadataEdit
 
 COLUMNS = ["Title", "Outlet", "Published", "Chunks", "Id"]
 READ_ONLY = "Signed in with a read-only key: adding and deleting articles needs a read-write one."
+MAX_FIELD = 1000
 
 
 def can_edit(request: gr.Request | None) -> bool:
@@ -91,6 +94,34 @@ def delete(runtime: Runtime, article_id: str | None, request: gr.Request) -> tup
         raise gr.Error(f"No article with id {article_id}.")
     gr.Info("Article deleted: it is no longer searched or cited.")
     return "", f"<p class='nd-empty'>Deleted article {render.esc(article_id)}.</p>"
+
+
+def edit_article(
+    runtime: Runtime,
+    article_id: str | None,
+    title: str | None,
+    outlet: str | None,
+    published: str | None,
+    request: gr.Request,
+) -> str:
+    """Change the open article's title, outlet or date (empty fields stay as they are)."""
+    _require_edit(request)
+    if not article_id:
+        raise gr.Error("Open an article first, then edit it.")
+    day = (published or "").strip()
+    try:
+        day = date.fromisoformat(day).isoformat() if day else None
+    except ValueError:
+        raise gr.Error("Published: write the date as YYYY-MM-DD, e.g. 2024-01-31") from None
+    fields = {"title": title, "source": outlet}
+    clean = {k: " ".join(v.split())[:MAX_FIELD] for k, v in fields.items() if (v or "").strip()}
+    change = MetadataEdit(**clean, published_at=day)
+    if change == MetadataEdit():
+        raise gr.Error("Fill in a new title, outlet or date first.")
+    if runtime.prepare().store.edit_metadata(article_id, change) is None:
+        raise gr.Error(f"No article with id {article_id}.")
+    gr.Info("Saved: searches and citations show the new details.")
+    return open_article(runtime, article_id)
 
 
 def session_controls(request: gr.Request) -> tuple:

@@ -58,6 +58,12 @@ def build_page(runtime: Runtime) -> gr.Blocks:
                         with gr.Row():
                             after = gr.Textbox(label="Published after", placeholder="YYYY-MM-DD")
                             before = gr.Textbox(label="Published before", placeholder="YYYY-MM-DD")
+                        as_of = gr.Textbox(
+                            label="As of: the day 'last week' and 'now' count from (empty: "
+                            "today, or the newest article's date if older)",
+                            placeholder="YYYY-MM-DD",
+                            elem_id="nd-as-of",
+                        )
                     with gr.Accordion("Last answer as Markdown", open=False):
                         markdown = gr.Textbox(
                             show_label=False, lines=4, buttons=["copy"], elem_id="nd-markdown"
@@ -86,10 +92,18 @@ def build_page(runtime: Runtime) -> gr.Blocks:
                 )
                 selected = gr.Textbox(label="Selected article id", interactive=False)
                 remove = gr.Button("Delete this article", variant="stop", elem_id="nd-delete")
+                with gr.Accordion("Edit title, outlet or date", open=False, elem_id="nd-edit"):
+                    with gr.Row():
+                        new_title = gr.Textbox(label="New title", elem_id="nd-edit-title")
+                        new_outlet = gr.Textbox(label="New outlet", elem_id="nd-edit-outlet")
+                        new_day = gr.Textbox(
+                            label="New date", placeholder="YYYY-MM-DD", elem_id="nd-edit-date"
+                        )
+                    save = gr.Button("Save changes", elem_id="nd-edit-save")
                 article = gr.HTML(library.open_article(runtime, None), elem_id="nd-article")
 
         chat_io = dict(
-            inputs=[question, chatbot, asked, sections, outlets, after, before],
+            inputs=[question, chatbot, asked, sections, outlets, after, before, as_of],
             outputs=[question, chatbot, sources, markdown, asked, sections],
         )
         ask_fn = partial(chat.ask_stream, runtime)
@@ -120,6 +134,13 @@ def build_page(runtime: Runtime) -> gr.Blocks:
             return library.select_row(runtime, evt)
 
         table.select(on_select, None, [selected, article])
+
+        def edit(article_id: str, title: str, outlet: str, day: str, request: gr.Request) -> str:
+            return library.edit_article(runtime, article_id, title, outlet, day, request)
+
+        save.click(edit, [selected, new_title, new_outlet, new_day], article).then(
+            rows, search, table
+        ).then(refresh_outlets, None, outlets)
         remove.click(delete, selected, [selected, article]).then(rows, search, table).then(
             refresh_outlets, None, outlets
         )

@@ -106,3 +106,59 @@ def test_other_content_types_are_415_and_malformed_json_is_400(fresh_client: Tes
         "/v1/articles", content=b"{", headers={"content-type": "application/json"}
     )
     assert broken.status_code == 400 and "malformed JSON" in broken.json()["error"]["message"]
+
+
+def test_an_edited_title_outlet_and_date_persist_and_show_in_citations(
+    fresh_client: TestClient,
+):
+    added = fresh_client.post("/v1/articles", json={"records": [RECORD]}).json()["added"]
+    article_id = added[0]
+    edit = {"title": "Port Ellis pilots strike", "source": "Harbour Times",
+            "published_at": "2024-05-08"}  # fmt: skip
+    edited = fresh_client.patch(f"/v1/articles/{article_id}", json=edit)
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["id"] == article_id  # the id names the content: it stays
+    shown = fresh_client.get(f"/v1/articles/{article_id}").json()
+    assert (shown["title"], shown["source"], shown["published_at"]) == (
+        "Port Ellis pilots strike", "Harbour Times", "2024-05-08",
+    )  # fmt: skip
+    answer = fresh_client.post(
+        "/v1/ask",
+        json={"question": "Why did the harbour pilots strike?",
+              "filters": {"outlets": ["Harbour Times"]}},
+    ).json()  # fmt: skip
+    cited = answer["citations"][0]
+    assert (cited["title"], cited["source"], cited["published_at"]) == (
+        "Port Ellis pilots strike", "Harbour Times", "2024-05-08",
+    )  # fmt: skip
+    passages = fresh_client.get("/v1/search", params={"q": "pilots strike"}).json()["passages"]
+    assert {p["source"] for p in passages} == {"Harbour Times"}
+    # The old values are gone from both collections: filtering by the old outlet finds nothing.
+    old = fresh_client.get("/v1/search", params={"q": "pilots strike", "outlet": "Coastal Ledger"})
+    assert old.json()["passages"] == []
+    assert (
+        fresh_client.get("/v1/articles", params={"outlet": "Coastal Ledger"}).json()["total"] == 0
+    )
+
+
+def test_a_bad_edit_is_refused_with_the_field_named_and_changes_nothing(
+    fresh_client: TestClient,
+):
+    article_id = fresh_client.post("/v1/articles", json={"records": [RECORD]}).json()["added"][0]
+    url = f"/v1/articles/{article_id}"
+    assert fresh_client.patch(url, json={}).status_code == 400
+    bad_date = fresh_client.patch(url, json={"published_at": "last tuesday"})
+    assert bad_date.status_code == 422 and "published_at" in bad_date.text
+    assert fresh_client.patch(url, json={"source": "   "}).status_code == 422
+    assert fresh_client.patch(url, json={"id": "a1"}).status_code == 422
+    assert fresh_client.patch("/v1/articles/a000", json={"title": "x"}).status_code == 404
+    shown = fresh_client.get(url).json()
+    assert (shown["title"], shown["source"]) == (RECORD["title"], RECORD["source"])
+
+
+def test_a_read_only_key_cannot_edit_an_article(keyed_client: TestClient):
+    from tests.api.conftest import READ_KEY
+
+    headers = {"Authorization": f"Bearer {READ_KEY}"}
+    denied = keyed_client.patch("/v1/articles/a000", json={"title": "x"}, headers=headers)
+    assert denied.status_code == 403

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -34,6 +35,17 @@ def test_with_keys_configured_a_request_without_a_valid_key_is_401(keyed_client:
 def test_health_and_the_api_docs_need_no_key(keyed_client: TestClient):
     for path in ("/healthz", "/readyz", "/docs", "/openapi.json"):
         assert keyed_client.get(path).status_code == 200, path
+
+
+def test_the_api_docs_page_loads_its_assets_from_this_server_only(keyed_client: TestClient):
+    html = keyed_client.get("/docs").text
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert len(assets) == 3 and all(a.startswith("/docs/") for a in assets), assets
+    assert "//" not in "".join(assets) and "cdn" not in html
+    for asset in assets:  # no key needed, like the page itself
+        response = keyed_client.get(asset)
+        assert response.status_code == 200 and len(response.content) > 1000, asset
+    assert "SwaggerUIBundle" in keyed_client.get("/docs/swagger-ui-bundle.js").text
 
 
 def test_a_read_only_key_may_ask_and_read_but_not_add_or_delete(keyed_client: TestClient):
