@@ -77,7 +77,7 @@ def quantities(text: str, question: str = "") -> set[tuple[str, str]]:
     without years, days of a month, clock times, shares, measures of time or "times", and
     without numbers the question itself holds."""
     asked = {v for v, _ in _quantities_with_next_word(question)}
-    counted = _counted_noun(question)
+    counted = counted_noun(question)
     return {
         (value, following)
         for value, following in _quantities_with_next_word(text)
@@ -113,7 +113,8 @@ def _quantities_with_next_word(text: str) -> list[tuple[str, str]]:
     return found
 
 
-def _counted_noun(question: str) -> set[str]:
+def counted_noun(question: str) -> set[str]:
+    """The words after "how many" ("US troops"): what a count must count."""
     m = re.search(r"\bhow (?:many|much)\s+((?:[\w'’-]+\s*){1,3})", question, re.IGNORECASE)
     return set(m[1].casefold().split()) if m else set()
 
@@ -207,9 +208,7 @@ def _counts_differ(
     if not mine or not theirs or {v for v, _ in mine} & {v for v, _ in theirs}:
         return False
     same = same_thing or (lambda a, b: a == b)
-    return any(
-        a and b and same(a, b) and va != vb for va, a in mine for vb, b in theirs
-    )
+    return any(a and b and same(a, b) and va != vb for va, a in mine for vb, b in theirs)
 
 
 def _missing_from(values: set[str], text: str) -> set[str]:

@@ -19,6 +19,7 @@ import numpy as np
 from assistant.conflicts import CONFLICT_LEAD, disagreeing
 from assistant.digest import asks_for_the_news, digest
 from assistant.reader.features import CANDIDATES_PER_QUESTION, feature_matrix, reader_text
+from assistant.span import AnswerSpan, find_span
 from assistant.temporal import TimeScope
 from assistant.types import Answer, Citation
 from ingest.text import sentence_spans
@@ -232,6 +233,7 @@ class ExtractiveAnswerer:
         else:
             chosen = self._chosen(question, kind, eligible)
             answer = _dated(_compose(question, chosen, passages), scope)
+            answer.answer_span = _span(answer, best, question, kind)
         if best.probability is not None and self.decision is not None:
             answer.confidence = best.probability
             strong = best.probability >= self.decision.strong_threshold
@@ -288,9 +290,7 @@ class ExtractiveAnswerer:
         for c in scored:
             c.entity_coverage = _entity_coverage(entities, c)
             c.new_words = len(c.tokens - asked)
-        eligible = [
-            c for c in scored if c.entity_coverage >= 0.5 and c.new_words >= _MIN_NEW_WORDS
-        ]
+        eligible = [c for c in scored if c.entity_coverage >= 0.5 and c.new_words >= _MIN_NEW_WORDS]
         if self.decision is None:
             return eligible
         # The learned decision reorders the best-scored sentences by how likely each is to
@@ -461,6 +461,14 @@ def _compose_conflict(
         passages=list(passages),
         notes=["the sources disagree: both sides are quoted"],
     )
+
+
+def _span(answer: Answer, best: _Candidate, question: str, kind: str) -> AnswerSpan | None:
+    cited = next((c for c in answer.citations if c.quote == best.text), None)
+    found = find_span(best.text, question, kind) if cited else None
+    if cited is None or found is None:
+        return None
+    return AnswerSpan(cited.n, found[0], found[1], best.text[found[0] : found[1]])
 
 
 def _compose_change(

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from assistant.span import AnswerSpan
 from vectorstore.types import Passage
 
 if TYPE_CHECKING:
@@ -51,6 +52,8 @@ class Answer:
     # (None where no sentence was read, or without the reader), and that in words.
     confidence: float | None = None
     support: str | None = None
+    # Where the value asked for stands inside the best quote, when it can be pointed at.
+    answer_span: AnswerSpan | None = None
     # The day (ISO) "last week" or "now" was counted from, when the question used such words
     # or the asker set the day; None otherwise.
     as_of: str | None = None
@@ -70,6 +73,7 @@ class Answer:
             "rewritten_question": self.rewritten_question,
             "confidence": None if self.confidence is None else round(self.confidence, 3),
             "support": self.support,
+            "answer_span": asdict(self.answer_span) if self.answer_span else None,
             "notes": list(self.notes),
             "as_of": self.as_of,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},

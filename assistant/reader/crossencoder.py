@@ -91,9 +91,7 @@ def build_model(model_dir: Path):  # noqa: ANN201 - torch.nn.Module
     return CrossEncoder()
 
 
-def train(
-    pairs: Sequence[Pair], model_dir: Path, config: TrainConfig, log=print
-):  # noqa: ANN001, ANN201
+def train(pairs: Sequence[Pair], model_dir: Path, config: TrainConfig, log=print):  # noqa: ANN001, ANN201
     """Fine-tune on `pairs`; returns the trained module and the loss per epoch."""
     torch = _torch(config.seed, config.threads)
     tokenizer = make_tokenizer(model_dir)
@@ -113,7 +111,9 @@ def train(
         for b, idx in enumerate(batches):
             feeds = {
                 name: torch.from_numpy(arr)
-                for name, arr in encode_pairs(tokenizer, [(pairs[i].question, pairs[i].text) for i in idx]).items()
+                for name, arr in encode_pairs(
+                    tokenizer, [(pairs[i].question, pairs[i].text) for i in idx]
+                ).items()
             }
             hidden = model.lower(feeds["input_ids"], feeds["attention_mask"],
                                  feeds["token_type_ids"], k)  # fmt: skip
@@ -145,7 +145,7 @@ def train(
             loss.backward()
             optimiser.step()
             scheduler.step()
-            total += float(loss) * len(labels)
+            total += float(loss.detach()) * len(labels)
         losses.append(total / len(pairs))
         log(f"  epoch {epoch + 1}: loss {losses[-1]:.4f}")
     model.eval()

@@ -147,8 +147,12 @@ def load_pools(
     bm25 = _Bm25(df, n_docs)
     pools = []
     for q in order:
-        pool = [p for rid in q.get("search_result_ids") or () if rid in records
-                for p in passages_of(records[rid])]
+        pool = [
+            p
+            for rid in q.get("search_result_ids") or ()
+            if rid in records
+            for p in passages_of(records[rid])
+        ]
         expl_id = q.get("explanation_article_id")
         with_expl = bool(expl_id in explanations and _coin(q["id"], seed) < explanation_share)
         if with_expl:
