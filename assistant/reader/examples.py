@@ -46,15 +46,21 @@ def question_examples(answerer: ExtractiveAnswerer, pool: PoolQuestion) -> dict:
     }
 
 
-def build(answerer: ExtractiveAnswerer, pools: list[PoolQuestion], out: Path) -> None:
-    """Append the examples of every pool not yet in `out` (resumable)."""
+def build(
+    answerer: ExtractiveAnswerer, pools: list[PoolQuestion], out: Path, limit: int | None = None
+) -> None:
+    """Append the examples of the pools not yet in `out` (resumable), until `out` holds
+    `limit` questions."""
     done = {q["id"] for q in read(out)} if out.exists() else set()
     with out.open("a", encoding="utf-8") as handle:
         for pool in pools:
+            if limit is not None and len(done) >= limit:
+                break
             if pool.id in done:
                 continue
             handle.write(json.dumps(question_examples(answerer, pool)) + "\n")
             handle.flush()
+            done.add(pool.id)
 
 
 def read(path: Path) -> Iterator[dict]:

@@ -59,7 +59,7 @@ def _open(path: Path) -> Iterator[dict]:
                 yield json.loads(line)
 
 
-def _coin(question_id: str, seed: int) -> float:
+def coin(question_id: str, seed: int) -> float:
     """A deterministic draw in [0, 1) per question: same split on every machine and run."""
     digest = hashlib.sha256(f"{seed}:{question_id}".encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
@@ -154,7 +154,7 @@ def load_pools(
             for p in passages_of(records[rid])
         ]
         expl_id = q.get("explanation_article_id")
-        with_expl = bool(expl_id in explanations and _coin(q["id"], seed) < explanation_share)
+        with_expl = bool(expl_id in explanations and coin(q["id"], seed) < explanation_share)
         if with_expl:
             pool += passages_of(explanations[expl_id])
         if not pool:

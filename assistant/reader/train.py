@@ -35,7 +35,9 @@ def _log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def build_examples(folder: Path, out: Path, limit: int | None, seed: int, share: float) -> None:
+def build_examples(
+    folder: Path, out: Path, limit: int | None, seed: int, share: float, questions: int | None
+) -> None:
     from assistant.extractive import ExtractiveAnswerer
     from assistant.reader.pools import load_pools
     from vectorstore.config import EmbedderConfig
@@ -44,7 +46,7 @@ def build_examples(folder: Path, out: Path, limit: int | None, seed: int, share:
     pools, bm25 = load_pools(folder, limit=limit, seed=seed, explanation_share=share)
     _log(f"{folder}: {len(pools)} questions with passages")
     answerer = ExtractiveAnswerer(make_embedder(EmbedderConfig()), bm25.idf)
-    example_files.build(answerer, pools, out)
+    example_files.build(answerer, pools, out, questions)
 
 
 def reader_pairs(questions: list[dict], max_negatives: int, seed: int) -> list:
@@ -109,11 +111,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, type=Path, help="folder for the model files")
     parser.add_argument("--work", type=Path, default=Path("reader-work"))
     parser.add_argument("--card", type=Path, help="write the model card here (docs/reader.md)")
-    parser.add_argument("--limit", type=int, help="at most N training questions")
+    parser.add_argument(
+        "--limit", type=int, default=1800, help="draw from the first N training questions"
+    )
+    parser.add_argument(
+        "--questions", type=int, help="stop after N questions with examples (time on 2 cores)"
+    )
     parser.add_argument("--dev-limit", type=int)
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--frozen-layers", type=int, default=4)
     parser.add_argument("--max-negatives", type=int, default=8)
+    parser.add_argument("--reader-share", type=float, default=0.7)
     parser.add_argument("--refusal-budget", type=float, default=0.08)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=0)
@@ -126,16 +134,24 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     train_file = args.work / "examples-train.jsonl"
     _log("1/4 examples")
-    build_examples(args.data, train_file, args.limit, args.seed, 0.5)
-    train_q = list(example_files.read(train_file))
+    build_examples(args.data, train_file, args.limit, args.seed, 0.5, args.questions)
+    train_q = list(example_files.read(train_file))[: args.questions]
     dev_q: list[dict] = []
     if args.dev:
         dev_file = args.work / "examples-dev.jsonl"
-        build_examples(args.dev, dev_file, args.dev_limit, args.seed, 0.5)
+        build_examples(args.dev, dev_file, args.dev_limit, args.seed, 0.5, None)
         dev_q = list(example_files.read(dev_file))
 
-    _log("2/4 reader")
-    pairs = reader_pairs(train_q, args.max_negatives, args.seed)
+    # The decision must see the reader's scores as they are on news it was not trained on,
+    # so the reader learns from part of the questions and the decision from the rest.
+    from assistant.reader.pools import coin
+
+    reader_q = [q for q in train_q if coin(q["id"], args.seed + 1) < args.reader_share]
+    decision_q = [q for q in train_q if coin(q["id"], args.seed + 1) >= args.reader_share]
+    if len({c["label"] for q in decision_q for c in q["candidates"]}) < 2:
+        decision_q = train_q  # too few questions to hold out (tiny test sets)
+    _log(f"2/4 reader: {len(reader_q)} questions (the decision: {len(decision_q)})")
+    pairs = reader_pairs(reader_q, args.max_negatives, args.seed)
     _log(f"{len(pairs)} pairs, {sum(p.label for p in pairs):.0f} positive")
     config = TrainConfig(frozen_layers=args.frozen_layers, epochs=args.epochs, seed=args.seed,
                          threads=args.threads)  # fmt: skip
@@ -147,11 +163,11 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / DECISION_FILE).write_text(json.dumps({"reader_sha256": reader_sha}))
 
     _log("3/4 decision")
-    train_scores = reader_scores(args.out / READER_FILE, train_q)
-    rows, labels, _ = fitting.stack(train_q, train_scores)
+    train_scores = reader_scores(args.out / READER_FILE, decision_q)
+    rows, labels, _ = fitting.stack(decision_q, train_scores)
     params = fitting.fit(rows, labels, seed=args.seed)
     thresholds = {"answer_threshold": 0.3, "conflict_threshold": 0.6, "strong_threshold": 0.6}
-    figures = {"train": fitting.summary(params, train_q, train_scores)}
+    figures = {"train": fitting.summary(params, decision_q, train_scores)}
     if dev_q:
         dev_scores = reader_scores(args.out / READER_FILE, dev_q)
         thresholds = pick_thresholds(params, dev_q, dev_scores, args.refusal_budget)
@@ -159,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     training = {
         "seed": args.seed,
         "questions": len(train_q),
+        "reader_questions": len(reader_q),
+        "decision_questions": len(decision_q),
         "pairs": len(pairs),
         "positive_pairs": int(sum(p.label for p in pairs)),
         "epochs": args.epochs,
