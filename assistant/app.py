@@ -22,7 +22,7 @@ from assistant.settings import Settings
 from assistant.temporal import TimeScope, parse_time_scope
 from assistant.types import Answer, Answerer, last_answer
 from assistant.uploads import safe_upload_name
-from ingest.types import IngestProblem, LoadResult, MetadataEdit
+from ingest.types import Article, IngestProblem, LoadResult, MetadataEdit
 from vectorstore.client import make_client
 from vectorstore.embeddings import Embedder, make_embedder
 from vectorstore.store import ArticleStore
@@ -136,8 +136,10 @@ class Newsdesk:
         # Loaders pull in HTML and PDF parsers: only ingestion pays for importing them.
         from ingest.pipeline import load_paths
 
-        max_bytes = int(self.settings.ingest.max_file_mb * 1024 * 1024)
-        loaded = load_paths(paths, max_bytes=max_bytes, progress=progress)
+        limits = self.settings.ingest
+        loaded = load_paths(
+            paths, max_bytes=limits.max_bytes, pdf_limits=limits.pdf, progress=progress
+        )
         if edit is not None:
             loaded.articles = [edit.apply(a) for a in loaded.articles]
         outcome = self._store_loaded(loaded, progress=progress)
@@ -152,7 +154,7 @@ class Newsdesk:
 
         from ingest.pipeline import load_paths
 
-        max_bytes = int(self.settings.ingest.max_file_mb * 1024 * 1024)
+        limits = self.settings.ingest
         with tempfile.TemporaryDirectory(prefix="newsdesk-upload-") as tmp:
             # Each upload in its own folder under its sanitised bare name: two "a.txt" do not
             # collide, and no name ("../x", "/etc/x", "..", NUL) can leave the folder.
@@ -163,7 +165,7 @@ class Newsdesk:
                 path.parent.mkdir()
                 path.write_bytes(data)
                 paths.append(path)
-            loaded = load_paths(paths, max_bytes=max_bytes)
+            loaded = load_paths(paths, max_bytes=limits.max_bytes, pdf_limits=limits.pdf)
         names = {str(p): f"upload:{name}" for p, (name, _) in zip(paths, files, strict=True)}
 
         def renamed(origin: str) -> str:
@@ -180,22 +182,13 @@ class Newsdesk:
     def ingest_records(self, records: Sequence[object], origin: str = "api") -> IngestOutcome:
         """Store articles given as JSON records (title, body, source, published_at, url, ...);
         a bad record is a problem naming its position, the others still go in."""
-        from ingest.loaders.records import record_to_article
-        from ingest.types import IngestError
+        from ingest.loaders.records import to_articles
 
-        loaded = LoadResult(files_seen=0)
-        seen: set[str] = set()
-        for i, record in enumerate(records):
-            where = f"{origin}[{i}]"
-            try:
-                article = record_to_article(record, where)
-            except IngestError as exc:
-                loaded.problems.append(IngestProblem(where, str(exc)))
-                continue
-            if article.id not in seen:
-                seen.add(article.id)
-                loaded.articles.append(article)
-        return self._store_loaded(loaded)
+        articles, problems = to_articles((f"{origin}[{i}]", r) for i, r in enumerate(records))
+        first: dict[str, Article] = {}  # sent twice (same content id): kept once, the first
+        for article in articles:
+            first.setdefault(article.id, article)
+        return self._store_loaded(LoadResult(list(first.values()), problems, files_seen=0))
 
     def _store_loaded(self, loaded: LoadResult, *, progress: bool = False) -> IngestOutcome:
         report = self.store.add_articles(loaded.articles, progress=progress)

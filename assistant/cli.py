@@ -6,6 +6,8 @@ Exit codes scripts can rely on:
   2  usage or settings error
   3  ingest finished but skipped some files or records (each named on stderr)
   4  not found (an article id that is not stored)
+  141  the reader of the output went away (`newsdesk articles list | head`): quietly, as
+       other Unix tools end on SIGPIPE
 """
 # Heavy imports (Chroma, sentence-transformers) happen only in the commands that need them.
 
@@ -13,8 +15,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from datetime import date
 from typing import TYPE_CHECKING
@@ -27,6 +30,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_PARTIAL, EXIT_NOT_FOUND = 0, 1, 2, 3, 4
 MAX_OUTLET_CHARS = 200
+EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a process ended by SIGPIPE
 
 
 def _date(value: str) -> date:
@@ -40,6 +44,13 @@ def _outlet(value: str) -> str:
     value = " ".join(value.split())
     if not value or len(value) > MAX_OUTLET_CHARS:
         raise argparse.ArgumentTypeError(f"an outlet name of 1 to {MAX_OUTLET_CHARS} characters")
+    return value
+
+
+def _question(value: str) -> str:
+    # Checked while parsing: a blank question is refused before any store is opened.
+    if not value.strip():
+        raise argparse.ArgumentTypeError("the question is empty")
     return value
 
 
@@ -105,7 +116,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser("ask", parents=[common, filters], help="answer one question")
-    p.add_argument("question", help="the question, in quotes")
+    p.add_argument("question", type=_question, help="the question, in quotes")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
 
     sub.add_parser("chat", parents=[common, filters], help="a conversation in the terminal")
@@ -247,22 +258,35 @@ def _cmd_ask(app: Newsdesk, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_chat(app: Newsdesk, args: argparse.Namespace) -> int:
-    app.ensure_sample_corpus()
-    print("Ask about your articles. Follow-ups like 'and in Iraq?' work; /new starts over;")
-    print("an empty line or /quit leaves.")
-    asked: list[str] = []
+def _questions(interactive: bool) -> Iterator[str]:
+    """The questions typed at the `you>` prompt, or read one a line from a pipe or a file
+    (there, without prompts, and blank lines are skipped rather than ending the chat)."""
+    if not interactive:
+        yield from (line.strip() for line in sys.stdin if line.strip())
+        return
     while True:
         try:
-            question = input("\nyou> ").strip()
+            yield input("\nyou> ").strip()
         except (EOFError, KeyboardInterrupt):
             print()
-            return EXIT_OK
+            return
+
+
+def _cmd_chat(app: Newsdesk, args: argparse.Namespace) -> int:
+    app.ensure_sample_corpus()
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print("Ask about your articles. Follow-ups like 'and in Iraq?' work; /new starts over;")
+        print("an empty line or /quit leaves.")
+    asked: list[str] = []
+    answered = False
+    for question in _questions(interactive):
         if question in ("", "/quit", "/exit"):
-            return EXIT_OK
+            break
         if question == "/new":
             asked.clear()
-            print("New conversation.")
+            if interactive:
+                print("New conversation.")
             continue
         try:
             answer = app.ask(
@@ -271,8 +295,11 @@ def _cmd_chat(app: Newsdesk, args: argparse.Namespace) -> int:
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
             continue
+        # Answers are set apart by a blank line (after the prompt's own, when typed).
+        print(("\n" if interactive or answered else "") + format_answer(answer), flush=True)
         asked.append(answer.rewritten_question or question)
-        print("\n" + format_answer(answer))
+        answered = True
+    return EXIT_OK
 
 
 def _cmd_articles(app: Newsdesk, args: argparse.Namespace) -> int:
@@ -433,6 +460,18 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = _run(argv)
+        sys.stdout.flush()  # inside the try: a reader that left shows here at the latest
+    except BrokenPipeError:
+        # The Python docs' recipe: point stdout at /dev/null so that the interpreter's own
+        # flush at exit cannot fail again and print a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    return code
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
     try:

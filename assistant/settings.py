@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.chunking import ChunkingConfig
+from ingest.loaders.pdf import PdfLimits
 from vectorstore.config import EMBEDDER_BACKENDS, EmbedderConfig, SearchConfig, StoreConfig
 
 
@@ -26,6 +27,13 @@ class IngestSettings:
     max_file_mb: float = 20.0
     # Chunks embedded and written to the store together (a crash loses at most one batch).
     batch_chunks: int = 256
+    # What one PDF may cost: its text per file (default: max_file_mb in characters), per
+    # page, per byte of the file, and seconds to extract it.
+    pdf: PdfLimits = field(default_factory=PdfLimits)
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
 
 
 @dataclass(frozen=True)
@@ -119,6 +127,22 @@ OPTIONS: tuple[Option, ...] = (
     Option("ingest.chunking.chunk_overlap", "NEWSDESK_CHUNK_OVERLAP", int, "overlap, chars [160]"),
     Option("ingest.max_file_mb", "NEWSDESK_MAX_FILE_MB", float, "largest file ingested, MB [20]"),
     Option("ingest.batch_chunks", "NEWSDESK_INGEST_BATCH", int, "chunks written together [256]"),
+    Option(
+        "ingest.pdf.max_chars", "NEWSDESK_PDF_MAX_CHARS", int, "most text of a PDF [max file size]"
+    ),
+    Option(
+        "ingest.pdf.max_page_chars",
+        "NEWSDESK_PDF_MAX_PAGE_CHARS",
+        int,
+        "most text of a PDF page [100000]",
+    ),
+    Option(
+        "ingest.pdf.max_expansion",
+        "NEWSDESK_PDF_MAX_EXPANSION",
+        float,
+        "PDF text chars per file byte [100]",
+    ),
+    Option("ingest.pdf.max_seconds", "NEWSDESK_PDF_SECONDS", float, "seconds to read a PDF [60]"),
     Option("search.candidates", "NEWSDESK_SEARCH_CANDIDATES", int, "candidates per ranking [40]"),
     Option("search.recent_days", "NEWSDESK_SEARCH_RECENT_DAYS", int, "fresh-news window, days [3]"),
     Option(

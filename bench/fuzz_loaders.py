@@ -71,6 +71,25 @@ def _page_pdf(count: int, content: bytes, *, flate: bool = False) -> bytes:
     )
 
 
+def _repeated_page_pdf(levels: int, content: bytes) -> bytes:
+    """2**levels pages, one compressed stream: each tree level lists the next one twice."""
+    stream = zlib.compress(content)
+    node = b"<< /Type /Pages /Kids [%d 0 R %d 0 R] /Count %d >>"
+    kids = [node % (n + 3, n + 3, 2 ** (levels - n)) for n in range(levels)]
+    page = levels + 2
+    return _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            *kids,
+            b"<< /Type /Page /MediaBox [0 0 612 792] /Contents %d 0 R "
+            b"/Resources << /Font << /F1 %d 0 R >> >> >>" % (page + 1, page + 2),
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream
+            + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        ]
+    )  # fmt: skip
+
+
 def hostile_files() -> dict[str, bytes]:
     """Named hostile inputs: deep nesting, huge lines, odd encodings, PDFs that lie."""
     text = b"BT /F1 12 Tf 72 720 Td (Harbour pilots strike over rosters.) Tj ET"
@@ -97,6 +116,7 @@ def hostile_files() -> dict[str, bytes]:
         "huge-page-count.pdf": _page_pdf(2_000_000_000, text),
         "self-parent.pdf": _page_pdf(1, text).replace(b"/Kids [3 0 R]", b"/Kids [2 0 R]"),
         "flate-bomb.pdf": _page_pdf(1, b"BT (" + b"A" * 300_000_000 + b") Tj ET", flate=True),
+        "shared-page-bomb.pdf": _repeated_page_pdf(12, text.replace(b" Tj", b" Tj T*") * 50),
         "no-trailer.pdf": b"%PDF-1.7\n" + b"1 0 obj << >> endobj\n" * 1000,
         "not-a.pdf": b"%PDF-1.4\n" + bytes(range(256)) * 100,
     }

@@ -8,9 +8,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ingest.loaders import is_supported, load_file
-from ingest.types import IngestError, IngestProblem, LoadResult
+from ingest.loaders.pdf import PdfLimits
+from ingest.types import DEFAULT_MAX_BYTES, IngestError, IngestProblem, LoadResult
 
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 # Fewer files than this finish before a progress bar would tell anyone anything.
 _PROGRESS_MIN_FILES = 4
 
@@ -43,6 +43,7 @@ def load_paths(
     paths: Sequence[str | Path],
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    pdf_limits: PdfLimits | None = None,
     progress: bool = False,
 ) -> LoadResult:
     """Load every file under `paths`. Each file is loaded on its own: its failure becomes a
@@ -58,7 +59,7 @@ def load_paths(
     seen: set[str] = set()
     for path in iterator:
         try:
-            articles, record_problems = load_file(path, max_bytes=max_bytes)
+            articles, record_problems = load_file(path, max_bytes=max_bytes, pdf_limits=pdf_limits)
         except IngestError as exc:
             result.problems.append(IngestProblem(str(path), str(exc)))
             continue

@@ -10,6 +10,9 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass, field, replace
 
+# The largest file read when no limit is given (the settings' NEWSDESK_MAX_FILE_MB default).
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
 
 def normalise_for_identity(text: str) -> str:
     """Case- and whitespace-insensitive form used to decide whether two articles are the same."""

@@ -13,14 +13,22 @@ import pytest
 from assistant.app import sample_corpus_files
 
 
-def newsdesk(data_dir: Path, *args: str, check_rc: int | None = 0) -> subprocess.CompletedProcess:
+def cli_env(data_dir: Path) -> dict[str, str]:
+    """This environment without NEWSDESK_* settings, on `data_dir`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
-    env["NEWSDESK_DATA_DIR"] = str(data_dir)
+    return {**env, "NEWSDESK_DATA_DIR": str(data_dir)}
+
+
+def newsdesk(
+    data_dir: Path, *args: str, check_rc: int | None = 0, stdin: str | None = None
+) -> subprocess.CompletedProcess:
+    """`newsdesk ARGS` in a new process, its standard input a pipe holding `stdin`."""
     proc = subprocess.run(
         [sys.executable, "-m", "assistant.cli", *args],
+        input=stdin or "",
         capture_output=True,
         text=True,
-        env=env,
+        env=cli_env(data_dir),
         timeout=300,
     )
     if check_rc is not None:
@@ -128,20 +136,48 @@ def test_ask_with_an_outlet_filter_cites_only_that_outlet(data_dir):
 
 
 def test_chat_answers_each_line_and_rewrites_follow_ups_until_quit(data_dir):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
-    env["NEWSDESK_DATA_DIR"] = str(data_dir)
-    proc = subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "chat"],
-        input=(
+    proc = newsdesk(
+        data_dir,
+        "chat",
+        stdin=(
             "How many vessels a day may cross the Varen Canal?\nWhat is the capital of Peru?\n"
             "How many US troops are in Syria?\nand in Iraq?\n/quit\n"
         ),
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
+        check_rc=None,
     )
     assert proc.returncode == 0, proc.stderr
     assert "24 vessels a day" in proc.stdout
     assert "don't say" in proc.stdout
     assert "(understood as: How many US troops are in Iraq?)" in proc.stdout
+
+
+def test_piped_chat_prints_only_answers_and_skips_blank_lines(data_dir):
+    proc = newsdesk(
+        data_dir, "chat", stdin="How many US troops are in Syria?\n\n  \nand in Iraq?\n"
+    )
+    assert "you>" not in proc.stdout and "Ask about your articles" not in proc.stdout
+    assert proc.stdout.startswith("The United States keeps roughly 900 troops in Syria")
+    assert proc.stdout.count("Sources") == 2
+    assert "\n\n(understood as: How many US troops are in Iraq?)" in proc.stdout
+
+
+def test_output_cut_short_by_its_reader_ends_quietly_without_a_traceback(data_dir):
+    # `newsdesk articles list --json | head`: the reader has gone before the first write.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant.cli", "articles", "list", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli_env(data_dir),
+    )
+    proc.stdout.close()
+    stderr = proc.stderr.read()
+    assert proc.wait(timeout=300) == 141, stderr
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
+
+
+def test_a_blank_question_is_a_usage_error_before_any_store_is_opened(tmp_path):
+    for blank in ("", "   "):
+        proc = newsdesk(tmp_path / "store", "ask", blank, check_rc=2)
+        assert "error: argument question: the question is empty" in proc.stderr
+    assert not (tmp_path / "store").exists()  # refused before the sample corpus was loaded

@@ -85,6 +85,12 @@ def create_app(newsdesk: Newsdesk, *, warm_up: bool = True, web: bool = True) ->
     # Added innermost first: CORS answers preflights before the key check sees them.
     api.add_middleware(StoreOutageGuard, store_problem=runtime.store_problem)
     api.add_middleware(BodyLimit, max_bytes=int(settings.max_request_mb * 1024 * 1024))
+    if web:
+        from assistant.web.upload_guard import UploadGuard
+
+        # After the key check, before the body limit: it answers its own 413s before
+        # Gradio has stored anything (see upload_guard).
+        api.add_middleware(UploadGuard, api=settings)
     api.add_middleware(ApiKeyGuard, api=settings)
     # Always present, empty (closed) unless origins are listed: the web page's own CORS layer
     # (Gradio's) stands aside when the parent app has one, and would otherwise answer any

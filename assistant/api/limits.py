@@ -11,21 +11,32 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from assistant.api.errors import ApiError, error_response
 
 
+def too_large(max_bytes: int) -> str:
+    """The 413 message, shared with the web page's upload guard."""
+    return (
+        f"the request is larger than {max_bytes / 1024 / 1024:g} MB (NEWSDESK_API_MAX_REQUEST_MB)"
+    )
+
+
+def declared_length(scope: Scope) -> int | None:
+    """The request's Content-Length, or None when it sent none (chunked) or a bad one."""
+    declared = dict(scope.get("headers", ())).get(b"content-length", b"")
+    return int(declared) if declared.isdigit() else None
+
+
 class BodyLimit:
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
 
     def _message(self) -> str:
-        limit = f"{self.max_bytes / 1024 / 1024:g} MB"
-        return f"the request is larger than {limit} (NEWSDESK_API_MAX_REQUEST_MB)"
+        return too_large(self.max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers", ())).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.max_bytes:
+        if (declared_length(scope) or 0) > self.max_bytes:
             await error_response(413, self._message())(scope, receive, send)
             return
         seen = 0

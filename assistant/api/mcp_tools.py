@@ -12,6 +12,7 @@ from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import ValidationError
 
 from assistant.api.articles import find_article
 from assistant.api.ask import answer_question
@@ -28,13 +29,13 @@ INSTRUCTIONS = (
 
 def _filters(outlets: list[str] | None, after: str | None, before: str | None) -> Filters:
     try:
-        return Filters(
-            outlets=outlets or [],
-            published_after=date.fromisoformat(after) if after else None,
-            published_before=date.fromisoformat(before) if before else None,
-        )
+        dates = [date.fromisoformat(d) if d else None for d in (after, before)]
     except ValueError as exc:
         raise ToolError(f"dates must be YYYY-MM-DD: {exc}") from exc
+    try:
+        return Filters(outlets=outlets or [], published_after=dates[0], published_before=dates[1])
+    except ValidationError as exc:
+        raise ToolError(f"outlets: {exc.errors()[0]['msg']}") from exc
 
 
 def build_mcp(runtime: Runtime) -> MCPServer:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from assistant.span import AnswerSpan
 from assistant.types import Answer, Citation
+from ingest.text import surrogate_at
 from ingest.types import MetadataEdit
 from vectorstore.types import ArticleInfo, Passage, SearchFilters
 
@@ -17,15 +20,44 @@ MAX_QUESTION_CHARS = 2000
 MAX_K = 50
 
 
+def _valid_unicode(value: object) -> object:
+    """Refuse a lone surrogate (JSON can escape one: "\\ud800"): it is no text, no model can
+    read it and Chroma cannot be asked about it. Unchecked, some fields passed it to a 500."""
+    if isinstance(value, str) and (at := surrogate_at(value)) is not None:
+        raise PydanticCustomError(
+            "invalid_unicode",
+            "not valid Unicode text (a lone surrogate at character {at})",
+            {"at": at},
+        )
+    return value
+
+
+def not_blank(what: str) -> Callable[[object], object]:
+    """A check that text has a visible character, failing with "the {what} is empty" (for
+    "\\v" too, which would pass a length check)."""
+
+    def check(value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            raise PydanticCustomError("empty", "the {what} is empty", {"what": what})
+        return _valid_unicode(value)
+
+    return check
+
+
+# Text from a request: valid Unicode, so it can be searched, answered and stored.
+Text = Annotated[str, BeforeValidator(_valid_unicode)]
+Question = Annotated[str, BeforeValidator(not_blank("question"))]
+
+
 class Turn(BaseModel):
     role: Literal["user", "assistant"]
-    content: str = Field(max_length=20_000)
+    content: Text = Field(max_length=20_000)
 
 
 class Filters(BaseModel):
     """Only articles from these outlets and/or published in this date range (inclusive)."""
 
-    outlets: list[str] = Field(default_factory=list, max_length=50)
+    outlets: list[Text] = Field(default_factory=list, max_length=50)
     published_after: date | None = None
     published_before: date | None = None
 
@@ -38,8 +70,7 @@ class Filters(BaseModel):
 
 
 class AskRequest(BaseModel):
-    # At least one visible character: "\v" alone passes min_length but is no question.
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=r"\S")
+    question: Question = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
     conversation: list[Turn] = Field(
         default_factory=list,
         max_length=100,

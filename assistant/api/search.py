@@ -6,9 +6,10 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import BeforeValidator
 
 from assistant.api.deps import App, errors
-from assistant.api.schemas import MAX_K, MAX_QUESTION_CHARS, Filters, SearchOut
+from assistant.api.schemas import MAX_K, MAX_QUESTION_CHARS, Filters, SearchOut, not_blank
 
 router = APIRouter(prefix="/v1", tags=["search"])
 
@@ -16,7 +17,11 @@ router = APIRouter(prefix="/v1", tags=["search"])
 @router.get("/search", response_model=SearchOut, responses=errors(422))
 def search(
     app: App,
-    q: Annotated[str, Query(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=r"\S")],
+    q: Annotated[
+        str,
+        Query(min_length=1, max_length=MAX_QUESTION_CHARS),
+        BeforeValidator(not_blank("search query")),
+    ],
     outlet: Annotated[list[str], Query(max_length=50)] = [],  # noqa: B006 - FastAPI copies it
     published_after: date | None = None,
     published_before: date | None = None,

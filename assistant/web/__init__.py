@@ -28,7 +28,8 @@ def mount_web(
     auth_dependency: Callable[[Request], str | None] | None = None,
 ) -> FastAPI:
     """Mount the page on `api` (after its routes, so /v1, /mcp and the health checks win).
-    `auth_dependency` names the signed-in role ("reader" or "editor") when keys are set."""
+    `auth_dependency` names the signed-in role ("reader" or "editor") when keys are set.
+    Uploads pass `upload_guard.UploadGuard` first (create_app adds it)."""
     offline_gradio()
     import gradio as gr
 
@@ -43,6 +44,8 @@ def mount_web(
         api,
         build_page(runtime),
         path=WEB_PATH,
+        # Gradio refuses a larger file as it streams in, and removes what it had written.
+        max_file_size=int(runtime.newsdesk.settings.ingest.max_file_mb * 1024 * 1024),
         footer_links=[],
         ssr_mode=False,
         theme=theme,

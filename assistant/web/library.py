@@ -3,6 +3,7 @@ open one article, delete it. The same store calls as the /v1/articles routes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -55,8 +56,10 @@ def upload(
     files: list[str] | None,
     request: gr.Request,
     progress=gr.Progress(),  # noqa: B008
+    discard: Callable[[str], None] | None = None,
 ) -> str:
-    """Ingest each file on its own, so one bad file is reported and the others still go in."""
+    """Ingest each file on its own, so one bad file is reported and the others still go in;
+    `discard` removes each uploaded file once it has been read."""
     _require_edit(request)
     if not files:
         raise gr.Error("Choose one or more article files first.")
@@ -65,8 +68,12 @@ def upload(
     for i, path in enumerate(files):
         name = Path(path).name
         progress(i / len(files), desc=f"Adding {name}")
-        outcome = app.ingest_uploads([(name, Path(path).read_bytes())])
-        lines.append(_file_report(name, outcome))
+        try:
+            data = Path(path).read_bytes()
+        finally:
+            if discard is not None:
+                discard(path)
+        lines.append(_file_report(name, app.ingest_uploads([(name, data)])))
     return f"<ul class='nd-upload-report'>{''.join(lines)}</ul>"
 
 

@@ -8,6 +8,7 @@ import gradio as gr
 
 from assistant.api.runtime import Runtime
 from assistant.web import chat, library, render
+from assistant.web.files import Page
 
 INTRO = (
     "# Newsdesk\nAsk about the news articles in the library. Every answer quotes the articles: "
@@ -18,7 +19,7 @@ FORMATS = [".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", ".pdf
 
 
 def build_page(runtime: Runtime) -> gr.Blocks:
-    with gr.Blocks(title="Newsdesk", analytics_enabled=False) as page:
+    with Page(title="Newsdesk", analytics_enabled=False) as page:
         gr.Markdown(INTRO, elem_id="nd-title")
         session = gr.HTML("", elem_id="nd-session")
         asked, sections = gr.State([]), gr.State([])
@@ -119,13 +120,17 @@ def build_page(runtime: Runtime) -> gr.Blocks:
         refresh_outlets = partial(lambda: gr.Dropdown(choices=chat.outlets_of(runtime.prepare())))
 
         # Plain functions, not partials: Gradio finds the gr.Request parameter by annotation.
-        def upload(paths: list[str] | None, request: gr.Request, progress=gr.Progress()) -> str:  # noqa: B008
-            return library.upload(runtime, paths, request, progress)
+        def upload(chosen: list[dict] | None, request: gr.Request, progress=gr.Progress()) -> tuple:  # noqa: B008
+            # Gradio's own preprocessing of gr.File leaves an empty temporary file per file, so
+            # the event takes the checked file objects as they are (preprocess=False).
+            paths = [f["path"] for f in chosen or []]
+            # The files are removed once read, so the picker is emptied with them.
+            return library.upload(runtime, paths, request, progress, page.discard), None
 
         def delete(article_id: str | None, request: gr.Request) -> tuple[str, str]:
             return library.delete(runtime, article_id, request)
 
-        add.click(upload, files, report).then(rows, search, table).then(
+        add.click(upload, files, [report, files], preprocess=False).then(rows, search, table).then(
             refresh_outlets, None, outlets
         )
         search.change(rows, search, table)

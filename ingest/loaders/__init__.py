@@ -8,9 +8,11 @@ a file and reports each bad one, and that is what `load_file` uses for JSON.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from ingest.loaders import html, markdown, pdf, plaintext, records
+from ingest.loaders.pdf import PdfLimits
 from ingest.types import Article, IngestError, IngestProblem
 
 Loader = Callable[[Path, bytes], tuple[list[Article], list[IngestProblem]]]
@@ -65,11 +67,14 @@ def _read(path: Path, max_bytes: int) -> bytes:
     return data
 
 
-def load_file(path: Path, *, max_bytes: int) -> tuple[list[Article], list[IngestProblem]]:
+def load_file(
+    path: Path, *, max_bytes: int, pdf_limits: PdfLimits | None = None
+) -> tuple[list[Article], list[IngestProblem]]:
     """The articles in one file and the problems with records inside it.
 
     Raises IngestError, naming what is wrong, when the file as a whole gives nothing: missing,
-    too large, empty, binary, undecodable, unsupported type, or content its loader refuses.
+    too large, empty, binary, undecodable, unsupported type, or content its loader refuses
+    (a PDF also when it goes past `pdf_limits`).
     """
     path = Path(path)
     if not path.exists():
@@ -80,6 +85,8 @@ def load_file(path: Path, *, max_bytes: int) -> tuple[list[Article], list[Ingest
     if loader is None:
         kinds = ", ".join(sorted(LOADERS))
         raise IngestError(f"unsupported file type {path.suffix or '(none)'!r} (supported: {kinds})")
+    if path.suffix.casefold() == ".pdf":  # the one format whose text its size does not bound
+        loader = _whole_file(partial(pdf.load, limits=pdf_limits, max_bytes=max_bytes))
     data = _read(path, max_bytes)
     articles, problems = loader(path, data)
     # Loaders refuse empty bodies themselves; this keeps the promise for any future loader.

@@ -1,17 +1,21 @@
 """JSON and JSON Lines files of article records.
 
 A .json file holds one record, a list of records, or {"articles": [...]}; a .jsonl file one
-record a line. A bad record is reported with its position and the others still go in.
+record a line. A bad record (a list's "path:record N", a line's "path:line N", including a
+line that is not JSON) is reported with its position and reason, and the others still go in;
+only a .json file that does not parse as a whole is refused whole. A lone surrogate escaped in
+a string ("\\ud800") becomes U+FFFD: one broken character does not cost the record.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 from ingest.dates import parse_date
 from ingest.loaders.decode import decode_text
-from ingest.text import clean_text
+from ingest.text import clean_text, valid_unicode
 from ingest.types import Article, IngestError, IngestProblem
 
 _BODY_KEYS = ("body", "text", "content", "article", "description")
@@ -33,9 +37,9 @@ def _text(value: object) -> str | None:
         value = value.get("name") or value.get("title")
     if isinstance(value, list):  # paragraphs
         value = "\n\n".join(str(v) for v in value if isinstance(v, str | int | float))
-    return (
-        str(value).strip() if isinstance(value, str | int | float) and str(value).strip() else None
-    )
+    if not isinstance(value, str | int | float):
+        return None
+    return valid_unicode(str(value)).strip() or None
 
 
 def record_to_article(record: object, origin: str) -> Article:
@@ -68,6 +72,8 @@ def _parse(text: str) -> object:
         raise IngestError(
             f"malformed JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
         ) from exc
+    except ValueError as exc:  # a number too long to convert (Python's 4,300-digit limit)
+        raise IngestError(f"malformed JSON ({exc})") from exc
     except RecursionError as exc:
         raise IngestError("JSON nested too deeply") from exc
 
@@ -102,21 +108,31 @@ def _records(path: Path, data: bytes) -> list[tuple[str, object]]:
     return [(f"{path}:record {n}", record) for n, record in enumerate(document, 1)]
 
 
-def load_with_problems(path: Path, data: bytes) -> tuple[list[Article], list[IngestProblem]]:
-    """Every good record as an article, and a problem ("path:line N: reason") for each bad one.
-
-    Raises IngestError only when the file as a whole is unusable (not JSON, no records).
-    """
+def to_articles(
+    records: Iterable[tuple[str, object]],
+) -> tuple[list[Article], list[IngestProblem]]:
+    """Every good (origin, record) as an article, and a problem naming the origin of each bad
+    one (an IngestError in place of a record is that record's problem)."""
     articles: list[Article] = []
     problems: list[IngestProblem] = []
-    for origin, record in _records(path, data):
+    for origin, record in records:
         try:
             if isinstance(record, IngestError):
                 raise record
             articles.append(record_to_article(record, origin))
         except IngestError as exc:
             problems.append(IngestProblem(origin, str(exc)))
+        except Exception as exc:  # a bug met by one record must cost that record, not the batch
+            problems.append(IngestProblem(origin, f"unexpected {type(exc).__name__}: {exc}"))
     return articles, problems
+
+
+def load_with_problems(path: Path, data: bytes) -> tuple[list[Article], list[IngestProblem]]:
+    """Every good record as an article, and a problem ("path:line N: reason") for each bad one.
+
+    Raises IngestError only when the file as a whole is unusable (not JSON, no records).
+    """
+    return to_articles(_records(path, data))
 
 
 def load(path: Path, data: bytes) -> list[Article]:

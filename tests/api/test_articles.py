@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
@@ -162,3 +163,41 @@ def test_a_read_only_key_cannot_edit_an_article(keyed_client: TestClient):
     headers = {"Authorization": f"Bearer {READ_KEY}"}
     denied = keyed_client.patch("/v1/articles/a000", json={"title": "x"}, headers=headers)
     assert denied.status_code == 403
+
+
+def test_a_lone_surrogate_in_one_record_costs_no_record_and_a_huge_number_is_a_400(
+    fresh_client: TestClient,
+):
+    # JSON can escape half of a UTF-16 pair; it used to fail the whole batch with a 500.
+    broken = {"title": "Pilots \ud83d strike", "body": "Pilots walked out \udc00 at dawn."}
+    body = json.dumps({"records": [broken, RECORD]})  # ASCII: the escapes stay escapes
+    response = fresh_client.post(
+        "/v1/articles", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert len(report["added"]) == 2 and report["problems"] == []
+    titles = {a["title"] for a in fresh_client.get("/v1/articles").json()["items"]}
+    assert titles == {"Pilots \ufffd strike", RECORD["title"]}
+    huge = b'{"records": [{"title": "t", "body": "b", "n": ' + b"1" * 5000 + b"}]}"
+    response = fresh_client.post(
+        "/v1/articles", content=huge, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400 and "malformed JSON" in response.json()["error"]["message"]
+
+
+def test_a_bad_jsonl_line_is_reported_by_line_and_the_other_lines_go_in(
+    fresh_client: TestClient,
+):
+    lines = [
+        json.dumps({**RECORD, "title": "Broken \ud800 emoji"}),
+        '{"title": "n", "body": "b", "count": ' + "9" * 5000 + "}",
+        "{not json",
+        json.dumps(RECORD),
+    ]
+    files = [("files", ("feed.jsonl", "\n".join(lines).encode(), "application/json"))]
+    report = fresh_client.post("/v1/articles", files=files).json()
+    assert len(report["added"]) == 2
+    problems = {p["item"]: p["reason"] for p in report["problems"]}
+    assert set(problems) == {"upload:feed.jsonl:line 2", "upload:feed.jsonl:line 3"}
+    assert all(reason.startswith("malformed JSON") for reason in problems.values())

@@ -75,3 +75,39 @@ def test_search_returns_scored_passages_best_first_within_filters(client: TestCl
     assert scores == sorted(scores, reverse=True)
     filtered = client.get("/v1/search", params={"q": "troops", "outlet": "No Such Outlet"})
     assert filtered.json()["passages"] == []
+
+
+def _post_json(client: TestClient, path: str, body: dict) -> dict:
+    """POST `body` as ASCII JSON, so a lone surrogate goes on the wire as its escape."""
+    response = client.post(
+        path, content=json.dumps(body), headers={"content-type": "application/json"}
+    )
+    return {"status": response.status_code, **response.json()}
+
+
+def test_a_lone_surrogate_in_any_text_field_is_a_422_naming_the_field(client: TestClient):
+    cases = {
+        "filters.outlets.0": {"question": TROOPS, "filters": {"outlets": ["\ud800"]}},
+        "question": {"question": "Troops in \udfff Syria?"},
+        "conversation.0.content": {
+            "question": "and in Iraq?",
+            "conversation": [{"role": "user", "content": "troops \ud800"}],
+        },
+    }
+    for field, body in cases.items():
+        for path in ("/v1/ask", "/v1/ask/stream"):
+            reply = _post_json(client, path, body)
+            assert reply["status"] == 422, (path, reply)
+            assert f"{field}: not valid Unicode text" in reply["error"]["message"]
+
+
+def test_a_blank_question_or_query_is_a_422_saying_it_is_empty(client: TestClient):
+    for blank in ("", "   ", "\v"):
+        reply = _post_json(client, "/v1/ask", {"question": blank})
+        assert reply["status"] == 422
+        assert reply["error"]["message"] == "invalid request: question: the question is empty"
+    response = client.get("/v1/search", params={"q": " \t"})
+    assert response.status_code == 422
+    assert (
+        response.json()["error"]["message"] == "invalid request: query.q: the search query is empty"
+    )

@@ -83,3 +83,31 @@ def test_a_body_given_as_a_list_of_paragraphs_is_joined(tmp_path):
     record = {"title": "Snow closes schools", "body": ["First paragraph.", "Second one."]}
     article = only_article(write(tmp_path, "snow.json", json.dumps(record)))
     assert article.text == "First paragraph.\n\nSecond one."
+
+
+def test_a_lone_surrogate_becomes_a_replacement_character_and_costs_no_record(tmp_path):
+    # "\ud83d" is half an emoji (a length limit cut it in two): the record still goes in.
+    cut = {**TRAM, "title": "Tram drivers vote to strike \ud83d", "author": "Kim \udc00Lee"}
+    whole = {**BUS, "text": "Bus fares frozen \ud83d\ude00 this year."}  # a whole pair stays
+    path = write(tmp_path, "feed.jsonl", "\n".join([json.dumps(cut), json.dumps(whole)]))
+    articles, problems = load_file(path, max_bytes=MB)
+    assert problems == []
+    assert [a.title for a in articles] == ["Tram drivers vote to strike \ufffd", "Bus fares frozen"]
+    assert articles[0].author == "Kim \ufffdLee"
+    assert articles[1].text == "Bus fares frozen \U0001f600 this year."
+
+
+def test_a_number_too_long_to_read_is_one_bad_line_not_a_lost_file(tmp_path):
+    lines = [json.dumps(TRAM), '{"title": "t", "body": "b", "n": ' + "7" * 5000 + "}"]
+    path = write(tmp_path, "feed.jsonl", "\n".join(lines))
+    articles, problems = load_file(path, max_bytes=MB)
+    assert [a.title for a in articles] == ["Tram drivers vote to strike"]
+    assert [p.path for p in problems] == [f"{path}:line 2"]
+    assert problems[0].reason.startswith("malformed JSON (Exceeds the limit")
+
+
+def test_in_a_json_list_a_bad_record_is_reported_by_position_and_the_others_go_in(tmp_path):
+    path = write(tmp_path, "feed.json", json.dumps([TRAM, {"title": "No body"}, [1], BUS]))
+    articles, problems = load_file(path, max_bytes=MB)
+    assert [a.title for a in articles] == ["Tram drivers vote to strike", "Bus fares frozen"]
+    assert [p.path for p in problems] == [f"{path}:record 2", f"{path}:record 3"]

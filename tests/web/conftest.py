@@ -88,6 +88,15 @@ class Page:
         self.page.wait_for_timeout(300)
         return bots.last.inner_text()
 
+    def upload(self, *paths: Path) -> str:
+        """Add files in the Library tab; the upload report's text."""
+        self.page.get_by_role("tab", name="Library").click()
+        self.page.set_input_files("#nd-upload input[type=file]", [str(x) for x in paths])
+        self.page.wait_for_timeout(500)
+        self.page.click("#nd-add")
+        self.page.wait_for_selector("#nd-upload-report li", timeout=60_000)
+        return self.page.locator("#nd-upload-report").inner_text()
+
     def shot(self, name: str) -> None:
         self.page.screenshot(path=str(OUTPUT / f"{name}.png"))
 

@@ -83,15 +83,6 @@ def test_filters_apply_to_the_next_question(open_page):
     assert "don't say" in answer and "900" not in answer
 
 
-def _upload(p, *paths: Path) -> str:
-    p.page.get_by_role("tab", name="Library").click()
-    p.page.set_input_files("#nd-upload input[type=file]", [str(x) for x in paths])
-    p.page.wait_for_timeout(500)
-    p.page.click("#nd-add")
-    p.page.wait_for_selector("#nd-upload-report li", timeout=60_000)
-    return p.page.locator("#nd-upload-report").inner_text()
-
-
 def _open_in_library(p, title_part: str) -> None:
     p.page.fill("#nd-search textarea", title_part)
     cell = p.page.locator("#nd-articles [role=gridcell]", has_text=title_part).first
@@ -105,7 +96,7 @@ def test_upload_ask_and_delete_an_article(open_page, tmp_path: Path):
     empty = tmp_path / "empty.txt"
     empty.write_text("")
     p = open_page()
-    report = _upload(p, good, empty)
+    report = p.upload(good, empty)
     assert re.search(r"lighthouse\.txt: added 1 article", report)
     assert "empty.txt" in report and "nothing added" in report
     p.shot("04-library")
@@ -132,7 +123,7 @@ def test_markup_in_an_article_is_shown_as_text_and_runs_nothing(open_page, tmp_p
     hostile = tmp_path / "hostile.json"
     hostile.write_text(json.dumps([HOSTILE]))
     p = open_page()
-    assert "added 1 article" in _upload(p, hostile)
+    assert "added 1 article" in p.upload(hostile)
     _open_in_library(p, "Port Elvan")
     view = p.page.locator("#nd-article")
     assert "<script>window.__ndPwned = 1</script> <b>Harbour</b>" in view.inner_text()
