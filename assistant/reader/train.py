@@ -43,6 +43,8 @@ def build_examples(
     from vectorstore.config import EmbedderConfig
     from vectorstore.embeddings import make_embedder
 
+    if questions and out.exists() and sum(1 for _ in example_files.read(out)) >= questions:
+        return  # already built (a resumed run)
     pools, bm25 = load_pools(folder, limit=limit, seed=seed, explanation_share=share)
     _log(f"{folder}: {len(pools)} questions with passages")
     answerer = ExtractiveAnswerer(make_embedder(EmbedderConfig()), bm25.idf)
