@@ -139,4 +139,5 @@ def shipped() -> tuple[Reader, Decision] | None:
     (then the hand-weighted score decides, as before the reader existed)."""
     if not (MODEL_DIR / DECISION_FILE).is_file():
         return None
-    return Reader(MODEL_DIR), load_decision(MODEL_DIR)
+    reader = Reader(MODEL_DIR) if (MODEL_DIR / READER_FILE).is_file() else None
+    return reader, load_decision(MODEL_DIR)
