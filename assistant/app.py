@@ -25,6 +25,7 @@ from assistant.uploads import safe_upload_name
 from ingest.types import Article, IngestProblem, LoadResult, MetadataEdit
 from vectorstore.client import make_client
 from vectorstore.embeddings import Embedder, make_embedder
+from vectorstore.lock import Holder, hold_store, this_process
 from vectorstore.store import ArticleStore
 from vectorstore.types import AddReport, Passage, SearchFilters
 
@@ -39,6 +40,13 @@ class IngestOutcome:
     problems: list[IngestProblem] = field(default_factory=list)
     files_seen: int = 0
     articles_found: int = 0
+
+
+def _command_line() -> str:
+    import sys
+
+    argv = sys.argv or ["python"]
+    return " ".join([Path(argv[0]).name, *argv[1:]])[:200]
 
 
 def sample_corpus_files() -> list[Path]:
@@ -67,9 +75,18 @@ def news_day(filters: SearchFilters, scope: TimeScope, today: date | None) -> da
 class Newsdesk:
     """Ingest, ask, list, show and remove, on one store configured by one Settings."""
 
-    def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        holder: Holder | None = None,
+    ) -> None:
+        """`holder` is how this process names itself in an embedded store's lock file, for
+        another process that finds the store taken (vectorstore/lock.py)."""
         self.settings = settings
         self._embedder = embedder
+        self.holder = holder or this_process(_command_line())
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -77,15 +94,40 @@ class Newsdesk:
 
     @cached_property
     def store(self) -> ArticleStore:
+        """The store, opened on first use. An embedded store is held by this process until
+        `close` (StoreBusy when another process holds it); a Chroma server is shared."""
+        config = self.settings.store
+        lease = None
+        if not config.host:
+            lease = hold_store(config.path, self.holder)
+        try:
+            client = make_client(config)
+        except BaseException:
+            if lease is not None:
+                lease.release()
+            raise
         return ArticleStore(
-            make_client(self.settings.store),
+            client,
             self.embedder,
             collection=self.settings.store.collection,
             chunking=self.settings.ingest.chunking,
             search=self.settings.search,
             batch_chunks=self.settings.ingest.batch_chunks,
             lexical_cache=self._lexical_cache_file(),
+            lease=lease,
         )
+
+    def close(self) -> None:
+        """Let go of the store (another process may then open an embedded one)."""
+        store = self.__dict__.pop("store", None)
+        if store is not None:
+            store.close()
+
+    def __enter__(self) -> Newsdesk:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
     def _lexical_cache_file(self) -> Path:
         """The BM25 cache of this store, named after where the store is (path or server)."""
@@ -94,7 +136,7 @@ class Newsdesk:
         s = self.settings.store
         where = f"{s.host}:{s.port}" if s.host else str(s.path.resolve())
         digest = hashlib.sha256(f"{where}|{s.collection}".encode()).hexdigest()[:16]
-        return self.settings.data_dir / "cache" / f"bm25-{digest}.pickle"
+        return self.settings.data_dir / "cache" / f"bm25-{digest}.npz"
 
     @cached_property
     def answerer(self) -> Answerer:

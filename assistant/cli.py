@@ -27,6 +27,7 @@ from assistant.settings import SettingsError, describe_options, load_settings
 if TYPE_CHECKING:
     from assistant.app import Newsdesk
     from assistant.types import Answer
+    from vectorstore.lock import StoreBusy
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_PARTIAL, EXIT_NOT_FOUND = 0, 1, 2, 3, 4
 MAX_OUTLET_CHARS = 200
@@ -130,6 +131,13 @@ def _build_parser() -> argparse.ArgumentParser:
         help="ingest articles.jsonl alone (the setting for abstention on unanswerable questions)",
     )  # fmt: skip
     p.add_argument("--no-baseline", action="store_true", help="skip the dense baseline")
+    p.add_argument(
+        "--sample", type=int, metavar="N",
+        help="a random sample of N questions, storing only the articles they point at",
+    )  # fmt: skip
+    p.add_argument(
+        "--seed", type=int, default=0, metavar="S", help="which sample --sample draws [0]"
+    )
 
     p = sub.add_parser("articles", parents=[common], help="list, show or remove articles")
     verbs = p.add_subparsers(dest="verb", required=True, metavar="VERB")
@@ -150,7 +158,10 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", parents=[common], help="check the store for crash damage")
     p.add_argument(
-        "--repair", action="store_true", help="remove orphan chunks (no other writer running)"
+        "--repair",
+        action="store_true",
+        help="remove orphan chunks, rebuild a damaged dense index or BM25 cache "
+        "(no other writer running)",
     )
 
     p = sub.add_parser("serve", parents=[common], help="serve the HTTP API (REST, OpenAI, MCP)")
@@ -354,19 +365,20 @@ def _cmd_eval(app: Newsdesk, args: argparse.Namespace) -> int:
         run = run_evaluation(
             args.dataset, app.settings, limit=args.limit,
             explanations=not args.no_explanations, baseline=not args.no_baseline,
-            progress=sys.stderr.isatty(),
+            progress=sys.stderr.isatty(), sample=args.sample, seed=args.seed,
         )  # fmt: skip
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     stamp = date.today().isoformat()
     out = Path(
         args.out or app.settings.data_dir / "eval-results" / f"{Path(args.dataset).name}-{stamp}"
     )
-    json_path, md_path = write_report(run, out)
+    json_path, _ = write_report(run, out)
     summary = summarise(run.results)
     print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in summary.items()}))
-    print(f"wrote {json_path} and {md_path}")
+    written = sorted(p.name for p in out.iterdir() if p.suffix in (".json", ".md", ".png"))
+    print(f"wrote {', '.join(written)} in {json_path.parent}")
     return EXIT_OK
 
 
@@ -402,6 +414,19 @@ def _cmd_import(app: Newsdesk, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# What mends each kind of damage `check` finds below the records (vectorstore/health.py).
+_REPAIR_HINTS = {
+    "sqlite": "SQLite cannot mend this in place: restore the data folder from a backup, or "
+    "'newsdesk export' what is readable, move the data folder aside and 'newsdesk import' it",
+    "records": "restore the data folder from a backup, or import an earlier export into a "
+    "fresh data folder",
+    "dense": "'newsdesk check --repair' rebuilds the dense index from the stored records",
+    "dense_hangs": "'newsdesk export' (it reads only the articles), move the data folder "
+    "aside and 'newsdesk import' the export, or restore the data folder from a backup",
+    "lexical_cache": "'newsdesk check --repair' (or the next search) rebuilds it",
+}
+
+
 def _cmd_check(app: Newsdesk, args: argparse.Namespace) -> int:
     from vectorstore.integrity import check_store, remove_orphans
 
@@ -410,14 +435,38 @@ def _cmd_check(app: Newsdesk, args: argparse.Namespace) -> int:
         f"{report.articles} article(s), {report.chunks} chunk(s): "
         f"{len(report.orphan_chunks)} orphan chunk(s), "
         f"{len(report.incomplete_articles)} incomplete article(s), "
-        f"{len(report.misplaced_chunks)} misplaced chunk(s)"
+        f"{len(report.misplaced_chunks)} misplaced chunk(s), "
+        f"{len(report.problems)} store problem(s)"
     )
     for aid in report.incomplete_articles:
         print(f"incomplete: {aid} (ingest its file again to repair it)", file=sys.stderr)
-    if args.repair and report.orphan_chunks:
-        print(f"removed {remove_orphans(app.store, report)} orphan chunk(s)")
-        report.orphan_chunks = []
+    for problem in report.problems:
+        print(f"problem: {problem} ({_REPAIR_HINTS[problem.kind]})", file=sys.stderr)
+    if args.repair:
+        report.problems = [p for p in report.problems if not _repair(app, p.kind)]
+        if report.orphan_chunks:
+            print(f"removed {remove_orphans(app.store, report)} orphan chunk(s)")
+            report.orphan_chunks = []
     return EXIT_OK if report.ok else EXIT_FAILURE
+
+
+def _repair(app: Newsdesk, kind: str) -> bool:
+    """Mend one kind of store damage where that is possible here; True when mended."""
+    if kind == "dense":
+        from vectorstore.health import dense_problem
+        from vectorstore.repair import rebuild_dense_indexes
+
+        try:
+            print(f"rebuilt the dense index of {rebuild_dense_indexes(app.store)} record(s)")
+        except Exception as exc:  # records unreadable too: Chroma raises many types
+            print(f"error: cannot rebuild the dense index: {exc}", file=sys.stderr)
+            return False
+        return dense_problem(app.store) is None
+    if kind == "lexical_cache":
+        app.store.rebuild_lexical_index()
+        print(f"rebuilt the BM25 cache {app.store.lexical_cache_file}")
+        return True
+    return False
 
 
 def _cmd_serve(app: Newsdesk, args: argparse.Namespace) -> int:
@@ -459,9 +508,59 @@ COMMANDS = {
 }
 
 
+# Commands on the configured store. On an embedded store each holds it for its whole run;
+# when a running server holds it, those in THROUGH_SERVER are sent through that server.
+STORE_COMMANDS = frozenset({"ingest", "ask", "chat", "articles", "export", "import", "check"})
+THROUGH_SERVER = frozenset({"ingest", "ask", "chat", "articles"})
+
+
+def _run(app: Newsdesk, args: argparse.Namespace) -> int:
+    from vectorstore.lock import StoreBusy, hold_store
+
+    store = app.settings.store
+    if args.command not in STORE_COMMANDS or store.host:
+        return COMMANDS[args.command](app, args)
+    try:
+        lease = hold_store(store.path, app.holder)
+    except StoreBusy as busy:
+        return _through_server(busy, args, app.settings.api.client_key)
+    try:
+        return COMMANDS[args.command](app, args)
+    finally:
+        app.close()
+        lease.release()
+
+
+def _through_server(busy: StoreBusy, args: argparse.Namespace, key: str) -> int:
+    """Run a command through the server that holds the store, or refuse, saying who holds it."""
+    from assistant.remote import RemoteNewsdesk, ServerError
+
+    holder = busy.holder
+    if holder is None or holder.role != "server" or not holder.url:
+        print(f"error: {busy}", file=sys.stderr)
+        return EXIT_FAILURE
+    if args.command not in THROUGH_SERVER:
+        print(
+            f"error: '{args.command}' needs the store at {busy.path} to itself, and "
+            f"{holder.describe()} holds it: stop that server first (ingest, articles, ask "
+            "and chat go through it)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    print(f"note: newsdesk serve holds this store: working through {holder.url}", file=sys.stderr)
+    remote = RemoteNewsdesk(holder.url, key or None)
+    try:
+        return COMMANDS[args.command](remote, args)
+    except ServerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    finally:
+        remote.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        code = _run(argv)
+        code = _main(argv)
         sys.stdout.flush()  # inside the try: a reader that left shows here at the latest
     except BrokenPipeError:
         # The Python docs' recipe: point stdout at /dev/null so that the interpreter's own
@@ -471,7 +570,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
-def _run(argv: Sequence[str] | None) -> int:
+def _main(argv: Sequence[str] | None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
     try:
@@ -481,10 +580,11 @@ def _run(argv: Sequence[str] | None) -> int:
         return EXIT_USAGE
     from assistant.app import Newsdesk
     from vectorstore.client import StoreUnavailable
+    from vectorstore.lock import this_process
 
-    app = Newsdesk(settings)
+    app = Newsdesk(settings, holder=this_process(f"newsdesk {args.command}"))
     try:
-        return COMMANDS[args.command](app, args)
+        return _run(app, args)
     except StoreUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILURE

@@ -68,6 +68,18 @@ class ApiSettings:
     read_keys: Names = field(default_factory=Names)
     max_request_mb: float = 50.0
     cors_origins: Names = field(default_factory=Names)
+    # The key CLI commands send when they go through a running server (assistant/remote.py).
+    client_key: str = ""
+    # Host names beyond 127.0.0.1, localhost, ::1 and `host` that requests may name (a proxy's
+    # public name); "*" accepts any. See assistant/api/browser.py.
+    allowed_hosts: Names = field(default_factory=Names)
+    # Addresses (or networks) whose X-Forwarded-Proto/-For are believed: a TLS proxy's.
+    trusted_proxies: Names = field(default_factory=lambda: Names(["127.0.0.1", "::1"]))
+
+
+# A shorter key can be guessed: sign-in is rate-limited, but a key is also sent to every
+# process of a deployment and may leak more easily than it can be rotated.
+MIN_KEY_CHARS = 16
 
 
 @dataclass(frozen=True)
@@ -166,6 +178,16 @@ OPTIONS: tuple[Option, ...] = (
     Option("api.read_keys", "NEWSDESK_API_READ_KEYS", Names, "read-only API keys"),
     Option("api.max_request_mb", "NEWSDESK_API_MAX_REQUEST_MB", float, "largest request [50]"),
     Option("api.cors_origins", "NEWSDESK_API_CORS_ORIGINS", Names, "origins allowed by CORS"),
+    Option("api.client_key", "NEWSDESK_API_KEY", str, "key the CLI sends to a running server"),
+    Option(
+        "api.allowed_hosts", "NEWSDESK_API_ALLOWED_HOSTS", Names, "more Host names served [none]"
+    ),
+    Option(
+        "api.trusted_proxies",
+        "NEWSDESK_API_TRUSTED_PROXIES",
+        Names,
+        "proxies whose X-Forwarded-* count [127.0.0.1,::1]",
+    ),
     Option("llm.backend", "NEWSDESK_LLM_BACKEND", str, "answerer: extractive|openai|local"),
     Option("llm.base_url", "NEWSDESK_LLM_BASE_URL", str, "OpenAI-compatible endpoint URL"),
     Option("llm.model", "NEWSDESK_LLM_MODEL", str, "model name at that endpoint"),
@@ -290,7 +312,20 @@ def load_settings(
             "chunk size must be at least 100 and larger than the overlap "
             f"(got size {chunking.chunk_size}, overlap {chunking.chunk_overlap})"
         )
+    _check_keys(settings.api, values)
     return settings
+
+
+def _check_keys(api: ApiSettings, values: Mapping[str, tuple[Any, str]]) -> None:
+    for path, keys in (("api.keys", api.keys), ("api.read_keys", api.read_keys)):
+        short = [key for key in keys if len(key) < MIN_KEY_CHARS]
+        if short:
+            # The message names the setting and the length, never the key itself.
+            raise SettingsError(
+                f"{values[path][1]}: a key of {len(short[0])} characters is too short; API keys "
+                f"need at least {MIN_KEY_CHARS} (make one with: python3 -c 'import secrets; "
+                "print(secrets.token_urlsafe(24))')"
+            )
 
 
 def describe_options() -> str:

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import http.client
 import http.server
+import json
+import os
+import subprocess
+import sys
 import threading
+import uuid
 
 import pytest
 
 from tests.chroma_server import free_port
+from tests.concurrent_versions import version
 from tests.test_store import HARBOUR, ORCHARD
+from vectorstore import faults
 from vectorstore.client import StoreUnavailable
+from vectorstore.integrity import check_store
 
 
 def test_articles_stored_through_a_chroma_server_are_searchable_by_another_process(
@@ -79,3 +87,39 @@ def test_the_chroma_token_setting_reaches_a_server_that_requires_it(chroma_port,
             _ = make_app("no-token", **server, **{"store.collection": "tok"}).store
     finally:
         proxy.shutdown()
+
+
+def test_an_ingest_in_another_process_leaves_an_article_still_being_written_whole(
+    chroma_port, make_app, tmp_path, monkeypatch
+):
+    """Process A has written its chunks of version 1 but not yet its record when process B
+    (a real `newsdesk ingest`) stores version 2 of the same URL. B must not take A's chunks
+    for the leftovers of a crash; when A's record lands, one whole article is left."""
+    collection = f"t{uuid.uuid4().hex[:12]}"
+    server = {"store.host": "127.0.0.1", "store.port": chroma_port, "store.collection": collection}
+    app = make_app("a", **server)
+    paused, resume = threading.Event(), threading.Event()
+
+    def after_write() -> None:
+        if not paused.is_set():  # A's first write: the chunks of version 1
+            paused.set()
+            resume.wait(timeout=300)
+
+    monkeypatch.setattr(faults, "after_write", after_write)
+    writer = threading.Thread(target=app.ingest_records, args=([version(1, 1)],))
+    writer.start()
+    try:
+        assert paused.wait(timeout=120)
+        (tmp_path / "v2.json").write_text(json.dumps(version(1, 2)), encoding="utf-8")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
+        env |= {"NEWSDESK_DATA_DIR": str(tmp_path / "b"), "NEWSDESK_SAMPLE_CORPUS": "false"}
+        env |= {"NEWSDESK_CHROMA_HOST": "127.0.0.1", "NEWSDESK_CHROMA_PORT": str(chroma_port)}
+        env["NEWSDESK_COLLECTION"] = collection
+        command = [sys.executable, "-m", "assistant.cli", "ingest", str(tmp_path / "v2.json")]
+        other = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+        assert other.returncode == 0, other.stderr
+    finally:
+        resume.set()
+        writer.join(timeout=120)
+    assert check_store(app.store).ok
+    assert [a.url for a in app.store.list_articles()] == [version(1, 1)["url"]]

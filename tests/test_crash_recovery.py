@@ -23,6 +23,7 @@ from bench.crash_soak import (
     visible_problems,
 )
 from vectorstore.integrity import check_store
+from vectorstore.store import SUPERSEDED
 
 pytestmark = pytest.mark.slow
 SEED = 8
@@ -46,8 +47,9 @@ def test_an_ingest_killed_at_seeded_moments_then_rerun_equals_a_clean_ingest(
     data_dir = tmp_path / "killed"
     _app(data_dir, embedder).ingest([older])
     rng = random.Random(SEED)
-    # Writes: 2 per batch of 4 chunks, then 2 per replaced article, then the stamps. Kill
-    # inside the batches, between a replacement's two deletes, and at a seeded time.
+    # Writes: 2 per batch of 4 chunks, then 3 per replaced article (mark its chunks, delete
+    # the record, delete the chunks), then the stamps. Kill inside the batches, inside the
+    # replacements, and at a seeded time.
     points = [
         {"writes": rng.randint(2, 14), "delay": None},
         {"writes": 18, "delay": None},
@@ -95,14 +97,14 @@ def test_a_replacement_cut_between_its_two_deletes_is_finished_by_the_rerun(tmp_
     old_ids = [a.id for a, _ in app.store.article_records()]
     app.ingest([corpus])
     # Put back one old version's chunks without its record: the state a kill leaves between
-    # deleting the record and deleting the chunks.
+    # deleting the record and deleting the chunks (marked as a removal's, as it marks them).
     stale = _app(tmp_path / "stale", embedder)
     stale.ingest([older])
     rows = [r for r in stale.store.chunk_records() if r[2]["article_id"] == old_ids[0]]
     app.store._chunks.add(
         ids=[r[0] for r in rows],
         documents=[r[1] for r in rows],
-        metadatas=[r[2] for r in rows],
+        metadatas=[{**r[2], SUPERSEDED: True} for r in rows],
         embeddings=embedder.embed_documents([r[1] for r in rows]),
     )
     assert check_store(app.store).orphan_chunks == [r[0] for r in rows]

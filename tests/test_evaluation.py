@@ -3,14 +3,17 @@ the project wrote itself (tests/data/tiny_eval)."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
 import pytest
 
 from assistant.evaluation import metrics
+from assistant.evaluation.dataset import load_dataset
 from assistant.evaluation.runner import run_evaluation, summarise, write_report
 from assistant.settings import load_settings
+from tests.test_cli import newsdesk
 
 TINY = Path(__file__).parent / "data" / "tiny_eval"
 
@@ -28,6 +31,45 @@ TINY = Path(__file__).parent / "data" / "tiny_eval"
 )
 def test_an_answer_is_correct_when_it_holds_every_content_word_of_the_gold(gold, answer, expected):
     assert metrics.answer_is_correct(gold, answer) is expected
+
+
+@pytest.mark.parametrize(
+    ("gold", "answer"),
+    [
+        ("four", "Rangers closed 4 trails. [1]"),
+        ("4", "Rangers closed four trails. [1]"),
+        ("two million", "About 2 million people voted. [1]"),
+        ("3.5 million", "It cost $3,500,000. [1]"),
+        ("a dozen", "Police arrested 12 people. [1]"),
+        ("Twenty-five", "25 states sued. [1]"),
+        ("one hundred and five", "He turned 105. [1]"),
+        ("5 percent", "Rates rose 5%. [1]"),
+    ],
+)
+def test_a_number_counts_as_the_same_however_it_is_written(gold, answer):
+    assert metrics.answer_is_correct(gold, answer)
+
+
+@pytest.mark.parametrize(
+    ("gold", "answer"),
+    [
+        ("four", "Rangers closed 14 trails. [1]"),
+        ("two million", "About 2 people voted. [1]"),
+        ("3.5 million", "It cost $3,500. [1]"),
+        ("a dozen", "Police arrested a man. [1]"),
+        ("25", "Twenty states and five cities sued. [1]"),
+    ],
+)
+def test_a_different_number_is_still_wrong_when_numbers_are_read_as_values(gold, answer):
+    assert not metrics.answer_is_correct(gold, answer)
+
+
+def test_number_words_become_figures_one_number_at_a_time():
+    assert metrics.spell_numbers("seven thousand three hundred") == "7300"
+    assert metrics.spell_numbers("two dozen eggs") == "24 eggs"
+    assert metrics.spell_numbers("in 2024 20 people") == "in 2024 20 people"
+    assert metrics.spell_numbers("five six") == "5 6"
+    assert metrics.spell_numbers("a man, an hour") == "a man, an hour"
 
 
 def test_evidence_rank_is_the_first_passage_of_the_gold_article_holding_the_quote():
@@ -163,3 +205,200 @@ def test_explanations_are_stored_once_and_hidden_from_search_in_the_abstention_s
     assert "Brandt" in {r.id: r for r in shown.results}["q4"].answer
     q4 = {r.id: r for r in hidden.results}["q4"]
     assert q4.abstained and "Brandt" not in q4.baseline_answer
+
+
+def _write_gz(path: Path, records: list[dict]) -> None:
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        handle.writelines(json.dumps(r) + "\n" for r in records)
+
+
+def _ferry(record_id: str, source: str, text: str) -> dict:
+    return {"id": record_id, "title": "Ferry runs aground off Gull Island", "source": source,
+            "published_at": "2024-06-02", "body": text}  # fmt: skip
+
+
+FERRY = "How many passengers were injured when the ferry ran aground off Gull Island?"
+
+
+@pytest.fixture(scope="module")
+def train_split(tmp_path_factory) -> Path:
+    """A dataset in the training split's shape: gzipped files, `search_result_ids`,
+    `explanation_article_id` and `answer_string_in_search_results`."""
+    folder = tmp_path_factory.mktemp("train-split")
+    tiny = [json.loads(line) for line in (TINY / "articles.jsonl").read_text().splitlines()]
+    ferries = [
+        _ferry("f-1", "Island Herald", "A passenger ferry ran aground off Gull Island on Sunday."
+               "\n\nThe coastguard said 12 passengers were hurt in the accident and taken to hospital."),
+        _ferry("f-2", "Coast Daily", "Rescuers said 20 passengers were injured when a ferry ran "
+               "aground off Gull Island on Sunday.\n\nThe ferry operator has suspended the route."),
+    ]  # fmt: skip
+    _write_gz(folder / "articles.jsonl.gz", tiny + ferries)
+    chess = {"id": "x-4", "title": "Quiz notes", "source": "Tiny Quiz", "published_at": "2024-09-20",
+             "body": "Ivo Brandt won the national chess championship in Reykjavik on Sunday."}  # fmt: skip
+    # The training split repeats some explanation ids, once with another week's text.
+    clash = {**chess, "published_at": "2024-09-27", "body": "Lena Holm won the rowing final."}
+    _write_gz(folder / "explanation_articles.jsonl.gz", [chess, clash])
+    questions = [
+        {"id": "q1", "question": "How many hiking trails did rangers close in Glacier Crest park?",
+         "answer": "4", "question_date": "2024-07-10", "search_result_ids": ["t-1", "t-3"],
+         "answer_string_in_search_results": True},
+        {"id": "q2", "question": "How many electric buses did the city transit authority order?",
+         "answer": "sixty", "question_date": "2024-06-01", "search_result_ids": ["t-2"],
+         "answer_string_in_search_results": True},
+        {"id": "q3", "question": FERRY, "answer": "twelve", "question_date": "2024-06-05",
+         "search_result_ids": ["f-1", "f-2"], "answer_string_in_search_results": True},
+        {"id": "q4", "question": "Who won the national chess championship in Reykjavik?",
+         "answer": "Ivo Brandt", "question_date": "2024-09-30", "search_result_ids": [],
+         "explanation_article_id": "x-4", "answer_string_in_search_results": False},
+    ]  # fmt: skip
+    _write_gz(folder / "questions.jsonl.gz", questions)
+    return folder
+
+
+def test_a_gzipped_training_split_is_read_with_its_own_answerability_field(train_split):
+    dataset = load_dataset(train_split)
+    assert [q.id for q in dataset.questions] == ["q1", "q2", "q3", "q4"]
+    assert [q.answerable for q in dataset.questions] == [True, True, True, False]
+    assert dataset.questions[3].record_ids == ("x-4",)
+    assert {r["id"] for r in dataset.records} == {"t-1", "t-2", "t-3", "f-1", "f-2", "x-4"}
+    assert len(dataset.records) == 6 and dataset.duplicates == 1  # the first x-4 is kept
+    assert "Brandt" in next(r for r in dataset.records if r["id"] == "x-4")["body"]
+
+
+def test_a_sample_is_reproducible_and_holds_only_the_articles_its_questions_point_at(train_split):
+    first = load_dataset(train_split, sample=2, seed=7)
+    again = load_dataset(train_split, sample=2, seed=7)
+    assert [q.id for q in first.questions] == [q.id for q in again.questions]
+    assert len(first.questions) == 2
+    wanted = {r for q in first.questions for r in q.record_ids}
+    assert {r["id"] for r in first.records} == wanted
+    drawn = {tuple(q.id for q in load_dataset(train_split, sample=2, seed=s).questions)
+             for s in range(10)}  # fmt: skip
+    assert len(drawn) > 1  # the seed chooses the sample
+    assert len(load_dataset(train_split, sample=99).questions) == 4
+
+
+def test_a_broken_dataset_file_is_named_in_the_error(tmp_path):
+    (tmp_path / "articles.jsonl").write_text("")
+    (tmp_path / "questions.jsonl.gz").write_bytes(b"not gzip at all")
+    with pytest.raises(ValueError, match=r"questions\.jsonl\.gz: unreadable"):
+        load_dataset(tmp_path)
+    _write_gz(tmp_path / "questions.jsonl.gz", [{"id": "q1", "answer": "4"}])
+    with pytest.raises(ValueError, match=r"questions\.jsonl\.gz, question 1: .*'question'"):
+        load_dataset(tmp_path)
+    (tmp_path / "questions.jsonl.gz").unlink()
+    (tmp_path / "questions.jsonl").write_text('{"id": "q1", "question": "Who?"}\n{oops\n')
+    with pytest.raises(ValueError, match=r"questions\.jsonl, line 2: not JSON"):
+        load_dataset(tmp_path)
+    with pytest.raises(ValueError, match="at least 1"):
+        load_dataset(TINY, sample=0)
+
+
+@pytest.fixture(scope="module")
+def train_run(train_split, tmp_path_factory):
+    settings = load_settings(
+        overrides={"data_dir": tmp_path_factory.mktemp("train-data"), "sample_corpus": False},
+        environ={},
+    )
+    return run_evaluation(train_split, settings, baseline=False)
+
+
+def test_a_gzipped_split_is_evaluated_with_numbers_in_words_scored_by_value(train_run):
+    by_id = {r.id: r for r in train_run.results}
+    assert train_run.ingest["articles"] == 6
+    assert by_id["q1"].correct and by_id["q2"].correct  # "4" for "four", "sixty" for "60"
+    assert not by_id["q4"].answerable
+
+
+def test_sources_disagree_answers_are_counted_and_listed_for_reading_by_hand(train_run, tmp_path):
+    ferry = {r.id: r for r in train_run.results}["q3"]
+    assert ferry.conflict and not {r.id: r for r in train_run.results}["q1"].conflict
+    assert {s["outlet"] for s in ferry.conflict_sides} == {"Island Herald", "Coast Daily"}
+    assert summarise(train_run.results)["conflict_answers"] == 0.25
+    _, md_path = write_report(train_run, tmp_path)
+    assert "| Answers saying the sources disagree (conflicts.md) | 0.250 |" in md_path.read_text()
+    listed = (tmp_path / "conflicts.md").read_text()
+    assert "1 of 4 answers" in listed and FERRY in listed and "Gold: twelve" in listed
+    assert "**Island Herald, 2024-06-02**" in listed and "**Coast Daily, 2024-06-02**" in listed
+    assert "12 passengers were hurt" in listed and "20 passengers were injured" in listed
+
+
+def test_the_cli_evaluates_a_sample_storing_only_its_articles(train_split, tmp_path):
+    out = tmp_path / "out"
+    args = ["eval", str(train_split), "--sample", "1", "--seed", "3", "--no-baseline"]
+    proc = newsdesk(tmp_path / "data", *args, "--out", str(out))
+    assert f"wrote conflicts.md, report.md, result.json in {out}" in proc.stdout
+    payload = json.loads((out / "result.json").read_text())
+    (asked,) = payload["questions"]
+    chosen = load_dataset(train_split, sample=1, seed=3).questions[0]
+    assert asked["id"] == chosen.id
+    assert payload["ingest"]["articles"] == len(chosen.record_ids)
+    assert payload["settings"]["sample"] == 1 and payload["settings"]["seed"] == 3
+    assert "a sample drawn with seed 3" in (out / "report.md").read_text()
+    assert (out / "conflicts.md").is_file()
+    bad = newsdesk(tmp_path / "data", "eval", str(train_split), "--sample", "0", check_rc=2)
+    assert "at least 1" in bad.stderr
+
+
+def test_reliability_bins_count_confidence_against_the_share_correct():
+    scored = [(0.05, False), (0.95, True), (0.91, False), (1.0, True), (0.55, True)]
+    bins = metrics.reliability_bins(scored)
+    assert [b["count"] for b in bins] == [1, 0, 0, 0, 0, 1, 0, 0, 0, 3]
+    assert bins[9]["mean_confidence"] == pytest.approx((0.95 + 0.91 + 1.0) / 3)
+    assert bins[9]["share_correct"] == pytest.approx(2 / 3)
+    assert bins[1]["mean_confidence"] is None
+    gap = (0.05 + 0.45 + 3 * abs((0.95 + 0.91 + 1.0) / 3 - 2 / 3)) / 5
+    assert metrics.calibration_error(bins) == pytest.approx(gap)
+    brier = (0.05**2 + 0.05**2 + 0.91**2 + 0 + 0.45**2) / 5
+    assert metrics.brier_score(scored) == pytest.approx(brier)
+    assert metrics.calibration_error(metrics.reliability_bins([])) is None
+
+
+def test_the_refusal_curve_refuses_below_the_threshold_and_where_nothing_was_scored():
+    questions = [  # (confidence, answerable, correct)
+        (0.9, True, True), (0.6, True, False), (0.3, True, True), (None, True, False),
+        (0.2, False, False), (0.7, False, False),
+    ]  # fmt: skip
+    low, mid, top = metrics.refusal_curve(questions, [0.0, 0.5, 1.0])
+    assert (low["answerable_refused"], low["unanswerable_refused"]) == (0.25, 0.0)
+    assert low["answerable_correct"] == 0.5
+    assert (mid["answerable_refused"], mid["unanswerable_refused"]) == (0.5, 0.5)
+    assert mid["answerable_correct"] == 0.25
+    assert (top["answerable_refused"], top["unanswerable_refused"]) == (1.0, 1.0)
+
+
+def test_an_answerers_confidence_is_recorded_and_reported_with_plots(
+    tiny_run, monkeypatch, tmp_path
+):
+    """The harness reads `confidence` from any Answer that has one. Until the learned reader
+    lands, answers that state one (0.9 answered, 0.2 refused) stand in."""
+    from PIL import Image
+
+    from assistant.app import Newsdesk
+    from assistant.types import Answer
+
+    asked = Newsdesk.ask_stream
+
+    def ask_stream(self, *args, **options):  # noqa: ANN001, ANN202
+        for item in asked(self, *args, **options):
+            if isinstance(item, Answer):
+                item.confidence = 0.2 if item.abstained else 0.9
+            yield item
+
+    monkeypatch.setattr(Newsdesk, "ask_stream", ask_stream)
+    settings, plain = tiny_run
+    assert all(r.confidence is None for r in plain.results)
+    run = run_evaluation(TINY, settings, baseline=False)
+    assert {r.id: r.confidence for r in run.results}["q4"] == 0.2
+    _, md_path = write_report(run, tmp_path)
+    report = md_path.read_text()
+    correct = sum(r.correct for r in run.results if not r.abstained)
+    answered = sum(not r.abstained for r in run.results)
+    assert f"| 0.9–1.0 | {answered} | 0.900 | {correct / answered:.3f} |" in report
+    assert "| 0.5 | 1.000 | 0.000 |" in report  # q4 refused, every answerable one kept
+    for name in ("reliability.png", "refusal.png"):
+        with Image.open(tmp_path / name) as image:
+            assert image.format == "PNG" and image.size[0] > 300
+    write_report(plain, tmp_path)  # a run without confidences, into the same folder
+    assert "Calibration" not in (tmp_path / "report.md").read_text()
+    assert not (tmp_path / "reliability.png").exists() and not (tmp_path / "refusal.png").exists()

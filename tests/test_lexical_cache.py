@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import pickle
+import threading
+from pathlib import Path
+
+import pytest
+
+from assistant.api import create_app
 from ingest.types import Article
-from vectorstore.lexical import LexicalIndex, load_index
+from tests.api.conftest import local_client
+from vectorstore.lexical import LexicalIndex
+from vectorstore.lexical_cache import CacheDamaged, load_index, save_index
 
 GLACIER = Article(
     title="Glacier retreat measured by survey team",
@@ -52,9 +62,107 @@ def test_a_write_by_another_process_makes_the_saved_index_stale(make_app):
     assert load_index(reader._lexical_cache_file(), writer.store.generation()) is not None
 
 
-def test_a_damaged_cache_file_is_only_a_miss(make_app):
+class _Planted:
+    """What a hostile user writes where the cache lives: unpickling it would run mkdir."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):  # noqa: ANN204 - the pickle protocol
+        return (os.mkdir, (str(self.marker),))
+
+
+def test_a_pickle_planted_as_the_bm25_cache_does_not_run_and_search_still_answers(
+    make_app, tmp_path
+):
     app = make_app()
     app.store.add_articles([GLACIER])
-    app._lexical_cache_file().parent.mkdir(parents=True, exist_ok=True)
-    app._lexical_cache_file().write_bytes(b"not a pickle")
-    assert make_app().store.search("Vardbreen")[0].article_id == GLACIER.id
+    cache = app._lexical_cache_file()
+    marker = tmp_path / "the-payload-ran"
+    payload = pickle.dumps(_Planted(marker)) + pickle.dumps(_Planted(marker))
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    for path in (cache, cache.with_suffix(".pickle")):  # today's name and the old one
+        path.write_bytes(payload)
+
+    fresh = make_app()  # a new process: it finds the planted file first
+    assert fresh.store.search("Vardbreen glacier")[0].article_id == GLACIER.id
+    assert not marker.exists()
+    assert "BM25 cache" in fresh.store.lexical_cache_problem
+    assert load_index(cache, fresh.store.generation()) is not None  # replaced by a good one
+
+
+def _garbage(path: Path, _generation: str) -> None:
+    path.write_bytes(b"not a pickle")
+
+
+def _truncated(path: Path, _generation: str) -> None:
+    path.write_bytes(path.read_bytes()[:200])
+
+
+def _flipped(path: Path, _generation: str) -> None:
+    raw = bytearray(path.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    path.write_bytes(bytes(raw))
+
+
+def _crafted(path: Path, generation: str) -> None:
+    # A well-formed archive with a valid checksum whose score matrix points past the chunks:
+    # what a crafted file looks like (a broken index used to make every search a 500).
+    index = load_index(path, generation)
+    index._bm25.scores["indices"] = index._bm25.scores["indices"] + 1000
+    save_index(index, path)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [_garbage, _truncated, _flipped, _crafted],
+    ids=["garbage", "truncated", "flipped-byte", "crafted"],
+)
+def test_a_damaged_cache_is_rebuilt_and_reported_and_search_answers(make_app, damage):
+    app = make_app()
+    app.store.add_articles([GLACIER])
+    app.store.search("Vardbreen")
+    cache = app._lexical_cache_file()
+    damage(cache, app.store.generation())
+    with pytest.raises(CacheDamaged, match=str(cache)):
+        load_index(cache, app.store.generation())
+
+    fresh = make_app()
+    assert fresh.store.search("Vardbreen")[0].article_id == GLACIER.id
+    assert str(cache) in fresh.store.lexical_cache_problem
+    assert not fresh.store.lexical_rebuilding
+    assert load_index(cache, fresh.store.generation()) is not None
+
+
+def test_readyz_is_not_ready_while_a_damaged_cache_is_rebuilt_and_names_it_after(
+    make_app, monkeypatch
+):
+    server = make_app()
+    server.store.add_articles([GLACIER])
+    with local_client(create_app(server, warm_up=False)) as client:
+        assert client.get("/readyz").json() == {"status": "ready"}
+        make_app().store.add_articles([BEEHIVES])  # another process writes...
+        server._lexical_cache_file().write_bytes(b"\x80\x04garbage")  # ...and the cache is hit
+
+        # Hold the rebuild the next search starts, to ask /readyz meanwhile.
+        building, release = threading.Event(), threading.Event()
+        build = LexicalIndex.__post_init__
+
+        def held_build(index: LexicalIndex) -> None:
+            building.set()
+            release.wait(60)
+            build(index)
+
+        monkeypatch.setattr(LexicalIndex, "__post_init__", held_build)
+        search = threading.Thread(target=lambda: client.get("/v1/search", params={"q": "hives"}))
+        search.start()
+        assert building.wait(60)
+        during = client.get("/readyz")
+        release.set()
+        search.join(60)
+        assert during.status_code == 503
+        assert "rebuilding the BM25 index" in during.json()["error"]["message"]
+        after = client.get("/readyz").json()
+        assert after["status"] == "ready"
+        assert str(server._lexical_cache_file()) in after["notes"][0]
+        assert client.get("/v1/search", params={"q": "Quillmore"}).status_code == 200

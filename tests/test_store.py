@@ -76,6 +76,19 @@ def test_a_new_version_with_the_same_url_replaces_the_old_one_and_its_chunks(sto
     assert chunk_owners == {revised.id}
 
 
+def test_two_versions_of_one_url_in_one_batch_store_only_the_last(store):
+    revised = Article(
+        title=HARBOUR.title,
+        text=HARBOUR.text + " The port said it would appeal.",
+        source=HARBOUR.source,
+        url=HARBOUR.url,
+    )
+    report = store.add_articles([HARBOUR, revised, ORCHARD])
+    assert sorted(report.added) == sorted([revised.id, ORCHARD.id])
+    assert report.replaced == [HARBOUR.id]
+    assert sorted(i.id for i in store.list_articles()) == sorted([revised.id, ORCHARD.id])
+
+
 def test_deleting_an_article_removes_all_its_chunks_from_search(store):
     store.add_articles([HARBOUR, ORCHARD])
     assert store.delete_article(HARBOUR.id) is True

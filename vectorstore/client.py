@@ -31,6 +31,9 @@ def make_client(config: StoreConfig) -> ClientAPI:
             )
         config.path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(config.path), settings=chroma_settings)
-    except Exception as exc:  # chromadb raises several unrelated types for the same failure
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # chromadb raises several unrelated types for one failure,
+        # and its Rust core panics (a BaseException) on a malformed chroma.sqlite3
         where = f"{config.host}:{config.port}" if config.host else str(config.path)
         raise StoreUnavailable(f"cannot open the Chroma store at {where}: {exc}") from exc

@@ -2,13 +2,16 @@
 
 An intact store has, for every article record, exactly its `chunk_count` chunks, each an exact
 slice of the article text at its offsets; and no chunk without an article record (an orphan:
-harmless to answers, which only cite recorded articles, but dead weight)."""
+harmless to answers, which only cite recorded articles, but dead weight). Damage below the
+records (the SQLite file, the dense index, the BM25 cache) is found by vectorstore/health.py
+and listed in `problems`."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
 
+from vectorstore.health import StoreProblem, store_problems
 from vectorstore.store import ArticleStore
 
 
@@ -19,15 +22,30 @@ class IntegrityReport:
     orphan_chunks: list[str] = field(default_factory=list)
     incomplete_articles: list[str] = field(default_factory=list)
     misplaced_chunks: list[str] = field(default_factory=list)
+    problems: list[StoreProblem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not (self.orphan_chunks or self.incomplete_articles or self.misplaced_chunks)
+        return not (
+            self.orphan_chunks or self.incomplete_articles or self.misplaced_chunks or self.problems
+        )
 
 
 def check_store(store: ArticleStore) -> IntegrityReport:
+    report = IntegrityReport(problems=store_problems(store))
+    if any(p.blocks_reading for p in report.problems):
+        return report  # reading the records would hang or crash this process
+    try:
+        _check_records(store, report)
+    except Exception as exc:  # a damaged store raises whatever Chroma raises: a finding
+        why = f"cannot read every record: {type(exc).__name__}: {exc}"
+        report.problems.append(StoreProblem("records", why))
+    return report
+
+
+def _check_records(store: ArticleStore, report: IntegrityReport) -> None:
     articles = {article.id: (article, meta) for article, meta in store.article_records()}
-    report = IntegrityReport(articles=len(articles))
+    report.articles = len(articles)
     per_article: Counter[str] = Counter()
     for chunk_id, text, meta in store.chunk_records():
         report.chunks += 1
@@ -41,7 +59,6 @@ def check_store(store: ArticleStore) -> IntegrityReport:
     report.incomplete_articles = sorted(
         aid for aid, (_, meta) in articles.items() if per_article[aid] != meta["chunk_count"]
     )
-    return report
 
 
 def remove_orphans(store: ArticleStore, report: IntegrityReport) -> int:

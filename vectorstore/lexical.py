@@ -1,4 +1,5 @@
-"""BM25 over chunk text: a cache beside Chroma, rebuilt from Chroma whenever Chroma changes.
+"""BM25 over chunk text: a cache beside Chroma, rebuilt from Chroma whenever Chroma changes
+(kept on disk between processes by vectorstore/lexical_cache.py).
 
 Dense embeddings blur numbers, names and rare words, which is what news questions hinge on;
 BM25 catches them. Nothing here is a second source of truth: the index is rebuilt from the
@@ -8,14 +9,11 @@ chunks collection and thrown away freely.
 from __future__ import annotations
 
 import math
-import os
-import pickle
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -68,6 +66,23 @@ def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
     return tokens
 
 
+# bm25s keeps its index as one sparse matrix (CSC): scores, row numbers, column starts.
+SCORE_ARRAYS = ("data", "indices", "indptr")
+
+
+@dataclass
+class SavedParts:
+    """A LexicalIndex as plain data: what the on-disk cache holds."""
+
+    generation: str
+    chunk_ids: list[str]
+    metadatas: list[dict]
+    documents: list[str]
+    scores: dict[str, np.ndarray]
+    vocab: dict[str, int]
+    document_frequency: dict[str, int]
+
+
 @dataclass
 class LexicalIndex:
     """A BM25 index over a snapshot of the chunks collection, tagged with its generation."""
@@ -85,11 +100,47 @@ class LexicalIndex:
             tokenize(f"{meta.get('title', '')}\n{doc}")
             for meta, doc in zip(self.metadatas, self.documents, strict=True)
         ]
-        self._position = {cid: i for i, cid in enumerate(self.chunk_ids)}
-        self._days: np.ndarray | None = None
-        self._document_frequency = Counter(t for tokens in corpus for t in set(tokens))
+        self._init_lookups(Counter(t for tokens in corpus for t in set(tokens)))
         if corpus:
             self._bm25.index(corpus, show_progress=False)
+
+    def _init_lookups(self, document_frequency: Counter[str]) -> None:
+        self._position = {cid: i for i, cid in enumerate(self.chunk_ids)}
+        self._days: np.ndarray | None = None
+        self._document_frequency = document_frequency
+
+    @classmethod
+    def restore(cls, parts: SavedParts) -> LexicalIndex:
+        """The index from parts saved by `saved_parts` (vectorstore/lexical_cache.py checks
+        them first), without tokenising or indexing again."""
+        import bm25s
+
+        index = cls.__new__(cls)
+        index.generation = parts.generation
+        index.chunk_ids, index.metadatas, index.documents = (
+            parts.chunk_ids, parts.metadatas, parts.documents
+        )  # fmt: skip
+        index._bm25 = bm25s.BM25()
+        if parts.chunk_ids:
+            index._bm25.scores = {**parts.scores, "num_docs": len(parts.chunk_ids)}
+            index._bm25.vocab_dict = parts.vocab
+            index._bm25.unique_token_ids_set = set(parts.vocab.values())
+            index._bm25.nonoccurrence_array = None  # the default method (lucene) has none
+        index._init_lookups(Counter(parts.document_frequency))
+        return index
+
+    def saved_parts(self) -> SavedParts:
+        """Everything `restore` needs, as plain strings, numbers and arrays."""
+        scores = getattr(self._bm25, "scores", None) or {}
+        return SavedParts(
+            generation=self.generation,
+            chunk_ids=self.chunk_ids,
+            metadatas=self.metadatas,
+            documents=self.documents,
+            scores={key: scores[key] for key in SCORE_ARRAYS if key in scores},
+            vocab=dict(getattr(self._bm25, "vocab_dict", None) or {}),
+            document_frequency=dict(self._document_frequency),
+        )
 
     def __len__(self) -> int:
         return len(self.chunk_ids)
@@ -138,29 +189,3 @@ class LexicalIndex:
 
     def positions(self, chunk_ids: Sequence[str]) -> list[int | None]:
         return [self._position.get(cid) for cid in chunk_ids]
-
-
-def load_index(path: Path, generation: str) -> LexicalIndex | None:
-    """The index saved at `path` if it was built at `generation`; None if absent or stale.
-    Rebuilding costs seconds at 10k chunks (reading every chunk, tokenising, indexing),
-    loading a fraction of that: a new process (`newsdesk ask`) should not pay it."""
-    try:
-        with path.open("rb") as handle:
-            stamp = pickle.load(handle)
-            if stamp != generation:
-                return None
-            index = pickle.load(handle)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
-        return None  # a damaged or foreign file is only a missed cache
-    return index if isinstance(index, LexicalIndex) else None
-
-
-def save_index(index: LexicalIndex, path: Path) -> None:
-    """Write atomically: a reader never sees half a file, concurrent writers never mix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with tmp.open("wb") as handle:
-        # The stamp first, so a stale file is recognised without unpickling the index.
-        pickle.dump(index.generation, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)

@@ -15,9 +15,11 @@ server. The BM25 index is a per-process cache, rebuilt when the collection's gen
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -32,12 +34,17 @@ from vectorstore.client import StoreUnavailable
 from vectorstore.config import SearchConfig
 from vectorstore.dedup import collapse_copies
 from vectorstore.embeddings import Embedder
-from vectorstore.lexical import LexicalIndex, load_index, save_index
+from vectorstore.keylocks import KeyedLocks
+from vectorstore.lexical import LexicalIndex
+from vectorstore.lexical_cache import CacheDamaged, load_index, save_index
+from vectorstore.lock import StoreLease
 from vectorstore.recency import day_number, fresh_filters, from_day_number, recency_factor
 from vectorstore.types import AddReport, ArticleInfo, Passage, SearchFilters
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
+
+log = logging.getLogger("newsdesk.store")
 
 SCHEMA_VERSION = 1
 # Chroma refuses batches above its max_batch_size (5461 here); stay well under it.
@@ -45,6 +52,10 @@ WRITE_BATCH = 2000
 # Chunks embedded and written together: small enough for a smooth progress bar and little
 # work lost to a crash, large enough to keep the encoder busy.
 EMBED_BATCH = 256
+# Chunk metadata of a removed article's chunks, between its record's and their own delete.
+SUPERSEDED = "superseded"
+# Writers of the same URL in one process, across every store object of the process.
+_URL_LOCKS = KeyedLocks()
 # Articles need an embedding too; a hash-derived vector is free and never queried.
 _ARTICLE_VECTOR_DIM = 8
 
@@ -136,8 +147,21 @@ def matches(meta: dict, filters: SearchFilters) -> bool:
 
 
 def embedding_text(article: Article, chunk: Chunk) -> str:
-    # The headline gives a chunk the context its sentences leave implicit ("the base", "he").
-    return f"{article.title}\n{chunk.text}"
+    return headed_text(article.title, chunk.text)
+
+
+def headed_text(title: str, text: str) -> str:
+    """What a chunk is embedded as. The headline gives a chunk the context its sentences
+    leave implicit ("the base", "he")."""
+    return f"{title}\n{text}"
+
+
+def record_vectors(embedder: Embedder, collection_name: str, rows: Sequence[tuple]) -> list:
+    """The vectors of stored (id, document, metadata) rows, made again as they were written:
+    a chunk's from its headline and text, an article's from its id."""
+    if collection_name.endswith("_articles"):
+        return [_article_vector(rid) for rid, _, _ in rows]
+    return embedder.embed_documents([headed_text(m.get("title", ""), d) for _, d, m in rows])
 
 
 class ArticleStore:
@@ -153,7 +177,10 @@ class ArticleStore:
         search: SearchConfig | None = None,
         batch_chunks: int = EMBED_BATCH,
         lexical_cache: Path | None = None,
+        lease: StoreLease | None = None,
     ) -> None:
+        """`lease` is this process's hold on an embedded store (vectorstore/lock.py), given
+        back by `close` (or when the store is garbage-collected)."""
         self.client = client
         self.embedder = embedder
         self.chunking = chunking or ChunkingConfig()
@@ -165,13 +192,25 @@ class ArticleStore:
             self._chunks = self._open(self._chunks_name)
             self._articles = self._open(self._articles_name)
         except SchemaMismatch:
+            _close(client, lease)
             raise
         except Exception as exc:
+            _close(client, lease)
             raise StoreUnavailable(f"cannot open collection {collection!r}: {exc}") from exc
+        self._closer = weakref.finalize(self, _close, client, lease)
         self._lexical: LexicalIndex | None = None
         self._lexical_lock = threading.Lock()
         # Where the BM25 index is kept between processes (None: rebuilt in each process).
         self._lexical_cache = lexical_cache
+        # Why the saved index was unusable: set while it is rebuilt (`lexical_rebuilding`) and
+        # kept after (`lexical_cache_problem`), for /readyz and `newsdesk check` to report.
+        self.lexical_cache_problem: str | None = None
+        self.lexical_rebuilding = False
+
+    def close(self) -> None:
+        """Let go of the Chroma client and of the store's lease, so another process may
+        open an embedded store; idempotent."""
+        self._closer()
 
     def _open(self, name: str):  # noqa: ANN202 - chromadb Collection
         collection = self.client.get_or_create_collection(
@@ -229,27 +268,49 @@ class ArticleStore:
         the article, the article record comes last, and older versions are looked up by URL in
         both collections, so a replacement cut short is finished by the next run."""
         started = time.perf_counter()
-        unique = list({a.id: a for a in articles}.values())
+        unique, superseded = _one_per_url(list({a.id: a for a in articles}.values()))
+        urls = {a.url for a in unique if a.url}
+        # Writers of one URL in this process take turns: each finds the older versions, writes
+        # and deletes them before the next looks (processes sharing a Chroma server are
+        # reconciled after the write, below).
+        with _URL_LOCKS.hold(f"{self._articles_name}|{url}" for url in urls):
+            report = self._add(unique, urls, progress, ingested_at or {})
+        report.replaced[:0] = superseded
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _add(
+        self,
+        unique: list[Article],
+        urls: set[str],
+        progress: bool,
+        ingested_at: Mapping[str, float],
+    ) -> AddReport:
         present = self._existing_ids([a.id for a in unique])
         report = AddReport(
             added=[], unchanged=[a.id for a in unique if a.id in present], replaced=[]
         )
         todo = [a for a in unique if a.id not in present]
-        stale_records, stale_chunks = self._superseded({a.url for a in unique if a.url}, unique)
+        stale_records, stale_chunks = self._superseded(urls, unique)
         bar = _progress(len(todo), progress)
         for batch in _batches_by_chunks(todo, self.chunking, self.batch_chunks):
-            report.chunks_written += self._write_batch(batch, ingested_at or {})
+            report.chunks_written += self._write_batch(batch, ingested_at)
             report.added.extend(article.id for article, _ in batch)
             bar.update(len(batch))
         bar.close()
         for old_id in stale_records:
             self.delete_article(old_id, bump=False)
             report.replaced.append(old_id)
+        # Another process on the same Chroma server may have stored a version of one of these
+        # URLs meanwhile: every writer keeps only the newest record of each URL, so all of
+        # them agree on which one stays, whatever the interleaving.
+        for old_id in self._older_versions(urls):
+            if self.delete_article(old_id, bump=False):
+                report.replaced.append(old_id)
         # Chunks of an older version whose record a crashed replacement already removed.
         self._delete_chunk_ids(stale_chunks)
         if report.added or report.replaced or stale_chunks:
             self._bump_generation()
-        report.seconds = time.perf_counter() - started
         return report
 
     def _write_batch(
@@ -262,7 +323,8 @@ class ArticleStore:
                 ids=[c.id for _, c in pairs],
                 embeddings=vectors,
                 documents=[c.text for _, c in pairs],
-                metadatas=[_chunk_metadata(a, c) for a, c in pairs],
+                # None drops a mark left by a removal cut short (Chroma merges metadata).
+                metadatas=[{**_chunk_metadata(a, c), SUPERSEDED: None} for a, c in pairs],
             )
             faults.after_write()
         # Article records last: they are what makes the chunks visible to searches.
@@ -285,6 +347,10 @@ class ArticleStore:
                 self._chunks.delete(ids=orphans)
                 faults.after_write()
             return False
+        # Its chunks are marked first: a process that dies between the two deletes below
+        # leaves marked chunks, which the next ingest of the URL removes; unmarked chunks
+        # without a record may be an article another process is still writing.
+        self._mark_superseded(article_id)
         # The article record goes first, so its chunks stop being citable at once.
         self._articles.delete(ids=[article_id])
         faults.after_write()
@@ -327,6 +393,13 @@ class ArticleStore:
         self._bump_generation()
         return new
 
+    def _mark_superseded(self, article_id: str) -> None:
+        ids = self._chunks.get(where={"article_id": article_id}, include=[])["ids"]
+        for i in range(0, len(ids), WRITE_BATCH):
+            batch = ids[i : i + WRITE_BATCH]
+            self._chunks.update(ids=batch, metadatas=[{SUPERSEDED: True}] * len(batch))
+            faults.after_write()
+
     def delete_chunks(self, chunk_ids: Sequence[str]) -> None:
         """Remove chunks by id (orphans found by an integrity check)."""
         self._delete_chunk_ids(chunk_ids)
@@ -346,32 +419,50 @@ class ArticleStore:
         return found
 
     def _superseded(self, urls: set[str], keep: Sequence[Article]) -> tuple[list[str], list[str]]:
-        """Older versions of these URLs: ids of their article records, and ids of chunks left
-        without a record (a replacement interrupted between its two deletes)."""
+        """Older versions of these URLs: ids of their article records, and ids of chunks a
+        removal marked but did not delete (a replacement interrupted between its deletes)."""
         keep_ids = {a.id for a in keep}
         records: list[str] = []
-        chunks: list[str] = []
+        marked: dict[str, str] = {}
         url_list = sorted(urls)
         for i in range(0, len(url_list), 500):
             where = {"url": {"$in": url_list[i : i + 500]}}
             res = self._articles.get(where=where, include=[])
             records.extend(aid for aid in res["ids"] if aid not in keep_ids)
+            where = {"$and": [where, {SUPERSEDED: True}]}
             res = self._chunks.get(where=where, include=["metadatas"])
-            chunks.extend(
-                cid
+            marked.update(
+                (cid, meta["article_id"])
                 for cid, meta in zip(res["ids"], res["metadatas"], strict=True)
                 if meta["article_id"] not in keep_ids and meta["article_id"] not in records
             )
-        return records, chunks
+        alive = self._existing_ids(sorted(set(marked.values())))
+        return records, [cid for cid, aid in marked.items() if aid not in alive]
+
+    def _older_versions(self, urls: set[str]) -> list[str]:
+        """Ids of every article record of these URLs but the newest ingested of each."""
+        newest: dict[str, tuple[float, str]] = {}
+        older: list[str] = []
+        url_list = sorted(urls)
+        for i in range(0, len(url_list), 500):
+            where = {"url": {"$in": url_list[i : i + 500]}}
+            res = self._articles.get(where=where, include=["metadatas"])
+            for aid, meta in zip(res["ids"], res["metadatas"], strict=True):
+                key = (float(meta.get("ingested_at", 0.0)), aid)
+                best = newest.setdefault(meta["url"], key)
+                if key != best:
+                    older.append(min(key, best)[1])
+                    newest[meta["url"]] = max(key, best)
+        return older
 
     def article_records(self) -> Iterable[tuple[Article, dict]]:
         """Every stored article with its record's metadata, in id order."""
-        rows = sorted(_pages(self._articles), key=lambda row: row[0])
+        rows = sorted(pages(self._articles), key=lambda row: row[0])
         yield from ((_article(aid, doc, meta), meta) for aid, doc, meta in rows)
 
     def chunk_records(self) -> Iterable[tuple[str, str, dict]]:
         """Every stored chunk as (id, text, metadata)."""
-        yield from _pages(self._chunks)
+        yield from pages(self._chunks)
 
     def count_articles(self) -> int:
         return self._articles.count()
@@ -417,6 +508,22 @@ class ArticleStore:
         res = self._articles.get(ids=[article_id], include=["metadatas"])
         return _info(article_id, res["metadatas"][0]) if res["ids"] else None
 
+    # -- health (vectorstore/health.py) ----------------------------------------------------
+
+    def collections(self) -> tuple:
+        """The chunks and the articles collection (for the health checks)."""
+        return self._chunks, self._articles
+
+    @property
+    def lexical_cache_file(self) -> Path | None:
+        return self._lexical_cache
+
+    def reopen(self) -> None:
+        """Open the collections again after a repair replaced them, and mark the change."""
+        self._chunks = self._open(self._chunks_name)
+        self._articles = self._open(self._articles_name)
+        self._bump_generation()
+
     # -- search ----------------------------------------------------------------------------
 
     def lexical_index(self) -> LexicalIndex:
@@ -424,17 +531,41 @@ class ArticleStore:
         generation = self.generation()
         with self._lexical_lock:
             if self._lexical is None or self._lexical.generation != generation:
-                if self._lexical_cache is not None:
-                    self._lexical = load_index(self._lexical_cache, generation)
-                    if self._lexical is not None:
-                        return self._lexical
-                rows = _pages(self._chunks)
-                ids = [cid for cid, _, _ in rows]
-                docs = [doc for _, doc, _ in rows]
-                metas = [meta for _, _, meta in rows]
-                self._lexical = LexicalIndex(generation, ids, metas, docs)
-                if self._lexical_cache is not None:
-                    save_index(self._lexical, self._lexical_cache)
+                loaded = self._load_lexical(generation)  # an empty index is falsy: `is None`
+                self._lexical = self._build_lexical(generation) if loaded is None else loaded
+            return self._lexical
+
+    def _load_lexical(self, generation: str) -> LexicalIndex | None:
+        if self._lexical_cache is None:
+            return None
+        try:
+            return load_index(self._lexical_cache, generation)
+        except CacheDamaged as exc:
+            log.warning("%s; rebuilding it from the store", exc)
+            self.lexical_cache_problem = str(exc)
+            self.lexical_rebuilding = True
+            return None
+
+    def _build_lexical(self, generation: str) -> LexicalIndex:
+        try:
+            rows = pages(self._chunks)
+            ids = [cid for cid, _, _ in rows]
+            docs = [doc for _, doc, _ in rows]
+            metas = [meta for _, _, meta in rows]
+            index = LexicalIndex(generation, ids, metas, docs)
+            if self._lexical_cache is not None:
+                save_index(index, self._lexical_cache)  # replaces a damaged file too
+            if self.lexical_rebuilding:
+                self.lexical_cache_problem += f"; rebuilt from the store at {time.ctime()}"
+            return index
+        finally:
+            self.lexical_rebuilding = False
+
+    def rebuild_lexical_index(self) -> LexicalIndex:
+        """Build the BM25 index from the store and save it, whatever the saved one holds."""
+        generation = self.generation()
+        with self._lexical_lock:
+            self._lexical = self._build_lexical(generation)
             return self._lexical
 
     def search(
@@ -531,7 +662,25 @@ class ArticleStore:
         return sorted(merged.values(), key=lambda e: e["score"], reverse=True)
 
 
-def _pages(collection) -> Iterable[tuple[str, str, dict]]:  # noqa: ANN001 - a Collection
+def _one_per_url(articles: list[Article]) -> tuple[list[Article], list[str]]:
+    """One URL, one article: of several versions given together, the last one is kept; the
+    ids of the others are returned as superseded."""
+    last = {a.url: a.id for a in articles if a.url}
+    kept = [a for a in articles if not a.url or last[a.url] == a.id]
+    return kept, [a.id for a in articles if a.url and last[a.url] != a.id]
+
+
+def _close(client: ClientAPI, lease: StoreLease | None) -> None:
+    try:
+        # The last client of an embedded folder stops its Chroma system: a later open reads
+        # the folder afresh instead of an index another process may have changed since.
+        client.close()
+    finally:
+        if lease is not None:
+            lease.release()
+
+
+def pages(collection) -> list[tuple[str, str, dict]]:  # noqa: ANN001 - a Collection
     ids: list[str] = []
     docs: list[str] = []
     metas: list[dict] = []

@@ -14,28 +14,40 @@ from fastapi.middleware.cors import CORSMiddleware
 from mcp.server.transport_security import TransportSecuritySettings
 
 from assistant.api import articles, ask, health, openai_compat, search, web_login
+from assistant.api.browser import BrowserGuard, served_hosts
 from assistant.api.docs_page import install_docs
 from assistant.api.errors import ApiError, StoreOutageGuard, install_error_handlers
 from assistant.api.limits import BodyLimit
 from assistant.api.mcp_tools import build_mcp
 from assistant.api.runtime import Runtime
-from assistant.api.security import ApiKeyGuard, is_loopback
-from assistant.api.web_login import SessionSigner
+from assistant.api.security import ApiKeyGuard
+from assistant.api.web_login import SessionSigner, session_secret
 from assistant.app import Newsdesk
+from assistant.settings import ApiSettings
 
 MCP_PATH = "/mcp"
 _ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 
-def _mcp_security(host: str) -> TransportSecuritySettings:
-    # DNS-rebinding protection guards an open server on a laptop from web pages; a server on
-    # another interface has API keys (see security.check_bind) and a public Host name.
-    if is_loopback(host):
-        return TransportSecuritySettings(
-            allowed_hosts=["127.0.0.1:*", "localhost:*", "[::1]:*"],
-            allowed_origins=["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"],
-        )
-    return TransportSecuritySettings(enable_dns_rebinding_protection=False)
+def _mcp_security(api: ApiSettings) -> TransportSecuritySettings:
+    # The same host names as BrowserGuard checks for every route (it answers first), and
+    # pages from those hosts or the CORS origins: the SDK also checks Origin on every method.
+    hosts = served_hosts(api)
+    if hosts is None:
+        return TransportSecuritySettings(enable_dns_rebinding_protection=False)
+    authorities = [f"[{h}]" if ":" in h else h for h in sorted(hosts)]
+    return TransportSecuritySettings(
+        allowed_hosts=[n for a in authorities for n in (a, f"{a}:*")],
+        allowed_origins=[
+            *api.cors_origins,
+            *(
+                f"{scheme}://{n}"
+                for a in authorities
+                for n in (a, f"{a}:*")
+                for scheme in ("http", "https")
+            ),
+        ],
+    )
 
 
 def create_app(newsdesk: Newsdesk, *, warm_up: bool = True, web: bool = True) -> FastAPI:
@@ -51,7 +63,7 @@ def create_app(newsdesk: Newsdesk, *, warm_up: bool = True, web: bool = True) ->
         # Stateless: any of N processes behind a load balancer can answer any MCP request.
         stateless_http=True,
         json_response=True,
-        transport_security=_mcp_security(settings.host),
+        transport_security=_mcp_security(settings),
         max_request_body_size=int(settings.max_request_mb * 1024 * 1024),
     )
 
@@ -82,7 +94,11 @@ def create_app(newsdesk: Newsdesk, *, warm_up: bool = True, web: bool = True) ->
         raise ApiError(404, f"no such path: {request.url.path}")
 
     install_error_handlers(api)
-    # Added innermost first: CORS answers preflights before the key check sees them.
+    # With keys, a browser signs in once with its key and keeps a signed cookie.
+    keyed = bool(settings.keys or settings.read_keys)
+    signer = SessionSigner(settings, session_secret(newsdesk.settings.data_dir)) if keyed else None
+    # Added innermost first: CORS answers preflights before the key check sees them, and the
+    # Host and cross-site checks come before everything.
     api.add_middleware(StoreOutageGuard, store_problem=runtime.store_problem)
     api.add_middleware(BodyLimit, max_bytes=int(settings.max_request_mb * 1024 * 1024))
     if web:
@@ -90,8 +106,8 @@ def create_app(newsdesk: Newsdesk, *, warm_up: bool = True, web: bool = True) ->
 
         # After the key check, before the body limit: it answers its own 413s before
         # Gradio has stored anything (see upload_guard).
-        api.add_middleware(UploadGuard, api=settings)
-    api.add_middleware(ApiKeyGuard, api=settings)
+        api.add_middleware(UploadGuard, api=settings, signer=signer)
+    api.add_middleware(ApiKeyGuard, api=settings, signer=signer)
     # Always present, empty (closed) unless origins are listed: the web page's own CORS layer
     # (Gradio's) stands aside when the parent app has one, and would otherwise answer any
     # origin with credentials on a server that is not on localhost.
@@ -101,13 +117,12 @@ def create_app(newsdesk: Newsdesk, *, warm_up: bool = True, web: bool = True) ->
         allow_methods=["GET", "POST", "PATCH", "DELETE"],
         allow_headers=["Authorization", "Content-Type"],
     )
+    api.add_middleware(BrowserGuard, api=settings)
     if web:
         from assistant.web import mount_web
 
         signed_in = None
-        if settings.keys or settings.read_keys:
-            # With keys, a browser signs in once with its key and keeps a signed cookie.
-            signer = SessionSigner(settings)
+        if signer is not None:
             api.include_router(web_login.build_router(settings, signer))
             signed_in = web_login.role_dependency(settings, signer)
         api = mount_web(api, runtime, auth_dependency=signed_in)

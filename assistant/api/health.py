@@ -1,4 +1,5 @@
-"""GET /healthz (the process answers) and GET /readyz (the embedder and the store do)."""
+"""GET /healthz (the process answers) and GET /readyz (the embedder and the store do: the
+store reachable, its SQLite file and dense index sound, the BM25 index not being rebuilt)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz", responses={503: {"description": "not ready, and why"}})
 async def readyz(request: Request) -> JSONResponse:
-    problem = await run_in_threadpool(request.app.state.runtime.readiness_problem)
+    runtime = request.app.state.runtime
+    problem = await run_in_threadpool(runtime.readiness_problem)
     if problem:
         return error_response(503, f"not ready: {problem}")
-    return JSONResponse({"status": "ready"})
+    notes = runtime.readiness_notes()
+    return JSONResponse({"status": "ready", **({"notes": notes} if notes else {})})

@@ -18,7 +18,7 @@ from assistant.api.articles import find_article
 from assistant.api.ask import answer_question
 from assistant.api.errors import ApiError
 from assistant.api.runtime import Runtime
-from assistant.api.schemas import MAX_K, AnswerOut, AskRequest, Filters
+from assistant.api.schemas import MAX_K, MAX_QUESTION_CHARS, AnswerOut, AskRequest, Filters
 
 INSTRUCTIONS = (
     "Newsdesk answers questions from a collection of news articles. Use `ask` for an answer "
@@ -52,6 +52,9 @@ def build_mcp(runtime: Runtime) -> MCPServer:
     ) -> dict[str, Any]:
         """Passages from the stored news articles that match a query, best first (dense and
         keyword rankings fused). Dates are YYYY-MM-DD, inclusive."""
+        if len(query) > MAX_QUESTION_CHARS:
+            # The REST route's limit: embedding and BM25 cost grow with the query's length.
+            raise ToolError(f"query is longer than {MAX_QUESTION_CHARS} characters")
         filters = _filters(outlets, published_after, published_before)
         passages = runtime.prepare().retrieve(
             query, k=max(1, min(k, MAX_K)), filters=filters.to_search()

@@ -8,6 +8,7 @@ import threading
 
 from assistant.app import Newsdesk
 from vectorstore.client import StoreUnavailable
+from vectorstore.health import ReadinessProbe
 
 log = logging.getLogger("newsdesk.api")
 
@@ -17,6 +18,7 @@ class Runtime:
         self.newsdesk = newsdesk
         self._prepared = False
         self._lock = threading.Lock()
+        self._probe = ReadinessProbe()
 
     @property
     def prepared(self) -> bool:
@@ -31,6 +33,9 @@ class Runtime:
             if not self._prepared:
                 self.newsdesk.embedder.embed_query("warm-up")
                 self.newsdesk.ensure_sample_corpus()
+                # Load (or rebuild) the BM25 index now: the first question should not wait
+                # for it, and /readyz says "loading" meanwhile.
+                self.newsdesk.store.lexical_index()
                 self._prepared = True
         return self.newsdesk
 
@@ -50,7 +55,17 @@ class Runtime:
                 self.prepare()
             except StoreUnavailable as exc:
                 return str(exc)
+            except Exception as exc:  # a damaged store: say what is wrong with it
+                return self.store_problem() or f"{type(exc).__name__}: {exc}"
+        store = self.newsdesk.store
+        if store.lexical_rebuilding:
+            return f"rebuilding the BM25 index: {store.lexical_cache_problem}"
         return self.store_problem()
+
+    def readiness_notes(self) -> list[str]:
+        """What a ready server has mended and an operator should know (a damaged cache)."""
+        problem = self.newsdesk.store.lexical_cache_problem if self._prepared else None
+        return [problem] if problem else []
 
     def store_problem(self) -> str | None:
         """None when the store answers; else why not."""
@@ -60,9 +75,14 @@ class Runtime:
         except StoreUnavailable as exc:
             return str(exc)
         except Exception as exc:  # chromadb raises many unrelated types for one outage
+            # ... and for a damaged embedded store, which SQLite's check then names.
+            damage = self._probe.sqlite_damage(self.newsdesk.store)
             where = self._where()
-            return f"cannot reach the Chroma store at {where}: {type(exc).__name__}: {exc}"
-        return None
+            return (
+                damage or f"cannot reach the Chroma store at {where}: {type(exc).__name__}: {exc}"
+            )
+        # Reachable, but damaged below the records (vectorstore/health.py)?
+        return "; ".join(self._probe.problems(self.newsdesk.store)) or None
 
     def _where(self) -> str:
         config = self.newsdesk.settings.store

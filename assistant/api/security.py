@@ -87,11 +87,11 @@ def key_role(api: ApiSettings, token: str) -> str | None:
 class ApiKeyGuard:
     """Checks the bearer key of every HTTP request before it reaches a route (MCP included)."""
 
-    def __init__(self, app: ASGIApp, api: ApiSettings) -> None:
+    def __init__(self, app: ASGIApp, api: ApiSettings, signer: SessionSigner | None) -> None:
         self.app = app
         self.write_keys = tuple(api.keys)
         self.read_keys = tuple(api.read_keys)
-        self.signer = SessionSigner(api)
+        self.signer = signer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -125,7 +125,7 @@ class ApiKeyGuard:
     async def _web(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The web page's paths: a signed-in browser passes; the page itself sends a browser
         without a session to the sign-in form; anything else gets a JSON 401."""
-        if self.signer.role_of(cookie_value(scope.get("headers", []))):
+        if self.signer and self.signer.role_of(cookie_value(scope.get("headers", []))):
             await self.app(scope, receive, send)
         elif scope["method"] == "GET" and scope["path"] == "/":
             await RedirectResponse(LOGIN_PATH, status_code=303)(scope, receive, send)

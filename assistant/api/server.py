@@ -10,6 +10,7 @@ import sys
 from assistant.api.security import check_bind
 from assistant.app import Newsdesk
 from assistant.settings import Settings
+from vectorstore.lock import Holder, StoreLease, hold_store, this_process
 
 
 def _quiet_libraries() -> None:
@@ -28,8 +29,39 @@ def serve_http(settings: Settings, host: str | None = None, port: int | None = N
     )
     check_bind(api, api.host)
     _quiet_libraries()
-    app = create_app(Newsdesk(dataclasses.replace(settings, api=api)))
-    uvicorn.run(app, host=api.host, port=api.port, log_level="info")
+    # Taken before anything loads: a second server on the same embedded store stops here,
+    # and CLI commands find this server's address in the lock file and go through it.
+    holder = this_process("newsdesk serve", role="server", url=local_url(api.host, api.port))
+    lease = _hold(settings, holder)
+    try:
+        app = create_app(Newsdesk(dataclasses.replace(settings, api=api), holder=holder))
+        # X-Forwarded-Proto (the session cookie's Secure flag) and X-Forwarded-For (the
+        # sign-in rate limit's client) are believed from these addresses only.
+        uvicorn.run(
+            app,
+            host=api.host,
+            port=api.port,
+            log_level="info",
+            proxy_headers=True,
+            forwarded_allow_ips=list(api.trusted_proxies),
+        )
+    finally:
+        if lease is not None:
+            lease.release()
+
+
+def local_url(host: str, port: int) -> str:
+    """Where a process on this machine reaches a server listening on `host`."""
+    if host in ("0.0.0.0", ""):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _hold(settings: Settings, holder: Holder) -> StoreLease | None:
+    """This process's hold on an embedded store; None for a Chroma server (shared)."""
+    return None if settings.store.host else hold_store(settings.store.path, holder)
 
 
 def serve_mcp_stdio(settings: Settings) -> None:
@@ -38,7 +70,9 @@ def serve_mcp_stdio(settings: Settings) -> None:
     from assistant.api.runtime import Runtime
 
     _quiet_libraries()
-    runtime = Runtime(Newsdesk(settings))
+    holder = this_process("newsdesk serve --mcp-stdio")
+    _hold(settings, holder)  # held until the process ends
+    runtime = Runtime(Newsdesk(settings, holder=holder))
     # stdout carries the protocol: anything a library prints while loading goes to stderr.
     with contextlib.redirect_stdout(sys.stderr):
         runtime.prepare_quietly()

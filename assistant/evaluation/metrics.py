@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 from vectorstore.lexical import tokenize
 
@@ -16,13 +17,75 @@ def content_words(text: str) -> list[str]:
     return tokenize(text)
 
 
+_UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
+_UNITS += " fifteen sixteen seventeen eighteen nineteen"
+_SMALL = {w: n for n, w in enumerate(_UNITS.split())}
+_SMALL |= {
+    w: 10 * n
+    for n, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)
+}
+_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+_MULTIPLIERS = {"hundred": 100, "dozen": 12, **_SCALES}
+_NUMBER_WORD = "|".join(sorted([*_SMALL, *_MULTIPLIERS], key=len, reverse=True))
+_FIGURE = r"\d+(?:,\d{3})*(?:\.\d+)?"
+# A run of figures and number words: "four", "twenty-five", "3.5 million", "a dozen",
+# "one hundred and five". "a"/"an" only counts before a multiplier ("a million").
+_NUMBER_RUN = re.compile(
+    rf"\b(?:an?\s+(?=(?:hundred|thousand|million|billion|trillion|dozen)\b))?"
+    rf"(?:{_FIGURE}|(?:{_NUMBER_WORD})\b)"
+    rf"(?:(?:\s+|-|\s+and\s+)(?:{_NUMBER_WORD})\b)*",
+    re.IGNORECASE,
+)
+
+
+def _numbers(run: str) -> list[Decimal]:
+    """The numbers one run states: "two million" -> [2000000]; words that cannot continue
+    a number ("five six") start a new one."""
+    found: list[Decimal] = []
+    total = current = Decimal(0)
+    started = False
+    for token in re.findall(rf"{_FIGURE}|[a-z]+", run.casefold()):
+        if token in ("a", "an", "and"):
+            continue
+        if token in _MULTIPLIERS:
+            factor = _MULTIPLIERS[token]
+            if token in _SCALES:
+                total, current = total + (current or 1) * factor, Decimal(0)
+            else:
+                current = (current or 1) * factor
+            started = True
+            continue
+        value = Decimal(token.replace(",", "")) if token[0].isdigit() else Decimal(_SMALL[token])
+        # "twenty five" continues a number, "five six" or "2024 20" does not.
+        follows_tens = current % 100 >= 20 and current % 10 == 0 and value < 10
+        if started and not token[0].isdigit() and (current % 100 == 0 or follows_tens):
+            current += value
+            continue
+        if started:
+            found.append(total + current)
+        total, current, started = Decimal(0), value, True
+    if started:
+        found.append(total + current)
+    return found
+
+
+def spell_numbers(text: str) -> str:
+    """Numbers as plain figures, however written: "four" -> "4", "two million" and "2
+    million" -> "2000000", "3.5 million" -> "3500000", "a dozen" -> "12", "5%" -> "5 percent"."""
+    text = re.sub(r"%|\bper cent\b", " percent", text, flags=re.IGNORECASE)
+    return _NUMBER_RUN.sub(
+        lambda m: " ".join(format(n.normalize(), "f") for n in _numbers(m.group())), text
+    )
+
+
 def answer_is_correct(gold: str, answer: str) -> bool:
-    """All content words of the gold answer appear in the answer (RealTime QA style).
+    """All content words of the gold answer appear in the answer (RealTime QA style), numbers
+    compared by value however written (see spell_numbers).
 
     An empty gold answer cannot be matched and counts as wrong.
     """
-    wanted = set(content_words(gold))
-    return bool(wanted) and wanted <= set(content_words(answer))
+    wanted = set(content_words(spell_numbers(gold)))
+    return bool(wanted) and wanted <= set(content_words(spell_numbers(answer)))
 
 
 def passage_matches_evidence(passage_text: str, quote: str) -> bool:
@@ -114,3 +177,62 @@ def mean(values: Sequence[float]) -> float | None:
 
 def word_count(text: str) -> int:
     return len(_WORD.findall(re.sub(r"\[\d+\]", " ", text)))
+
+
+def reliability_bins(scored: Sequence[tuple[float, bool]], bins: int = 10) -> list[dict]:
+    """(confidence, correct) pairs sorted into `bins` equal-width confidence bins (1.0 goes in
+    the last): per bin its count, mean confidence and share correct (None when empty)."""
+    members: list[list[tuple[float, bool]]] = [[] for _ in range(bins)]
+    for confidence, correct in scored:
+        members[min(max(int(confidence * bins), 0), bins - 1)].append((confidence, correct))
+    return [
+        {
+            "low": i / bins,
+            "high": (i + 1) / bins,
+            "count": len(m),
+            "mean_confidence": mean([c for c, _ in m]),
+            "share_correct": share([ok for _, ok in m]),
+        }
+        for i, m in enumerate(members)
+    ]
+
+
+def calibration_error(bins: Sequence[dict]) -> float | None:
+    """Expected calibration error: the count-weighted mean gap between a bin's mean
+    confidence and its share correct."""
+    total = sum(b["count"] for b in bins)
+    if not total:
+        return None
+    gaps = (b["count"] * abs(b["mean_confidence"] - b["share_correct"]) for b in bins if b["count"])
+    return sum(gaps) / total
+
+
+def brier_score(scored: Sequence[tuple[float, bool]]) -> float | None:
+    """Mean squared gap between confidence and outcome (1 correct, 0 not): 0 is perfect."""
+    return mean([(confidence - correct) ** 2 for confidence, correct in scored])
+
+
+def refusal_curve(
+    questions: Sequence[tuple[float | None, bool, bool]], thresholds: Sequence[float]
+) -> list[dict]:
+    """What refusing every answer below a confidence threshold would do, from
+    (confidence, answerable, correct) per question. A question is refused when its confidence
+    is under the threshold or absent (nothing scored). Per threshold: the share of unanswerable
+    questions refused (rightly), of answerable ones refused (wrongly, as "abstained,
+    answerable"), and of answerable ones still answered correctly (a question the run itself
+    abstained on counts as not correct: its sentence is unknown)."""
+    answerable = [(c, ok) for c, can, ok in questions if can]
+    unanswerable = [c for c, can, _ in questions if not can]
+
+    def refused(confidence: float | None, threshold: float) -> bool:
+        return confidence is None or confidence < threshold
+
+    return [
+        {
+            "threshold": t,
+            "unanswerable_refused": share([refused(c, t) for c in unanswerable]),
+            "answerable_refused": share([refused(c, t) for c, _ in answerable]),
+            "answerable_correct": share([ok and not refused(c, t) for c, ok in answerable]),
+        }
+        for t in thresholds
+    ]

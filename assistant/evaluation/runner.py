@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import re
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -56,6 +57,11 @@ class QuestionResult:
     baseline_latency_s: float = 0.0
     first_token_s: float | None = None
     fell_back: bool = False
+    # "The sources disagree." answers, and their quoted sides (outlet, date, title, quote).
+    conflict: bool = False
+    conflict_sides: list[dict] = field(default_factory=list)
+    # The answerer's probability that its top sentence answers (None: it gives none).
+    confidence: float | None = None
 
 
 @dataclass
@@ -69,7 +75,13 @@ class EvalRun:
 def _articles(dataset: Dataset) -> tuple[list[Article], dict[str, str], int]:
     """Articles from the dataset's records and the map from record id to article id."""
     articles, id_map, skipped = [], {}, 0
+    urls = Counter(r.get("url") for r in dataset.records if isinstance(r, dict) and r.get("url"))
     for record in dataset.records:
+        if isinstance(record, dict) and urls.get(record.get("url"), 0) > 1:
+            # Records sharing a URL are different passages of one page (a quiz's explanation
+            # paragraphs), not versions of one article: the store keeps one article per URL,
+            # so each gets its own fragment.
+            record = {**record, "url": f"{record['url']}#{record.get('id')}"}
         if isinstance(record, dict) and not record.get("title") and record.get("body"):
             # Search-result snippets (RGB) come without a headline: their opening words stand in.
             words = str(record["body"]).split()
@@ -177,6 +189,16 @@ def _score(
         words=metrics.word_count(answer.text), first_token_s=first_token,
         fell_back=any("the answer quotes the articles instead" in n for n in answer.notes),
     )  # fmt: skip
+    result.conflict = answer.text.startswith(CONFLICT_LEAD)
+    if result.conflict:
+        result.conflict_sides = [
+            {"outlet": c.source, "date": (c.published_at or "")[:10], "title": c.title,
+             "quote": c.quote}
+            for c in answer.citations
+        ]  # fmt: skip
+    confidence = getattr(answer, "confidence", None)  # answerers without one give None
+    if confidence is not None and math.isfinite(float(confidence)):
+        result.confidence = float(confidence)
     if baseline is not None:
         started = time.perf_counter()
         base = baseline.run(q.question, exclude=hidden)
@@ -202,8 +224,11 @@ def run_evaluation(
     explanations: bool = True,
     baseline: bool = True,
     progress: bool = False,
+    sample: int | None = None,
+    seed: int = 0,
 ) -> EvalRun:
-    dataset = load_dataset(dataset_dir, explanations=explanations)
+    """Ask every question (or `limit` first, or a `sample` of N drawn with `seed`)."""
+    dataset = load_dataset(dataset_dir, explanations=explanations, sample=sample, seed=seed)
     articles, id_map, skipped = _articles(dataset)
     app, collection = _eval_app(settings, articles)
     started = time.perf_counter()
@@ -212,6 +237,7 @@ def run_evaluation(
         "collection": collection,
         "articles": len(articles),
         "records_skipped": skipped,
+        "duplicate_records_dropped": dataset.duplicates,
         "newly_embedded_chunks": report.chunks_written,
         "seconds": round(time.perf_counter() - started, 2),
     }
@@ -230,7 +256,8 @@ def run_evaluation(
         dataset=str(dataset_dir),
         settings={"top_k": settings.answer.top_k, "answerer": _answerer_name(settings),
                   "chunking": repr(settings.ingest.chunking), "search": repr(settings.search),
-                  "explanations": explanations},
+                  "explanations": explanations, "sample": sample,
+                  "seed": seed if sample else None},
         ingest=ingest,
     )  # fmt: skip
     # Hidden articles stay stored (one collection serves both settings) but are never found.
@@ -285,7 +312,12 @@ def summarise(results: list[QuestionResult], *, ours: bool = True) -> dict:
             "abstained_when_answerable": metrics.share([r.abstained for r in answerable]),
             "conflicts_flagged": metrics.share(conflict),
             "misled_by_fake": metrics.share(misled),
+            "conflict_answers": metrics.share([r.conflict for r in results]),
         }
+        scored = calibration_pairs(results)
+        summary["confidence_answers"] = len(scored)
+        summary["calibration_error"] = metrics.calibration_error(metrics.reliability_bins(scored))
+        summary["brier_score"] = metrics.brier_score(scored)
     else:
         summary["mean_answer_words"] = metrics.mean(
             [metrics.word_count(r.baseline_answer) for r in results]
@@ -293,9 +325,39 @@ def summarise(results: list[QuestionResult], *, ours: bool = True) -> dict:
     return summary
 
 
+def calibration_pairs(results: list[QuestionResult]) -> list[tuple[float, bool]]:
+    """(confidence, correct) of every answer that was given and carries a confidence:
+    an abstention's sentence is not shown, so whether it would have been right is unknown."""
+    return [
+        (r.confidence, r.correct) for r in results if r.confidence is not None and not r.abstained
+    ]
+
+
+def calibration(results: list[QuestionResult]) -> dict | None:
+    """The reliability table and the refusal trade-off, or None when no answer has a confidence."""
+    if all(r.confidence is None for r in results):
+        return None
+    ours = summarise(results)
+    thresholds = [i / 100 for i in range(101)]
+    return {
+        "bins": metrics.reliability_bins(calibration_pairs(results)),
+        "refusal": metrics.refusal_curve(
+            [(r.confidence, r.answerable, r.correct) for r in results], thresholds
+        ),
+        # Where the run itself stands, for comparison with the curve.
+        "run": {
+            "unanswerable_refused": ours["abstained_when_unanswerable"],
+            "answerable_refused": ours["abstained_when_answerable"],
+            "answerable_correct": ours["answer_accuracy"],
+        },
+    }
+
+
 def write_report(run: EvalRun, out_dir: Path) -> tuple[Path, Path]:
-    """`result.json` (every question) and `report.md` (tables), in `out_dir`."""
-    from assistant.evaluation.report import markdown_report
+    """`result.json` (every question), `report.md` (tables) and `conflicts.md` (every "the
+    sources disagree" answer, to read by hand) in `out_dir`; with confidences also
+    `reliability.png` and `refusal.png`."""
+    from assistant.evaluation.report import conflicts_markdown, markdown_report
 
     out_dir.mkdir(parents=True, exist_ok=True)
     payload = {
@@ -306,11 +368,21 @@ def write_report(run: EvalRun, out_dir: Path) -> tuple[Path, Path]:
         "newsdesk": summarise(run.results),
         "baseline": summarise(run.results, ours=False),
         "slices": slices(run.results),
+        "calibration": calibration(run.results),
         "questions": [dataclasses.asdict(r) for r in run.results],
     }
     json_path, md_path = out_dir / "result.json", out_dir / "report.md"
     json_path.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
     md_path.write_text(markdown_report(payload), encoding="utf-8")
+    (out_dir / "conflicts.md").write_text(conflicts_markdown(payload), encoding="utf-8")
+    if payload["calibration"] is not None:
+        from assistant.evaluation.plots import refusal_png, reliability_png
+
+        reliability_png(payload["calibration"]["bins"], out_dir / "reliability.png")
+        refusal_png(payload["calibration"], out_dir / "refusal.png")
+    else:  # an earlier run's plots in the same folder would pass for this run's
+        for name in ("reliability.png", "refusal.png"):
+            (out_dir / name).unlink(missing_ok=True)
     return json_path, md_path
 
 

@@ -39,12 +39,13 @@ READ_ONLY = "this key is read-only: uploading files to add articles needs a read
 
 
 class UploadGuard:
-    def __init__(self, app: ASGIApp, api: ApiSettings) -> None:
+    def __init__(self, app: ASGIApp, api: ApiSettings, signer: SessionSigner | None) -> None:
+        """`signer` checks session cookies where the server has keys (None: an open one)."""
         self.app = app
         self.max_bytes = int(api.max_request_mb * 1024 * 1024)
         self.role_of: Callable[[Request], str | None] | None = None
-        if api.keys or api.read_keys:
-            self.role_of = role_dependency(api, SessionSigner(api))
+        if signer is not None:
+            self.role_of = role_dependency(api, signer)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "").rstrip("/") if scope["type"] == "http" else ""

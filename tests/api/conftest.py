@@ -22,6 +22,12 @@ READ_KEY = "read-key-for-tests"
 WRITE_KEY = "write-key-for-tests"
 
 
+def local_client(app: FastAPI) -> TestClient:
+    """A TestClient naming 127.0.0.1 as its host, as a browser on this machine does: the
+    server answers 421 to host names it does not serve, TestClient's "testserver" among them."""
+    return TestClient(app, base_url="http://127.0.0.1")
+
+
 def with_api(app: Newsdesk, **api: object) -> Newsdesk:
     """The same store and embedder, with other API settings (keys, limits, CORS)."""
     settings = dataclasses.replace(app.settings, api=ApiSettings(**api))
@@ -31,7 +37,7 @@ def with_api(app: Newsdesk, **api: object) -> Newsdesk:
 @pytest.fixture(scope="session")
 def client(sample_app: Newsdesk) -> Iterator[TestClient]:
     """No keys, the sample corpus: for everything that only reads."""
-    with TestClient(create_app(sample_app, warm_up=False)) as c:
+    with local_client(create_app(sample_app, warm_up=False)) as c:
         yield c
 
 
@@ -39,7 +45,7 @@ def client(sample_app: Newsdesk) -> Iterator[TestClient]:
 def keyed_client(sample_app: Newsdesk) -> Iterator[TestClient]:
     """The sample corpus behind one read-only and one read-write key."""
     app = with_api(sample_app, keys=Names([WRITE_KEY]), read_keys=Names([READ_KEY]))
-    with TestClient(create_app(app, warm_up=False)) as c:
+    with local_client(create_app(app, warm_up=False)) as c:
         yield c
 
 
@@ -47,7 +53,7 @@ def keyed_client(sample_app: Newsdesk) -> Iterator[TestClient]:
 def fresh_client(make_app: Callable[..., Newsdesk], backend: dict) -> Iterator[TestClient]:
     """An empty store of this test's own, for adding and deleting; once on embedded Chroma
     and once on the Chroma server."""
-    with TestClient(create_app(make_app(**backend), warm_up=False)) as c:
+    with local_client(create_app(make_app(**backend), warm_up=False)) as c:
         yield c
 
 

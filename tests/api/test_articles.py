@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from assistant.api import create_app
 from assistant.app import Newsdesk
-from tests.api.conftest import with_api
+from tests.api.conftest import local_client, with_api
 
 BRIDGE = (
     b"Springfield opens its new river bridge\n\n"
@@ -84,7 +84,7 @@ def test_a_file_over_the_ingest_limit_is_a_problem_and_a_request_over_the_api_li
     make_app: Callable[..., Newsdesk],
 ):
     app = with_api(make_app(**{"ingest.max_file_mb": 0.0001}), max_request_mb=0.01)
-    with TestClient(create_app(app, warm_up=False)) as client:
+    with local_client(create_app(app, warm_up=False)) as client:
         report = client.post("/v1/articles", files=[("files", ("big.txt", BRIDGE * 2))]).json()
         assert "over the" in report["problems"][0]["reason"] and report["added"] == []
         huge = client.post("/v1/articles", files=[("files", ("huge.txt", BRIDGE * 100))])

@@ -13,7 +13,7 @@ from assistant.api.security import check_bind
 from assistant.app import Newsdesk
 from assistant.cli import main
 from assistant.settings import ApiSettings, Names, SettingsError
-from tests.api.conftest import READ_KEY, WRITE_KEY, with_api
+from tests.api.conftest import READ_KEY, WRITE_KEY, local_client, with_api
 from tests.chroma_server import free_port
 
 ASK = {"question": "How many US troops are in Syria?"}
@@ -83,7 +83,7 @@ def test_cors_is_closed_by_default_and_open_to_configured_origins(
     origin = {"Origin": "https://dash.example.org"}
     assert "access-control-allow-origin" not in client.get("/v1/articles", headers=origin).headers
     app = with_api(sample_app, cors_origins=Names(["https://dash.example.org"]))
-    with TestClient(create_app(app, warm_up=False)) as c:
+    with local_client(create_app(app, warm_up=False)) as c:
         preflight = c.options(
             "/v1/ask", headers={**origin, "Access-Control-Request-Method": "POST"}
         )
@@ -115,7 +115,7 @@ def test_an_unreachable_chroma_server_is_503_with_the_reason_and_health_still_an
     make_app: Callable[..., Newsdesk],
 ):
     app = make_app(**{"store.host": "127.0.0.1", "store.port": free_port()})
-    with TestClient(create_app(app, warm_up=False)) as client:
+    with local_client(create_app(app, warm_up=False)) as client:
         response = client.post("/v1/ask", json=ASK)
         assert response.status_code == 503
         assert "Chroma store at 127.0.0.1" in response.json()["error"]["message"]

@@ -1,6 +1,6 @@
 """Keys and roles on EVERY route the server has (read from the app itself, so a new route is
-checked the day it is added), CORS closed by default on each, and no secret in any log line
-or error body."""
+checked the day it is added), CORS closed by default on each, another site's writes and
+foreign Host names refused on each, and no secret in any log line or error body."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.api import create_app
+from assistant.api.browser import SAFE_METHODS
 from assistant.api.security import PUBLIC_PATHS, needs_write
 from assistant.app import Newsdesk
 from assistant.settings import ApiSettings, Names
-from tests.api.conftest import READ_KEY, WRITE_KEY
+from tests.api.conftest import READ_KEY, WRITE_KEY, local_client
 from tests.chroma_server import free_port
 
 WRONG_KEY = "wrong-key-0123456789"
@@ -39,8 +40,13 @@ def every_operation(client: TestClient) -> list[tuple[str, str]]:
     return sorted(filled)
 
 
-def call(client: TestClient, method: str, path: str, key: str | None) -> int:
-    headers = {**ORIGIN, **({"Authorization": f"Bearer {key}"} if key else {})}
+def call(
+    client: TestClient, method: str, path: str, key: str | None, origin: dict[str, str] = ORIGIN
+) -> int:
+    # Another site's write (and any MCP request: the SDK checks Origin on every method) is
+    # refused before the key is looked at; see the test below.
+    origin = origin if method in SAFE_METHODS and not path.startswith("/mcp") else {}
+    headers = {**origin, **({"Authorization": f"Bearer {key}"} if key else {})}
     response = client.request(method, path, headers=headers, follow_redirects=False)
     # CORS is closed by default: no route grants an unlisted origin anything.
     assert "access-control-allow-origin" not in response.headers, (method, path)
@@ -93,6 +99,31 @@ def test_every_route_needs_a_valid_key_and_writes_need_a_read_write_one(
             assert call(keyed_client, method, path, WRITE_KEY) not in (401, 403), (method, path)
 
 
+def test_every_route_refuses_writes_from_another_site_whatever_the_key(
+    client: TestClient, keyed_client: TestClient
+):
+    for c, keys in ((client, [None]), (keyed_client, [None, READ_KEY, WRITE_KEY])):
+        for method, path in every_operation(c):
+            if method in SAFE_METHODS and not path.startswith("/mcp"):
+                continue
+            for key in keys:
+                headers = {**ORIGIN, "Sec-Fetch-Site": "cross-site"}
+                if key:
+                    headers["Authorization"] = f"Bearer {key}"
+                response = c.request(method, path, headers=headers, follow_redirects=False)
+                assert response.status_code == 403, (method, path, key, response.text)
+
+
+def test_every_route_refuses_a_host_name_it_does_not_serve(
+    client: TestClient, keyed_client: TestClient
+):
+    for c in (client, keyed_client):
+        for method, path in every_operation(c):
+            headers = {"Host": "rebind.attacker.example", "Authorization": f"Bearer {WRITE_KEY}"}
+            response = c.request(method, path, headers=headers, follow_redirects=False)
+            assert response.status_code == 421, (method, path, response.text)
+
+
 def test_no_key_or_chroma_token_appears_in_logs_or_error_bodies(
     make_app, caplog: pytest.LogCaptureFixture
 ):
@@ -103,7 +134,7 @@ def test_no_key_or_chroma_token_appears_in_logs_or_error_bodies(
     )
     newsdesk = Newsdesk(settings, embedder=app.embedder)
     bodies: list[str] = []
-    with caplog.at_level(logging.DEBUG), TestClient(create_app(newsdesk, warm_up=False)) as c:
+    with caplog.at_level(logging.DEBUG), local_client(create_app(newsdesk, warm_up=False)) as c:
         for key in (None, WRONG_KEY, READ_KEY, WRITE_KEY):
             headers = {"Authorization": f"Bearer {key}"} if key else {}
             for method, path, body in [

@@ -12,6 +12,7 @@ import anyio
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
+from assistant.api.schemas import MAX_QUESTION_CHARS
 from assistant.app import Newsdesk
 
 QUESTION = "How many US troops are in Syria?"
@@ -59,3 +60,15 @@ def test_over_stdio_a_fresh_server_answers_from_its_sample_articles(tmp_path: Pa
         params, ("get_article", {"article_id": answer["citations"][0]["article_id"]})
     )
     assert article.structured_content["source"] == "Meridian Wire"
+
+
+def test_over_http_a_search_query_longer_than_the_rest_limit_is_refused(live_url: str):
+    # REST caps a query at MAX_QUESTION_CHARS; an 11 MB query once took 11 s of CPU over MCP.
+    _, (too_long, longest) = run_session(
+        f"{live_url}/mcp",
+        ("search_articles", {"query": "troops " * 300, "k": 1}),
+        ("search_articles", {"query": ("troops " * 300)[:MAX_QUESTION_CHARS], "k": 1}),
+    )
+    assert too_long.is_error
+    assert f"longer than {MAX_QUESTION_CHARS} characters" in too_long.content[0].text
+    assert not longest.is_error and longest.structured_content["passages"]

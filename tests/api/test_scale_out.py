@@ -20,6 +20,8 @@ from assistant.settings import load_settings
 from bench.load import wait_ready
 from tests.api.conftest import LiveServer
 from tests.chroma_server import ChromaServer, free_port
+from tests.concurrent_versions import articles_per_url, post_versions_at_once
+from vectorstore.integrity import check_store
 
 PILOTS = {
     "title": "Harbour pilots strike over night shifts",
@@ -112,3 +114,20 @@ def test_while_chroma_is_down_requests_get_503_and_the_process_recovers_with_it(
     assert "14 ships" in ask(process_b)["answer"]
     titles = [a["title"] for a in httpx.get(f"{process_b}/v1/articles").json()["items"]]
     assert PILOTS["title"] in titles and "Pilots end strike" not in titles
+
+
+@pytest.mark.parametrize("through", ["one process", "two processes"])
+def test_simultaneous_versions_of_one_url_leave_one_whole_article(
+    chroma: ChromaServer, process_a: str, process_b: str, tmp_path, embedder, through: str
+):
+    stories = range(20, 26) if through == "one process" else range(30, 36)
+    a = httpx.Client(base_url=process_a, timeout=120)
+    b = a if through == "one process" else httpx.Client(base_url=process_b, timeout=120)
+    for n in stories:
+        post_versions_at_once([a, b], n)
+    assert set(articles_per_url(a, stories).values()) == {1}
+    # And the one left is whole: every chunk there, none of the loser's left behind.
+    overrides = {"data_dir": tmp_path, "sample_corpus": False}
+    overrides |= {"store.host": "127.0.0.1", "store.port": chroma.port}
+    with Newsdesk(load_settings(overrides=overrides, environ={}), embedder=embedder) as app:
+        assert check_store(app.store).ok

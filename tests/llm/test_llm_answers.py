@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from fastapi.testclient import TestClient
 
 from assistant.api import create_app
 from assistant.api.openai_compat import MODEL
@@ -16,6 +15,7 @@ from assistant.app import Newsdesk
 from assistant.citations import quote_is_exact
 from assistant.llm.model_files import MODELS, ModelFileError, model_path
 from assistant.web import chat
+from tests.api.conftest import local_client
 from tests.chroma_server import free_port
 
 TROOPS = "How many US troops are in Syria?"
@@ -30,7 +30,7 @@ def _events(response) -> list[tuple[str, dict]]:
 
 def test_api_stream_sends_model_tokens_as_generated_then_checked_citations(llm_app: Newsdesk):
     with (
-        TestClient(create_app(llm_app, warm_up=False)) as client,
+        local_client(create_app(llm_app, warm_up=False)) as client,
         client.stream("POST", "/v1/ask/stream", json={"question": TROOPS}) as response,
     ):
         events = _events(response)
@@ -93,7 +93,7 @@ def test_a_model_file_that_fails_its_sha256_is_refused_and_removed(tmp_path):
 def test_openai_compatible_stream_relays_model_tokens_then_the_checked_answer(llm_app):
     body = {"model": MODEL, "stream": True, "messages": [{"role": "user", "content": TROOPS}]}
     with (
-        TestClient(create_app(llm_app, warm_up=False)) as client,
+        local_client(create_app(llm_app, warm_up=False)) as client,
         client.stream("POST", "/v1/chat/completions", json=body) as response,
     ):
         chunks = [

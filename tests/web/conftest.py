@@ -44,11 +44,23 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+# Runs before the page's own scripts in every document: what the server's
+# Content-Security-Policy blocked (an inline script, a style, a worker ...) is recorded.
+WATCH_POLICY = """
+window.__ndRefused = [];
+document.addEventListener('securitypolicyviolation', function (e) {
+  window.__ndRefused.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline'));
+});
+"""
+
+
 class Page:
-    """A fresh tab on the page, which records dialogs and any request off this machine."""
+    """A fresh tab on the page, which records dialogs, any request off this machine, and
+    anything the page's security policy blocked (closing fails if there was any)."""
 
     def __init__(self, browser, url: str, width: int = 1280, height: int = 900) -> None:
         self.context = browser.new_context(viewport={"width": width, "height": height})
+        self.context.add_init_script(WATCH_POLICY)
         self.page = self.context.new_page()
         self.dialogs: list[str] = []
         self.outside: list[str] = []
@@ -100,8 +112,13 @@ class Page:
     def shot(self, name: str) -> None:
         self.page.screenshot(path=str(OUTPUT / f"{name}.png"))
 
+    def refused(self) -> list[str]:
+        return self.page.evaluate("window.__ndRefused || []")
+
     def close(self) -> None:
+        refused = self.refused()
         self.context.close()
+        assert not refused, f"the Content-Security-Policy blocked part of the page: {refused}"
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ read-only key no way to add or delete articles; the REST API still wants the bea
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 
 import gradio as gr
@@ -15,7 +16,7 @@ from assistant.app import Newsdesk
 from assistant.settings import ApiSettings, Names, load_settings
 from assistant.web import library
 from tests.api.conftest import LiveServer, with_api
-from tests.web.conftest import Page
+from tests.web.conftest import WATCH_POLICY, Page
 
 pytestmark = pytest.mark.slow
 WRITE, READ = "editor-key-for-web-tests", "reader-key-for-web-tests"
@@ -39,6 +40,7 @@ def keyed_url(tmp_path_factory, embedder) -> Iterator[str]:
 
 def _sign_in(browser, url: str, key: str) -> Page:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(WATCH_POLICY)
     page = context.new_page()
     page.goto(url)
     page.wait_for_url("**/login")
@@ -113,11 +115,13 @@ def test_the_server_refuses_a_read_only_session_that_tries_to_add_or_delete(samp
     assert library.can_edit(gr.Request(username=EDITOR)) and library.can_edit(gr.Request())
 
 
-def test_session_cookies_expire_and_die_with_a_change_of_keys():
-    signer = SessionSigner(_keys())
+def test_session_cookies_expire_and_die_with_a_change_of_keys_or_secret():
+    secret = secrets.token_bytes(32)
+    signer = SessionSigner(_keys(), secret)
     cookie = signer.issue(READER, now=1_000)
     assert signer.role_of(cookie, now=1_001) == READER
     assert signer.role_of(cookie, now=1_000 + 13 * 3600) is None
     assert signer.role_of(cookie.replace(READER, EDITOR, 1), now=1_001) is None
-    rotated = SessionSigner(ApiSettings(keys=Names(("new-key",)), read_keys=Names((READ,))))
-    assert rotated.role_of(cookie, now=1_001) is None
+    new_keys = ApiSettings(keys=Names(("new-key-for-web-tests",)), read_keys=Names((READ,)))
+    assert SessionSigner(new_keys, secret).role_of(cookie, now=1_001) is None
+    assert SessionSigner(_keys(), secrets.token_bytes(32)).role_of(cookie, now=1_001) is None

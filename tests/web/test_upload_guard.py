@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from assistant.api import create_app
-from assistant.api.web_login import COOKIE, EDITOR, READER, SessionSigner
+from assistant.api.web_login import COOKIE, EDITOR, READER, SessionSigner, session_secret
 from assistant.app import Newsdesk
 from assistant.settings import Names
 from tests.api.conftest import LiveServer, with_api
@@ -111,7 +111,7 @@ def test_a_read_only_key_or_session_cannot_upload(
     make_app: Callable[..., Newsdesk], gradio_temp: Path
 ):
     app = with_api(make_app(), keys=Names((WRITE,)), read_keys=Names((READ,)))
-    signer = SessionSigner(app.settings.api)
+    signer = SessionSigner(app.settings.api, session_secret(app.settings.data_dir))
     with serving(app) as client:
         for credentials in (
             {"headers": {"Cookie": f"{COOKIE}={signer.issue(READER)}"}},

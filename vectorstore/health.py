@@ -1,0 +1,219 @@
+"""Can the store answer? Damage below the records that Chroma does not report by itself.
+
+- chroma.sqlite3 of an embedded store: random bytes in it fail SQLite's own integrity check
+  long before Chroma notices (and then some reads fail, others go on).
+- The dense (HNSW) index: a truncated header.bin in a collection's segment folder leaves
+  queries silently empty while count() and get() still answer; a missing or empty one makes
+  every read raise "Error loading hnsw index". Probed by looking a stored record up by its
+  own vector, which must find it (`dense_problem`).
+- The BM25 cache file: a damaged one is rebuilt by the next search, and reported here.
+
+`newsdesk check` runs all of them in full (`store_problems`); /readyz runs the cheap form on
+every call (`ReadinessProbe`).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+from vectorstore.lexical_cache import CacheDamaged, load_index
+from vectorstore.store import ArticleStore
+
+# Records `newsdesk check` looks up by their own vectors, spread over each collection.
+CHECK_SAMPLES = 25
+# How long a dense-index probe may take. Chroma 1.5 does not always raise for damaged HNSW
+# files: with records still waiting in its write-ahead log, count() hangs or the process
+# dies (SIGSEGV) while applying them, so `check` probes an embedded store in a child process
+# and /readyz waits for its probe thread only this long.
+PROBE_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class StoreProblem:
+    """One finding: `kind` says what is damaged (and what repairs it), `message` what and why."""
+
+    kind: str  # "sqlite", "dense", "dense_hangs", "lexical_cache" or "records"
+    message: str
+    # Reading the store in this process would hang or crash: skip the checks that read it.
+    blocks_reading: bool = False
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def sqlite_problem(path: Path | None, *, quick: bool = False) -> str | None:
+    """None when the SQLite file passes SQLite's integrity check (or there is none: a Chroma
+    server checks its own); else what SQLite says is wrong. `quick` skips the index checks."""
+    if path is None or not path.is_file():
+        return None
+    pragma = "quick_check" if quick else "integrity_check"
+    try:
+        # Read-only: a check must not write, and may run beside a serving process.
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            findings = [str(row[0]) for row in db.execute(f"PRAGMA {pragma}(20)")]
+    except sqlite3.Error as exc:
+        findings = [str(exc)]
+    if findings == ["ok"]:
+        return None
+    detail = "; ".join(" ".join(f.split()) for f in findings[:3])
+    return f"{path} fails SQLite's {pragma}: {detail}"
+
+
+def sqlite_file(store: ArticleStore) -> Path | None:
+    """chroma.sqlite3 of an embedded store; None for a Chroma server."""
+    settings = store.client.get_settings()
+    if not settings.is_persistent or not settings.persist_directory:
+        return None
+    return Path(settings.persist_directory) / "chroma.sqlite3"
+
+
+def dense_problem(store: ArticleStore, samples: int = 1) -> str | None:
+    """None when the dense index of each collection finds `samples` stored records (spread
+    over it) by their own vectors; else which collection fails and how."""
+    for collection in store.collections():
+        problem = _probe_dense(collection, samples)
+        if problem:
+            return problem
+    return None
+
+
+def _probe_dense(collection, samples: int) -> str | None:  # noqa: ANN001 - a Collection
+    name = collection.name
+    try:
+        total = collection.count()
+        for offset in sorted({i * total // samples for i in range(samples)} if total else ()):
+            stored = collection.get(limit=1, offset=offset, include=["embeddings"])
+            if not stored["ids"]:
+                continue  # removed by another writer since count()
+            found = collection.query(
+                query_embeddings=[stored["embeddings"][0]], n_results=1, include=["distances"]
+            )
+            # Its own vector is at distance 0 (an identical copy may come first: also 0).
+            if not found["ids"][0] or found["distances"][0][0] > 1e-3:
+                return (
+                    f"the dense index of {name!r} does not find record {stored['ids'][0]} by its "
+                    f"own vector: its HNSW files are damaged (dense search answers nothing)"
+                )
+    except Exception as exc:  # chromadb raises InternalError and others for damaged segments
+        return f"the dense index of {name!r} cannot answer: {type(exc).__name__}: {exc}"
+    return None
+
+
+def lexical_cache_damage(store: ArticleStore) -> str | None:
+    """Why the saved BM25 index cannot be used; None when it is sound, stale or absent."""
+    if store.lexical_cache_file is None:
+        return None
+    try:
+        load_index(store.lexical_cache_file, store.generation())
+    except CacheDamaged as exc:
+        return str(exc)
+    return None
+
+
+def store_problems(store: ArticleStore) -> list[StoreProblem]:
+    """Everything `newsdesk check` finds wrong below the records (empty: nothing)."""
+    found = [StoreProblem("sqlite", sqlite_problem(sqlite_file(store)) or "")]
+    found.append(_isolated_dense_problem(store))
+    if not any(p.blocks_reading for p in found):
+        try:
+            found.append(StoreProblem("lexical_cache", lexical_cache_damage(store) or ""))
+        except Exception as exc:  # the store cannot say its generation: a finding too
+            why = f"cannot read the store's state: {type(exc).__name__}: {exc}"
+            found.append(StoreProblem("records", why))
+    return [p for p in found if p.message]
+
+
+def _isolated_dense_problem(store: ArticleStore) -> StoreProblem:
+    """The dense probe; for an embedded store in a child process, which may hang or die."""
+    path = sqlite_file(store)
+    if path is None:
+        return StoreProblem("dense", dense_problem(store, CHECK_SAMPLES) or "")
+    names = [c.name for c in store.collections()]
+    command = [sys.executable, "-m", "vectorstore.health", str(path.parent), *names]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=PROBE_SECONDS)
+    except subprocess.TimeoutExpired:
+        why = f"reading the dense index did not finish within {PROBE_SECONDS:.0f} s (it hangs)"
+    else:
+        if done.returncode == 0:
+            return StoreProblem("dense", json.loads(done.stdout.splitlines()[-1]) or "")
+        why = f"reading the dense index crashed Chroma (exit status {done.returncode})"
+    message = f"{path.parent}: {why}: its HNSW files are damaged"
+    return StoreProblem("dense_hangs", message, blocks_reading=True)
+
+
+def _probe_in_child(path: str, names: list[str]) -> str | None:
+    import chromadb
+    from chromadb.config import Settings
+
+    client = chromadb.PersistentClient(path=path, settings=Settings(anonymized_telemetry=False))
+    for name in names:
+        problem = _probe_dense(client.get_collection(name), CHECK_SAMPLES)
+        if problem:
+            return problem
+    return None
+
+
+class ReadinessProbe:
+    """The checks /readyz runs on every call, cheap enough for that: one record looked up per
+    collection, and SQLite's quick_check only when the database files changed since the last
+    (it reads the whole file)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sqlite_stamp: tuple | None = None
+        self._sqlite_problem: str | None = None
+        self._stuck: threading.Thread | None = None  # a probe that never came back
+        self._stuck_since = 0.0
+
+    def problems(self, store: ArticleStore) -> list[str]:
+        found = [self.sqlite_damage(store), self._dense(store)]
+        return [p for p in found if p]
+
+    def sqlite_damage(self, store: ArticleStore) -> str | None:
+        return self._sqlite(sqlite_file(store))
+
+    def _dense(self, store: ArticleStore) -> str | None:
+        with self._lock:
+            if self._stuck is not None and self._stuck.is_alive():
+                waited = time.monotonic() - self._stuck_since
+                return f"a dense-index probe has hung for {waited:.0f} s (damaged HNSW files?)"
+        result: list[str | None] = []
+        probe = threading.Thread(target=lambda: result.append(dense_problem(store)), daemon=True)
+        probe.start()
+        probe.join(PROBE_SECONDS)
+        if not result:
+            with self._lock:
+                self._stuck, self._stuck_since = probe, time.monotonic()
+            return f"a dense-index probe did not answer within {PROBE_SECONDS:.0f} s"
+        return result[0]
+
+    def _sqlite(self, path: Path | None) -> str | None:
+        if path is None:
+            return None
+        stamp = tuple(_stamp(path.with_name(path.name + suffix)) for suffix in ("", "-wal"))
+        with self._lock:
+            if stamp != self._sqlite_stamp:
+                self._sqlite_problem = sqlite_problem(path, quick=True)
+                self._sqlite_stamp = stamp
+            return self._sqlite_problem
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
+if __name__ == "__main__":  # the child process of `_isolated_dense_problem`
+    print(json.dumps(_probe_in_child(sys.argv[1], sys.argv[2:])))
