@@ -25,7 +25,7 @@ import numpy as np
 
 
 def _results(folder: Path) -> list[dict]:
-    return json.loads((folder / "result.json").read_text(encoding="utf-8"))["results"]
+    return json.loads((folder / "result.json").read_text(encoding="utf-8"))["questions"]
 
 
 def _refused(r: dict, t: float) -> bool:
