@@ -14,9 +14,10 @@ import numpy as np
 from assistant.reader.features import FEATURES, KINDS
 
 
-def stack(questions: Iterable[dict], reader_scores: dict[str, Sequence[float]] | None = None):  # noqa: ANN201
+def stack(questions: Iterable[dict], reader_scores: Sequence[Sequence[float]] | None = None):  # noqa: ANN201
     """Feature rows, labels and question index of every candidate; reader columns filled
-    from `reader_scores` (question id -> one logit per candidate) when given."""
+    from `reader_scores` (per question, in order: one logit per candidate) when given.
+    (By position, not by id: the training split repeats some question ids.)"""
     rows, labels, groups = [], [], []
     reader_cols = [FEATURES.index(n) for n in ("reader", "reader_gap", "reader_rank")]
     for g, q in enumerate(questions):
@@ -24,7 +25,7 @@ def stack(questions: Iterable[dict], reader_scores: dict[str, Sequence[float]] |
             continue
         block = np.asarray([c["features"] for c in q["candidates"]], dtype=np.float32)
         if reader_scores is not None:
-            logits = np.asarray(reader_scores[q["id"]], dtype=np.float32)
+            logits = np.asarray(reader_scores[g], dtype=np.float32)
             order = np.argsort(-logits, kind="stable")
             rank = np.empty(len(logits), dtype=np.float32)
             rank[order] = np.arange(len(logits), dtype=np.float32)

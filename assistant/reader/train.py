@@ -73,14 +73,14 @@ def reader_pairs(questions: list[dict], max_negatives: int, seed: int) -> list:
     return pairs
 
 
-def reader_scores(session_file: Path, questions: list[dict]) -> dict[str, list[float]]:
+def reader_scores(session_file: Path, questions: list[dict]) -> list[list[float]]:
     from assistant.reader.model import Reader
 
     reader = Reader(session_file.parent)
-    return {
-        q["id"]: reader.scores(q["question"], [c["reader_text"] for c in q["candidates"]]).tolist()
+    return [
+        reader.scores(q["question"], [c["reader_text"] for c in q["candidates"]]).tolist()
         for q in questions
-    }
+    ]
 
 
 def pick_thresholds(params: dict, dev: list[dict], scores: dict, budget: float) -> dict:
@@ -124,6 +124,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--frozen-layers", type=int, default=4)
     parser.add_argument("--max-negatives", type=int, default=8)
     parser.add_argument("--reader-share", type=float, default=0.7)
+    parser.add_argument(
+        "--reuse-reader", type=float, nargs="+", metavar="LOSS",
+        help="keep the reader already in --out (its epoch losses, for the card)",
+    )  # fmt: skip
     parser.add_argument("--refusal-budget", type=float, default=0.08)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=0)
@@ -157,9 +161,12 @@ def main(argv: list[str] | None = None) -> int:
     _log(f"{len(pairs)} pairs, {sum(p.label for p in pairs):.0f} positive")
     config = TrainConfig(frozen_layers=args.frozen_layers, epochs=args.epochs, seed=args.seed,
                          threads=args.threads)  # fmt: skip
-    model, losses = train(pairs, Path(packaged_model_path()), config, log=_log)
-    fp32 = args.work / "reader.onnx"
-    export(model, fp32, args.out / READER_FILE)
+    if args.reuse_reader and (args.out / READER_FILE).is_file():
+        # A resumed run: the reader trained earlier stays; its losses are the earlier run's.
+        losses = args.reuse_reader
+    else:
+        model, losses = train(pairs, Path(packaged_model_path()), config, log=_log)
+        export(model, args.work / "reader.onnx", args.out / READER_FILE)
     reader_sha = sha256_of(args.out / READER_FILE)
     # The decision file names the reader's digest, so the reader can be loaded to score.
     (args.out / DECISION_FILE).write_text(json.dumps({"reader_sha256": reader_sha}))
