@@ -33,9 +33,9 @@ def test_training_on_a_tiny_dataset_lowers_the_loss_and_writes_a_model_that_load
     data = json.loads((out / DECISION_FILE).read_text())
     losses = data["training"]["loss_by_epoch"]
     assert losses[-1] < losses[0]
-    assert data["figures"]["train"]["questions"] >= 2
-    scores = Reader(out).scores("Who was elected mayor of Lakeside?", ["a", "b c"])
-    assert scores.shape == (2,) and np.isfinite(scores).all()
+    assert data["figures"]["train"]["questions"] >= 1
+    scores = Reader(out).scores("Who was elected mayor of Lakeside?", ["a", "b c", "d e f"])
+    assert scores.shape == (3,) and np.isfinite(scores).all()
     assert load_decision(out).answer_threshold >= 0
     assert "SHA-256" in card.read_text()
 
