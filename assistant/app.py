@@ -142,10 +142,16 @@ class Newsdesk:
 
     @cached_property
     def answerer(self) -> Answerer:
+        reader = None
+        if self.settings.answer.reader:
+            from assistant.reader.model import shipped
+
+            reader = shipped()
         extractive = ExtractiveAnswerer(
             self.embedder,
             lambda token: self.store.lexical_index().idf(token),
             max_sentences=self.settings.answer.max_sentences,
+            reader=reader,
         )
         if self.settings.llm.backend == "extractive":
             return extractive

@@ -219,6 +219,8 @@ def format_answer(answer: Answer) -> str:
         [f"(understood as: {answer.rewritten_question})", ""] if answer.rewritten_question else []
     )
     lines += [answer.text, ""]
+    if answer.support and answer.confidence is not None:
+        lines += [f"Support: {answer.support} ({answer.confidence:.2f})", ""]
     if answer.citations:
         lines.append("Sources")
         for c in answer.citations:

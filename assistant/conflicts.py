@@ -10,7 +10,7 @@ figure for "how many", a date for "when", a name otherwise).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -45,12 +45,83 @@ class Sentence(Protocol):
     def article_id(self) -> str: ...
 
 
+_NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
+        " fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+     "ninety": 90, "dozen": 12, "hundred": 100}  # fmt: skip
+_SCALES = {"thousand": 10**3, "million": 10**6, "m": 10**6, "billion": 10**9, "bn": 10**9,
+           "trillion": 10**12}  # fmt: skip
+_QUANTITY = re.compile(
+    r"(?P<figure>\d[\d,]*(?:\.\d+)?|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b)"
+    r"(?:\s*(?P<scale>thousand|million|billion|trillion|bn|m)\b)?",
+    re.IGNORECASE,
+)
+_MONTH_BEFORE = re.compile(
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s*$", re.IGNORECASE
+)
+# A figure followed by one of these counts time or a share, not the things asked about
+# ("four astronauts" against "Monday, April 6"; "900 troops" against "attacked 70 times").
+_OTHER_MEASURES = set(
+    "time times day days week weeks month months year years hour hours minute minutes percent"
+    " per cent pm am a.m p.m o'clock".split()
+)
+
+
+def quantities(text: str, question: str = "") -> set[tuple[str, str]]:
+    """The quantities a sentence states, each with the word that follows it (what it
+    counts), as plain numbers ("four" and "4", "2 million" and "2,000,000" compare equal);
+    without years, days of a month, clock times, shares, measures of time or "times", and
+    without numbers the question itself holds."""
+    asked = {v for v, _ in _quantities_with_next_word(question)}
+    counted = counted_noun(question)
+    return {
+        (value, following)
+        for value, following in _quantities_with_next_word(text)
+        if value not in asked and (following not in _OTHER_MEASURES or following in counted)
+    }
+
+
+def _quantities_with_next_word(text: str) -> list[tuple[str, str]]:
+    found = []
+    for m in _QUANTITY.finditer(text):
+        raw = m["figure"].casefold()
+        if _MONTH_BEFORE.search(text[: m.start()]) or text[m.end() : m.end() + 1] == ":":
+            continue  # "April 6", "10:30"
+        if raw.isalpha():
+            number = float(_NUMBER_WORDS[raw])
+        else:
+            digits = raw.replace(",", "").rstrip(".")
+            if _YEAR.fullmatch(digits) and not m["scale"]:
+                continue  # "2024" is a year, "2,024" is not
+            try:
+                number = float(digits)
+            except ValueError:
+                continue
+        if m["scale"]:
+            number *= _SCALES[m["scale"].casefold()]
+        rest = text[m.end() :].lstrip()
+        if rest.startswith("%"):
+            continue
+        # What it counts: the next word, when it is a content word ("2,000 people"; not
+        # "2,500 in Iraq").
+        following = " ".join(tokenize((rest.split(maxsplit=1) or [""])[0]))
+        found.append((f"{number:g}" if number < 1e15 else raw, following))
+    return found
+
+
+def counted_noun(question: str) -> set[str]:
+    """The words after "how many" ("US troops"): what a count must count."""
+    m = re.search(r"\bhow (?:many|much)\s+((?:[\w'’-]+\s*){1,3})", question, re.IGNORECASE)
+    return set(m[1].casefold().split()) if m else set()
+
+
 def figures(text: str, question: str) -> set[str]:
-    """The numbers a sentence states, without years and without numbers the question holds."""
-    asked = {f.replace(",", "") for f in _FIGURE.findall(question)}
-    found = {f.rstrip(".,") for f in _FIGURE.findall(text)}
-    found = {f for f in found if not _YEAR.fullmatch(f)}  # "2024" is a year, "2,000" is not
-    return {f.replace(",", "") for f in found} - asked
+    """The numbers a sentence states that could answer the question (see quantities)."""
+    return {value for value, _ in quantities(text, question)}
 
 
 def answer_values(text: str, question: str, kind: str) -> set[str]:
@@ -80,37 +151,64 @@ def _same_words(a: str, b: str, slot: set[str], question: str) -> float:
 
 
 def disagreeing(
-    best: Sentence, others: Sequence[Sentence], question: str, kind: str
+    best: Sentence,
+    others: Sequence[Sentence],
+    question: str,
+    kind: str,
+    *,
+    likely: Callable[[Sentence], bool] | None = None,
+    same_thing: Callable[[str, str], bool] | None = None,
 ) -> Sentence | None:
     """Another article's sentence that answers as well as `best` but with another value of
-    the asked kind, or None."""
-    mine = answer_values(best.text, question, kind)
-    if not mine or best.vector is None:
+    the asked kind, or None. With `likely` (the learned decision: does this sentence answer
+    the question?) both sides must be likely answers; without it, the rival must score close
+    to `best`. `same_thing` says whether two counted words name the same thing ("people",
+    "residents"): two figures disagree only when they count the same thing."""
+    if best.vector is None or (likely is not None and not likely(best)):
+        return None
+    mine = quantities(best.text, question) if kind == "number" else None
+    mine_values = answer_values(best.text, question, kind)
+    if not mine_values:
         return None
     for cand in others:
-        if cand.score < _MIN_RELATIVE_SCORE * best.score:
+        if likely is None and cand.score < _MIN_RELATIVE_SCORE * best.score:
             return None
         if cand.article_id == best.article_id or cand.vector is None:
             continue
-        theirs = answer_values(cand.text, question, kind)
-        if not theirs or float(cand.vector @ best.vector) < _MIN_SIMILARITY:
+        if likely is not None and not likely(cand):
             continue
-        # Figures: no figure in common. Names and dates: each side states one the other lacks,
-        # in a sentence that otherwise says the same thing.
+        if float(cand.vector @ best.vector) < _MIN_SIMILARITY:
+            continue
         if kind == "number":
-            differs = not theirs & mine
+            differs = _counts_differ(mine, quantities(cand.text, question), same_thing)
         else:
+            theirs = answer_values(cand.text, question, kind)
             # A value the other sentence holds anywhere (even as its capitalised first word,
             # which is not read as a name) is not one it lacks.
-            mine_only = _missing_from(mine - theirs, cand.text)
-            theirs_only = _missing_from(theirs - mine, best.text)
-            differs = bool(mine_only) and bool(theirs_only)
-            differs = differs and _same_words(best.text, cand.text, mine ^ theirs, question) >= (
+            mine_only = _missing_from(mine_values - theirs, cand.text)
+            theirs_only = _missing_from(theirs - mine_values, best.text)
+            differs = bool(theirs) and bool(mine_only) and bool(theirs_only)
+            slots = mine_values ^ theirs
+            differs = differs and _same_words(best.text, cand.text, slots, question) >= (
                 _MIN_SAME_WORDS
             )
         if differs:
             return cand
     return None
+
+
+def _counts_differ(
+    mine: set[tuple[str, str]],
+    theirs: set[tuple[str, str]],
+    same_thing: Callable[[str, str], bool] | None,
+) -> bool:
+    """Two sentences give different counts of one thing: no number in common, and a number
+    in each that counts the same thing (a count of astronauts and a day of April, or 48
+    teams and 12 groups, are not rival answers)."""
+    if not mine or not theirs or {v for v, _ in mine} & {v for v, _ in theirs}:
+        return False
+    same = same_thing or (lambda a, b: a == b)
+    return any(a and b and same(a, b) and va != vb for va, a in mine for vb, b in theirs)
 
 
 def _missing_from(values: set[str], text: str) -> set[str]:

@@ -11,11 +11,15 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assistant.conflicts import CONFLICT_LEAD, disagreeing
 from assistant.digest import asks_for_the_news, digest
+from assistant.reader.features import CANDIDATES_PER_QUESTION, feature_matrix, reader_text
+from assistant.span import AnswerSpan, find_span
 from assistant.temporal import TimeScope
 from assistant.types import Answer, Citation
 from ingest.text import sentence_spans
@@ -24,6 +28,9 @@ from vectorstore.lexical import tokenize
 from vectorstore.recency import from_day_number
 from vectorstore.store import published_day
 from vectorstore.types import Passage
+
+if TYPE_CHECKING:
+    from assistant.reader.model import Decision, Reader
 
 _QUESTION_WORDS = {"how", "what", "who", "whom", "whose", "when", "where", "which", "why", "is"}
 _NUMBER = re.compile(
@@ -145,6 +152,15 @@ class _Candidate:
     # Days between this sentence's article and the newest article retrieved with it.
     days_behind: int = 0
     vector: np.ndarray | None = None
+    # The signals the score is made of, kept for the learned reader (assistant/reader).
+    context_coverage: float = 0.0
+    kind_match: float = 0.0
+    recency: float = 0.0
+    finished: bool = True
+    entity_coverage: float = 1.0
+    new_words: int = 0
+    # The learned decision's probability that quoting this sentence answers the question.
+    probability: float | None = None
 
     @property
     def article_id(self) -> str:
@@ -166,7 +182,12 @@ class ExtractiveAnswerer:
         min_coverage: float = 0.4,
         min_score: float = 0.5,
         staleness_weight: float = 0.01,
+        reader: tuple[Reader | None, Decision] | None = None,
     ) -> None:
+        """With `reader` (the shipped cross-encoder and learned decision, see
+        assistant/reader) the decision's probability picks the sentences, refuses and gates
+        disagreements; without it the hand-weighted score and its floors do."""
+        self.reader, self.decision = reader or (None, None)
         self.embedder = embedder
         self.idf = idf
         self.max_sentences = max_sentences
@@ -181,29 +202,67 @@ class ExtractiveAnswerer:
         passages: Sequence[Passage],
         scope: TimeScope | None = None,
         scored: list[_Candidate] | None = None,
+        ranked: list[_Candidate] | None = None,
     ) -> Answer:
-        """`scored` is `self.scored(...)` for these arguments when the caller already has it
-        (the language-model answerer does), so the sentences are not embedded twice."""
+        """`scored` is `self.scored(...)` and `ranked` is `self.rank(...)` for these
+        arguments when the caller already has them (the language-model answerer does), so
+        the sentences are not embedded or read twice."""
         scope = scope or TimeScope()
         if asks_for_the_news(question, scope):
             return _dated(digest(question, passages, self.max_sentences), scope)
-        eligible = self.rank(question, passages, scored)
+        eligible = ranked if ranked is not None else self.rank(question, passages, scored)
         if not eligible or not self.answers(question, eligible[0]):
-            return Answer.abstain(question, list(passages))
+            refusal = Answer.abstain(question, list(passages))
+            refusal.confidence = eligible[0].probability if eligible else None
+            return refusal
         best = eligible[0]
         kind = question_kind(question)
-        if rival := disagreeing(best, eligible[1:], question, kind):
-            return _compose_conflict(question, best, rival, passages)
+        likely = None
+        if self.decision is not None:
+            threshold = self.decision.conflict_threshold
+            likely = lambda c: (c.probability or 0.0) >= threshold  # noqa: E731
+        rival = disagreeing(
+            best, eligible[1:], question, kind, likely=likely, same_thing=self._same_thing
+        )
+        if rival and _days_apart(best, rival) > _SAME_NEWS_DAYS:
+            # Two dates far apart: the figure (or the winner) changed; that is news, not
+            # a disagreement, and both are shown with their dates.
+            answer = _compose_change(question, best, rival, passages)
+        elif rival:
+            answer = _compose_conflict(question, best, rival, passages)
+        else:
+            chosen = self._chosen(question, kind, eligible)
+            answer = _dated(_compose(question, chosen, passages), scope)
+            answer.answer_span = _span(answer, best, question, kind)
+        if best.probability is not None and self.decision is not None:
+            answer.confidence = best.probability
+            strong = best.probability >= self.decision.strong_threshold
+            answer.support = "well supported" if strong else "weak support"
+        return answer
+
+    def _chosen(self, question: str, kind: str, eligible: list[_Candidate]) -> list[_Candidate]:
+        """The best sentence, and a second one that is nearly as good and says more."""
+        best = eligible[0]
         chosen = [best]
         for cand in eligible[1:]:
-            if len(chosen) >= self.max_sentences or cand.score < 0.9 * best.score:
+            if self.decision is not None and best.probability is not None:
+                close = (cand.probability or 0.0) >= max(
+                    self.decision.answer_threshold, _SECOND_SHARE * best.probability
+                )
+            else:
+                close = cand.score >= 0.9 * best.score
+            if len(chosen) >= self.max_sentences or not close:
                 break
             # A second sentence must also have what was asked for, and say something new.
             if kind != "other" and not _kind_match(kind, cand.text, question):
                 continue
             if all(_overlap(cand.tokens, c.tokens) < 0.6 for c in chosen):
                 chosen.append(cand)
-        return _dated(_compose(question, chosen, passages), scope)
+        return chosen
+
+    def _same_thing(self, a: str, b: str) -> bool:
+        """Whether two counted words name the same thing ("people", "residents")."""
+        return a == b or _word_similarity(self.embedder, a, b) >= _SAME_THING_SIMILARITY
 
     def scored(self, question: str, passages: Sequence[Passage]) -> list[_Candidate]:
         """Every sentence of the passages, scored, best first. (A time the question names
@@ -228,14 +287,29 @@ class ExtractiveAnswerer:
             scored = self.scored(question, passages)
         entities = question_entities(question)
         asked = set(tokenize(question))
-        return [
-            c
-            for c in scored
-            if _entity_coverage(entities, c) >= 0.5 and len(c.tokens - asked) >= _MIN_NEW_WORDS
-        ]
+        for c in scored:
+            c.entity_coverage = _entity_coverage(entities, c)
+            c.new_words = len(c.tokens - asked)
+        eligible = [c for c in scored if c.entity_coverage >= 0.5 and c.new_words >= _MIN_NEW_WORDS]
+        if self.decision is None:
+            return eligible
+        # The learned decision reorders the best-scored sentences by how likely each is to
+        # answer, reading them with the reader model.
+        top = eligible[:CANDIDATES_PER_QUESTION]
+        logits = None
+        if self.reader is not None and top:
+            logits = self.reader.scores(question, [reader_text(c) for c in top])
+        probabilities = self.decision.probabilities(
+            feature_matrix(question_kind(question), top, logits)
+        )
+        for cand, p in zip(top, probabilities, strict=True):
+            cand.probability = float(p)
+        return sorted(top, key=lambda c: c.probability, reverse=True)
 
     def answers(self, question: str, best: _Candidate) -> bool:
         """Whether the best sentence answers rather than merely being about the question."""
+        if self.decision is not None and best.probability is not None:
+            return best.probability >= self.decision.answer_threshold
         # Below both, the best sentence is only loosely about the question.
         close = best.similarity >= self.min_similarity or best.coverage >= self.min_coverage
         # Below the score floor it is only moderately close, holds few of the question's
@@ -296,16 +370,40 @@ class ExtractiveAnswerer:
             recency = 0.0
             if day and newest > oldest:
                 recency = (day - oldest) / (newest - oldest)
+            cand.context_coverage, cand.recency = context, recency
+            cand.kind_match = _kind_match(kind, cand.text, question)
+            # Headlines, link lines and captions have no final punctuation.
+            cand.finished = bool(_FINISHED.search(cand.text))
             cand.score = (
                 0.5 * cand.similarity
                 + 0.35 * cand.coverage
                 + 0.1 * context
-                + 0.2 * _kind_match(kind, cand.text, question)
+                + 0.2 * cand.kind_match
                 + 0.08 * recency
                 - 0.01 * cand.rank
-                # Headlines, link lines and captions have no final punctuation.
-                - (0.0 if _FINISHED.search(cand.text) else 0.1)
+                - (0.0 if cand.finished else 0.1)
             )
+
+
+# Two reports this many days apart describe the same news; further apart, a changed figure
+# is a change over time. A second quoted sentence must be this likely relative to the best.
+_SAME_NEWS_DAYS = 7
+_SECOND_SHARE = 0.75
+_SAME_THING_SIMILARITY = 0.45
+
+
+@lru_cache(maxsize=4096)
+def _word_vectors(embedder: Embedder, word: str) -> np.ndarray:
+    return embedder.embed_documents([word])[0]
+
+
+def _word_similarity(embedder: Embedder, a: str, b: str) -> float:
+    return float(_word_vectors(embedder, a) @ _word_vectors(embedder, b))
+
+
+def _days_apart(a: _Candidate, b: _Candidate) -> int:
+    da, db = _day_ordinal(a.passage.published_at), _day_ordinal(b.passage.published_at)
+    return abs(da - db) if da and db else 0
 
 
 def _dated(answer: Answer, scope: TimeScope) -> Answer:
@@ -362,6 +460,34 @@ def _compose_conflict(
         citations=[_citation(1, best), _citation(2, rival)],
         passages=list(passages),
         notes=["the sources disagree: both sides are quoted"],
+    )
+
+
+def _span(answer: Answer, best: _Candidate, question: str, kind: str) -> AnswerSpan | None:
+    cited = next((c for c in answer.citations if c.quote == best.text), None)
+    found = find_span(best.text, question, kind) if cited else None
+    if cited is None or found is None:
+        return None
+    return AnswerSpan(cited.n, found[0], found[1], best.text[found[0] : found[1]])
+
+
+def _compose_change(
+    question: str, first: _Candidate, second: _Candidate, passages: Sequence[Passage]
+) -> Answer:
+    """A value that changed over time: the newer report first, the earlier one after it,
+    each with its outlet and date."""
+    newer, older = sorted((first, second), key=lambda c: c.passage.published_at or "")[::-1]
+    parts = []
+    for n, (lead, cand) in enumerate((("As of", newer), ("Earlier,", older)), start=1):
+        p = cand.passage
+        who = ", ".join(x for x in ((p.published_at or "")[:10], p.source) if x)
+        parts.append(f"{lead} {who}: {cand.text} [{n}]")
+    return Answer(
+        question=question,
+        text=" ".join(parts),
+        citations=[_citation(1, newer), _citation(2, older)],
+        passages=list(passages),
+        notes=["the reports differ by date: the newer is quoted first, the earlier after it"],
     )
 
 

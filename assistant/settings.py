@@ -38,10 +38,13 @@ class IngestSettings:
 
 @dataclass(frozen=True)
 class AnswerSettings:
-    """`top_k` passages reach the answerer; at most `max_sentences` are quoted in an answer."""
+    """`top_k` passages reach the answerer; at most `max_sentences` are quoted in an answer.
+    `reader`: the shipped reader model and learned decision choose, refuse and gate
+    disagreements (off: the hand-weighted score and its floors, as before the reader)."""
 
     top_k: int = 8
     max_sentences: int = 2
+    reader: bool = True
 
 
 class Names(tuple):
@@ -165,6 +168,7 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option("answer.top_k", "NEWSDESK_TOP_K", int, "passages given to the answerer [8]"),
     Option("answer.max_sentences", "NEWSDESK_MAX_SENTENCES", int, "sentences in an answer [2]"),
+    Option("answer.reader", "NEWSDESK_READER", bool, "learned reader decides answers [true]"),
     Option(
         "sample_corpus", "NEWSDESK_SAMPLE_CORPUS", bool, "load the sample articles at first use"
     ),

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from assistant.span import AnswerSpan
 from vectorstore.types import Passage
 
 if TYPE_CHECKING:
@@ -48,6 +49,12 @@ class Answer:
     rewritten_question: str | None = None
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    # The learned decision's probability that the quoted best sentence answers the question
+    # (None where no sentence was read, or without the reader), and that in words.
+    confidence: float | None = None
+    support: str | None = None
+    # Where the value asked for stands inside the best quote, when it can be pointed at.
+    answer_span: AnswerSpan | None = None
     # The day (ISO) "last week" or "now" was counted from, when the question used such words
     # or the asker set the day; None otherwise.
     as_of: str | None = None
@@ -65,6 +72,9 @@ class Answer:
             "abstained": self.abstained,
             "citations": [asdict(c) for c in self.citations],
             "rewritten_question": self.rewritten_question,
+            "confidence": None if self.confidence is None else round(self.confidence, 3),
+            "support": self.support,
+            "answer_span": asdict(self.answer_span) if self.answer_span else None,
             "notes": list(self.notes),
             "as_of": self.as_of,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},

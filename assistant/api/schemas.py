@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from assistant.span import AnswerSpan
 from assistant.types import Answer, Citation
 from ingest.text import surrogate_at
 from ingest.types import MetadataEdit
@@ -101,6 +102,19 @@ class AnswerOut(BaseModel):
     notes: list[str]
     as_of: str | None = Field(
         default=None, description="the day relative time was counted from (YYYY-MM-DD)"
+    )
+    confidence: float | None = Field(
+        default=None,
+        description="the learned reader's probability that the best quoted sentence answers "
+        "the question (on refusals too: how close the best sentence came)",
+    )
+    support: str | None = Field(
+        default=None, description="the confidence in words: 'well supported' or 'weak support'"
+    )
+    answer_span: AnswerSpan | None = Field(
+        default=None,
+        description="where the value asked for stands in citation n's quote (characters "
+        "start-end of the quote)",
     )
     timings: dict[str, float]
 

@@ -69,11 +69,16 @@ class LlmAnswerer:
         passages = list(passages)
         # One scoring serves both the abstention gate (and fallback) and the excerpts.
         scored = self.extractive.scored(question, passages)
-        quoted = self.extractive.answer(question, passages, scope, scored=scored)
+        # The reader's order (where it is shipped) chooses the excerpts and its refusal
+        # stands: no model is asked when the articles do not answer.
+        ranked = self.extractive.rank(question, passages, scored)
+        quoted = self.extractive.answer(question, passages, scope, ranked=ranked)
         if quoted.abstained:
             yield quoted
             return
-        ranked = [(c.passage, c.start, c.end) for c in scored]
+        first = {id(c) for c in ranked}
+        ordered = ranked + [c for c in scored if id(c) not in first]
+        ranked = [(c.passage, c.start, c.end) for c in ordered]
         shown = excerpts(ranked, self.max_passages)
         draft: list[str] = []
         try:

@@ -28,6 +28,12 @@ CSS = """
 .nd-full-text { font-size: 0.9em; line-height: 1.45; max-height: 360px; overflow-y: auto;
   padding: 6px 8px; border-left: 3px solid var(--border-color-primary); }
 .nd-full-text mark { background: #fde68a; color: #111; }
+.nd-answer mark.nd-span { background: transparent; color: inherit; font-weight: 700;
+  text-decoration: underline; text-decoration-color: #f59e0b; text-underline-offset: 3px; }
+.nd-support { display: inline-block; font-size: 0.8em; border-radius: 10px; padding: 0 8px;
+  margin-top: 4px; }
+.nd-support-strong { background: #dcfce7; color: #14532d; }
+.nd-support-weak { background: #fef3c7; color: #78350f; }
 .nd-session-line { font-size: 0.85em; text-align: right; opacity: 0.8; }
 #nd-sources-panel { max-height: 640px; overflow-y: auto; }
 @media (max-width: 700px) {

@@ -44,16 +44,17 @@ def answer_html(answer: Answer, turn: int, upto: int | None = None) -> str:
     `upto` shows only the first characters (streaming)."""
     text = answer.text if upto is None else answer.text[:upto]
     numbers = {c.n for c in answer.citations}
+    span = _span_in_text(answer)
     parts, last = [], 0
     for m in MARKER.finditer(text):
         if int(m[1]) in numbers:
-            parts.append(esc(text[last : m.start()]))
+            parts.append(_esc_marking(text, last, m.start(), span))
             href = anchor(turn, int(m[1]))
             parts.append(
                 f'<a class="nd-cite" href="#{href}" title="show source {m[1]}">[{m[1]}]</a>'
             )
             last = m.end()
-    parts.append(esc(text[last:]))
+    parts.append(_esc_marking(text, last, len(text), span))
     body = "".join(parts)
     head = ""
     if answer.rewritten_question:
@@ -70,7 +71,35 @@ def answer_html(answer: Answer, turn: int, upto: int | None = None) -> str:
             f"{body}</div>"
         )
     notes = "".join(f'<div class="nd-note">{esc(n)}</div>' for n in answer.notes)
-    return f'{head}<div class="nd-answer">{body}</div>{notes}'
+    return f'{head}<div class="nd-answer">{body}</div>{_support(answer)}{notes}'
+
+
+def _support(answer: Answer) -> str:
+    """The learned reader's confidence, in words with the number beside them."""
+    if not answer.support or answer.confidence is None:
+        return ""
+    kind = "strong" if answer.support == "well supported" else "weak"
+    return (
+        f'<div class="nd-support nd-support-{kind}" title="the reader\'s probability that the'
+        f' quoted sentence answers the question">{esc(answer.support.capitalize())}'
+        f" ({answer.confidence:.2f})</div>"
+    )
+
+
+def _span_in_text(answer: Answer) -> tuple[int, int] | None:
+    """Where the answer span stands in the answer's text (its quote appears there)."""
+    s = answer.answer_span
+    quote = next((c.quote for c in answer.citations if s and c.n == s.n), None)
+    at = answer.text.find(quote) if quote else -1
+    return (at + s.start, at + s.end) if s and at >= 0 else None
+
+
+def _esc_marking(text: str, start: int, end: int, span: tuple[int, int] | None) -> str:
+    """text[start:end], escaped, with the answer span (where it falls inside) emphasised."""
+    if span is None or span[1] <= start or span[0] >= end:
+        return esc(text[start:end])
+    a, b = max(start, span[0]), min(end, span[1])
+    return f'{esc(text[start:a])}<mark class="nd-span">{esc(text[a:b])}</mark>{esc(text[b:end])}'
 
 
 def draft_html(draft: str) -> str:

@@ -1,0 +1,186 @@
+"""Fine-tuning the reader: all-MiniLM-L6-v2 (the packaged weights) as a cross-encoder that
+reads (question, title + date + preceding text + sentence) and scores whether the sentence
+answers.
+
+On a 2-core CPU a full fine-tune of several epochs does not fit in the hour the project
+allows, so the lower layers stay as packaged: their outputs are computed once per pair and
+kept, and only the top layers and the head are trained, for several epochs, on them. The
+exported model is the whole network (embeddings, all six layers, mean pooling, head).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant.reader.model import encode_pairs, make_tokenizer
+
+_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+
+@dataclass(frozen=True)
+class Pair:
+    question: str
+    text: str
+    label: float
+    group: int  # the question it belongs to (for the listwise loss)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    frozen_layers: int = 4
+    epochs: int = 3
+    batch_size: int = 32
+    learning_rate: float = 1e-4
+    head_learning_rate: float = 1e-3
+    seed: int = 13
+    threads: int = 0
+
+
+def _torch(seed: int, threads: int):  # noqa: ANN202
+    import torch
+
+    torch.manual_seed(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    if threads:
+        torch.set_num_threads(threads)
+    return torch
+
+
+def build_model(model_dir: Path):  # noqa: ANN201 - torch.nn.Module
+    import torch
+    from transformers import AutoModel
+
+    encoder = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager")
+
+    class CrossEncoder(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = encoder
+            self.head = torch.nn.Linear(encoder.config.hidden_size, 1)
+
+        def extended_mask(self, attention_mask):  # noqa: ANN001, ANN202
+            # Additive mask the eager attention adds to its scores: 0 to attend, -1e4 not.
+            return (1.0 - attention_mask[:, None, None, :].float()) * -1e4
+
+        def lower(self, input_ids, attention_mask, token_type_ids, n_layers):  # noqa: ANN001, ANN201
+            hidden = self.encoder.embeddings(input_ids=input_ids, token_type_ids=token_type_ids)
+            mask = self.extended_mask(attention_mask)
+            for layer in self.encoder.encoder.layer[:n_layers]:
+                hidden = layer(hidden, mask)
+            return hidden
+
+        def upper(self, hidden, attention_mask, n_layers):  # noqa: ANN001, ANN201
+            mask = self.extended_mask(attention_mask)
+            for layer in self.encoder.encoder.layer[n_layers:]:
+                hidden = layer(hidden, mask)
+            weights = attention_mask[:, :, None].float()
+            pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+            return self.head(pooled).squeeze(-1)
+
+        def forward(self, input_ids, attention_mask, token_type_ids):  # noqa: ANN001, ANN201
+            hidden = self.lower(input_ids, attention_mask, token_type_ids, 0)
+            return self.upper(hidden, attention_mask, 0)
+
+    return CrossEncoder()
+
+
+def train(pairs: Sequence[Pair], model_dir: Path, config: TrainConfig, log=print):  # noqa: ANN001, ANN201
+    """Fine-tune on `pairs`; returns the trained module and the loss per epoch."""
+    torch = _torch(config.seed, config.threads)
+    tokenizer = make_tokenizer(model_dir)
+    model = build_model(model_dir)
+    model.eval()
+    k = config.frozen_layers
+    for p in model.encoder.embeddings.parameters():
+        p.requires_grad_(False)
+    for layer in model.encoder.encoder.layer[:k]:
+        for p in layer.parameters():
+            p.requires_grad_(False)
+    # The frozen part's outputs, once: batches of similar length waste little on padding.
+    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i].question) + len(pairs[i].text))
+    batches = [order[s : s + config.batch_size] for s in range(0, len(order), config.batch_size)]
+    cached = []
+    with torch.no_grad():
+        for b, idx in enumerate(batches):
+            feeds = {
+                name: torch.from_numpy(arr)
+                for name, arr in encode_pairs(
+                    tokenizer, [(pairs[i].question, pairs[i].text) for i in idx]
+                ).items()
+            }
+            hidden = model.lower(feeds["input_ids"], feeds["attention_mask"],
+                                 feeds["token_type_ids"], k)  # fmt: skip
+            labels = torch.tensor([pairs[i].label for i in idx], dtype=torch.float32)
+            cached.append((hidden.to(torch.float16), feeds["attention_mask"], labels))
+            if b % 50 == 0:
+                log(f"  lower layers: batch {b + 1}/{len(batches)}")
+    positives = sum(p.label for p in pairs)
+    pos_weight = torch.tensor(max(1.0, (len(pairs) - positives) / max(1.0, positives)) ** 0.5)
+    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight)
+    upper = [p for layer in model.encoder.encoder.layer[k:] for p in layer.parameters()]
+    optimiser = torch.optim.AdamW(
+        [{"params": upper, "lr": config.learning_rate},
+         {"params": model.head.parameters(), "lr": config.head_learning_rate}],
+        weight_decay=0.01,
+    )  # fmt: skip
+    steps = config.epochs * len(cached)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda s: max(0.0, 1 - s / steps))
+    rng = random.Random(config.seed)
+    losses = []
+    model.train()
+    for epoch in range(config.epochs):
+        rng.shuffle(cached)
+        total = 0.0
+        for hidden, mask, labels in cached:
+            logits = model.upper(hidden.float(), mask, k)
+            loss = loss_fn(logits, labels)
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            scheduler.step()
+            total += float(loss.detach()) * len(labels)
+        losses.append(total / len(pairs))
+        log(f"  epoch {epoch + 1}: loss {losses[-1]:.4f}")
+    model.eval()
+    return model, losses
+
+
+def export(model, target: Path, int8_target: Path) -> None:  # noqa: ANN001
+    """The whole network to ONNX (fused by onnxruntime's BERT optimiser), then int8."""
+    import torch
+
+    from vectorstore.onnx_embedder import optimise, quantize_int8
+
+    raw = target.with_suffix(".unfused.onnx")
+    dummy = torch.ones((2, 8), dtype=torch.long)
+    axes = {name: {0: "batch", 1: "tokens"} for name in _INPUTS}
+    with torch.no_grad():
+        torch.onnx.export(
+            model, (dummy, dummy, torch.zeros_like(dummy)), str(raw),
+            input_names=list(_INPUTS), output_names=["logit"],
+            dynamic_axes={**axes, "logit": {0: "batch"}}, opset_version=17, dynamo=False,
+        )  # fmt: skip
+    config = model.encoder.config
+    optimise(raw, target, config.hidden_size, config.num_attention_heads)
+    raw.unlink()
+    quantize_int8(target, int8_target)
+    for leftover in target.parent.glob("*.data"):
+        os.remove(leftover)
+
+
+def score_with_torch(model, model_dir: Path, question: str, texts: Sequence[str]) -> np.ndarray:  # noqa: ANN001
+    """Logits from the in-memory model (used to check the export gives the same numbers)."""
+    import torch
+
+    tokenizer = make_tokenizer(model_dir)
+    pairs = [(question, t) for t in texts]
+    feeds = {k: torch.from_numpy(v) for k, v in encode_pairs(tokenizer, pairs).items()}
+    with torch.no_grad():
+        return model(**feeds).numpy()

@@ -1,0 +1,180 @@
+"""Training and tuning examples for the reader: each question's own articles, chunked and
+searched as the assistant would, and every sentence the answerer would weigh, with a label.
+
+A question's pool is the articles the quiz's search engine returned for it (plus, for half
+of the questions, the quiz's own explanation passage, so both the "articles only" and the
+"with explanations" settings are learned). The pool's best chunks by BM25 become the
+passages, and `ExtractiveAnswerer.scored` turns them into the same candidate sentences,
+with the same signals, that it computes at question time. The label is the evaluation's own
+test: quoting this sentence would be judged right (every content word of the gold answer is
+in it).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import math
+import random
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.evaluation.metrics import answer_is_correct
+from ingest.chunking import ChunkingConfig, chunk_article
+from ingest.loaders.records import record_to_article
+from ingest.types import IngestError
+from vectorstore.lexical import tokenize
+from vectorstore.types import Passage
+
+PASSAGES_PER_QUESTION = 8
+
+
+@dataclass
+class PoolQuestion:
+    """One question with the passages the answerer would be given, and its gold answer."""
+
+    id: str
+    question: str
+    answer: str
+    choices: list[str]
+    question_date: str | None
+    passages: list[Passage]
+    # True when the passages hold the gold answer somewhere (answerable in this setting).
+    answerable: bool
+    with_explanation: bool
+    extra: dict = field(default_factory=dict)
+
+
+def _open(path: Path) -> Iterator[dict]:
+    """Rows of a .jsonl or .jsonl.gz file (whichever exists)."""
+    if not path.exists() and path.with_suffix(path.suffix + ".gz").exists():
+        path = path.with_suffix(path.suffix + ".gz")
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
+
+
+def coin(question_id: str, seed: int) -> float:
+    """A deterministic draw in [0, 1) per question: same split on every machine and run."""
+    digest = hashlib.sha256(f"{seed}:{question_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+class _Bm25:
+    """BM25 over one question's chunks with document frequencies from the whole folder."""
+
+    def __init__(self, df: Counter, n_docs: int) -> None:
+        self.df, self.n = df, max(1, n_docs)
+
+    def idf(self, token: str) -> float:
+        df = self.df.get(token, 0)
+        return math.log(1.0 + (self.n - df + 0.5) / (df + 0.5))
+
+    def rank(self, query: str, docs: list[list[str]], k1: float = 1.2, b: float = 0.75):
+        terms = set(tokenize(query))
+        avg = sum(len(d) for d in docs) / max(1, len(docs))
+        scores = []
+        for doc in docs:
+            tf = Counter(doc)
+            norm = k1 * (1 - b + b * len(doc) / max(1.0, avg))
+            scores.append(
+                sum(self.idf(t) * tf[t] * (k1 + 1) / (tf[t] + norm) for t in terms if t in tf)
+            )
+        return scores
+
+
+def load_pools(
+    folder: str | Path,
+    *,
+    limit: int | None = None,
+    seed: int = 13,
+    explanation_share: float = 0.5,
+    passages_per_question: int = PASSAGES_PER_QUESTION,
+) -> tuple[list[PoolQuestion], _Bm25]:
+    """Pools for the questions of a RealTime QA-shaped folder (train or dev layout), and
+    the BM25 statistics (their idf stands in for the store's at training time)."""
+    folder = Path(folder)
+    questions = list(_open(folder / "questions.jsonl"))
+    records = {str(r["id"]): r for r in _open(folder / "articles.jsonl")}
+    explanations = {str(r["id"]): r for r in _open(folder / "explanation_articles.jsonl")}
+    chunking = ChunkingConfig()
+    chunked: dict[str, list[Passage]] = {}
+
+    def passages_of(record: dict) -> list[Passage]:
+        rid = str(record["id"])
+        if rid not in chunked:
+            try:
+                article = record_to_article(record, f"train:{rid}")
+            except IngestError:
+                chunked[rid] = []
+                return []
+            chunked[rid] = [
+                Passage(
+                    chunk_id=c.id,
+                    article_id=article.id,
+                    text=c.text,
+                    start=c.start,
+                    end=c.end,
+                    title=article.title,
+                    source=article.source,
+                    published_at=article.published_at,
+                    url=article.url,
+                    score=0.0,
+                )
+                for c in chunk_article(article, chunking)
+            ]
+        return chunked[rid]
+
+    rng = random.Random(seed)
+    order = [q for q in questions if q.get("search_result_ids") or q.get("explanation_article_id")]
+    rng.shuffle(order)
+    if limit:
+        order = order[:limit]
+    # Document frequencies over every chunk these questions can see.
+    df: Counter = Counter()
+    n_docs = 0
+    for q in order:
+        for rid in q.get("search_result_ids") or ():
+            if rid in records and rid not in chunked:
+                for p in passages_of(records[rid]):
+                    df.update(set(tokenize(f"{p.title}\n{p.text}")))
+                    n_docs += 1
+    bm25 = _Bm25(df, n_docs)
+    pools = []
+    for q in order:
+        pool = [
+            p
+            for rid in q.get("search_result_ids") or ()
+            if rid in records
+            for p in passages_of(records[rid])
+        ]
+        expl_id = q.get("explanation_article_id")
+        with_expl = bool(expl_id in explanations and coin(q["id"], seed) < explanation_share)
+        if with_expl:
+            pool += passages_of(explanations[expl_id])
+        if not pool:
+            continue
+        scores = bm25.rank(q["question"], [tokenize(f"{p.title}\n{p.text}") for p in pool])
+        best = sorted(range(len(pool)), key=lambda i: -scores[i])[:passages_per_question]
+        passages = [pool[i] for i in best if scores[i] > 0]
+        if not passages:
+            continue
+        answer = str(q.get("answer") or "")
+        pools.append(
+            PoolQuestion(
+                id=str(q["id"]),
+                question=q["question"],
+                answer=answer,
+                choices=[str(c) for c in q.get("choices") or ()],
+                question_date=q.get("question_date"),
+                passages=passages,
+                answerable=any(answer_is_correct(answer, p.text) for p in passages),
+                with_explanation=with_expl,
+            )
+        )
+    return pools, bm25

@@ -1,0 +1,210 @@
+"""Train the reader and the learned decision, and write the model card.
+
+    python -m assistant.reader.train --data ../shared/train/realtimeqa-train \\
+        --dev ../shared/eval/realtimeqa-dev --out assistant/reader/model
+
+Stages (each resumes from its files in --work, so a stopped run picks up where it was):
+1. examples: each training question's own articles, searched and scored as the answerer
+   would, every candidate sentence labelled (examples-train.jsonl; the same for --dev);
+2. reader: the cross-encoder fine-tuned on them, exported to ONNX and quantised to int8;
+3. decision: the logistic regression over the answerer's signals and the reader's score,
+   fitted on the training examples; thresholds picked on the dev examples;
+4. the model card, docs/reader.md.
+Deterministic for a given --seed (one thread order aside: torch's CPU kernels are).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from assistant.reader import decision as fitting
+from assistant.reader import examples as example_files
+from assistant.reader.model import DECISION_FILE, READER_FILE, sha256_of
+
+
+def _log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def build_examples(
+    folder: Path, out: Path, limit: int | None, seed: int, share: float, questions: int | None
+) -> None:
+    from assistant.extractive import ExtractiveAnswerer
+    from assistant.reader.pools import load_pools
+    from vectorstore.config import EmbedderConfig
+    from vectorstore.embeddings import make_embedder
+
+    if questions and out.exists() and sum(1 for _ in example_files.read(out)) >= questions:
+        return  # already built (a resumed run)
+    pools, bm25 = load_pools(folder, limit=limit, seed=seed, explanation_share=share)
+    _log(f"{folder}: {len(pools)} questions with passages")
+    answerer = ExtractiveAnswerer(make_embedder(EmbedderConfig()), bm25.idf)
+    example_files.build(answerer, pools, out, questions)
+
+
+def reader_pairs(questions: list[dict], max_negatives: int, seed: int) -> list:
+    """Training pairs: every sentence that answers and is about the question, and the
+    hardest negatives (a wrong quiz choice first, then the best-scored sentences without the
+    answer) up to `max_negatives` a question."""
+    from assistant.reader.crossencoder import Pair
+
+    rng = random.Random(seed)
+    pairs = []
+    for g, q in enumerate(questions):
+        cands = q["candidates"]
+        positives = [c for c in cands if c["label"]]
+        negatives = [c for c in cands if not c["label"]]
+        negatives.sort(key=lambda c: (not c["wrong_choice"], -c["features"][10]))
+        hard = negatives[: max_negatives // 2]
+        rest = negatives[max_negatives // 2 :]
+        rng.shuffle(rest)
+        chosen = hard + rest[: max_negatives - len(hard)]
+        pairs += [Pair(q["question"], c["reader_text"], 1.0, g) for c in positives]
+        pairs += [Pair(q["question"], c["reader_text"], 0.0, g) for c in chosen]
+    return pairs
+
+
+def reader_scores(session_file: Path, questions: list[dict]) -> list[list[float]]:
+    from assistant.reader.model import Reader
+
+    reader = Reader(session_file.parent)
+    return [
+        reader.scores(q["question"], [c["reader_text"] for c in q["candidates"]]).tolist()
+        for q in questions
+    ]
+
+
+def pick_thresholds(params: dict, dev: list[dict], scores: dict, budget: float) -> dict:
+    """The answer threshold that refuses the most dev questions whose candidates hold no
+    answer while refusing at most `budget` of those whose best candidate is right; the
+    conflict and "well supported" thresholds are fixed shares above it."""
+    rows, labels, groups = fitting.stack(dev, scores)
+    best = fitting.top1(fitting.probabilities(params, rows), labels, groups)
+    present = {int(g) for g, y in zip(groups, labels, strict=True) if y}
+    right = [p for g, (p, ok) in best.items() if ok]
+    absent = [p for g, (p, _) in best.items() if g not in present]
+    chosen = 0.0
+    for t in np.linspace(0.0, 0.9, 181):
+        if sum(p < t for p in right) <= budget * max(1, len(right)):
+            chosen = float(t)
+    refused_absent = sum(p < chosen for p in absent) / max(1, len(absent))
+    return {
+        "answer_threshold": round(chosen, 4),
+        "conflict_threshold": round(max(0.5, chosen * 2), 4),
+        "strong_threshold": round(max(0.5, chosen * 2), 4),
+        "dev_refused_without_answer": round(refused_absent, 4),
+        "dev_refused_right": round(sum(p < chosen for p in right) / max(1, len(right)), 4),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m assistant.reader.train", description=__doc__)
+    parser.add_argument("--data", required=True, type=Path, help="training folder")
+    parser.add_argument("--dev", type=Path, help="dev folder: picks the thresholds")
+    parser.add_argument("--out", required=True, type=Path, help="folder for the model files")
+    parser.add_argument("--work", type=Path, default=Path("reader-work"))
+    parser.add_argument("--card", type=Path, help="write the model card here (docs/reader.md)")
+    parser.add_argument(
+        "--limit", type=int, default=1800, help="draw from the first N training questions"
+    )
+    parser.add_argument(
+        "--questions", type=int, help="stop after N questions with examples (time on 2 cores)"
+    )
+    parser.add_argument("--dev-limit", type=int)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--frozen-layers", type=int, default=4)
+    parser.add_argument("--max-negatives", type=int, default=8)
+    parser.add_argument("--reader-share", type=float, default=0.7)
+    parser.add_argument(
+        "--reuse-reader", type=float, nargs="+", metavar="LOSS",
+        help="keep the reader already in --out (its epoch losses, for the card)",
+    )  # fmt: skip
+    parser.add_argument("--refusal-budget", type=float, default=0.08)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--threads", type=int, default=0)
+    args = parser.parse_args(argv)
+    from assistant.reader.crossencoder import TrainConfig, export, train
+    from vectorstore.embeddings import packaged_model_path
+
+    args.work.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    train_file = args.work / "examples-train.jsonl"
+    _log("1/4 examples")
+    build_examples(args.data, train_file, args.limit, args.seed, 0.5, args.questions)
+    train_q = list(example_files.read(train_file))[: args.questions]
+    dev_q: list[dict] = []
+    if args.dev:
+        dev_file = args.work / "examples-dev.jsonl"
+        build_examples(args.dev, dev_file, args.dev_limit, args.seed, 0.5, None)
+        dev_q = list(example_files.read(dev_file))
+
+    # The decision must see the reader's scores as they are on news it was not trained on,
+    # so the reader learns from part of the questions and the decision from the rest.
+    from assistant.reader.pools import coin
+
+    reader_q = [q for q in train_q if coin(q["id"], args.seed + 1) < args.reader_share]
+    decision_q = [q for q in train_q if coin(q["id"], args.seed + 1) >= args.reader_share]
+    if len({c["label"] for q in decision_q for c in q["candidates"]}) < 2:
+        decision_q = train_q  # too few questions to hold out (tiny test sets)
+    _log(f"2/4 reader: {len(reader_q)} questions (the decision: {len(decision_q)})")
+    pairs = reader_pairs(reader_q, args.max_negatives, args.seed)
+    _log(f"{len(pairs)} pairs, {sum(p.label for p in pairs):.0f} positive")
+    config = TrainConfig(frozen_layers=args.frozen_layers, epochs=args.epochs, seed=args.seed,
+                         threads=args.threads)  # fmt: skip
+    if args.reuse_reader and (args.out / READER_FILE).is_file():
+        # A resumed run: the reader trained earlier stays; its losses are the earlier run's.
+        losses = args.reuse_reader
+    else:
+        model, losses = train(pairs, Path(packaged_model_path()), config, log=_log)
+        export(model, args.work / "reader.onnx", args.out / READER_FILE)
+    reader_sha = sha256_of(args.out / READER_FILE)
+    # The decision file names the reader's digest, so the reader can be loaded to score.
+    (args.out / DECISION_FILE).write_text(json.dumps({"reader_sha256": reader_sha}))
+
+    _log("3/4 decision")
+    train_scores = reader_scores(args.out / READER_FILE, decision_q)
+    rows, labels, _ = fitting.stack(decision_q, train_scores)
+    params = fitting.fit(rows, labels, seed=args.seed)
+    thresholds = {"answer_threshold": 0.3, "conflict_threshold": 0.6, "strong_threshold": 0.6}
+    figures = {"train": fitting.summary(params, decision_q, train_scores)}
+    if dev_q:
+        dev_scores = reader_scores(args.out / READER_FILE, dev_q)
+        thresholds = pick_thresholds(params, dev_q, dev_scores, args.refusal_budget)
+        figures["dev"] = fitting.summary(params, dev_q, dev_scores)
+    training = {
+        "seed": args.seed,
+        "questions": len(train_q),
+        "reader_questions": len(reader_q),
+        "decision_questions": len(decision_q),
+        "pairs": len(pairs),
+        "positive_pairs": int(sum(p.label for p in pairs)),
+        "epochs": args.epochs,
+        "frozen_layers": args.frozen_layers,
+        "loss_by_epoch": [round(x, 4) for x in losses],
+        "minutes": round((time.perf_counter() - started) / 60, 1),
+        "data_sha256": hashlib.sha256(train_file.read_bytes()).hexdigest()[:16],
+    }
+    fitting.save(params, thresholds, reader_sha, {"figures": figures, "training": training},
+                 args.out / DECISION_FILE)  # fmt: skip
+    _log(f"figures: {json.dumps(figures)}")
+    if args.card:
+        from assistant.reader.card import write_card
+
+        write_card(args.card, args.out / DECISION_FILE, args.out / READER_FILE)
+    shutil.rmtree(args.work / "unused", ignore_errors=True)
+    _log("4/4 done")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,172 @@
+"""The learned reader: training runs and writes a model that loads, the shipped model is
+checked before use, and its decisions on articles the project wrote."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.reader.model import (
+    DECISION_FILE,
+    MODEL_DIR,
+    READER_FILE,
+    Reader,
+    ReaderUnavailable,
+    load_decision,
+)
+from ingest.types import Article
+
+TINY = Path(__file__).parent / "data" / "reader-tiny"
+
+
+@pytest.mark.slow
+def test_training_on_a_tiny_dataset_lowers_the_loss_and_writes_a_model_that_loads(tmp_path):
+    from assistant.reader.train import main
+
+    out, work, card = tmp_path / "model", tmp_path / "work", tmp_path / "card.md"
+    args = ["--data", str(TINY), "--out", str(out), "--work", str(work), "--card", str(card)]
+    assert main([*args, "--epochs", "4", "--frozen-layers", "5", "--threads", "2"]) == 0
+    data = json.loads((out / DECISION_FILE).read_text())
+    losses = data["training"]["loss_by_epoch"]
+    assert losses[-1] < losses[0]
+    assert data["figures"]["train"]["questions"] >= 1
+    scores = Reader(out).scores("Who was elected mayor of Lakeside?", ["a", "b c", "d e f"])
+    assert scores.shape == (3,) and np.isfinite(scores).all()
+    assert load_decision(out).answer_threshold >= 0
+    assert "SHA-256" in card.read_text()
+
+
+def test_a_reader_file_whose_checksum_differs_is_refused(tmp_path):
+    folder = tmp_path / "model"
+    shutil.copytree(MODEL_DIR, folder)
+    with (folder / READER_FILE).open("ab") as handle:
+        handle.write(b"\0")
+    with pytest.raises(ReaderUnavailable, match="SHA-256"):
+        Reader(folder).warm_up()
+    (folder / READER_FILE).unlink()
+    with pytest.raises(ReaderUnavailable, match="missing"):
+        Reader(folder).warm_up()
+
+
+def test_the_shipped_reader_loads_and_matches_its_checksum():
+    reader = Reader(MODEL_DIR)
+    logits = reader.scores("How many drivers joined the strike?", ["About 1,300 drivers struck."])
+    assert np.isfinite(logits).all()
+
+
+def _store(make_app, articles: list[Article]):
+    app = make_app()
+    app.store.add_articles(articles)
+    return app
+
+
+def test_the_reader_quotes_the_sentence_that_holds_the_asked_for_value(make_app):
+    article = Article(
+        title="Rail drivers strike over pay in the northern region",
+        text="Rail drivers in the northern region went on strike on Thursday over pay and "
+        "rosters, and the strike stopped almost every regional train.\n\n"
+        "The union said about 1,300 drivers walked out, and picket lines formed at four depots."
+        "\n\nThe operator called the strike by the drivers unnecessary and offered new talks.",
+        source="Valley Courier",
+        published_at="2024-03-07",
+    )
+    answer = _store(make_app, [article]).ask("How many drivers went on strike?")
+    assert not answer.abstained
+    assert "1,300 drivers" in answer.citations[0].quote
+    assert answer.answer_span is not None and answer.answer_span.text == "1,300 drivers"
+    assert answer.support in ("well supported", "weak support")
+    assert 0.0 <= answer.confidence <= 1.0
+
+
+def test_a_count_set_against_a_date_is_not_a_disagreement(make_app):
+    first = Article(
+        title="Crew named for the lunar flyby",
+        text="Four astronauts will fly around the Moon on the Orion capsule, the space agency "
+        "said.\n\nThe crew trained for two years in Houston.",
+        source="Orbit News",
+        published_at="2026-03-30",
+    )
+    second = Article(
+        title="Lunar flyby launch date set",
+        text="The astronauts will fly around the Moon after a launch on Monday, April 6, the "
+        "space agency said.\n\nThe rocket was moved to the pad last week.",
+        source="Space Daily",
+        published_at="2026-03-31",
+    )
+    answer = _store(make_app, [first, second]).ask("How many astronauts will fly around the Moon?")
+    assert not answer.text.startswith("The sources disagree.")
+
+
+def test_one_value_told_two_ways_is_not_a_disagreement(make_app):
+    first = Article(
+        title="Four climbers rescued from glacier",
+        text="Mountain rescuers brought four climbers down from the Kessel glacier on Tuesday "
+        "after a night in a crevasse.\n\nAll were taken to hospital with mild hypothermia.",
+        source="Alpine Herald",
+        published_at="2025-02-11",
+    )
+    second = Article(
+        title="Glacier rescue ends well",
+        text="Rescuers brought 4 climbers down from the Kessel glacier on Tuesday after they "
+        "spent a night in a crevasse.\n\nA helicopter flew them to the valley hospital.",
+        source="Valley Post",
+        published_at="2025-02-11",
+    )
+    question = "How many climbers were rescued from the Kessel glacier?"
+    answer = _store(make_app, [first, second]).ask(question)
+    assert not answer.abstained
+    assert not answer.text.startswith("The sources disagree.")
+
+
+def test_the_syria_question_over_a_second_report_is_not_a_disagreement(make_app):
+    """The README's question, over the sample article and another report that says 900 too
+    and counts attacks: a count of attacks is not a rival count of troops."""
+    import assistant
+
+    app = make_app()
+    app.ingest([Path(assistant.__file__).parent / "sample_corpus" / "us-forces-middle-east.txt"])
+    app.store.add_articles(
+        [
+            Article(
+                title="Militia drones target bases housing US forces",
+                text="Iran-aligned militias have struck bases housing US forces more than 70 "
+                "times since mid-October, the Pentagon said on Monday.\n\nWashington has about "
+                "900 troops in Syria and 2,500 in Iraq on missions against the Islamic State "
+                "group.",
+                source="Desert Dispatch",
+                published_at="2023-12-05",
+            )
+        ]
+    )
+    answer = app.ask("How many US troops are in Syria?")
+    assert not answer.abstained
+    assert not answer.text.startswith("The sources disagree.")
+    assert "900" in answer.text
+
+
+def test_the_same_figure_reported_weeks_apart_with_another_value_is_shown_as_a_change(make_app):
+    first = Article(
+        title="Reservoir level falls in the drought",
+        text="The Lower Fenn reservoir held 41 percent of its capacity and 120 boats were "
+        "stranded on its mud flats, the water board said.\n\nHosepipe bans remain in force.",
+        source="County Times",
+        published_at="2024-06-01",
+    )
+    second = Article(
+        title="Reservoir level falls further",
+        text="The Lower Fenn reservoir held 30 percent of its capacity and 210 boats were "
+        "stranded on its mud flats, the water board said.\n\nFarmers asked for help.",
+        source="Fenn Gazette",
+        published_at="2024-07-20",
+    )
+    answer = _store(make_app, [first, second]).ask(
+        "How many boats were stranded on the Lower Fenn reservoir mud flats?"
+    )
+    assert not answer.text.startswith("The sources disagree.")
+    if len(answer.citations) == 2:  # both reports quoted: as a change, newest first
+        assert answer.text.startswith("As of 2024-07-20")
+        assert "Earlier, 2024-06-01" in answer.text
