@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from assistant.api import articles, ask, health, openai_compat, search, web_login
-from assistant.api.browser import BrowserGuard, served_hosts
+from assistant.api.browser import MCP_PATH, BrowserGuard, served_hosts
 from assistant.api.docs_page import install_docs
 from assistant.api.errors import (
     ApiError,
@@ -32,7 +32,6 @@ from assistant.api.web_login import SessionSigner, session_secret
 from assistant.app import Newsdesk
 from assistant.settings import ApiSettings
 
-MCP_PATH = "/mcp"
 _ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 
