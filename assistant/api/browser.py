@@ -23,6 +23,9 @@ from assistant.settings import ApiSettings
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 ANY_ADDRESS = frozenset({"0.0.0.0", "::", ""})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# MCP's transport checks Origin on every method (a GET would open its event stream), so this
+# layer does too, before the key check can answer 401 to another site's page.
+MCP_PATH = "/mcp"
 # The browser's own word that a request is not cross-site ("none": the user typed the URL).
 OWN_SITE = frozenset({"same-origin", "none"})
 # FastAPI's docs pages load Swagger UI and ReDoc from a CDN: the page's policy would break them.
@@ -92,7 +95,8 @@ class BrowserGuard:
             )
             await error_response(421, message)(scope, receive, send)
             return
-        if scope["method"] not in SAFE_METHODS and (why := self._foreign(headers, host)):
+        checked = scope["method"] not in SAFE_METHODS or scope["path"] == MCP_PATH
+        if checked and (why := self._foreign(headers, host)):
             message = (
                 f"{why} may not change anything here; list the site's origin in "
                 "NEWSDESK_API_CORS_ORIGINS to let its pages call this server"

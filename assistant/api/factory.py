@@ -11,12 +11,19 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from mcp.server.transport_security import TransportSecuritySettings
+from mcp.server.transport_security import TransportSecurityMiddleware, TransportSecuritySettings
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from assistant.api import articles, ask, health, openai_compat, search, web_login
-from assistant.api.browser import BrowserGuard, served_hosts
+from assistant.api.browser import MCP_PATH, BrowserGuard, served_hosts
 from assistant.api.docs_page import install_docs
-from assistant.api.errors import ApiError, StoreOutageGuard, install_error_handlers
+from assistant.api.errors import (
+    ApiError,
+    StoreOutageGuard,
+    error_response,
+    install_error_handlers,
+)
 from assistant.api.limits import BodyLimit
 from assistant.api.mcp_tools import build_mcp
 from assistant.api.runtime import Runtime
@@ -25,7 +32,6 @@ from assistant.api.web_login import SessionSigner, session_secret
 from assistant.app import Newsdesk
 from assistant.settings import ApiSettings
 
-MCP_PATH = "/mcp"
 _ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 
@@ -50,6 +56,36 @@ def _mcp_security(api: ApiSettings) -> TransportSecuritySettings:
     )
 
 
+class NoStandaloneStream:
+    """The MCP endpoint, answering GET with 405 as the MCP spec allows. Stateless, the SDK
+    would open a server-to-client event stream on GET that never carries a message and never
+    ends: each such request held a connection and a task until the client gave up. Host and
+    Origin are checked first, as the SDK does for every method."""
+
+    def __init__(self, app: ASGIApp, security: TransportSecuritySettings) -> None:
+        self.app = app
+        self.security = TransportSecurityMiddleware(security)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET":
+            await self.app(scope, receive, send)
+            return
+        refused = await self.security.validate_request(Request(scope, receive))
+        response = refused or error_response(
+            405, "MCP here is stateless: POST requests only", headers={"Allow": "POST, DELETE"}
+        )
+        await response(scope, receive, send)
+
+
+def _mcp_routes(routes: list[BaseRoute], security: TransportSecuritySettings) -> list[BaseRoute]:
+    def guarded(route: BaseRoute) -> BaseRoute:
+        if not isinstance(route, Route) or route.path != MCP_PATH:
+            return route
+        return Route(MCP_PATH, NoStandaloneStream(route.endpoint, security))
+
+    return [guarded(route) for route in routes]
+
+
 def create_app(newsdesk: Newsdesk, *, warm_up: bool = True, web: bool = True) -> FastAPI:
     """The API for one Newsdesk. `warm_up` loads the model and opens the store in the
     background at start-up, so the first request does not pay for it. `web` mounts the web
@@ -58,12 +94,13 @@ def create_app(newsdesk: Newsdesk, *, warm_up: bool = True, web: bool = True) ->
     settings = newsdesk.settings.api
     runtime = Runtime(newsdesk)
     mcp = build_mcp(runtime)
+    mcp_security = _mcp_security(settings)
     mcp_app = mcp.streamable_http_app(
         streamable_http_path=MCP_PATH,
         # Stateless: any of N processes behind a load balancer can answer any MCP request.
         stateless_http=True,
         json_response=True,
-        transport_security=_mcp_security(settings),
+        transport_security=mcp_security,
         max_request_body_size=int(settings.max_request_mb * 1024 * 1024),
     )
 
@@ -86,7 +123,7 @@ def create_app(newsdesk: Newsdesk, *, warm_up: bool = True, web: bool = True) ->
     install_docs(api)
     for module in (ask, search, articles, openai_compat, health):
         api.include_router(module.router)
-    api.router.routes.extend(mcp_app.routes)
+    api.router.routes.extend(_mcp_routes(mcp_app.routes, mcp_security))
 
     @api.api_route("/v1/{rest:path}", methods=_ALL_METHODS, include_in_schema=False)
     def unknown_api_path(request: Request) -> None:

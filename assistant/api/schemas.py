@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
@@ -152,10 +152,19 @@ class RemovedOut(BaseModel):
     removed: list[str] = Field(description="ids of the articles deleted")
 
 
+def _some_field_to_change(schema: dict[str, Any]) -> None:
+    # The route answers 400 to an edit that changes nothing ({} or only nulls): the schema
+    # says so, so clients (and the schema fuzzer) know such a body is not a valid edit.
+    schema["minProperties"] = 1
+    for field in schema["properties"].values():
+        kinds = [kind for kind in field.pop("anyOf", []) if kind.get("type") != "null"]
+        field.update(kinds[0] if len(kinds) == 1 else {"anyOf": kinds} if kinds else {})
+
+
 class ArticleEdit(BaseModel):
     """PATCH /v1/articles/{id}: the fields to change; the id stays (see MetadataEdit)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_some_field_to_change)
     title: str | None = Field(default=None, min_length=1, max_length=1000, pattern=r"\S")
     source: str | None = Field(
         default=None, min_length=1, max_length=200, pattern=r"\S", description="the outlet"

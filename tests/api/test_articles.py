@@ -190,14 +190,15 @@ def test_a_bad_jsonl_line_is_reported_by_line_and_the_other_lines_go_in(
     fresh_client: TestClient,
 ):
     lines = [
-        json.dumps({**RECORD, "title": "Broken \ud800 emoji"}),
+        # Its own URL: two records of one URL are two versions, and only the newest stays.
+        json.dumps({**RECORD, "title": "Broken \ud800 emoji", "url": "https://example.org/b"}),
         '{"title": "n", "body": "b", "count": ' + "9" * 5000 + "}",
         "{not json",
         json.dumps(RECORD),
     ]
     files = [("files", ("feed.jsonl", "\n".join(lines).encode(), "application/json"))]
     report = fresh_client.post("/v1/articles", files=files).json()
-    assert len(report["added"]) == 2
+    assert len(report["added"]) == 2, report
     problems = {p["item"]: p["reason"] for p in report["problems"]}
     assert set(problems) == {"upload:feed.jsonl:line 2", "upload:feed.jsonl:line 3"}
     assert all(reason.startswith("malformed JSON") for reason in problems.values())

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import httpx
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
@@ -72,3 +73,14 @@ def test_over_http_a_search_query_longer_than_the_rest_limit_is_refused(live_url
     assert too_long.is_error
     assert f"longer than {MAX_QUESTION_CHARS} characters" in too_long.content[0].text
     assert not longest.is_error and longest.structured_content["passages"]
+
+
+def test_over_http_a_get_for_an_event_stream_is_refused_at_once_not_held_open(live_url: str):
+    # Stateless, the SDK opened an event stream on GET that never sent or ended: each such
+    # request held a connection and a task (and hung the every-route check).
+    headers = {"Accept": "text/event-stream"}
+    with httpx.Client(timeout=10) as http:
+        response = http.get(f"{live_url}/mcp", headers=headers)
+        foreign = http.get(f"{live_url}/mcp", headers={**headers, "Origin": "https://evil.example"})
+    assert response.status_code == 405 and "POST" in response.headers["allow"]
+    assert foreign.status_code == 403
