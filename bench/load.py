@@ -95,7 +95,9 @@ def asker(url: str, tally: Tally, offset: int, requests: int, stop_at: float) ->
             n += 1
             started = time.perf_counter()
             try:
-                response = client.post("/v1/ask", json={"question": question})
+                response = client.post(
+                    "/v1/ask", json={"question": question, "filters": {"include_samples": True}}
+                )
             except httpx.HTTPError as exc:
                 with tally.lock:
                     tally.errors.append(f"{question}: {type(exc).__name__}")

@@ -99,6 +99,7 @@ def test_asking_with_onnx_imports_no_torch_and_reads_a_store_built_with_torch(ma
             )
         ]
     )
+    app.close()  # one process per embedded store: the child process opens it next
     script = textwrap.dedent(
         f"""
         import sys

@@ -22,7 +22,9 @@ def test_the_as_of_field_sets_the_day_last_week_counts_from(open_page):
     assert "drone attacks" in answer  # the lead of the sample article of 2023-12-04
 
 
-def test_an_articles_outlet_and_date_are_edited_in_the_library(open_page, tmp_path: Path):
+def test_an_articles_outlet_and_date_are_edited_in_the_library(
+    open_page, tmp_path: Path, only_samples_after
+):
     ferry = tmp_path / "gull-ferry.txt"
     ferry.write_text(FERRY)
     p = open_page()
