@@ -36,6 +36,7 @@ QUESTIONS = [
     # the round-7 reader (it quotes the trial's lead sentence; docs/evaluation.md): a load run
     # checks that answers stay right under load, so it asks questions answered right at rest.
     ("How many satellites did the Corvus rocket carry?", "22"),
+    ("How many people were evacuated from Pine Hollow?", "2,000"),
 ]
 
 
