@@ -19,7 +19,6 @@ import argparse
 import hashlib
 import json
 import random
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -201,7 +200,6 @@ def main(argv: list[str] | None = None) -> int:
         from assistant.reader.card import write_card
 
         write_card(args.card, args.out / DECISION_FILE, args.out / READER_FILE)
-    shutil.rmtree(args.work / "unused", ignore_errors=True)
     _log("4/4 done")
     return 0
 
