@@ -128,8 +128,14 @@ def test_random_bytes_in_chroma_sqlite3_are_reported_by_check_and_readyz(
         # the damage: move them into the database file first.
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         (page,) = db.execute("PRAGMA page_size").fetchone()
-    # One whole page three quarters in: past the schema pages, so Chroma still opens it.
-    offset = database.stat().st_size * 3 // 4 // page * page
+        # The root page of the records' metadata table: a page in use whatever the file's
+        # layout (a page picked by offset can be a free one, which no check reads), and
+        # past the schema pages, so Chroma still opens the store.
+        (root,) = db.execute(
+            "SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = ?",
+            ("embedding_metadata",),
+        ).fetchone()
+    offset = (root - 1) * page
     with database.open("r+b") as handle:
         handle.seek(offset)
         handle.write(random.Random(16).randbytes(page))
