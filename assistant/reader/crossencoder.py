@@ -40,6 +40,10 @@ class TrainConfig:
     head_learning_rate: float = 1e-3
     seed: int = 13
     threads: int = 0
+    # Weight of the listwise term: a question's answering sentences against its other
+    # candidates (softmax over the group), which is what picking one sentence to quote needs;
+    # the pointwise term keeps the logit meaningful for questions with no answer at all.
+    listwise_weight: float = 1.0
 
 
 def _torch(seed: int, threads: int):  # noqa: ANN202
@@ -103,9 +107,9 @@ def train(pairs: Sequence[Pair], model_dir: Path, config: TrainConfig, log=print
     for layer in model.encoder.encoder.layer[:k]:
         for p in layer.parameters():
             p.requires_grad_(False)
-    # The frozen part's outputs, once: batches of similar length waste little on padding.
-    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i].question) + len(pairs[i].text))
-    batches = [order[s : s + config.batch_size] for s in range(0, len(order), config.batch_size)]
+    # The frozen part's outputs, once. A question's pairs stay in one batch (the listwise
+    # term compares them); questions of similar length share batches, to waste little padding.
+    batches = _group_batches(pairs, config.batch_size)
     cached = []
     with torch.no_grad():
         for b, idx in enumerate(batches):
@@ -118,7 +122,8 @@ def train(pairs: Sequence[Pair], model_dir: Path, config: TrainConfig, log=print
             hidden = model.lower(feeds["input_ids"], feeds["attention_mask"],
                                  feeds["token_type_ids"], k)  # fmt: skip
             labels = torch.tensor([pairs[i].label for i in idx], dtype=torch.float32)
-            cached.append((hidden.to(torch.float16), feeds["attention_mask"], labels))
+            groups = torch.tensor([pairs[i].group for i in idx], dtype=torch.long)
+            cached.append((hidden.to(torch.float16), feeds["attention_mask"], labels, groups))
             if b % 50 == 0:
                 log(f"  lower layers: batch {b + 1}/{len(batches)}")
     positives = sum(p.label for p in pairs)
@@ -138,9 +143,11 @@ def train(pairs: Sequence[Pair], model_dir: Path, config: TrainConfig, log=print
     for epoch in range(config.epochs):
         rng.shuffle(cached)
         total = 0.0
-        for hidden, mask, labels in cached:
+        for hidden, mask, labels, groups in cached:
             logits = model.upper(hidden.float(), mask, k)
             loss = loss_fn(logits, labels)
+            if config.listwise_weight:
+                loss = loss + config.listwise_weight * _listwise(torch, logits, labels, groups)
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
@@ -150,6 +157,35 @@ def train(pairs: Sequence[Pair], model_dir: Path, config: TrainConfig, log=print
         log(f"  epoch {epoch + 1}: loss {losses[-1]:.4f}")
     model.eval()
     return model, losses
+
+
+def _group_batches(pairs: Sequence[Pair], batch_size: int) -> list[list[int]]:
+    """Pair indices in batches of about `batch_size`, a question's pairs never split,
+    questions ordered by their longest pair."""
+    by_group: dict[int, list[int]] = {}
+    for i, p in enumerate(pairs):
+        by_group.setdefault(p.group, []).append(i)
+    length = {g: max(len(pairs[i].question) + len(pairs[i].text) for i in idx)
+              for g, idx in by_group.items()}  # fmt: skip
+    batches: list[list[int]] = [[]]
+    for g in sorted(by_group, key=lambda g: (length[g], g)):
+        if batches[-1] and len(batches[-1]) + len(by_group[g]) > batch_size:
+            batches.append([])
+        batches[-1].extend(by_group[g])
+    return [b for b in batches if b]
+
+
+def _listwise(torch, logits, labels, groups):  # noqa: ANN001, ANN202
+    """Mean over the batch's questions that have an answering sentence of
+    -log(softmax mass on the answering sentences)."""
+    terms = []
+    for g in torch.unique(groups):
+        in_group = groups == g
+        positive = labels[in_group] > 0.5
+        if positive.any() and not positive.all():
+            scores = logits[in_group]
+            terms.append(torch.logsumexp(scores, 0) - torch.logsumexp(scores[positive], 0))
+    return torch.stack(terms).mean() if terms else logits.sum() * 0.0
 
 
 def export(model, target: Path, int8_target: Path) -> None:  # noqa: ANN001

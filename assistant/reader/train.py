@@ -27,7 +27,12 @@ import numpy as np
 
 from assistant.reader import decision as fitting
 from assistant.reader import examples as example_files
+from assistant.reader.features import FEATURES
 from assistant.reader.model import DECISION_FILE, READER_FILE, sha256_of
+
+COVERAGE, CONTEXT_COVERAGE, HAND_SCORE = (
+    FEATURES.index(n) for n in ("coverage", "context_coverage", "hand_score")
+)
 
 
 def _log(message: str) -> None:
@@ -50,6 +55,10 @@ def build_examples(
     example_files.build(answerer, pools, out, questions)
 
 
+def _about_the_question(features: list[float]) -> bool:
+    return features[COVERAGE] > 0 or features[CONTEXT_COVERAGE] >= 0.4
+
+
 def reader_pairs(questions: list[dict], max_negatives: int, seed: int) -> list:
     """Training pairs: every sentence that answers and is about the question, and the
     hardest negatives (a wrong quiz choice first, then the best-scored sentences without the
@@ -62,11 +71,14 @@ def reader_pairs(questions: list[dict], max_negatives: int, seed: int) -> list:
         cands = q["candidates"]
         positives = [c for c in cands if c["label"]]
         negatives = [c for c in cands if not c["label"]]
-        negatives.sort(key=lambda c: (not c["wrong_choice"], -c["features"][10]))
+        negatives.sort(key=lambda c: (not c["wrong_choice"], -c["features"][HAND_SCORE]))
         hard = negatives[: max_negatives // 2]
         rest = negatives[max_negatives // 2 :]
         rng.shuffle(rest)
         chosen = hard + rest[: max_negatives - len(hard)]
+        # A sentence that holds the answer string but shares no word with the question or
+        # its context only mentions it (a name recurs in many sentences): not taught either way.
+        positives = [c for c in positives if _about_the_question(c["features"])]
         pairs += [Pair(q["question"], c["reader_text"], 1.0, g) for c in positives]
         pairs += [Pair(q["question"], c["reader_text"], 0.0, g) for c in chosen]
     return pairs
@@ -127,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         "--reuse-reader", type=float, nargs="+", metavar="LOSS",
         help="keep the reader already in --out (its epoch losses, for the card)",
     )  # fmt: skip
+    parser.add_argument("--listwise-weight", type=float, default=1.0)
     parser.add_argument("--refusal-budget", type=float, default=0.08)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=0)
@@ -159,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     pairs = reader_pairs(reader_q, args.max_negatives, args.seed)
     _log(f"{len(pairs)} pairs, {sum(p.label for p in pairs):.0f} positive")
     config = TrainConfig(frozen_layers=args.frozen_layers, epochs=args.epochs, seed=args.seed,
-                         threads=args.threads)  # fmt: skip
+                         threads=args.threads, listwise_weight=args.listwise_weight)  # fmt: skip
     if args.reuse_reader and (args.out / READER_FILE).is_file():
         # A resumed run: the reader trained earlier stays; its losses are the earlier run's.
         losses = args.reuse_reader
@@ -189,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         "positive_pairs": int(sum(p.label for p in pairs)),
         "epochs": args.epochs,
         "frozen_layers": args.frozen_layers,
+        "listwise_weight": args.listwise_weight,
         "loss_by_epoch": [round(x, 4) for x in losses],
         "minutes": round((time.perf_counter() - started) / 60, 1),
         "data_sha256": hashlib.sha256(train_file.read_bytes()).hexdigest()[:16],
