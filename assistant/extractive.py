@@ -234,6 +234,8 @@ class ExtractiveAnswerer:
             chosen = self._chosen(question, kind, eligible)
             answer = _dated(_compose(question, chosen, passages), scope)
             answer.answer_span = _span(answer, best, question, kind)
+        if rival is not None:
+            answer.rival_confidence = rival.probability
         if best.probability is not None and self.decision is not None:
             answer.confidence = best.probability
             strong = best.probability >= self.decision.strong_threshold

@@ -53,6 +53,9 @@ class Answer:
     # (None where no sentence was read, or without the reader), and that in words.
     confidence: float | None = None
     support: str | None = None
+    # When the answer sets two reports against each other (a disagreement, or a figure that
+    # changed), the learned probability that the other report's sentence answers too.
+    rival_confidence: float | None = None
     # Where the value asked for stands inside the best quote, when it can be pointed at.
     answer_span: AnswerSpan | None = None
     # The day (ISO) "last week" or "now" was counted from, when the question used such words
@@ -74,6 +77,9 @@ class Answer:
             "rewritten_question": self.rewritten_question,
             "confidence": None if self.confidence is None else round(self.confidence, 3),
             "support": self.support,
+            "rival_confidence": None
+            if self.rival_confidence is None
+            else round(self.rival_confidence, 3),
             "answer_span": asdict(self.answer_span) if self.answer_span else None,
             "notes": list(self.notes),
             "as_of": self.as_of,

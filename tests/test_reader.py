@@ -170,3 +170,20 @@ def test_the_same_figure_reported_weeks_apart_with_another_value_is_shown_as_a_c
     if len(answer.citations) == 2:  # both reports quoted: as a change, newest first
         assert answer.text.startswith("As of 2024-07-20")
         assert "Earlier, 2024-06-01" in answer.text
+
+
+def test_the_conflict_gate_is_the_lowest_at_which_few_dev_answers_say_the_sources_disagree():
+    from assistant.reader.thresholds import conflict_rate, pick
+
+    def result(confidence: float, rival: float | None = None) -> dict:
+        return {"answerable": True, "abstained": False, "correct": True,
+                "confidence": confidence, "conflict": rival is not None,
+                "rival_confidence": rival}  # fmt: skip
+
+    # 100 answers; 6 disagreements whose weaker side is 0.1, 0.2, ..., 0.6.
+    both = [result(0.9, rival=r) for r in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)] + [result(0.9)] * 94
+    assert conflict_rate(both, 0.0) == 0.06
+    assert conflict_rate(both, 0.45) == 0.02  # the sides at 0.5 and 0.6 still reach the gate
+    picked = pick(both, both, budget=0.1, precision=0.8, max_conflicts=0.02)
+    assert 0.4 < picked["conflict_threshold"] <= 0.41  # the first gate that leaves two
+    assert picked["dev_conflict_rate"] == 0.02

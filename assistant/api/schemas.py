@@ -111,6 +111,11 @@ class AnswerOut(BaseModel):
     support: str | None = Field(
         default=None, description="the confidence in words: 'well supported' or 'weak support'"
     )
+    rival_confidence: float | None = Field(
+        default=None,
+        description="when the answer sets two reports against each other (the sources "
+        "disagree, or a figure changed): the probability that the other report answers too",
+    )
     answer_span: AnswerSpan | None = Field(
         default=None,
         description="where the value asked for stands in citation n's quote (characters "

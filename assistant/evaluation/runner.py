@@ -62,6 +62,8 @@ class QuestionResult:
     conflict_sides: list[dict] = field(default_factory=list)
     # The answerer's probability that its top sentence answers (None: it gives none).
     confidence: float | None = None
+    # On a disagreement: the other side's probability (what the conflict gate compares).
+    rival_confidence: float | None = None
 
 
 @dataclass
@@ -190,6 +192,7 @@ def _score(
         fell_back=any("the answer quotes the articles instead" in n for n in answer.notes),
     )  # fmt: skip
     result.conflict = answer.text.startswith(CONFLICT_LEAD)
+    result.rival_confidence = getattr(answer, "rival_confidence", None)
     if result.conflict:
         result.conflict_sides = [
             {"outlet": c.source, "date": (c.published_at or "")[:10], "title": c.title,

@@ -5,13 +5,19 @@
     python -m assistant.reader.thresholds --both DIR_BOTH --articles-only DIR_ARTICLES \\
         --write assistant/reader/model/decision.json
 
-Both runs must be made with `answer_threshold` 0 (the decision never refuses), so every
+Both runs must be made with `answer_threshold` and `conflict_threshold` 0 (the decision never
+refuses, and every pair of sources it would set against each other is shown), so every
 question's answer and its confidence are known; a refusal at threshold t is then every
-question whose confidence is under t (or that had no candidate at all).
+question whose confidence is under t (or that had no candidate at all), and a disagreement
+at gate g one whose two sides both reach g.
 - answer_threshold: refuses the most unanswerable questions (articles only) while refusing
   at most `--budget` of the answerable ones (both files), the issue's two targets at once;
-- strong_threshold ("well supported") and conflict_threshold: the lowest confidence above
-  which answers (both files) are right at least `--precision` of the time.
+- strong_threshold ("well supported"): the lowest confidence above which answers (both
+  files) are right at least `--precision` of the time;
+- conflict_threshold: the lowest gate at which at most `--max-conflicts` of the dev answers
+  (both files) say the sources disagree. Dev questions have one true answer each, so nearly
+  every disagreement there is a false alarm; the counterfactual set (RGB) shows what the gate
+  costs in real conflicts caught.
 """
 
 from __future__ import annotations
@@ -51,7 +57,19 @@ def trade_off(both: list[dict], articles: list[dict], t: float) -> dict:
     }
 
 
-def pick(both: list[dict], articles: list[dict], budget: float, precision: float) -> dict:
+def conflict_rate(both: list[dict], gate: float) -> float:
+    """Share of answers that would say the sources disagree with both sides at `gate`."""
+    shown = [
+        r for r in both
+        if r.get("conflict") and min(r.get("confidence") or 0.0,
+                                     r.get("rival_confidence") or 0.0) >= gate
+    ]  # fmt: skip
+    return len(shown) / max(1, len(both))
+
+
+def pick(
+    both: list[dict], articles: list[dict], budget: float, precision: float, max_conflicts: float
+) -> dict:
     grid = np.round(np.linspace(0.0, 0.95, 96), 3)
     rows = [trade_off(both, articles, t) for t in grid]
     allowed = [r for r in rows if r["wrongly_refused_both"] <= budget] or rows[:1]
@@ -61,8 +79,10 @@ def pick(both: list[dict], articles: list[dict], budget: float, precision: float
          and r["threshold"] >= best["threshold"]),
         rows[-1]["threshold"],
     )  # fmt: skip
+    gate = next((float(g) for g in grid if conflict_rate(both, g) <= max_conflicts), 1.0)
     return {"answer_threshold": best["threshold"], "strong_threshold": strong,
-            "conflict_threshold": strong, "table": rows}  # fmt: skip
+            "conflict_threshold": gate, "dev_conflict_rate": round(conflict_rate(both, gate), 4),
+            "table": rows}  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,10 +91,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles-only", type=Path, required=True, help="--no-explanations")
     parser.add_argument("--budget", type=float, default=0.10, help="answerable refused at most")
     parser.add_argument("--precision", type=float, default=0.8, help="'well supported' from")
+    parser.add_argument("--max-conflicts", type=float, default=0.02,
+                        help="share of dev answers that may say the sources disagree")  # fmt: skip
     parser.add_argument("--write", type=Path, help="decision.json to update")
     args = parser.parse_args(argv)
     both, articles = _results(args.both), _results(args.articles_only)
-    picked = pick(both, articles, args.budget, args.precision)
+    picked = pick(both, articles, args.budget, args.precision, args.max_conflicts)
     print("| threshold | accuracy (both) | wrongly refused (both) | refused unanswerable "
           "(articles) | accuracy (articles) | right among answered (both) |")  # fmt: skip
     print("| --- | --- | --- | --- | --- | --- |")
