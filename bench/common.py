@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -9,6 +10,7 @@ import statistics
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeVar
 
 # Benchmarks must never reach a hub, and Gradio must not phone home.
 for _name, _value in (
@@ -21,6 +23,12 @@ for _name, _value in (
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DEV = REPO.parent / "shared" / "eval" / "realtimeqa-dev"
+# `--reader`: the answerer with the learned reader ("on", the shipped default) and without it
+# ("off", the answerer before the reader), the baseline its cost is read against. Both words
+# are values the `answer.reader` setting (NEWSDESK_READER) itself accepts.
+READER_MODES = ("on", "off")
+
+T = TypeVar("T")
 
 
 def machine() -> dict:
@@ -47,6 +55,20 @@ def print_header(title: str, settings: dict) -> None:
     print("machine:", json.dumps(machine()))
     print("settings:", json.dumps(settings, default=str))
     print("command: python -m", " ".join([sys.modules["__main__"].__spec__.name, *sys.argv[1:]]))
+
+
+def reader_modes(raw: str) -> list[str]:
+    """The argparse type of `--reader`: "on,off" measures both, interleaved, in that order."""
+    modes = [mode.strip() for mode in raw.split(",") if mode.strip()]
+    if not modes or set(modes) - set(READER_MODES):
+        raise argparse.ArgumentTypeError(f"expected on, off or both (on,off), got {raw!r}")
+    return modes
+
+
+def taking_turns(items: list[T], round_: int) -> list[T]:
+    """`items` in order on even rounds and reversed on odd ones: interleaved runs where none
+    is always first (the first one pays for cold caches, the last one for a busier machine)."""
+    return items if round_ % 2 == 0 else items[::-1]
 
 
 def median(values: list[float]) -> float:
