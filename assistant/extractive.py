@@ -219,7 +219,7 @@ class ExtractiveAnswerer:
         kind = question_kind(question)
         likely = None
         if self.decision is not None:
-            threshold = self.decision.conflict_threshold
+            threshold = conflict_gate(kind, self.decision)
             likely = lambda c: (c.probability or 0.0) >= threshold  # noqa: E731
         rival = disagreeing(
             best, eligible[1:], question, kind, likely=likely, same_thing=self._same_thing
@@ -446,6 +446,14 @@ def _citation(n: int, cand: _Candidate) -> Citation:
         start=cand.start,
         end=cand.end,
     )
+
+
+def conflict_gate(kind: str, decision: Decision) -> float:
+    """How likely an answer both sides of a disagreement must be. Two counts are compared
+    only when they count the same thing (`conflicts.quantities`), so for a number question
+    both sides need only be answers; names can be told in many ways ("Santorini", "the
+    island"), so there both must reach the higher conflict threshold picked on dev."""
+    return decision.answer_threshold if kind == "number" else decision.conflict_threshold
 
 
 def _compose_conflict(

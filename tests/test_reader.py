@@ -175,15 +175,21 @@ def test_the_same_figure_reported_weeks_apart_with_another_value_is_shown_as_a_c
 def test_the_conflict_gate_is_the_lowest_at_which_few_dev_answers_say_the_sources_disagree():
     from assistant.reader.thresholds import conflict_rate, pick
 
-    def result(confidence: float, rival: float | None = None) -> dict:
-        return {"answerable": True, "abstained": False, "correct": True,
-                "confidence": confidence, "conflict": rival is not None,
+    def result(question: str, confidence: float, rival: float | None = None) -> dict:
+        return {"question": question, "answerable": True, "abstained": False,
+                "correct": True, "confidence": confidence, "conflict": rival is not None,
                 "rival_confidence": rival}  # fmt: skip
 
-    # 100 answers; 6 disagreements whose weaker side is 0.1, 0.2, ..., 0.6.
-    both = [result(0.9, rival=r) for r in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)] + [result(0.9)] * 94
-    assert conflict_rate(both, 0.0) == 0.06
-    assert conflict_rate(both, 0.45) == 0.02  # the sides at 0.5 and 0.6 still reach the gate
-    picked = pick(both, both, budget=0.1, precision=0.8, max_conflicts=0.02)
-    assert 0.4 < picked["conflict_threshold"] <= 0.41  # the first gate that leaves two
-    assert picked["dev_conflict_rate"] == 0.02
+    # 100 answers: 6 disagreements on a name question whose weaker side is 0.1 ... 0.6,
+    # and one on a number question whose weaker side is 0.1.
+    name, count = "Which island declared an emergency?", "How many passengers were hurt?"
+    both = [result(name, 0.9, rival=r) for r in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)]
+    both += [result(count, 0.9, rival=0.1)] + [result(name, 0.9)] * 93
+    assert conflict_rate(both, 0.0) == 0.07
+    # The name sides at 0.5 and 0.6 still reach the gate; the count needs only the answer
+    # threshold (0 here), so it stays: two counts are compared only when they count one thing.
+    assert conflict_rate(both, 0.45) == 0.03
+    assert conflict_rate(both, 0.45, answer_threshold=0.2) == 0.02
+    picked = pick(both, both, budget=0.1, precision=0.8, max_conflicts=0.03)
+    assert 0.4 < picked["conflict_threshold"] <= 0.41  # the first gate that leaves three
+    assert picked["dev_conflict_rate"] == 0.03

@@ -43,7 +43,7 @@ class TrainConfig:
     # Weight of the listwise term: a question's answering sentences against its other
     # candidates (softmax over the group), which is what picking one sentence to quote needs;
     # the pointwise term keeps the logit meaningful for questions with no answer at all.
-    listwise_weight: float = 1.0
+    listwise_weight: float = 0.0
 
 
 def _torch(seed: int, threads: int):  # noqa: ANN202

@@ -15,7 +15,8 @@ at gate g one whose two sides both reach g.
 - strong_threshold ("well supported"): the lowest confidence above which answers (both
   files) are right at least `--precision` of the time;
 - conflict_threshold: the lowest gate at which at most `--max-conflicts` of the dev answers
-  (both files) say the sources disagree. Dev questions have one true answer each, so nearly
+  (both files) say the sources disagree (a number question's disagreement needs only the
+  answer threshold: `extractive.conflict_gate`). Dev questions have one true answer each, so nearly
   every disagreement there is a false alarm; the counterfactual set (RGB) shows what the gate
   costs in real conflicts caught.
 """
@@ -26,6 +27,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -57,12 +59,16 @@ def trade_off(both: list[dict], articles: list[dict], t: float) -> dict:
     }
 
 
-def conflict_rate(both: list[dict], gate: float) -> float:
-    """Share of answers that would say the sources disagree with both sides at `gate`."""
+def conflict_rate(both: list[dict], gate: float, answer_threshold: float = 0.0) -> float:
+    """Share of answers that would still say the sources disagree with the conflict
+    threshold at `gate`: both sides must reach the question's gate."""
+    from assistant.extractive import conflict_gate, question_kind
+
+    decision = SimpleNamespace(answer_threshold=answer_threshold, conflict_threshold=gate)
     shown = [
         r for r in both
-        if r.get("conflict") and min(r.get("confidence") or 0.0,
-                                     r.get("rival_confidence") or 0.0) >= gate
+        if r.get("conflict") and min(r.get("confidence") or 0.0, r.get("rival_confidence") or 0.0)
+        >= conflict_gate(question_kind(r["question"]), decision)
     ]  # fmt: skip
     return len(shown) / max(1, len(both))
 
@@ -79,9 +85,14 @@ def pick(
          and r["threshold"] >= best["threshold"]),
         rows[-1]["threshold"],
     )  # fmt: skip
-    gate = next((float(g) for g in grid if conflict_rate(both, g) <= max_conflicts), 1.0)
+    answer = best["threshold"]
+    gate = next(
+        (float(g) for g in grid if g >= answer and conflict_rate(both, g, answer) <= max_conflicts),
+        1.0,
+    )
     return {"answer_threshold": best["threshold"], "strong_threshold": strong,
-            "conflict_threshold": gate, "dev_conflict_rate": round(conflict_rate(both, gate), 4),
+            "conflict_threshold": gate,
+            "dev_conflict_rate": round(conflict_rate(both, gate, answer), 4),
             "table": rows}  # fmt: skip
 
 

@@ -59,10 +59,12 @@ def _about_the_question(features: list[float]) -> bool:
     return features[COVERAGE] > 0 or features[CONTEXT_COVERAGE] >= 0.4
 
 
-def reader_pairs(questions: list[dict], max_negatives: int, seed: int) -> list:
-    """Training pairs: every sentence that answers and is about the question, and the
-    hardest negatives (a wrong quiz choice first, then the best-scored sentences without the
-    answer) up to `max_negatives` a question."""
+def reader_pairs(
+    questions: list[dict], max_negatives: int, seed: int, about_question_only: bool = False
+) -> list:
+    """Training pairs: every sentence that answers the question (with `about_question_only`,
+    only those about it), and the hardest negatives (a wrong quiz choice first, then the
+    best-scored sentences without the answer) up to `max_negatives` a question."""
     from assistant.reader.crossencoder import Pair
 
     rng = random.Random(seed)
@@ -78,7 +80,8 @@ def reader_pairs(questions: list[dict], max_negatives: int, seed: int) -> list:
         chosen = hard + rest[: max_negatives - len(hard)]
         # A sentence that holds the answer string but shares no word with the question or
         # its context only mentions it (a name recurs in many sentences): not taught either way.
-        positives = [c for c in positives if _about_the_question(c["features"])]
+        if about_question_only:
+            positives = [c for c in positives if _about_the_question(c["features"])]
         pairs += [Pair(q["question"], c["reader_text"], 1.0, g) for c in positives]
         pairs += [Pair(q["question"], c["reader_text"], 0.0, g) for c in chosen]
     return pairs
@@ -139,7 +142,22 @@ def main(argv: list[str] | None = None) -> int:
         "--reuse-reader", type=float, nargs="+", metavar="LOSS",
         help="keep the reader already in --out (its epoch losses, for the card)",
     )  # fmt: skip
-    parser.add_argument("--listwise-weight", type=float, default=1.0)
+    parser.add_argument(
+        "--reader-questions", type=int,
+        help="the reader learns from the first N questions only (its share of them); the "
+        "decision from every other question",
+    )  # fmt: skip
+    parser.add_argument(
+        "--listwise-weight",
+        type=float,
+        default=0.0,
+        help="weight of the per-question listwise term (tried in round 8)",
+    )
+    parser.add_argument(
+        "--about-question-positives",
+        action="store_true",
+        help="leave out positives that share no word with the question",
+    )
     parser.add_argument("--refusal-budget", type=float, default=0.08)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=0)
@@ -164,12 +182,15 @@ def main(argv: list[str] | None = None) -> int:
     # so the reader learns from part of the questions and the decision from the rest.
     from assistant.reader.pools import coin
 
-    reader_q = [q for q in train_q if coin(q["id"], args.seed + 1) < args.reader_share]
-    decision_q = [q for q in train_q if coin(q["id"], args.seed + 1) >= args.reader_share]
+    n_reader = args.reader_questions or len(train_q)
+    learns = [i < n_reader and coin(q["id"], args.seed + 1) < args.reader_share
+              for i, q in enumerate(train_q)]  # fmt: skip
+    reader_q = [q for q, r in zip(train_q, learns, strict=True) if r]
+    decision_q = [q for q, r in zip(train_q, learns, strict=True) if not r]
     if len({c["label"] for q in decision_q for c in q["candidates"]}) < 2:
         decision_q = train_q  # too few questions to hold out (tiny test sets)
     _log(f"2/4 reader: {len(reader_q)} questions (the decision: {len(decision_q)})")
-    pairs = reader_pairs(reader_q, args.max_negatives, args.seed)
+    pairs = reader_pairs(reader_q, args.max_negatives, args.seed, args.about_question_positives)
     _log(f"{len(pairs)} pairs, {sum(p.label for p in pairs):.0f} positive")
     config = TrainConfig(frozen_layers=args.frozen_layers, epochs=args.epochs, seed=args.seed,
                          threads=args.threads, listwise_weight=args.listwise_weight)  # fmt: skip
@@ -203,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         "epochs": args.epochs,
         "frozen_layers": args.frozen_layers,
         "listwise_weight": args.listwise_weight,
+        "about_question_positives": args.about_question_positives,
         "loss_by_epoch": [round(x, 4) for x in losses],
         "minutes": round((time.perf_counter() - started) / 60, 1),
         "data_sha256": hashlib.sha256(train_file.read_bytes()).hexdigest()[:16],
