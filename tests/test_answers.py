@@ -385,14 +385,7 @@ def test_a_sentence_on_the_topic_that_lacks_what_was_asked_is_refused(make_app):
     ("question", "filters", "fact"),
     [
         ("How many US troops are in Syria?", None, "900"),
-        pytest.param(
-            "What was the policy rate as of August 2023?",
-            None,
-            "5.25%",
-            # A known miss of the round-7 reader (docs/evaluation.md): it quotes the member
-            # who voted to hold at 5%. Strict, so the fix shows up as a pass to re-enable.
-            marks=pytest.mark.xfail(strict=True, reason="reader quotes the dissenting vote"),
-        ),
+        ("What was the policy rate as of August 2023?", None, "5.25%"),
         ("Which Iraqi air base did the drones target?", None, "Ain al-Asad"),
         (
             "How many residents had to leave their homes?",

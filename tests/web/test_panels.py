@@ -76,11 +76,6 @@ def test_a_bad_filter_date_warns_once_and_keeps_the_conversation(page: Page):
     p.shot("08-bad-filter")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the round-7 reader quotes one sentence for the policy-rate question, which this "
-    "test needs answered with two from one article (known miss, docs/evaluation.md)",
-)
 def test_the_sources_panel_has_one_card_per_article_and_few_earlier_answers(page: Page):
     p = page
     answer = p.ask(RATE)
