@@ -219,7 +219,9 @@ class ExtractiveAnswerer:
         kind = question_kind(question)
         likely = None
         if self.decision is not None:
-            threshold = conflict_gate(kind, self.decision)
+            threshold = conflict_gate(
+                kind, self.decision.answer_threshold, self.decision.conflict_threshold
+            )
             likely = lambda c: (c.probability or 0.0) >= threshold  # noqa: E731
         rival = disagreeing(
             best, eligible[1:], question, kind, likely=likely, same_thing=self._same_thing
@@ -448,12 +450,12 @@ def _citation(n: int, cand: _Candidate) -> Citation:
     )
 
 
-def conflict_gate(kind: str, decision: Decision) -> float:
+def conflict_gate(kind: str, answer_threshold: float, conflict_threshold: float) -> float:
     """How likely an answer both sides of a disagreement must be. Two counts are compared
     only when they count the same thing (`conflicts.quantities`), so for a number question
     both sides need only be answers; names can be told in many ways ("Santorini", "the
     island"), so there both must reach the higher conflict threshold picked on dev."""
-    return decision.answer_threshold if kind == "number" else decision.conflict_threshold
+    return answer_threshold if kind == "number" else conflict_threshold
 
 
 def _compose_conflict(

@@ -223,6 +223,12 @@ def test_when_two_outlets_give_different_figures_both_sides_are_quoted(make_app)
     assert {c.source for c in answer.citations} == {"Island Herald", "Coast Daily"}
     assert "12 passengers" in answer.text and "20 passengers" in answer.text
     assert any("disagree" in note for note in answer.notes)
+    # The API says how likely the other side answers too (both reach the gate).
+    from assistant.api.schemas import AnswerOut
+    from assistant.reader.model import load_decision
+
+    assert AnswerOut.of(answer).rival_confidence == round(answer.rival_confidence, 3)
+    assert answer.rival_confidence >= load_decision().answer_threshold  # a count's gate
 
 
 def test_figures_that_agree_are_not_called_a_disagreement(app):

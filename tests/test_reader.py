@@ -167,9 +167,11 @@ def test_the_same_figure_reported_weeks_apart_with_another_value_is_shown_as_a_c
         "How many boats were stranded on the Lower Fenn reservoir mud flats?"
     )
     assert not answer.text.startswith("The sources disagree.")
-    if len(answer.citations) == 2:  # both reports quoted: as a change, newest first
-        assert answer.text.startswith("As of 2024-07-20")
-        assert "Earlier, 2024-06-01" in answer.text
+    # Both reports quoted, as a change, newest first.
+    assert [c.source for c in answer.citations] == ["Fenn Gazette", "County Times"]
+    assert answer.text.startswith("As of 2024-07-20")
+    assert "Earlier, 2024-06-01" in answer.text
+    assert answer.rival_confidence is not None
 
 
 def test_the_conflict_gate_is_the_lowest_at_which_few_dev_answers_say_the_sources_disagree():

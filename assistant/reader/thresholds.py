@@ -27,9 +27,10 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
+
+from assistant.extractive import conflict_gate, question_kind
 
 
 def _results(folder: Path) -> list[dict]:
@@ -62,13 +63,10 @@ def trade_off(both: list[dict], articles: list[dict], t: float) -> dict:
 def conflict_rate(both: list[dict], gate: float, answer_threshold: float = 0.0) -> float:
     """Share of answers that would still say the sources disagree with the conflict
     threshold at `gate`: both sides must reach the question's gate."""
-    from assistant.extractive import conflict_gate, question_kind
-
-    decision = SimpleNamespace(answer_threshold=answer_threshold, conflict_threshold=gate)
     shown = [
         r for r in both
         if r.get("conflict") and min(r.get("confidence") or 0.0, r.get("rival_confidence") or 0.0)
-        >= conflict_gate(question_kind(r["question"]), decision)
+        >= conflict_gate(question_kind(r["question"]), answer_threshold, gate)
     ]  # fmt: skip
     return len(shown) / max(1, len(both))
 
