@@ -65,6 +65,16 @@ def test_a_different_number_is_still_wrong_when_numbers_are_read_as_values(gold,
     assert not metrics.answer_is_correct(gold, answer)
 
 
+def test_a_gold_answer_of_alternatives_is_matched_by_any_one_of_them():
+    # RGB writes a date's spellings as alternatives joined by " / ".
+    gold = "June 2020 / Jun 2020 / Jun. 2020"
+    assert metrics.answer_is_correct(gold, "The model was released in Jun 2020. [1]")
+    assert metrics.answer_is_correct(gold, "It came out in June 2020. [1]")
+    assert not metrics.answer_is_correct(gold, "It came out in June 2010. [1]")
+    quotes = ["It came out in June 2010.", "It came out in Jun 2020."]
+    assert metrics.flags_conflict("The sources disagree. ...", quotes, gold, "June 2010")
+
+
 def test_number_words_become_figures_one_number_at_a_time():
     assert metrics.spell_numbers("seven thousand three hundred") == "7300"
     assert metrics.spell_numbers("two dozen eggs") == "24 eggs"

@@ -80,12 +80,18 @@ def spell_numbers(text: str) -> str:
 
 def answer_is_correct(gold: str, answer: str) -> bool:
     """All content words of the gold answer appear in the answer (RealTime QA style), numbers
-    compared by value however written (see spell_numbers).
+    compared by value however written (see spell_numbers). A gold answer of alternatives
+    joined by " / " (RGB writes a date's spellings so: "June 2020 / Jun 2020 / ...") is
+    matched by any one of them.
 
     An empty gold answer cannot be matched and counts as wrong.
     """
-    wanted = set(content_words(spell_numbers(gold)))
-    return bool(wanted) and wanted <= set(content_words(spell_numbers(answer)))
+    said = set(content_words(spell_numbers(answer)))
+    for alternative in gold.split(" / "):
+        wanted = set(content_words(spell_numbers(alternative)))
+        if wanted and wanted <= said:
+            return True
+    return False
 
 
 def passage_matches_evidence(passage_text: str, quote: str) -> bool:
