@@ -310,6 +310,14 @@ class Newsdesk:
             merged,
             as_of=news_day(merged, scope, today),
         )
+        if not passages and scope.bounded and not scope.relative:
+            # Nothing dated falls in the period the question names ("in 2019"). An article
+            # without a date cannot be placed in it or out of it, so those are searched (an
+            # undated list of past winners answers "who won in 2019?"); the answer says so.
+            wide = replace(merge_filters(filters, TimeScope()),
+                           exclude_articles=merged.exclude_articles)  # fmt: skip
+            found = self.store.search(question, k or self.settings.answer.top_k, wide)
+            passages = [p for p in found if not p.published_at]
         return [replace(p, sample=True) if p.article_id in samples else p for p in passages]
 
     def archive_day(self) -> tuple[date, str]:
@@ -378,7 +386,12 @@ class Newsdesk:
         drafted = time.perf_counter()
         cited = sorted({c.article_id for c in answer.citations})
         answer = verify_citations(answer, self.store.get_articles(cited))
-        if scope.bounded:
+        if scope.bounded and passages and not any(p.published_at for p in passages):
+            answer.notes.append(
+                f"the question names a time, and no article {scope.describe()} answers it: "
+                "articles without a date were searched"
+            )
+        elif scope.bounded:
             answer.notes.append(f"the question names a time: only articles {scope.describe()}")
         if day is not None and (scope.relative or as_of is not None):
             answer.as_of = day.isoformat()

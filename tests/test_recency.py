@@ -112,3 +112,30 @@ def test_fresh_news_on_another_subject_is_not_promoted_for_being_fresh(make_app)
     store.add_articles([ARCHIVE, off_topic])
     ranked = store.search("How many ferry crossings a day go to Marrow Island?", k=2, as_of=DAY)
     assert [p.article_id for p in ranked] == [ARCHIVE.id, off_topic.id]
+
+
+def test_an_undated_article_answers_a_named_year_only_when_no_dated_article_falls_in_it(make_app):
+    undated = Article(
+        title="Harbor regatta winners",
+        text="The crew of the Seabright won the harbor regatta in 2019 after a close finish."
+        "\n\nThe Windrose crew won the race two years later.",
+        source="Club Notes",
+    )
+    app = make_app()
+    app.store.add_articles([undated])
+    answer = app.ask("Which crew won the harbor regatta in 2019?")
+    # An article without a date cannot be placed in 2019 or out of it: with nothing dated
+    # there, it is searched, and the answer says so.
+    assert not answer.abstained and "Seabright" in answer.text
+    assert any("articles without a date were searched" in n for n in answer.notes)
+    dated = Article(
+        title="Brightwater crew takes the harbor regatta",
+        text="The crew of the Brightwater won the harbor regatta on Saturday after a close "
+        "finish.\n\nOrganisers said 40 boats took part.",
+        source="Harbor Ledger",
+        published_at="2019-08-03",
+    )
+    app.store.add_articles([dated])
+    answer = app.ask("Which crew won the harbor regatta in 2019?")
+    assert answer.citations and all(c.published_at for c in answer.citations)
+    assert any("only articles published" in n for n in answer.notes)
