@@ -158,17 +158,17 @@ def disagreeing(
     *,
     likely: Callable[[Sentence], bool] | None = None,
     same_thing: Callable[[str, str], bool] | None = None,
+    confirm: Callable[[Sentence, Sentence], bool] | None = None,
 ) -> Sentence | None:
     """Another article's sentence that answers as well as `best` but with another value of
     the asked kind, or None. With `likely` (the learned decision: does this sentence answer
     the question?) both sides must be likely answers; without it, the rival must score close
     to `best`. `same_thing` says whether two counted words name the same thing ("people",
-    "residents"): two figures disagree only when they count the same thing."""
+    "residents"): two figures disagree only when they count the same thing. `confirm` (the
+    learned disagreement model) has the last word on a pair the rules let through."""
     if best.vector is None or (likely is not None and not likely(best)):
         return None
-    mine = quantities(best.text, question) if kind == "number" else None
-    mine_values = answer_values(best.text, question, kind)
-    if not mine_values:
+    if not answer_values(best.text, question, kind):
         return None
     for cand in others:
         if likely is None and cand.score < _MIN_RELATIVE_SCORE * best.score:
@@ -179,22 +179,35 @@ def disagreeing(
             continue
         if float(cand.vector @ best.vector) < _MIN_SIMILARITY:
             continue
-        if kind == "number":
-            differs = _counts_differ(mine, quantities(cand.text, question), same_thing)
-        else:
-            theirs = answer_values(cand.text, question, kind)
-            # A value the other sentence holds anywhere (even as its capitalised first word,
-            # which is not read as a name) is not one it lacks.
-            mine_only = _missing_from(mine_values - theirs, cand.text)
-            theirs_only = _missing_from(theirs - mine_values, best.text)
-            differs = bool(theirs) and bool(mine_only) and bool(theirs_only)
-            slots = mine_values ^ theirs
-            differs = differs and _same_words(best.text, cand.text, slots, question) >= (
-                _MIN_SAME_WORDS
-            )
-        if differs:
+        if values_differ(best.text, cand.text, question, kind, same_thing) and (
+            confirm is None or confirm(best, cand)
+        ):
             return cand
     return None
+
+
+def values_differ(
+    mine: str,
+    theirs: str,
+    question: str,
+    kind: str,
+    same_thing: Callable[[str, str], bool] | None = None,
+) -> bool:
+    """Whether two sentences give different values of the asked kind: different counts of
+    the same thing for a number question; otherwise a value each lacks that the other
+    holds, in sentences that share at least half their other words."""
+    if kind == "number":
+        return _counts_differ(quantities(mine, question), quantities(theirs, question), same_thing)
+    mine_values = answer_values(mine, question, kind)
+    their_values = answer_values(theirs, question, kind)
+    # A value the other sentence holds anywhere (even as its capitalised first word, which
+    # is not read as a name) is not one it lacks.
+    mine_only = _missing_from(mine_values - their_values, theirs)
+    theirs_only = _missing_from(their_values - mine_values, mine)
+    if not (their_values and mine_only and theirs_only):
+        return False
+    slots = mine_values ^ their_values
+    return _same_words(mine, theirs, slots, question) >= _MIN_SAME_WORDS
 
 
 def _counts_differ(

@@ -18,6 +18,7 @@ import numpy as np
 
 from assistant.conflicts import CONFLICT_LEAD, disagreeing
 from assistant.digest import asks_for_the_news, digest
+from assistant.reader.disagreement import pair_features
 from assistant.reader.features import CANDIDATES_PER_QUESTION, feature_matrix, reader_text
 from assistant.span import AnswerSpan, find_span
 from assistant.temporal import TimeScope
@@ -45,6 +46,8 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _MIN_NEW_WORDS = 1
+# With the disagreement model, pairs among this many best candidates are set against each other.
+_PAIR_SEARCH = 10
 _FINISHED = re.compile(r"[.!?][\"'”’)\]]*$")
 _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z'’-]+")
 
@@ -217,32 +220,57 @@ class ExtractiveAnswerer:
             return refusal
         best = eligible[0]
         kind = question_kind(question)
-        likely = None
-        if self.decision is not None:
-            threshold = conflict_gate(
-                kind, self.decision.answer_threshold, self.decision.conflict_threshold
-            )
-            likely = lambda c: (c.probability or 0.0) >= threshold  # noqa: E731
-        rival = disagreeing(
-            best, eligible[1:], question, kind, likely=likely, same_thing=self._same_thing
-        )
-        if rival and _days_apart(best, rival) > _SAME_NEWS_DAYS:
+        lead, rival, disagreement = self._sides(question, kind, eligible)
+        if rival and _days_apart(lead, rival) > _SAME_NEWS_DAYS:
             # Two dates far apart: the figure (or the winner) changed; that is news, not
             # a disagreement, and both are shown with their dates.
-            answer = _compose_change(question, best, rival, passages)
+            answer = _compose_change(question, lead, rival, passages)
         elif rival:
-            answer = _compose_conflict(question, best, rival, passages)
+            answer = _compose_conflict(question, lead, rival, passages)
         else:
             chosen = self._chosen(question, kind, eligible)
             answer = _dated(_compose(question, chosen, passages), scope)
             answer.answer_span = _span(answer, best, question, kind)
         if rival is not None:
             answer.rival_confidence = rival.probability
+            answer.disagreement = disagreement
         if best.probability is not None and self.decision is not None:
             answer.confidence = best.probability
             strong = best.probability >= self.decision.strong_threshold
             answer.support = "well supported" if strong else "weak support"
         return answer
+
+    def _sides(
+        self, question: str, kind: str, eligible: list[_Candidate]
+    ) -> tuple[_Candidate, _Candidate | None, float | None]:
+        """The sentence a disagreement leads with, the other side (None when the sources
+        agree) and the disagreement model's probability for the pair (None without it)."""
+        best = eligible[0]
+        if self.decision is None:
+            return best, disagreeing(best, eligible[1:], question, kind,
+                                     same_thing=self._same_thing), None  # fmt: skip
+        floor = self.decision.answer_threshold
+        likely = lambda c: (c.probability or 0.0) >= floor  # noqa: E731
+        model = self.decision.disagreement
+        if model is None or kind == "number":  # counts: see reader/disagreement.py
+            return best, disagreeing(best, eligible[1:], question, kind, likely=likely,
+                                     same_thing=self._same_thing), None  # fmt: skip
+        judged: dict[int, float] = {}
+
+        def confirm(a: _Candidate, b: _Candidate) -> bool:
+            judged[id(b)] = model.probability(pair_features(a.text, b.text, question, kind))
+            return judged[id(b)] >= model.threshold
+
+        # The best sentence's rival first; failing that, two of the next likely answers that
+        # tell one statement with different values: a copied report with another value in
+        # it is a disagreement whichever sentence happened to score best.
+        for i, lead in enumerate(eligible[:_PAIR_SEARCH]):
+            others = eligible[1:] if i == 0 else eligible[i + 1 : _PAIR_SEARCH]
+            rival = disagreeing(lead, others, question, kind, likely=likely,
+                                same_thing=self._same_thing, confirm=confirm)  # fmt: skip
+            if rival is not None:
+                return lead, rival, judged[id(rival)]
+        return best, None, None
 
     def _chosen(self, question: str, kind: str, eligible: list[_Candidate]) -> list[_Candidate]:
         """The best sentence, and a second one that is nearly as good and says more."""
@@ -448,14 +476,6 @@ def _citation(n: int, cand: _Candidate) -> Citation:
         start=cand.start,
         end=cand.end,
     )
-
-
-def conflict_gate(kind: str, answer_threshold: float, conflict_threshold: float) -> float:
-    """How likely an answer both sides of a disagreement must be. Two counts are compared
-    only when they count the same thing (`conflicts.quantities`), so for a number question
-    both sides need only be answers; names can be told in many ways ("Santorini", "the
-    island"), so there both must reach the higher conflict threshold picked on dev."""
-    return answer_threshold if kind == "number" else conflict_threshold
 
 
 def _compose_conflict(

@@ -56,6 +56,9 @@ class Answer:
     # When the answer sets two reports against each other (a disagreement, or a figure that
     # changed), the learned probability that the other report's sentence answers too.
     rival_confidence: float | None = None
+    # For such an answer, the learned disagreement model's probability that the two
+    # sentences state one thing with different values (assistant/reader/disagreement.py).
+    disagreement: float | None = None
     # Where the value asked for stands inside the best quote, when it can be pointed at.
     answer_span: AnswerSpan | None = None
     # The day (ISO) "last week" or "now" was counted from, when the question used such words
@@ -80,6 +83,7 @@ class Answer:
             "rival_confidence": None
             if self.rival_confidence is None
             else round(self.rival_confidence, 3),
+            "disagreement": None if self.disagreement is None else round(self.disagreement, 3),
             "answer_span": asdict(self.answer_span) if self.answer_span else None,
             "notes": list(self.notes),
             "as_of": self.as_of,

@@ -255,6 +255,13 @@ def test_when_two_outlets_name_different_winners_both_sides_are_quoted(make_app)
     assert answer.text.startswith("The sources disagree.")
     assert "Seabright" in answer.text and "Windrose" in answer.text
     assert "Harbor Ledger, 2024-08-03" in answer.text and "Bay Wire, 2024-08-04" in answer.text
+    # One statement told with another name: the learned disagreement model believes it, and
+    # the API says how strongly.
+    from assistant.api.schemas import AnswerOut
+    from assistant.reader.model import load_decision
+
+    assert answer.disagreement >= load_decision().disagreement.threshold
+    assert AnswerOut.of(answer).disagreement == round(answer.disagreement, 3)
 
 
 @dataclass

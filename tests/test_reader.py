@@ -174,24 +174,65 @@ def test_the_same_figure_reported_weeks_apart_with_another_value_is_shown_as_a_c
     assert answer.rival_confidence is not None
 
 
-def test_the_conflict_gate_is_the_lowest_at_which_few_dev_answers_say_the_sources_disagree():
+def test_the_disagreement_threshold_is_the_lowest_at_which_few_dev_answers_say_so():
     from assistant.reader.thresholds import conflict_rate, pick
 
-    def result(question: str, confidence: float, rival: float | None = None) -> dict:
-        return {"question": question, "answerable": True, "abstained": False,
-                "correct": True, "confidence": confidence, "conflict": rival is not None,
-                "rival_confidence": rival}  # fmt: skip
+    def result(confidence: float, disagreement: float | None = None) -> dict:
+        return {"question": "Which island declared an emergency?", "answerable": True,
+                "abstained": False, "correct": True, "confidence": confidence,
+                "conflict": disagreement is not None, "rival_confidence": 0.3,
+                "disagreement": disagreement}  # fmt: skip
 
-    # 100 answers: 6 disagreements on a name question whose weaker side is 0.1 ... 0.6,
-    # and one on a number question whose weaker side is 0.1.
-    name, count = "Which island declared an emergency?", "How many passengers were hurt?"
-    both = [result(name, 0.9, rival=r) for r in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)]
-    both += [result(count, 0.9, rival=0.1)] + [result(name, 0.9)] * 93
+    # 100 answers: 6 disagreements whose pairs the model believes 0.1 ... 0.6, and one
+    # between two counts, which the model does not judge.
+    both = [result(0.9, disagreement=d) for d in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)]
+    counts = result(0.9, disagreement=0.0) | {"disagreement": None}
+    both += [counts] + [result(0.9)] * 93
     assert conflict_rate(both, 0.0) == 0.07
-    # The name sides at 0.5 and 0.6 still reach the gate; the count needs only the answer
-    # threshold (0 here), so it stays: two counts are compared only when they count one thing.
     assert conflict_rate(both, 0.45) == 0.03
-    assert conflict_rate(both, 0.45, answer_threshold=0.2) == 0.02
+    # Both sides must still be answers: a rival under the answer threshold is no side.
+    assert conflict_rate(both, 0.45, answer_threshold=0.35) == 0.0
     picked = pick(both, both, budget=0.1, precision=0.8, max_conflicts=0.03)
-    assert 0.4 < picked["conflict_threshold"] <= 0.41  # the first gate that leaves three
+    assert 0.4 < picked["disagreement_threshold"] <= 0.41  # the first gate that leaves three
     assert picked["dev_conflict_rate"] == 0.03
+
+
+def test_disagreement_pairs_from_training_questions_plant_wrong_choices_as_real_ones():
+    from assistant.reader.disagreement import PAIR_FEATURES, training_pairs
+
+    def cand(text: str, article: str, label: bool) -> dict:
+        return {"text": text, "article_id": article, "label": label}
+
+    question = {
+        "question": "Which crew won the harbor regatta?", "answer": "Seabright", "kind": "name",
+        "candidates": [
+            cand("The crew of the Seabright won the harbor regatta, the club said on Saturday.",
+                 "a", True),
+            cand("On Saturday the club said the Seabright crew won the harbor regatta.", "b", True),
+            cand("The club said on Saturday that Mayor Ana Ruiz will present the trophy.", "c",
+                 False),
+        ],
+    }  # fmt: skip
+    rows, real, _ = training_pairs([question], [[0.9, 0.6, 0.5]], [["Seabright", "Windrose"]])
+    # The planted copies (the same sentence, and the other outlet's, naming the Windrose)
+    # are real disagreements; the answerer's own pair (a crew against the mayor) is not.
+    assert sorted(real.tolist()) == [False, True, True]
+    aligned = rows[:, PAIR_FEATURES.index("aligned")]
+    assert aligned[real].max() > aligned[~real].max()
+
+
+def test_a_copied_report_with_another_name_disagrees_and_a_retelling_does_not():
+    from assistant.reader.disagreement import pair_features
+
+    model = load_decision().disagreement
+    assert model is not None
+    question = "Which Greek island declared a state of emergency?"
+
+    def believed(a: str, b: str) -> bool:
+        return model.probability(pair_features(a, b, question, "place")) >= model.threshold
+
+    told = "Officials declared a state of emergency on Kefalonia after hundreds of tremors."
+    planted = "Officials declared a state of emergency on Zakynthos after hundreds of tremors."
+    retold = "As of Thursday, the Civil Protection Ministry in Athens had declared an emergency."
+    assert believed(told, planted)
+    assert not believed(told, retold)

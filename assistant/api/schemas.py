@@ -116,6 +116,12 @@ class AnswerOut(BaseModel):
         description="when the answer sets two reports against each other (the sources "
         "disagree, or a figure changed): the probability that the other report answers too",
     )
+    disagreement: float | None = Field(
+        default=None,
+        description="for such an answer, the learned probability that the two reports state "
+        "one thing with different values (shown as a disagreement at or above the model's "
+        "threshold)",
+    )
     answer_span: AnswerSpan | None = Field(
         default=None,
         description="where the value asked for stands in citation n's quote (characters "

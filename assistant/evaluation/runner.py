@@ -64,6 +64,7 @@ class QuestionResult:
     confidence: float | None = None
     # On a disagreement: the other side's probability (what the conflict gate compares).
     rival_confidence: float | None = None
+    disagreement: float | None = None
 
 
 @dataclass
@@ -193,6 +194,7 @@ def _score(
     )  # fmt: skip
     result.conflict = answer.text.startswith(CONFLICT_LEAD)
     result.rival_confidence = getattr(answer, "rival_confidence", None)
+    result.disagreement = getattr(answer, "disagreement", None)
     if result.conflict:
         result.conflict_sides = [
             {"outlet": c.source, "date": (c.published_at or "")[:10], "title": c.title,

@@ -17,7 +17,8 @@ _HEAD = """# The reader: model card
 
 ## What it is
 Two small models that decide, for every candidate sentence of the retrieved passages, how
-likely quoting it answers the question:
+likely quoting it answers the question, and a third that decides whether two of them
+disagree:
 - **the reader** (`assistant/reader/model/reader-int8.onnx`): all-MiniLM-L6-v2 (the packaged
   weights) fine-tuned as a cross-encoder. It reads the question and, as a second segment, the
   candidate's article title and date, the text just before it and the sentence itself, and
@@ -26,8 +27,13 @@ likely quoting it answers the question:
 - **the decision** (`assistant/reader/model/decision.json`): a logistic regression over the
   answerer's own signals and the reader's logit (features below), saved as data. Its
   probability picks the sentence to quote, refuses below `answer_threshold`, labels answers
-  "well supported" from `strong_threshold`, and lets "the sources disagree" stand only when
-  both sides reach `conflict_threshold`.
+  "well supported" from `strong_threshold`; both sides of "the sources disagree" must reach
+  `answer_threshold`.
+- **the disagreement model** (`disagreement` in `decision.json`,
+  `assistant/reader/disagreement.py`): for a question that asks for a name, a place or a date,
+  a logistic regression over how two sentences the rules set against each other line up
+  (word order, shared words, length); "the sources disagree" stands only at or above its
+  `threshold`. Counts keep the rule that they must count the same thing.
 
 ## Data and labels
 - Training: `../shared/train/realtimeqa-train` (RealTime QA quizzes of 2022-2024: questions,
@@ -52,6 +58,12 @@ likely quoting it answers the question:
   candidates. A question's pairs share a batch.
 - The reader learns from about 70% of the questions; the decision is fitted on the other
   30%, so it sees the reader's scores as they are on questions the reader never saw.
+- Disagreement pairs (from the decision's questions): real ones are planted, since no
+  collection labels disagreements: a sentence holding the answer with the answer replaced
+  by one of the quiz's wrong choices, set against the original (a copy with another value)
+  and against another article's answering sentence (another wording, another value); the
+  false alarms are the answerer's own, its best candidate against the next 15 from other
+  articles wherever the rules say their values differ.
 - Thresholds: picked on `../shared/eval/realtimeqa-dev` runs of the real harness (see
   docs/evaluation.md), nothing else is fitted there.
 
@@ -101,8 +113,20 @@ def write_card(card: Path, decision_file: Path, reader_file: Path) -> None:
         "| threshold | value |",
         "| --- | --- |",
     ]
-    for key in ("answer_threshold", "strong_threshold", "conflict_threshold"):
+    model = data.get("disagreement") or {}
+    for key in ("answer_threshold", "strong_threshold"):
         lines.append(f"| {key} | {data.get(key)} |")
+    lines.append(f"| disagreement threshold | {model.get('threshold')} |")
+    if model:
+        lines += ["", "## Disagreement model", ""]
+        lines.append(
+            f"{model.get('pairs')} pairs, {model.get('real_pairs')} of them planted "
+            f"disagreements; AUC on the pairs it was fitted on {model.get('train_auc')} "
+            "(by question, 5-fold: docs/evaluation.md, round 9)."
+        )
+        lines += ["", "| feature | weight |", "| --- | --- |"]
+        for name, weight in zip(model["features"], model["weights"], strict=False):
+            lines.append(f"| {name} | {weight} |")
     lines += ["", "## Decision weights (standardised features)", "", "| feature | weight |"]
     lines.append("| --- | --- |")
     for name, weight in zip(FEATURES, data.get("weights", []), strict=False):

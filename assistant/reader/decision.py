@@ -38,8 +38,16 @@ def stack(questions: Iterable[dict], reader_scores: Sequence[Sequence[float]] | 
     return np.concatenate(rows), np.asarray(labels), np.asarray(groups)
 
 
-def fit(rows: np.ndarray, labels: np.ndarray, *, c: float = 1.0, seed: int = 13) -> dict:
-    """Standardised logistic regression (L2, strength 1/c); returns the weights as data."""
+def fit(
+    rows: np.ndarray,
+    labels: np.ndarray,
+    *,
+    c: float = 1.0,
+    seed: int = 13,
+    names: Sequence[str] = FEATURES,
+) -> dict:
+    """Standardised logistic regression (L2, strength 1/c) over the columns `names`;
+    returns the weights as data."""
     from sklearn.linear_model import LogisticRegression
 
     mean = rows.mean(axis=0)
@@ -48,7 +56,7 @@ def fit(rows: np.ndarray, labels: np.ndarray, *, c: float = 1.0, seed: int = 13)
     model = LogisticRegression(C=c, max_iter=2000, random_state=seed)
     model.fit((rows - mean) / scale, labels)
     return {
-        "features": list(FEATURES),
+        "features": list(names),
         "weights": [round(float(w), 6) for w in model.coef_[0]],
         "bias": round(float(model.intercept_[0]), 6),
         "mean": [round(float(m), 6) for m in mean],

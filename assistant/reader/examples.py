@@ -32,6 +32,7 @@ def question_examples(answerer: ExtractiveAnswerer, pool: PoolQuestion) -> dict:
         "kind": kind,
         "answerable": pool.answerable,
         "with_explanation": pool.with_explanation,
+        "choices": pool.choices,
         "candidates": [
             {
                 "text": c.text,

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.reader import disagreement
+from assistant.reader.disagreement import DisagreementModel
 from assistant.reader.features import FEATURES
 
 MODEL_DIR = Path(__file__).parent / "model"
@@ -68,10 +70,11 @@ class Decision:
     scale: np.ndarray
     # Refuse when the best sentence's probability is under this (picked on dev).
     answer_threshold: float
-    # Two sides of a disagreement must each be at least this likely to answer.
-    conflict_threshold: float
     # Shown as "well supported" at or above this probability, "weak support" below.
     strong_threshold: float
+    # Whether two sentences the rules set against each other really disagree (None in a
+    # decision file fitted before it existed: then the rules alone decide).
+    disagreement: DisagreementModel | None = None
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         z = ((rows - self.mean) / self.scale) @ self.weights + self.bias
@@ -88,8 +91,8 @@ def load_decision(folder: Path = MODEL_DIR) -> Decision:
         mean=np.asarray(data["mean"], dtype=np.float32),
         scale=np.asarray(data["scale"], dtype=np.float32),
         answer_threshold=float(data["answer_threshold"]),
-        conflict_threshold=float(data["conflict_threshold"]),
         strong_threshold=float(data["strong_threshold"]),
+        disagreement=disagreement.load(data.get("disagreement")),
     )
 
 

@@ -5,20 +5,20 @@
     python -m assistant.reader.thresholds --both DIR_BOTH --articles-only DIR_ARTICLES \\
         --write assistant/reader/model/decision.json
 
-Both runs must be made with `answer_threshold` and `conflict_threshold` 0 (the decision never
-refuses, and every pair of sources it would set against each other is shown), so every
-question's answer and its confidence are known; a refusal at threshold t is then every
-question whose confidence is under t (or that had no candidate at all), and a disagreement
-at gate g one whose two sides both reach g.
+Both runs must be made with `answer_threshold` and the disagreement model's `threshold` 0 (the
+decision never refuses, and every pair of sources the rules set against each other is shown),
+so every question's answer and its confidence are known; a refusal at threshold t is then
+every question whose confidence is under t (or that had no candidate at all), and a
+disagreement at gate g one whose two sides both reach the answer threshold and whose
+disagreement probability reaches g.
 - answer_threshold: refuses the most unanswerable questions (articles only) while refusing
   at most `--budget` of the answerable ones (both files), the issue's two targets at once;
 - strong_threshold ("well supported"): the lowest confidence above which answers (both
   files) are right at least `--precision` of the time;
-- conflict_threshold: the lowest gate at which at most `--max-conflicts` of the dev answers
-  (both files) say the sources disagree (a number question's disagreement needs only the
-  answer threshold: `extractive.conflict_gate`). Dev questions have one true answer each, so nearly
-  every disagreement there is a false alarm; the counterfactual set (RGB) shows what the gate
-  costs in real conflicts caught.
+- the disagreement threshold: the lowest gate on the disagreement model's probability at which
+  at most `--max-conflicts` of the dev answers (both files) say the sources disagree. Dev
+  questions have one true answer each, so nearly every disagreement there is a false alarm;
+  the counterfactual set (RGB) shows what the gate costs in real conflicts caught.
 """
 
 from __future__ import annotations
@@ -29,8 +29,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-
-from assistant.extractive import conflict_gate, question_kind
 
 
 def _results(folder: Path) -> list[dict]:
@@ -61,12 +59,13 @@ def trade_off(both: list[dict], articles: list[dict], t: float) -> dict:
 
 
 def conflict_rate(both: list[dict], gate: float, answer_threshold: float = 0.0) -> float:
-    """Share of answers that would still say the sources disagree with the conflict
-    threshold at `gate`: both sides must reach the question's gate."""
+    """Share of answers that would still say the sources disagree with the disagreement
+    threshold at `gate`: both sides must reach the answer threshold, and the pair `gate`
+    (two counts are not judged by the model: `disagreement` is None there)."""
     shown = [
         r for r in both
         if r.get("conflict") and min(r.get("confidence") or 0.0, r.get("rival_confidence") or 0.0)
-        >= conflict_gate(question_kind(r["question"]), answer_threshold, gate)
+        >= answer_threshold and (r.get("disagreement") is None or r["disagreement"] >= gate)
     ]  # fmt: skip
     return len(shown) / max(1, len(both))
 
@@ -85,11 +84,11 @@ def pick(
     )  # fmt: skip
     answer = best["threshold"]
     gate = next(
-        (float(g) for g in grid if g >= answer and conflict_rate(both, g, answer) <= max_conflicts),
+        (float(g) for g in grid if conflict_rate(both, g, answer) <= max_conflicts),
         1.0,
     )
     return {"answer_threshold": best["threshold"], "strong_threshold": strong,
-            "conflict_threshold": gate,
+            "disagreement_threshold": gate,
             "dev_conflict_rate": round(conflict_rate(both, gate, answer), 4),
             "table": rows}  # fmt: skip
 
@@ -115,7 +114,10 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(chosen))
     if args.write:
         data = json.loads(args.write.read_text(encoding="utf-8"))
-        data |= chosen
+        data |= {k: v for k, v in chosen.items() if k != "disagreement_threshold"}
+        data.pop("conflict_threshold", None)  # the gate before the disagreement model
+        if data.get("disagreement"):
+            data["disagreement"]["threshold"] = chosen["disagreement_threshold"]
         args.write.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     return 0
 

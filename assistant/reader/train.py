@@ -97,6 +97,43 @@ def reader_scores(session_file: Path, questions: list[dict]) -> list[list[float]
     ]
 
 
+def quiz_choices(folder: Path) -> dict[tuple[str, str], list[str]]:
+    """Each training question's quiz choices, for example files built before they were
+    kept in them (by id and text: the split repeats some ids)."""
+    from assistant.reader.pools import _open
+
+    return {
+        (str(q["id"]), q["question"]): [str(c) for c in q.get("choices") or ()]
+        for q in _open(folder / "questions.jsonl")
+    }
+
+
+def fit_disagreement(
+    questions: list[dict], scores: list[list[float]], params: dict, data: Path, seed: int
+) -> dict:
+    """The disagreement model (assistant/reader/disagreement.py), fitted on pairs built
+    from the decision's questions, its probabilities ranking each question's candidates."""
+    from assistant.reader import disagreement
+
+    rows, _, _ = fitting.stack(questions, scores)
+    probs = iter(fitting.probabilities(params, rows).tolist())
+    per_question = [[next(probs) for _ in q["candidates"]] for q in questions if q["candidates"]]
+    asked = [q for q in questions if q["candidates"]]
+    lookup = quiz_choices(data) if any("choices" not in q for q in asked) else {}
+    choices = [q.get("choices") or lookup.get((q["id"], q["question"]), []) for q in asked]
+    pair_rows, labels, _ = disagreement.training_pairs(asked, per_question, choices, seed)
+    if len(set(labels.tolist())) < 2:
+        return {}
+    model = fitting.fit(pair_rows, labels, seed=seed, names=disagreement.PAIR_FEATURES)
+    model_probs = fitting.probabilities(model, pair_rows)
+    return model | {
+        "threshold": 0.5,
+        "pairs": len(labels),
+        "real_pairs": int(labels.sum()),
+        "train_auc": round(fitting.auc(model_probs.tolist(), labels.tolist()) or 0.0, 4),
+    }
+
+
 def pick_thresholds(params: dict, dev: list[dict], scores: dict, budget: float) -> dict:
     """The answer threshold that refuses the most dev questions whose candidates hold no
     answer while refusing at most `budget` of those whose best candidate is right; the
@@ -113,7 +150,6 @@ def pick_thresholds(params: dict, dev: list[dict], scores: dict, budget: float) 
     refused_absent = sum(p < chosen for p in absent) / max(1, len(absent))
     return {
         "answer_threshold": round(chosen, 4),
-        "conflict_threshold": round(max(0.5, chosen * 2), 4),
         "strong_threshold": round(max(0.5, chosen * 2), 4),
         "dev_refused_without_answer": round(refused_absent, 4),
         "dev_refused_right": round(sum(p < chosen for p in right) / max(1, len(right)), 4),
@@ -208,7 +244,9 @@ def main(argv: list[str] | None = None) -> int:
     train_scores = reader_scores(args.out / READER_FILE, decision_q)
     rows, labels, _ = fitting.stack(decision_q, train_scores)
     params = fitting.fit(rows, labels, seed=args.seed)
-    thresholds = {"answer_threshold": 0.3, "conflict_threshold": 0.6, "strong_threshold": 0.6}
+    _log("3/4 disagreement")
+    disagreement = fit_disagreement(decision_q, train_scores, params, args.data, args.seed)
+    thresholds = {"answer_threshold": 0.3, "strong_threshold": 0.6}
     figures = {"train": fitting.summary(params, decision_q, train_scores)}
     if dev_q:
         dev_scores = reader_scores(args.out / READER_FILE, dev_q)
@@ -229,8 +267,8 @@ def main(argv: list[str] | None = None) -> int:
         "minutes": round((time.perf_counter() - started) / 60, 1),
         "data_sha256": hashlib.sha256(train_file.read_bytes()).hexdigest()[:16],
     }
-    fitting.save(params, thresholds, reader_sha, {"figures": figures, "training": training},
-                 args.out / DECISION_FILE)  # fmt: skip
+    extra = {"figures": figures, "training": training, "disagreement": disagreement}
+    fitting.save(params, thresholds, reader_sha, extra, args.out / DECISION_FILE)
     _log(f"figures: {json.dumps(figures)}")
     if args.card:
         from assistant.reader.card import write_card
