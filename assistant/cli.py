@@ -488,7 +488,7 @@ def _cmd_check(app: Newsdesk, args: argparse.Namespace) -> int:
 def _repair(app: Newsdesk, kind: str) -> bool:
     """Mend one kind of store damage where that is possible here; True when mended."""
     if kind == "dense":
-        from vectorstore.health import dense_problem
+        from vectorstore.health import dense_problem_after_rebuild
         from vectorstore.repair import rebuild_dense_indexes
 
         try:
@@ -496,7 +496,7 @@ def _repair(app: Newsdesk, kind: str) -> bool:
         except Exception as exc:  # records unreadable too: Chroma raises many types
             print(f"error: cannot rebuild the dense index: {exc}", file=sys.stderr)
             return False
-        return dense_problem(app.store) is None
+        return dense_problem_after_rebuild(app.store) is None
     if kind == "lexical_cache":
         app.store.rebuild_lexical_index()
         print(f"rebuilt the BM25 cache {app.store.lexical_cache_file}")
