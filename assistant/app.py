@@ -149,7 +149,7 @@ class Newsdesk:
             reader = shipped()
         extractive = ExtractiveAnswerer(
             self.embedder,
-            lambda token: self.store.lexical_index().idf(token),
+            lambda token: self.store.last_lexical_index().idf(token),
             max_sentences=self.settings.answer.max_sentences,
             reader=reader,
         )

@@ -202,6 +202,9 @@ class ArticleStore:
         self._closer = weakref.finalize(self, _close, client, lease)
         self._lexical: LexicalIndex | None = None
         self._lexical_lock = threading.Lock()
+        # (generation, ids): asking Chroma for the sample articles scans every article's
+        # metadata (~130 ms at 100k chunks), on every question.
+        self._samples: tuple[str, frozenset[str]] | None = None
         # Where the BM25 index is kept between processes (None: rebuilt in each process).
         self._lexical_cache = lexical_cache
         # Why the saved index was unusable: set while it is rebuilt (`lexical_rebuilding`) and
@@ -473,8 +476,15 @@ class ArticleStore:
         return self._chunks.count()
 
     def sample_ids(self) -> frozenset[str]:
-        """Ids of the articles marked as samples (the bundled demo articles)."""
-        return frozenset(self._articles.get(where={"sample": True}, include=[])["ids"])
+        """Ids of the articles marked as samples (the bundled demo articles); asked of Chroma
+        again only when the store has changed since."""
+        generation = self.generation()
+        cached = self._samples
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        ids = frozenset(self._articles.get(where={"sample": True}, include=[])["ids"])
+        self._samples = (generation, ids)
+        return ids
 
     def mark_samples(self, article_ids: Sequence[str]) -> None:
         """Mark stored articles as samples (a store written before samples were marked)."""
@@ -482,7 +492,7 @@ class ArticleStore:
             self._articles.update(
                 ids=list(article_ids), metadatas=[{"sample": True} for _ in article_ids]
             )
-            faults.after_write()
+            self._bump_generation()  # cached sample ids (here and in other processes) are stale
 
     def list_articles(
         self,
@@ -553,14 +563,24 @@ class ArticleStore:
 
     # -- search ----------------------------------------------------------------------------
 
-    def lexical_index(self) -> LexicalIndex:
-        """The BM25 cache, rebuilt from Chroma when the store has changed since it was built."""
-        generation = self.generation()
+    def lexical_index(self, generation: str | None = None) -> LexicalIndex:
+        """The BM25 cache, rebuilt from Chroma when the store has changed since it was built
+        (`generation`: the store's stamp, when the caller has just read it)."""
+        generation = generation or self.generation()
         with self._lexical_lock:
             if self._lexical is None or self._lexical.generation != generation:
                 loaded = self._load_lexical(generation)  # an empty index is falsy: `is None`
                 self._lexical = self._build_lexical(generation) if loaded is None else loaded
             return self._lexical
+
+    def last_lexical_index(self) -> LexicalIndex:
+        """The BM25 cache as the latest search checked it, without asking Chroma again
+        whether the store changed (each check counts the chunks: ~15 ms at 100k). For the
+        answerer's word weights, looked up word by word right after that search."""
+        with self._lexical_lock:
+            if self._lexical is not None:
+                return self._lexical
+        return self.lexical_index()
 
     def _load_lexical(self, generation: str) -> LexicalIndex | None:
         if self._lexical_cache is None:
@@ -607,13 +627,15 @@ class ArticleStore:
         `as_of` (the day the question is asked about), fresh news before it is preferred:
         see vectorstore/recency.py."""
         filters = filters or SearchFilters()
-        # count() scans the collection (~15 ms at 100k chunks): once per search, not twice.
-        total = self._chunks.count()
+        # count() scans the collection (~15 ms at 100k chunks): once per search, not twice;
+        # the store's stamp ends with it.
+        generation = self.generation()
+        total = int(generation.rsplit(":", 1)[1])
         if not query.strip() or total == 0:
             return []
         cfg = self.search_config
         n = cfg.candidates
-        index = self.lexical_index()
+        index = self.lexical_index(generation)
         allowed = None if filters.is_empty() else index.mask(lambda m: matches(m, filters))
         masks = [allowed]
         fresh = fresh_filters(filters, as_of, cfg) if as_of else None
@@ -638,7 +660,7 @@ class ArticleStore:
         fused = self._fuse(ranked, as_of)
         committed = self._existing_ids(list({p["meta"]["article_id"] for p in fused}))
         passages = [_passage(p) for p in fused if p["meta"]["article_id"] in committed]
-        return collapse_copies(passages)[:k]
+        return collapse_copies(passages, limit=k)
 
     def _dense(self, vector: list[float], n: int, filters: SearchFilters, total: int) -> list[dict]:
         res = self._chunks.query(
