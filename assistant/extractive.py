@@ -245,32 +245,31 @@ class ExtractiveAnswerer:
     ) -> tuple[_Candidate, _Candidate | None, float | None]:
         """The sentence a disagreement leads with, the other side (None when the sources
         agree) and the disagreement model's probability for the pair (None without it)."""
-        best = eligible[0]
-        if self.decision is None:
-            return best, disagreeing(best, eligible[1:], question, kind,
-                                     same_thing=self._same_thing), None  # fmt: skip
-        floor = self.decision.answer_threshold
-        likely = lambda c: (c.probability or 0.0) >= floor  # noqa: E731
-        model = self.decision.disagreement
-        if model is None or kind == "number":  # counts: see reader/disagreement.py
-            return best, disagreeing(best, eligible[1:], question, kind, likely=likely,
-                                     same_thing=self._same_thing), None  # fmt: skip
+        likely = confirm = None
+        model = None
         judged: dict[int, float] = {}
+        if self.decision is not None:
+            floor = self.decision.answer_threshold
+            likely = lambda c: (c.probability or 0.0) >= floor  # noqa: E731
+            # Counts are not judged by the model: see reader/disagreement.py.
+            model = self.decision.disagreement if kind != "number" else None
+        if model is not None:
 
-        def confirm(a: _Candidate, b: _Candidate) -> bool:
-            judged[id(b)] = model.probability(pair_features(a.text, b.text, question, kind))
-            return judged[id(b)] >= model.threshold
+            def confirm(a: _Candidate, b: _Candidate) -> bool:
+                judged[id(b)] = model.probability(pair_features(a.text, b.text, question, kind))
+                return judged[id(b)] >= model.threshold
 
-        # The best sentence's rival first; failing that, two of the next likely answers that
-        # tell one statement with different values: a copied report with another value in
-        # it is a disagreement whichever sentence happened to score best.
-        for i, lead in enumerate(eligible[:_PAIR_SEARCH]):
+        # The best sentence's rival first; with the model, failing that, two of the next
+        # likely answers that tell one statement with different values: a copied report with
+        # another value in it is a disagreement whichever sentence happened to score best.
+        leads = eligible[:_PAIR_SEARCH] if model is not None else eligible[:1]
+        for i, lead in enumerate(leads):
             others = eligible[1:] if i == 0 else eligible[i + 1 : _PAIR_SEARCH]
             rival = disagreeing(lead, others, question, kind, likely=likely,
                                 same_thing=self._same_thing, confirm=confirm)  # fmt: skip
             if rival is not None:
-                return lead, rival, judged[id(rival)]
-        return best, None, None
+                return lead, rival, judged.get(id(rival))
+        return eligible[0], None, None
 
     def _chosen(self, question: str, kind: str, eligible: list[_Candidate]) -> list[_Candidate]:
         """The best sentence, and a second one that is nearly as good and says more."""

@@ -137,7 +137,8 @@ def fit_disagreement(
 def pick_thresholds(params: dict, dev: list[dict], scores: dict, budget: float) -> dict:
     """The answer threshold that refuses the most dev questions whose candidates hold no
     answer while refusing at most `budget` of those whose best candidate is right; the
-    conflict and "well supported" thresholds are fixed shares above it."""
+    "well supported" threshold a fixed share above it. (The thresholds that ship are picked
+    on real dev runs: assistant/reader/thresholds.py.)"""
     rows, labels, groups = fitting.stack(dev, scores)
     best = fitting.top1(fitting.probabilities(params, rows), labels, groups)
     present = {int(g) for g, y in zip(groups, labels, strict=True) if y}
