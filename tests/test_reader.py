@@ -122,6 +122,38 @@ def test_one_value_told_two_ways_is_not_a_disagreement(make_app):
     assert not answer.text.startswith("The sources disagree.")
 
 
+def test_sentences_that_cannot_answer_are_not_embedded_and_the_ranking_is_unchanged(embedder):
+    from assistant.extractive import ExtractiveAnswerer
+    from vectorstore.types import Passage
+
+    class Recording:
+        def __init__(self) -> None:
+            self.texts: list[str] = []
+
+        def embed_documents(self, texts):  # noqa: ANN001, ANN202
+            self.texts += texts
+            return embedder.embed_documents(texts)
+
+    lakeside = (
+        "Lakeside elected Mara Olsen as mayor on Sunday with 61 percent of the vote. "
+        "Olsen promised to rebuild the ferry pier within a year."
+    )
+    # An article that never names Lakeside cannot say who Lakeside elected.
+    elsewhere = "Turnout in Millbrook was low because of the storm, and its mayor kept her seat."
+    passages = [
+        Passage("p-0", "p", lakeside, 0, len(lakeside), "Vote", "Lake News", None, None, 1.0),
+        Passage("q-0", "q", elsewhere, 0, len(elsewhere), "Storm", "Mill Post", None, None, 0.9),
+    ]
+    recording = Recording()
+    answerer = ExtractiveAnswerer(recording, lambda token: 1.0)
+    question = "Who was elected mayor of Lakeside?"
+    ranked = answerer.rank(question, passages)
+    assert not any("Millbrook" in t for t in recording.texts)
+    assert any("Olsen promised" in t for t in recording.texts)
+    assert [c.text for c in ranked][0].startswith("Lakeside elected Mara Olsen")
+    assert all(c.vector is not None for c in ranked)
+
+
 def test_the_syria_question_over_a_second_report_is_not_a_disagreement(make_app):
     """The README's question, over the sample article and another report that says 900 too
     and counts attacks: a count of attacks is not a rival count of troops."""

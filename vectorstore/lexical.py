@@ -14,6 +14,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -39,6 +40,9 @@ def _fold_accents(token: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# A store's vocabulary is small beside the words read: a warm ask normalises ~10,000 words
+# (~19 ms at 100k chunks uncached), ingest millions.
+@lru_cache(maxsize=1 << 17)
 def _normalise(token: str) -> str:
     token = _fold_accents(token.casefold().replace("’", "'"))
     if token[0].isdigit():
