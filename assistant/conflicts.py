@@ -21,8 +21,15 @@ CONFLICT_LEAD = "The sources disagree."
 _FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*")
-_MONTH_DAY = re.compile(
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\b(?:19|20)\d\d\b",
+_MONTH_WORD = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+_MONTH = rf"({_MONTH_WORD})\.?"
+_MONTH_TOKEN = re.compile(_MONTH_WORD)
+# "September 26", "26 September" (one date either way round) or a year.
+_DATE_VALUE = re.compile(
+    rf"\b{_MONTH}\s+(\d{{1,2}})\b|\b(\d{{1,2}})\s+{_MONTH}(?![a-z])|\b((?:19|20)\d\d)\b",
     re.IGNORECASE,
 )
 _CALENDAR = re.compile(
@@ -132,20 +139,40 @@ def answer_values(text: str, question: str, kind: str) -> set[str]:
     if kind == "number":
         return figures(text, question)
     if kind == "date":
-        found = _MONTH_DAY.findall(text)
-    else:
-        # "Monday" and "March" say when, not who.
-        names = (v.rstrip(".") for v in _NAME.findall(text))
-        found = [v for v in names if not _CALENDAR.fullmatch(v)]
-        found += _FIGURE.findall(text)
+        return date_values(text) - date_values(question)
+    # "Monday" and "March" say when, not who.
+    names = (v.rstrip(".") for v in _NAME.findall(text))
+    found = [v for v in names if not _CALENDAR.fullmatch(v)]
+    found += _FIGURE.findall(text)
     values = {" ".join(t for t in tokenize(v) if t not in asked) for v in found}
     return {v for v in values if v}
 
 
+def date_values(text: str) -> set[str]:
+    """Days and years in a text, one spelling each: "26 September 2023" and "Sept. 26, 2023"
+    both give {"sep 26", "2023"}, so one date told two ways is never two values."""
+    out = set()
+    for month, day, day_first, month_after, year in _DATE_VALUE.findall(text):
+        if year:
+            out.add(year)
+        else:
+            out.add(f"{(month or month_after)[:3].lower()} {int(day or day_first)}")
+    return out
+
+
+def slot_words(values: set[str], *texts: str) -> set[str]:
+    """The words that spell `values` in `texts`: each value's tokens, and for a date
+    ("sep 26") the month as the text wrote it ("september")."""
+    words = {t for v in values for t in v.split()}
+    months = {w for w in words if w.isalpha()}
+    spelled = (t for text in texts for t in tokenize(text) if t[:3] in months)
+    return words | {t for t in spelled if _MONTH_TOKEN.fullmatch(t)}
+
+
 def _same_words(a: str, b: str, slot: set[str], question: str) -> float:
-    """Share of content words two sentences have in common, leaving out the answer slots and
-    the question's own words (any two sentences about the question share those)."""
-    skip = {t for v in slot for t in v.split()} | set(tokenize(question))
+    """Share of content words two sentences have in common, leaving out the answer slots'
+    words and the question's own (any two sentences about the question share those)."""
+    skip = slot | set(tokenize(question))
     ta, tb = set(tokenize(a)) - skip, set(tokenize(b)) - skip
     return len(ta & tb) / max(1, min(len(ta), len(tb)))
 
@@ -206,7 +233,7 @@ def values_differ(
     theirs_only = _missing_from(their_values - mine_values, mine)
     if not (their_values and mine_only and theirs_only):
         return False
-    slots = mine_values ^ their_values
+    slots = slot_words(mine_values ^ their_values, mine, theirs)
     return _same_words(mine, theirs, slots, question) >= _MIN_SAME_WORDS
 
 

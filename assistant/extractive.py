@@ -71,7 +71,8 @@ def question_kind(question: str) -> str:
         return "number"
     if re.search(
         r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|date|day|month)\b", q
-    ):
+    ) or re.search(r"\b(?:what|which)\b.*(?<![\w-])dates?\b", q):
+        # "What is the release date of ...?" asks for a date too.
         return "date"
     if re.search(r"\bwho\b|\bwhom\b|\bwhose\b", q):
         return "person"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.conflicts import _CALENDAR, _MONTH_DAY, _NAME, _QUANTITY, counted_noun
+from assistant.conflicts import _CALENDAR, _DATE_VALUE, _NAME, _QUANTITY, counted_noun
 from vectorstore.lexical import tokenize
 
 
@@ -33,7 +33,7 @@ def find_span(quote: str, question: str, kind: str) -> tuple[int, int] | None:
                 return m.start(), m.end() + rest.end()
         return (matches[0].start(), matches[0].end()) if matches else None
     if kind == "date":
-        m = _MONTH_DAY.search(quote)
+        m = _DATE_VALUE.search(quote)
         return (m.start(), m.end()) if m else None
     if kind in ("person", "place", "name"):
         for m in _NAME.finditer(quote):

@@ -122,6 +122,19 @@ def test_one_value_told_two_ways_is_not_a_disagreement(make_app):
     assert not answer.text.startswith("The sources disagree.")
 
 
+def test_one_date_told_two_ways_is_not_a_disagreement_and_another_date_is():
+    from assistant.conflicts import values_differ
+    from assistant.extractive import question_kind
+
+    question = "What is the opening date of the Kessel valley bridge?"
+    assert question_kind(question) == "date"
+    day_first = "The Kessel valley bridge will open to traffic on 14 June 2027, the county said."
+    month_first = "County officials said the Kessel valley bridge opens on June 14, 2027."
+    later = "The Kessel valley bridge will open to traffic on 21 June 2027, the county said."
+    assert not values_differ(day_first, month_first, question, "date")
+    assert values_differ(day_first, later, question, "date")
+
+
 def test_sentences_that_cannot_answer_are_not_embedded_and_the_ranking_is_unchanged(embedder):
     from assistant.extractive import ExtractiveAnswerer
     from vectorstore.types import Passage

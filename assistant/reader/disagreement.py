@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.conflicts import answer_values, values_differ
+from assistant.conflicts import answer_values, slot_words, values_differ
 from vectorstore.lexical import tokenize
 
 PAIR_FEATURES = (
@@ -50,7 +50,7 @@ def pair_features(a: str, b: str, question: str, kind: str) -> list[float]:
     training split the planted side's probability is its original sentence's.)"""
     words_a, words_b = _WORD.findall(a.casefold()), _WORD.findall(b.casefold())
     values = answer_values(a, question, kind) ^ answer_values(b, question, kind)
-    slot = {t for v in values for t in v.split()}
+    slot = slot_words(values, a, b)
     outside_a = [t for t in tokenize(a) if t not in slot]
     outside_b = [t for t in tokenize(b) if t not in slot]
     content_a, content_b = set(tokenize(a)), set(tokenize(b))
