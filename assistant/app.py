@@ -1,7 +1,7 @@
 """The application object: one store and one answerer behind every interface.
 
-The CLI (and later the web page and the API) call these methods and nothing below them, so
-every interface answers the same question the same way.
+Every interface (CLI, REST and MCP, web, the evaluation harness) calls these methods and
+nothing below them (tests/test_one_door.py), so each answers, lists and removes the same way.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import date
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
 from assistant.citations import verify_citations
 from assistant.extractive import ExtractiveAnswerer
@@ -23,11 +23,18 @@ from assistant.temporal import TimeScope, parse_time_scope
 from assistant.types import Answer, Answerer, last_answer
 from assistant.uploads import safe_upload_name
 from ingest.types import Article, IngestProblem, LoadResult, MetadataEdit
-from vectorstore.client import make_client
+from vectorstore.client import StoreUnavailable, make_client
 from vectorstore.embeddings import Embedder, make_embedder
 from vectorstore.lock import Holder, hold_store, this_process
 from vectorstore.store import ArticleStore
-from vectorstore.types import AddReport, Passage, SearchFilters
+from vectorstore.types import AddReport, ArticleInfo, Passage, SearchFilters, StoredArticle
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+
+    from vectorstore.health import ReadinessProbe
+    from vectorstore.integrity import IntegrityReport
+    from vectorstore.transfer import ImportReport
 
 SAMPLE_MARKER = "sample_corpus"
 # Set once the store's sample articles carry their flag (stores from before it get it then).
@@ -284,6 +291,125 @@ class Newsdesk:
             self.store.delete_article(article_id)
         self.store.set_marker(SAMPLE_MARKER, "removed")
         return removed
+
+    # The library: what is stored, for every interface (none of them reaches the store).
+
+    def list_articles(
+        self,
+        *,
+        sources: Sequence[str] = (),
+        title_contains: str | None = None,
+        matching: str | None = None,
+    ) -> list[ArticleInfo]:
+        """Stored articles, newest first; sample articles say so."""
+        return self.store.list_articles(
+            sources=sources, title_contains=title_contains, matching=matching
+        )
+
+    def article(self, article_id: str) -> StoredArticle | None:
+        """One stored article with its full text, or None when there is none of that id."""
+        info, article = self.store.article_info(article_id), self.store.get_article(article_id)
+        return None if info is None or article is None else StoredArticle(info, article.text)
+
+    def articles(self, article_ids: Sequence[str]) -> dict[str, Article]:
+        """The stored articles of these ids (those that exist), e.g. to check quotes against."""
+        return self.store.get_articles(article_ids)
+
+    def count_articles(self) -> int:
+        return self.store.count_articles()
+
+    def sample_count(self) -> int:
+        return len(self.store.sample_ids())
+
+    def edit_article(self, article_id: str, edit: MetadataEdit) -> StoredArticle | None:
+        """Change an article's title, outlet or date; None when there is no such article."""
+        if self.store.edit_metadata(article_id, edit) is None:
+            return None
+        return self.article(article_id)  # None: deleted meanwhile
+
+    def remove_article(self, article_id: str) -> bool:
+        """Delete an article and its chunks; False when there was none of that id."""
+        return self.store.delete_article(article_id)
+
+    def ingest_articles(
+        self, articles: Sequence[Article], *, progress: bool = False
+    ) -> IngestOutcome:
+        """Store articles already read (the evaluation's datasets)."""
+        return self._store_loaded(LoadResult(list(articles), [], files_seen=0), progress=progress)
+
+    def export(self, out: IO[str]) -> int:
+        """Every article as JSON Lines (`newsdesk import` reads it back); how many."""
+        from vectorstore.transfer import export_store
+
+        return export_store(self.store, out)
+
+    def import_file(self, path: Path) -> ImportReport:
+        """Store the articles of an export; ExportFormatError (a ValueError) names the line."""
+        from vectorstore.transfer import import_file
+
+        return import_file(self.store, path)
+
+    # Upkeep: warming up, checks and repairs below the records (vectorstore/integrity.py,
+    # vectorstore/health.py), for `newsdesk check` and /readyz.
+
+    def warm_up(self) -> None:
+        """Load the embedder, offer the sample corpus and load (or rebuild) the BM25 index,
+        so that the first question waits for none of them."""
+        self.embedder.embed_query("warm-up")
+        self.ensure_sample_corpus()
+        self.store.lexical_index()
+
+    def search_index_status(self) -> tuple[bool, str | None]:
+        """Whether the BM25 index is being rebuilt, and why the saved one was unusable."""
+        return self.store.lexical_rebuilding, self.store.lexical_cache_problem
+
+    def store_problem(self, probe: ReadinessProbe) -> str | None:
+        """None when the store answers and is whole; else why not, in words."""
+        try:
+            self.store.client.heartbeat()
+            self.store.count_articles()
+        except StoreUnavailable as exc:
+            return str(exc)
+        except Exception as exc:  # chromadb raises many unrelated types for one outage
+            # ... and for a damaged embedded store, which SQLite's check then names.
+            config = self.settings.store
+            where = f"{config.host}:{config.port}" if config.host else str(config.path)
+            damage = probe.sqlite_damage(self.store)
+            return (
+                damage or f"cannot reach the Chroma store at {where}: {type(exc).__name__}: {exc}"
+            )
+        # Reachable, but damaged below the records (vectorstore/health.py)?
+        return "; ".join(probe.problems(self.store)) or None
+
+    def check(self) -> IntegrityReport:
+        """Every article whole, every chunk with its article, the indexes readable."""
+        from vectorstore.integrity import check_store
+
+        return check_store(self.store)
+
+    def remove_orphans(self, report: IntegrityReport) -> int:
+        from vectorstore.integrity import remove_orphans
+
+        return remove_orphans(self.store, report)
+
+    def rebuild_dense_index(self) -> tuple[int, str | None]:
+        """Rebuild the dense index from the stored records: how many, and any problem left.
+        Raises what Chroma raises when the records cannot be read either."""
+        from vectorstore.health import dense_problem_after_rebuild
+        from vectorstore.repair import rebuild_dense_indexes
+
+        count = rebuild_dense_indexes(self.store)
+        return count, dense_problem_after_rebuild(self.store)
+
+    def rebuild_lexical_index(self) -> Path | None:
+        """Rebuild the BM25 cache; the file it is saved in."""
+        self.store.rebuild_lexical_index()
+        return self.store.lexical_cache_file
+
+    def chunk_collection(self) -> tuple[ClientAPI, str]:
+        """The Chroma client and chunk collection, for a reader that searches the same chunks
+        another way (the evaluation's LangChain baseline)."""
+        return self.store.client, self.store.chunks_collection
 
     def retrieve(
         self,

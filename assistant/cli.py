@@ -340,9 +340,8 @@ def _cmd_chat(app: Newsdesk, args: argparse.Namespace) -> int:
 
 def _cmd_articles(app: Newsdesk, args: argparse.Namespace) -> int:
     app.ensure_sample_corpus()
-    store = app.store
     if args.verb == "list":
-        infos = store.list_articles(
+        infos = app.list_articles(
             sources=args.source, title_contains=args.search, matching=args.match
         )
         if args.json:
@@ -358,23 +357,16 @@ def _cmd_articles(app: Newsdesk, args: argparse.Namespace) -> int:
             print(f"{len(infos)} article(s){note}")
         return EXIT_OK
     if args.verb == "show":
-        article = store.get_article(args.id)
-        if article is None:
+        shown = app.article(args.id)
+        if shown is None:
             print(f"error: no article with id {args.id!r}", file=sys.stderr)
             return EXIT_NOT_FOUND
-        info = store.article_info(args.id)
         if args.json:
-            print(
-                json.dumps(
-                    {**asdict(article), "chunk_count": info.chunk_count},
-                    indent=2,
-                    ensure_ascii=False,
-                )
-            )
+            print(json.dumps(shown.as_dict(), indent=2, ensure_ascii=False))
         else:
             for key in ("id", "title", "source", "published_at", "url", "author", "origin"):
-                print(f"{key:>13}: {getattr(article, key) or ''}")
-            print(f"{'chunks':>13}: {info.chunk_count}\n\n{article.text}")
+                print(f"{key:>13}: {getattr(shown.info, key) or ''}")
+            print(f"{'chunks':>13}: {shown.info.chunk_count}\n\n{shown.text}")
         return EXIT_OK
     if args.samples:
         for aid in app.remove_samples():
@@ -382,7 +374,7 @@ def _cmd_articles(app: Newsdesk, args: argparse.Namespace) -> int:
     elif not args.ids:
         print("error: name the article ids to remove, or --samples", file=sys.stderr)
         return EXIT_USAGE
-    missing = [aid for aid in args.ids if not store.delete_article(aid)]
+    missing = [aid for aid in args.ids if not app.remove_article(aid)]
     for aid in args.ids:
         if aid not in missing:
             print(f"removed {aid}")
@@ -418,17 +410,15 @@ def _cmd_eval(app: Newsdesk, args: argparse.Namespace) -> int:
 
 
 def _cmd_export(app: Newsdesk, args: argparse.Namespace) -> int:
-    from vectorstore.transfer import export_store
-
     if args.file == "-":
-        count = export_store(app.store, sys.stdout)
+        count = app.export(sys.stdout)
     else:
         from pathlib import Path
 
         target = Path(args.file)
         partial = target.with_name(target.name + ".partial")
         with partial.open("w", encoding="utf-8") as out:
-            count = export_store(app.store, out)
+            count = app.export(out)
         partial.replace(target)  # never a half-written export under the real name
     print(f"exported {count} article(s) to {args.file}", file=sys.stderr)
     return EXIT_OK
@@ -437,9 +427,7 @@ def _cmd_export(app: Newsdesk, args: argparse.Namespace) -> int:
 def _cmd_import(app: Newsdesk, args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from vectorstore.transfer import import_file
-
-    report = import_file(app.store, Path(args.file))  # ExportFormatError is a ValueError: 2
+    report = app.import_file(Path(args.file))  # ExportFormatError is a ValueError: 2
     print(
         f"imported {report.articles} article(s): {report.added} added, "
         f"{report.unchanged} already stored"
@@ -463,9 +451,7 @@ _REPAIR_HINTS = {
 
 
 def _cmd_check(app: Newsdesk, args: argparse.Namespace) -> int:
-    from vectorstore.integrity import check_store, remove_orphans
-
-    report = check_store(app.store)
+    report = app.check()
     print(
         f"{report.articles} article(s), {report.chunks} chunk(s): "
         f"{len(report.orphan_chunks)} orphan chunk(s), "
@@ -480,7 +466,7 @@ def _cmd_check(app: Newsdesk, args: argparse.Namespace) -> int:
     if args.repair:
         report.problems = [p for p in report.problems if not _repair(app, p.kind)]
         if report.orphan_chunks:
-            print(f"removed {remove_orphans(app.store, report)} orphan chunk(s)")
+            print(f"removed {app.remove_orphans(report)} orphan chunk(s)")
             report.orphan_chunks = []
     return EXIT_OK if report.ok else EXIT_FAILURE
 
@@ -488,18 +474,15 @@ def _cmd_check(app: Newsdesk, args: argparse.Namespace) -> int:
 def _repair(app: Newsdesk, kind: str) -> bool:
     """Mend one kind of store damage where that is possible here; True when mended."""
     if kind == "dense":
-        from vectorstore.health import dense_problem_after_rebuild
-        from vectorstore.repair import rebuild_dense_indexes
-
         try:
-            print(f"rebuilt the dense index of {rebuild_dense_indexes(app.store)} record(s)")
+            count, left = app.rebuild_dense_index()
         except Exception as exc:  # records unreadable too: Chroma raises many types
             print(f"error: cannot rebuild the dense index: {exc}", file=sys.stderr)
             return False
-        return dense_problem_after_rebuild(app.store) is None
+        print(f"rebuilt the dense index of {count} record(s)")
+        return left is None
     if kind == "lexical_cache":
-        app.store.rebuild_lexical_index()
-        print(f"rebuilt the BM25 cache {app.store.lexical_cache_file}")
+        print(f"rebuilt the BM25 cache {app.rebuild_lexical_index()}")
         return True
     return False
 

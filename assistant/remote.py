@@ -21,8 +21,8 @@ from assistant.app import IngestOutcome
 from assistant.types import Answer, Citation
 from assistant.uploads import safe_upload_name
 from ingest.pipeline import discover
-from ingest.types import Article, IngestProblem, MetadataEdit
-from vectorstore.types import AddReport, ArticleInfo, SearchFilters
+from ingest.types import IngestProblem, MetadataEdit
+from vectorstore.types import AddReport, ArticleInfo, SearchFilters, StoredArticle
 
 # Files go up in requests of at most this many bytes (one larger file goes alone), well
 # under the server's default request limit (NEWSDESK_API_MAX_REQUEST_MB, 50).
@@ -43,7 +43,6 @@ class RemoteNewsdesk:
         self.url = url.rstrip("/")
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         self._http = httpx.Client(base_url=self.url, headers=headers, timeout=timeout_s)
-        self.store = _RemoteStore(self)
 
     def close(self) -> None:
         self._http.close()
@@ -127,6 +126,38 @@ class RemoteNewsdesk:
         """Delete every sample article on the server (DELETE /v1/articles/samples)."""
         return self.request("DELETE", "/v1/articles/samples").json()["removed"]
 
+    def list_articles(
+        self,
+        *,
+        sources: Sequence[str] = (),
+        title_contains: str | None = None,
+        matching: str | None = None,
+    ) -> list[ArticleInfo]:
+        infos: list[ArticleInfo] = []
+        params: dict = {"outlet": list(sources), "limit": 500}
+        if title_contains:
+            params["title"] = title_contains
+        if matching:
+            params["q"] = matching
+        while True:
+            page = self.request("GET", "/v1/articles", params={**params, "offset": len(infos)})
+            items = page.json()
+            infos += [ArticleInfo(**item) for item in items["items"]]
+            if not items["items"] or len(infos) >= items["total"]:
+                return infos
+
+    def article(self, article_id: str) -> StoredArticle | None:
+        found = self.request("GET", f"/v1/articles/{_segment(article_id)}", ok=(404,))
+        if found.status_code == 404:
+            return None
+        data = found.json()
+        names = {f.name for f in fields(ArticleInfo)}
+        return StoredArticle(ArticleInfo(**{k: data[k] for k in names}), data["text"])
+
+    def remove_article(self, article_id: str) -> bool:
+        path = f"/v1/articles/{_segment(article_id)}"
+        return self.request("DELETE", path, ok=(404,)).status_code != 404
+
     def ask(
         self,
         question: str,
@@ -164,52 +195,6 @@ class RemoteNewsdesk:
             timings=data["timings"],
             as_of=data["as_of"],
         )
-
-
-class _RemoteStore:
-    """The store methods `newsdesk articles` uses, through the API."""
-
-    def __init__(self, remote: RemoteNewsdesk) -> None:
-        self._remote = remote
-
-    def list_articles(
-        self,
-        *,
-        sources: Sequence[str] = (),
-        title_contains: str | None = None,
-        matching: str | None = None,
-    ) -> list[ArticleInfo]:
-        infos: list[ArticleInfo] = []
-        params: dict = {"outlet": list(sources), "limit": 500}
-        if title_contains:
-            params["title"] = title_contains
-        if matching:
-            params["q"] = matching
-        while True:
-            page = self._remote.request(
-                "GET", "/v1/articles", params={**params, "offset": len(infos)}
-            ).json()
-            infos += [ArticleInfo(**item) for item in page["items"]]
-            if not page["items"] or len(infos) >= page["total"]:
-                return infos
-
-    def _get(self, article_id: str) -> dict | None:
-        found = self._remote.request("GET", f"/v1/articles/{_segment(article_id)}", ok=(404,))
-        return None if found.status_code == 404 else found.json()
-
-    def get_article(self, article_id: str) -> Article | None:
-        data = self._get(article_id)
-        names = {f.name for f in fields(Article)}
-        return None if data is None else Article(**{k: v for k, v in data.items() if k in names})
-
-    def article_info(self, article_id: str) -> ArticleInfo | None:
-        data = self._get(article_id)
-        names = {f.name for f in fields(ArticleInfo)}
-        return None if data is None else ArticleInfo(**{k: data[k] for k in names})
-
-    def delete_article(self, article_id: str) -> bool:
-        path = f"/v1/articles/{_segment(article_id)}"
-        return self._remote.request("DELETE", path, ok=(404,)).status_code != 404
 
 
 def _upload_batches(

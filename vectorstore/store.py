@@ -238,6 +238,11 @@ class ArticleStore:
         """A stamp that changes whenever any process writes to the store."""
         return self._stamp()[0]
 
+    @property
+    def chunks_collection(self) -> str:
+        """The name of the Chroma collection that holds the chunks and their vectors."""
+        return self._chunks_name
+
     def _stamp(self) -> tuple[str, int]:
         """The generation stamp and the chunk count it ends with (count() scans the
         collection, ~15 ms at 100k chunks: a search reads both at once)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 
 
@@ -67,6 +67,18 @@ class ArticleInfo:
     chunk_count: int
     length: int
     sample: bool = False
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """One stored article as every interface shows it: its listing and its full text (which
+    citation offsets point into)."""
+
+    info: ArticleInfo
+    text: str
+
+    def as_dict(self) -> dict:
+        return {**asdict(self.info), "text": self.text}
 
 
 @dataclass

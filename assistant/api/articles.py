@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -122,17 +121,14 @@ def list_articles(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> ArticlePage:
     """Stored articles, newest first, a page at a time; sample articles say `sample: true`."""
-    infos = app.store.list_articles(sources=outlet, title_contains=title, matching=q)
+    infos = app.list_articles(sources=outlet, title_contains=title, matching=q)
     page = infos[offset : offset + limit]
     return ArticlePage(total=len(infos), offset=offset, limit=limit, items=page)
 
 
 def find_article(app: Newsdesk, article_id: str) -> ArticleOut | None:
-    article = app.store.get_article(article_id)
-    info = app.store.article_info(article_id)
-    if article is None or info is None:
-        return None
-    return ArticleOut(**asdict(info), text=article.text)
+    shown = app.article(article_id)
+    return None if shown is None else ArticleOut(**shown.as_dict())
 
 
 @router.delete("/samples", response_model=RemovedOut, responses=errors(403))
@@ -157,16 +153,15 @@ def edit_article(app: App, article_id: str, body: ArticleEdit) -> ArticleOut:
     edit = body.to_edit()
     if edit == MetadataEdit():
         raise ApiError(400, "nothing to change: send title, source or published_at")
-    edited = app.store.edit_metadata(article_id, edit) is not None
-    found = find_article(app, article_id) if edited else None  # None: deleted meanwhile
-    if found is None:
+    edited = app.edit_article(article_id, edit)  # None: none, or deleted meanwhile
+    if edited is None:
         raise ApiError(404, f"no article with id {article_id!r}")
-    return found
+    return ArticleOut(**edited.as_dict())
 
 
 @router.delete("/{article_id}", status_code=204, responses=errors(403, 404))
 def delete_article(app: App, article_id: str) -> Response:
     """Remove an article and its chunks; other processes stop citing it at once."""
-    if not app.store.delete_article(article_id):
+    if not app.remove_article(article_id):
         raise ApiError(404, f"no article with id {article_id!r}")
     return Response(status_code=204)

@@ -31,11 +31,8 @@ class Runtime:
             return self.newsdesk
         with self._lock:
             if not self._prepared:
-                self.newsdesk.embedder.embed_query("warm-up")
-                self.newsdesk.ensure_sample_corpus()
-                # Load (or rebuild) the BM25 index now: the first question should not wait
-                # for it, and /readyz says "loading" meanwhile.
-                self.newsdesk.store.lexical_index()
+                # The first question should wait for nothing; /readyz says "loading" meanwhile.
+                self.newsdesk.warm_up()
                 self._prepared = True
         return self.newsdesk
 
@@ -57,33 +54,16 @@ class Runtime:
                 return str(exc)
             except Exception as exc:  # a damaged store: say what is wrong with it
                 return self.store_problem() or f"{type(exc).__name__}: {exc}"
-        store = self.newsdesk.store
-        if store.lexical_rebuilding:
-            return f"rebuilding the BM25 index: {store.lexical_cache_problem}"
+        rebuilding, problem = self.newsdesk.search_index_status()
+        if rebuilding:
+            return f"rebuilding the BM25 index: {problem}"
         return self.store_problem()
 
     def readiness_notes(self) -> list[str]:
         """What a ready server has mended and an operator should know (a damaged cache)."""
-        problem = self.newsdesk.store.lexical_cache_problem if self._prepared else None
+        problem = self.newsdesk.search_index_status()[1] if self._prepared else None
         return [problem] if problem else []
 
     def store_problem(self) -> str | None:
         """None when the store answers; else why not."""
-        try:
-            self.newsdesk.store.client.heartbeat()
-            self.newsdesk.store.count_articles()
-        except StoreUnavailable as exc:
-            return str(exc)
-        except Exception as exc:  # chromadb raises many unrelated types for one outage
-            # ... and for a damaged embedded store, which SQLite's check then names.
-            damage = self._probe.sqlite_damage(self.newsdesk.store)
-            where = self._where()
-            return (
-                damage or f"cannot reach the Chroma store at {where}: {type(exc).__name__}: {exc}"
-            )
-        # Reachable, but damaged below the records (vectorstore/health.py)?
-        return "; ".join(self._probe.problems(self.newsdesk.store)) or None
-
-    def _where(self) -> str:
-        config = self.newsdesk.settings.store
-        return f"{config.host}:{config.port}" if config.host else str(config.path)
+        return self.newsdesk.store_problem(self._probe)

@@ -42,13 +42,13 @@ class DenseBaseline:
             collection_name=collection_name,
             embedding_function=_LangChainEmbeddings(embedder),
         )
-        self.store, self.k = store, k
+        self.chroma, self.k = store, k
 
     def run(self, question: str, exclude: frozenset[str] = frozenset()) -> BaselineResult:
         search: dict = {"k": self.k}
         if exclude:
             search["filter"] = {"article_id": {"$nin": sorted(exclude)}}
-        documents = self.store.as_retriever(search_kwargs=search).invoke(question)
+        documents = self.chroma.as_retriever(search_kwargs=search).invoke(question)
         passages = [(d.metadata.get("article_id", ""), d.page_content) for d in documents]
         if not documents:
             return BaselineResult(passages, "")

@@ -169,7 +169,7 @@ def _score(
     scope = parse_time_scope(q.question, q.question_date)
     ranked = app.retrieve(q.question, k=10, filters=before, scope=scope, today=q.question_date)
     rank = metrics.evidence_rank([(p.article_id, p.text) for p in ranked], evidence)
-    stored = app.store.get_articles(sorted({c.article_id for c in answer.citations}))
+    stored = app.articles(sorted({c.article_id for c in answer.citations}))
     exact = sum(
         1
         for c in answer.citations
@@ -237,7 +237,7 @@ def run_evaluation(
     articles, id_map, skipped = _articles(dataset)
     app, collection = _eval_app(settings, articles)
     started = time.perf_counter()
-    report = app.store.add_articles(articles, progress=progress)
+    report = app.ingest_articles(articles, progress=progress).report
     ingest = {
         "collection": collection,
         "articles": len(articles),
@@ -250,7 +250,7 @@ def run_evaluation(
     if baseline:
         from assistant.evaluation.baseline import DenseBaseline
 
-        dense = DenseBaseline(app.store.client, f"{collection}_chunks", app.embedder)
+        dense = DenseBaseline(*app.chunk_collection(), app.embedder)
     questions = dataset.questions[:limit] if limit else dataset.questions
     iterator = questions
     if progress:

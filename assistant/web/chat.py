@@ -102,7 +102,7 @@ def ask_stream(
                 yield "", [*history, _bot(render.draft_html(draft))], panel, "", asked, sections
             else:
                 answer = item
-        articles = app.store.get_articles(sorted({c.article_id for c in answer.citations}))
+        articles = app.articles(sorted({c.article_id for c in answer.citations}))
     except StoreUnavailable as exc:
         raise gr.Error(f"The article store is unavailable: {exc}") from exc
     turn = len(asked)  # sections are trimmed; anchors must stay unique in the conversation
@@ -137,7 +137,7 @@ def new_conversation() -> tuple:
 def example_questions(app: Newsdesk) -> list[str]:
     """Questions the loaded articles answer: the sample ones in a store of samples only, else
     built from the newest real articles' titles (samples then answer only when asked)."""
-    infos = app.store.list_articles()
+    infos = app.list_articles()
     real = [i for i in infos if not i.sample]
     if infos and not real:
         return list(SAMPLE_QUESTIONS)
@@ -145,7 +145,7 @@ def example_questions(app: Newsdesk) -> list[str]:
 
 
 def outlets_of(app: Newsdesk) -> list[str]:
-    return sorted({i.source for i in app.store.list_articles() if i.source})
+    return sorted({i.source for i in app.list_articles() if i.source})
 
 
 def on_load(runtime: Runtime) -> list:

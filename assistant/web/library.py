@@ -37,15 +37,15 @@ def _require_edit(request: gr.Request | None) -> None:
 
 def article_rows(runtime: Runtime, search: str | None) -> tuple[list[list], str]:
     """The table's rows (samples tagged) and a line with the counts, or why nothing shows."""
-    store = runtime.prepare().store
+    app = runtime.prepare()
     needle = " ".join((search or "").split())
-    infos = store.list_articles(matching=needle or None)
+    infos = app.list_articles(matching=needle or None)
     rows = [
         [(SAMPLE_TAG if i.sample else "") + i.title, i.source, render.day(i.published_at),
          i.chunk_count, i.id]
         for i in infos
     ]  # fmt: skip
-    return rows, _counts(infos, needle, store.count_articles())
+    return rows, _counts(infos, needle, app.count_articles())
 
 
 def _n(count: int, word: str) -> str:
@@ -118,11 +118,10 @@ def upload(
 def open_article(runtime: Runtime, article_id: str | None) -> str:
     if not article_id:
         return "<p class='nd-empty'>Click an article in the list to read it here.</p>"
-    store = runtime.prepare().store
-    info, article = store.article_info(article_id), store.get_article(article_id)
-    if info is None or article is None:
+    shown = runtime.prepare().article(article_id)
+    if shown is None:
         return f"<p class='nd-empty'>No article with id {render.esc(article_id)}.</p>"
-    return render.article_html(info, article)
+    return render.article_html(shown)
 
 
 def select_row(runtime: Runtime, evt: gr.SelectData) -> tuple[str, str]:
@@ -140,19 +139,19 @@ def ask_delete(runtime: Runtime, article_id: str | None, request: gr.Request) ->
     _require_edit(request)
     if not article_id:
         raise gr.Error("Open an article first, then delete it.")
-    info = runtime.prepare().store.article_info(article_id)
-    if info is None:
+    shown = runtime.prepare().article(article_id)
+    if shown is None:
         raise gr.Error(f"No article with id {article_id}.")
     return _confirm(
         article_id,
-        f"Delete “{render.esc(info.title)}” and its {info.chunk_count} chunks? "
+        f"Delete “{render.esc(shown.info.title)}” and its {shown.info.chunk_count} chunks? "
         "It will no longer be searched or cited.",
     )
 
 
 def ask_remove_samples(runtime: Runtime, request: gr.Request) -> tuple:
     _require_edit(request)
-    count = len(runtime.prepare().store.sample_ids())
+    count = runtime.prepare().sample_count()
     if not count:
         raise gr.Error("There are no sample articles in the library.")
     return _confirm(
@@ -173,7 +172,7 @@ def confirm(runtime: Runtime, pending: str | None, request: gr.Request) -> tuple
         removed = app.remove_samples()
         gr.Info(f"Removed {len(removed)} sample articles.")
         done = f"<p class='nd-empty'>Removed {len(removed)} sample articles.</p>"
-    elif pending and app.store.delete_article(pending):
+    elif pending and app.remove_article(pending):
         gr.Info("Article deleted: it is no longer searched or cited.")
         done = f"<p class='nd-empty'>Deleted article {render.esc(pending)}.</p>"
     else:
@@ -203,7 +202,7 @@ def edit_article(
     change = MetadataEdit(**clean, published_at=day)
     if change == MetadataEdit():
         raise gr.Error("Fill in a new title, outlet or date first.")
-    if runtime.prepare().store.edit_metadata(article_id, change) is None:
+    if runtime.prepare().edit_article(article_id, change) is None:
         raise gr.Error(f"No article with id {article_id}.")
     gr.Info("Saved: searches and citations show the new details.")
     return open_article(runtime, article_id)

@@ -11,7 +11,7 @@ from assistant.api.openai_compat import with_footnotes
 from assistant.api.schemas import AnswerOut
 from assistant.types import ABSTAIN_LEAD, Answer, Citation
 from ingest.types import Article
-from vectorstore.types import ArticleInfo
+from vectorstore.types import StoredArticle
 
 CONTEXT_CHARS = 280
 MARKER = re.compile(r"\[(\d+)\]")
@@ -223,11 +223,12 @@ def answer_markdown(answer: Answer) -> str:
     return with_footnotes(AnswerOut.of(answer))
 
 
-def article_html(info: ArticleInfo, article: Article) -> str:
+def article_html(shown: StoredArticle) -> str:
+    info = shown.info
     link = ""
     if info.url and info.url.startswith(("http://", "https://")):
         link = f' · <a href="{esc(info.url)}" target="_blank" rel="noopener noreferrer">link</a>'
-    paragraphs = "".join(f"<p>{esc(p)}</p>" for p in article.text.split("\n") if p.strip())
+    paragraphs = "".join(f"<p>{esc(p)}</p>" for p in shown.text.split("\n") if p.strip())
     return (
         f'<article class="nd-article"><h3>{esc(info.title)}</h3>'
         f'<div class="nd-meta">{byline(info.source, info.published_at)} · '

@@ -1,0 +1,46 @@
+"""Every interface (CLI, REST and MCP, web, evaluation, the CLI's remote client) goes through
+the application object, `Newsdesk`, and nothing below it: one way to list, show, remove,
+check and answer, whichever door a user came in by."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ASSISTANT = Path(__file__).resolve().parents[1] / "assistant"
+INTERFACES = [
+    ASSISTANT / "cli.py",
+    ASSISTANT / "remote.py",
+    *sorted((ASSISTANT / "api").glob("*.py")),
+    *sorted((ASSISTANT / "web").glob("*.py")),
+    *sorted((ASSISTANT / "evaluation").glob("*.py")),
+]
+
+
+def store_reaches(source: str) -> list[int]:
+    """Lines with `x.store` in a module's source, except the store's settings
+    (`settings.store`, `app.settings.store`)."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Attribute) or node.attr != "store":
+            continue
+        owner = node.value
+        name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+        if name != "settings":
+            lines.append(node.lineno)
+    return lines
+
+
+def test_no_interface_reaches_past_the_application_to_its_store():
+    assert len(INTERFACES) > 20
+    reaches = {
+        str(path.relative_to(ASSISTANT)): found
+        for path in INTERFACES
+        if (found := store_reaches(path.read_text(encoding="utf-8")))
+    }
+    assert reaches == {}
+
+
+def test_the_check_sees_a_reach_past_the_application_and_allows_settings():
+    source = "def f(app):\n    cfg = app.settings.store\n    return app.store.list_articles()\n"
+    assert store_reaches(source) == [3]
