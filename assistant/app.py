@@ -171,8 +171,7 @@ class Newsdesk:
         """The follow-up as a standalone question: by the model where there is one, else
         (or when it fails) by rule. None when the question stands alone."""
         earlier = [q for q in conversation if q.strip()]
-        by_model = getattr(self.answerer, "rewrite", None)
-        return (by_model and by_model(question, earlier)) or rewrite_followup(question, earlier)
+        return self.answerer.rewrite(question, earlier) or rewrite_followup(question, earlier)
 
     def _load(self, paths: Sequence[str | Path], *, progress: bool = False) -> LoadResult:
         # Loaders pull in HTML and PDF parsers: only ingestion pays for importing them.
@@ -498,16 +497,12 @@ class Newsdesk:
         )
         retrieved = time.perf_counter()
         first_token = None
-        stream = getattr(self.answerer, "stream", None)
-        if stream is None:
-            answer = self.answerer.answer(asked, passages, scope)
-        else:
-            for item in stream(asked, passages, scope):
-                if isinstance(item, Answer):
-                    answer = item
-                    continue
-                first_token = first_token or time.perf_counter()
-                yield item
+        for item in self.answerer.stream(asked, passages, scope):
+            if isinstance(item, Answer):
+                answer = item
+                continue
+            first_token = first_token or time.perf_counter()
+            yield item
         answer.question, answer.rewritten_question = question, rewritten
         drafted = time.perf_counter()
         cited = sorted({c.article_id for c in answer.citations})

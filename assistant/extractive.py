@@ -22,7 +22,7 @@ from assistant.reader.disagreement import pair_features
 from assistant.reader.features import CANDIDATES_PER_QUESTION, feature_matrix, reader_text
 from assistant.span import AnswerSpan, find_span
 from assistant.temporal import TimeScope
-from assistant.types import Answer, Citation
+from assistant.types import Answer, Citation, QuotingAnswerer
 from ingest.text import sentence_spans
 from vectorstore.embeddings import Embedder
 from vectorstore.lexical import tokenize
@@ -176,7 +176,7 @@ class _Candidate:
         return self.entity_coverage >= 0.5 and self.new_words >= _MIN_NEW_WORDS
 
 
-class ExtractiveAnswerer:
+class ExtractiveAnswerer(QuotingAnswerer):
     """Scores every sentence of the retrieved passages and quotes the best one or two."""
 
     name = "extractive"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -98,7 +98,11 @@ class Answerer(Protocol):
     """Turns a question and its retrieved passages into an Answer with citations.
 
     The extractive answerer is the default; answerers backed by a language model plug in here
-    without touching retrieval, citation checking or the interfaces.
+    without touching retrieval, citation checking or the interfaces. `stream` yields the text
+    a model writes, piece by piece, then the Answer; `rewrite` turns a follow-up ("and in
+    Iraq?") into a standalone question, or None (it stands alone, or this answerer cannot
+    tell: the rule in assistant/followup.py then decides). `QuotingAnswerer` gives both to
+    an answerer that writes nothing.
     """
 
     name: str
@@ -106,6 +110,30 @@ class Answerer(Protocol):
     def answer(
         self, question: str, passages: Sequence[Passage], scope: TimeScope | None = None
     ) -> Answer: ...
+
+    def stream(
+        self, question: str, passages: Sequence[Passage], scope: TimeScope | None = None
+    ) -> Iterator[str | Answer]: ...
+
+    def rewrite(self, question: str, earlier: Sequence[str]) -> str | None: ...
+
+
+class QuotingAnswerer:
+    """The plain `stream` and `rewrite` of an answerer that finds its answer at once and
+    writes no text: the stream is the Answer alone, and follow-ups are left to the rule."""
+
+    def answer(
+        self, question: str, passages: Sequence[Passage], scope: TimeScope | None = None
+    ) -> Answer:
+        raise NotImplementedError
+
+    def stream(
+        self, question: str, passages: Sequence[Passage], scope: TimeScope | None = None
+    ) -> Iterator[str | Answer]:
+        yield self.answer(question, passages, scope)
+
+    def rewrite(self, question: str, earlier: Sequence[str]) -> str | None:
+        return None
 
 
 def last_answer(stream: Iterable[str | Answer]) -> Answer:
