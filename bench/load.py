@@ -33,8 +33,9 @@ QUESTIONS = [
     ("How many US troops are in Syria?", "900"),
     ("How effective was the malaria vaccine in the trial?", "77%"),
     # "How many children took part in the malaria vaccine trial?" (4,800) is a known miss of
-    # the round-7 reader (it quotes the trial's lead sentence; docs/evaluation.md): a load run
-    # checks that answers stay right under load, so it asks questions answered right at rest.
+    # the round-7 reader (it quotes the trial's lead sentence;
+    # docs/experiments/evaluation-round-07.md): a load run checks that answers stay right
+    # under load, so it asks questions answered right at rest.
     ("How many satellites did the Corvus rocket carry?", "22"),
     ("How many people were evacuated from Pine Hollow?", "2,000"),
 ]

@@ -52,8 +52,8 @@ class SearchConfig:
     news on another subject is not promoted for being fresh. Fused scores are then raised
     by `recency_boost` (x1.1 at 0.1) for news of that day, halving every
     `recency_half_life_days`: a tie-breaker, since a stronger boost let fresh but
-    off-topic passages push answers out (docs/evaluation.md, round 3). Articles older than
-    a few weeks rank as they would without this; undated ones get no boost.
+    off-topic passages push answers out (docs/experiments/evaluation-round-03.md). Articles
+    older than a few weeks rank as they would without this; undated ones get no boost.
     `recent_days = 0` and `recency_boost = 0` turn it off.
     """
 

@@ -122,7 +122,7 @@ def write_card(card: Path, decision_file: Path, reader_file: Path) -> None:
         lines.append(
             f"{model.get('pairs')} pairs, {model.get('real_pairs')} of them planted "
             f"disagreements; AUC on the pairs it was fitted on {model.get('train_auc')} "
-            "(by question, 5-fold: docs/evaluation.md, round 9)."
+            "(by question, 5-fold: docs/experiments/evaluation-round-09.md)."
         )
         lines += ["", "| feature | weight |", "| --- | --- |"]
         for name, weight in zip(model["features"], model["weights"], strict=False):
