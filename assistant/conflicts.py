@@ -15,28 +15,17 @@ from typing import Protocol
 
 import numpy as np
 
-from vectorstore.lexical import tokenize
+from ingest.text import (
+    CALENDAR_WORD,
+    FIGURE,
+    MONTH_TOKEN,
+    NAME,
+    date_values,
+    stated_quantities,
+    tokenize,
+)
 
 CONFLICT_LEAD = "The sources disagree."
-_FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")
-_YEAR = re.compile(r"(?:19|20)\d\d")
-_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*")
-_MONTH_WORD = (
-    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
-)
-_MONTH = rf"({_MONTH_WORD})\.?"
-_MONTH_TOKEN = re.compile(_MONTH_WORD)
-# "September 26", "26 September" (one date either way round) or a year.
-_DATE_VALUE = re.compile(
-    rf"\b{_MONTH}\s+(\d{{1,2}})\b|\b(\d{{1,2}})\s+{_MONTH}(?![a-z])|\b((?:19|20)\d\d)\b",
-    re.IGNORECASE,
-)
-_CALENDAR = re.compile(
-    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|jan\w*|feb\w*|march|april|may|june|july|aug\w*"
-    r"|sept?\w*|oct\w*|nov\w*|dec\w*",
-    re.IGNORECASE,
-)
 # Below these the two sentences are about different things, not the same thing told twice.
 _MIN_SAME_WORDS = 0.5
 _MIN_SIMILARITY = 0.5
@@ -52,24 +41,6 @@ class Sentence(Protocol):
     def article_id(self) -> str: ...
 
 
-_NUMBER_WORDS = {
-    w: i
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
-        " fifteen sixteen seventeen eighteen nineteen twenty".split()
-    )
-} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-     "ninety": 90, "dozen": 12, "hundred": 100}  # fmt: skip
-_SCALES = {"thousand": 10**3, "million": 10**6, "m": 10**6, "billion": 10**9, "bn": 10**9,
-           "trillion": 10**12}  # fmt: skip
-_QUANTITY = re.compile(
-    r"(?P<figure>\d[\d,]*(?:\.\d+)?|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b)"
-    r"(?:\s*(?P<scale>thousand|million|billion|trillion|bn|m)\b)?",
-    re.IGNORECASE,
-)
-_MONTH_BEFORE = re.compile(
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s*$", re.IGNORECASE
-)
 # A figure followed by one of these counts time or a share, not the things asked about
 # ("four astronauts" against "Monday, April 6"; "900 troops" against "attacked 70 times").
 _OTHER_MEASURES = set(
@@ -83,41 +54,13 @@ def quantities(text: str, question: str = "") -> set[tuple[str, str]]:
     counts), as plain numbers ("four" and "4", "2 million" and "2,000,000" compare equal);
     without years, days of a month, clock times, shares, measures of time or "times", and
     without numbers the question itself holds."""
-    asked = {v for v, _ in _quantities_with_next_word(question)}
+    asked = {v for v, _ in stated_quantities(question)}
     counted = counted_noun(question)
     return {
         (value, following)
-        for value, following in _quantities_with_next_word(text)
+        for value, following in stated_quantities(text)
         if value not in asked and (following not in _OTHER_MEASURES or following in counted)
     }
-
-
-def _quantities_with_next_word(text: str) -> list[tuple[str, str]]:
-    found = []
-    for m in _QUANTITY.finditer(text):
-        raw = m["figure"].casefold()
-        if _MONTH_BEFORE.search(text[: m.start()]) or text[m.end() : m.end() + 1] == ":":
-            continue  # "April 6", "10:30"
-        if raw.isalpha():
-            number = float(_NUMBER_WORDS[raw])
-        else:
-            digits = raw.replace(",", "").rstrip(".")
-            if _YEAR.fullmatch(digits) and not m["scale"]:
-                continue  # "2024" is a year, "2,024" is not
-            try:
-                number = float(digits)
-            except ValueError:
-                continue
-        if m["scale"]:
-            number *= _SCALES[m["scale"].casefold()]
-        rest = text[m.end() :].lstrip()
-        if rest.startswith("%"):
-            continue
-        # What it counts: the next word, when it is a content word ("2,000 people"; not
-        # "2,500 in Iraq").
-        following = " ".join(tokenize((rest.split(maxsplit=1) or [""])[0]))
-        found.append((f"{number:g}" if number < 1e15 else raw, following))
-    return found
 
 
 def counted_noun(question: str) -> set[str]:
@@ -141,23 +84,11 @@ def answer_values(text: str, question: str, kind: str) -> set[str]:
     if kind == "date":
         return date_values(text) - date_values(question)
     # "Monday" and "March" say when, not who.
-    names = (v.rstrip(".") for v in _NAME.findall(text))
-    found = [v for v in names if not _CALENDAR.fullmatch(v)]
-    found += _FIGURE.findall(text)
+    names = (v.rstrip(".") for v in NAME.findall(text))
+    found = [v for v in names if not CALENDAR_WORD.fullmatch(v)]
+    found += FIGURE.findall(text)
     values = {" ".join(t for t in tokenize(v) if t not in asked) for v in found}
     return {v for v in values if v}
-
-
-def date_values(text: str) -> set[str]:
-    """Days and years in a text, one spelling each: "26 September 2023" and "Sept. 26, 2023"
-    both give {"sep 26", "2023"}, so one date told two ways is never two values."""
-    out = set()
-    for month, day, day_first, month_after, year in _DATE_VALUE.findall(text):
-        if year:
-            out.add(year)
-        else:
-            out.add(f"{(month or month_after)[:3].lower()} {int(day or day_first)}")
-    return out
 
 
 def slot_words(values: set[str], *texts: str) -> set[str]:
@@ -166,7 +97,7 @@ def slot_words(values: set[str], *texts: str) -> set[str]:
     words = {t for v in values for t in v.split()}
     months = {w for w in words if w.isalpha()}
     spelled = (t for text in texts for t in tokenize(text) if t[:3] in months)
-    return words | {t for t in spelled if _MONTH_TOKEN.fullmatch(t)}
+    return words | {t for t in spelled if MONTH_TOKEN.fullmatch(t)}
 
 
 def _same_words(a: str, b: str, slot: set[str], question: str) -> float:

@@ -9,8 +9,7 @@ from collections.abc import Sequence
 
 from assistant.temporal import TimeScope
 from assistant.types import Answer, Citation
-from ingest.text import sentence_spans
-from vectorstore.lexical import tokenize
+from ingest.text import sentence_spans, tokenize
 from vectorstore.types import Passage
 
 # Words (as `tokenize` leaves them) of a question that names no subject, only a time.

@@ -23,9 +23,8 @@ from assistant.reader.features import CANDIDATES_PER_QUESTION, feature_matrix, r
 from assistant.span import AnswerSpan, find_span
 from assistant.temporal import TimeScope
 from assistant.types import Answer, Citation, QuotingAnswerer
-from ingest.text import sentence_spans
+from ingest.text import sentence_spans, tokenize
 from vectorstore.embeddings import Embedder
-from vectorstore.lexical import tokenize
 from vectorstore.recency import from_day_number
 from vectorstore.store import published_day
 from vectorstore.types import Passage
@@ -471,18 +470,7 @@ def _overlap(a: set[str], b: set[str]) -> float:
 
 
 def _citation(n: int, cand: _Candidate) -> Citation:
-    p = cand.passage
-    return Citation(
-        n=n,
-        article_id=p.article_id,
-        title=p.title,
-        source=p.source,
-        published_at=p.published_at,
-        url=p.url,
-        quote=cand.text,
-        start=cand.start,
-        end=cand.end,
-    )
+    return Citation.quoting(n, cand.passage, cand.start, cand.end, cand.text)
 
 
 def _compose_conflict(

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.conflicts import _CALENDAR, _DATE_VALUE, _NAME, _QUANTITY, counted_noun
-from vectorstore.lexical import tokenize
+from assistant.conflicts import counted_noun
+from ingest.text import CALENDAR_WORD, DATE_VALUE, NAME, QUANTITY, tokenize
 
 
 @dataclass(frozen=True)
@@ -26,19 +26,19 @@ def find_span(quote: str, question: str, kind: str) -> tuple[int, int] | None:
     asked = set(tokenize(question))
     if kind == "number":
         counted = counted_noun(question)
-        matches = [m for m in _QUANTITY.finditer(quote) if not set(tokenize(m[0])) <= asked]
+        matches = [m for m in QUANTITY.finditer(quote) if not set(tokenize(m[0])) <= asked]
         for m in matches:
             rest = re.match(r"\s*([\w'’-]+)", quote[m.end() :])
             if rest and set(tokenize(rest[1])) & {t for w in counted for t in tokenize(w)}:
                 return m.start(), m.end() + rest.end()
         return (matches[0].start(), matches[0].end()) if matches else None
     if kind == "date":
-        m = _DATE_VALUE.search(quote)
+        m = DATE_VALUE.search(quote)
         return (m.start(), m.end()) if m else None
     if kind in ("person", "place", "name"):
-        for m in _NAME.finditer(quote):
+        for m in NAME.finditer(quote):
             value = m[0].rstrip(".")
-            if _CALENDAR.fullmatch(value) or set(tokenize(value)) <= asked:
+            if CALENDAR_WORD.fullmatch(value) or set(tokenize(value)) <= asked:
                 continue
             return m.start(), m.start() + len(value)
     return None

@@ -11,10 +11,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-_MONTHS = {name.casefold(): i for i, name in enumerate(calendar.month_name) if name}
-_MONTHS.update({name.casefold(): i for i, name in enumerate(calendar.month_abbr) if name})
-_MONTHS["sept"] = 9
-_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"  # noqa: E501
+from ingest.text import MONTH_WORD, month_number
+
+_MONTH = f"({MONTH_WORD})"
 
 _AS_OF = re.compile(
     rf"\b(?:as of|by|before|until|up to)\s+(?:(\d{{1,2}})\s+)?{_MONTH}\.?"
@@ -94,7 +93,7 @@ def parse_time_scope(question: str, today: date | None = None) -> TimeScope:
             day = date(int(m[1]), int(m[2]), int(m[3]))
             return TimeScope(before=day, prefer_recent=True, label=f"as of {day.isoformat()}")
         if m := _AS_OF.search(question):
-            month = _MONTHS[m[2].casefold().rstrip(".")[:3]]
+            month = month_number(m[2])
             year = int(m[4])
             day_num = m[1] or m[3]
             day = date(year, month, int(day_num)) if day_num else _month_end(year, month)
@@ -103,7 +102,7 @@ def parse_time_scope(question: str, today: date | None = None) -> TimeScope:
             day = date(int(m[1]), 12, 31)
             return TimeScope(before=day, prefer_recent=True, label=f"as of {day.isoformat()}")
         if (m := _IN_MONTH.search(question)) and not _dates_an_event(question, m.start()):
-            month = _MONTHS[m[1].casefold()[:3]]
+            month = month_number(m[1])
             year = int(m[2])
             start, end = date(year, month, 1), _month_end(year, month)
             return TimeScope(after=start, before=end, label=f"{calendar.month_name[month]} {year}")

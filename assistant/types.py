@@ -35,6 +35,13 @@ class Citation:
     end: int
     sample: bool = False
 
+    @classmethod
+    def quoting(cls, n: int, passage: Passage, start: int, end: int, quote: str) -> Citation:
+        """Citation `n` of `quote`, the article's text from `start` to `end`, found in
+        `passage` (which carries the article's title, outlet, date and URL)."""
+        p = passage
+        return cls(n, p.article_id, p.title, p.source, p.published_at, p.url, quote, start, end)
+
 
 @dataclass
 class Answer:

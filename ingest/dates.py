@@ -7,17 +7,15 @@ import warnings
 from collections.abc import Sequence
 from datetime import datetime
 
+from ingest.text.calendar import MONTH_WORD
+
 _PREFIX = re.compile(
     r"^\s*(?:last\s+|first\s+)?(?:updated|published|posted|date)(?:\s+on)?\b\s*[:\-–—|]?\s*",
     re.IGNORECASE,
 )
 # A line that announces a date; `find_date_line` still requires the rest to be only a date.
 _DATE_LINE = re.compile(r"^\s*(?:last\s+|first\s+)?(?:updated|published|posted)\b", re.IGNORECASE)
-_MONTH = re.compile(
-    r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?",
-    re.IGNORECASE,
-)
+_MONTH = re.compile(rf"\b(?:{MONTH_WORD})\b\.?", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _ISO = re.compile(
     r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from vectorstore.lexical import tokenize
+from ingest.text import tokenize
 from vectorstore.types import Passage
 
 # Share of words (Jaccard) above which two passages with the same names and numbers are copies.

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from vectorstore.lexical import tokenize
+from ingest.text import tokenize
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 

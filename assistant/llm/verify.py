@@ -33,12 +33,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.extractive import _citation, question_entities
+from assistant.extractive import question_entities
 from assistant.llm.prompts import addresses_the_model
 from assistant.types import Citation
-from ingest.text import sentence_spans
+from ingest.text import sentence_spans, tokenize
 from vectorstore.embeddings import Embedder
-from vectorstore.lexical import tokenize
 from vectorstore.types import Passage
 
 MIN_COVERAGE = 0.8
@@ -227,7 +226,9 @@ class SupportChecker:
                 key = (s.passage.article_id, s.start)
                 if key not in numbering:
                     numbering[key] = len(numbering) + 1
-                    out.citations.append(_citation(numbering[key], s))
+                    out.citations.append(
+                        Citation.quoting(numbering[key], s.passage, s.start, s.end, s.text)
+                    )
                 markers.append(f"[{numbering[key]}]")
             parts.append(f"{claim.text} {''.join(markers)}")
             out.kept += 1

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.conflicts import answer_values, slot_words, values_differ
-from vectorstore.lexical import tokenize
+from ingest.text import tokenize
 
 PAIR_FEATURES = (
     "aligned",  # how much of the two word sequences lines up, in order

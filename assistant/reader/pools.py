@@ -25,8 +25,8 @@ from pathlib import Path
 from assistant.evaluation.metrics import answer_is_correct
 from ingest.chunking import ChunkingConfig, chunk_article
 from ingest.loaders.records import record_to_article
+from ingest.text import tokenize
 from ingest.types import IngestError
-from vectorstore.lexical import tokenize
 from vectorstore.types import Passage
 
 PASSAGES_PER_QUESTION = 8

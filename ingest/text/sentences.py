@@ -1,4 +1,4 @@
-"""Text clean-up and sentence splitting that keep exact character offsets.
+"""Sentence splitting that keeps exact character offsets.
 
 Both chunking (ingest) and sentence selection (assistant) use `sentence_spans`, so a citation's
 quote is always a slice of the article text that chunking saw.
@@ -7,7 +7,6 @@ quote is always a slice of the article text that chunking saw.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 # Words that end with a full stop without ending a sentence. Lower-case, without the dot.
 _ABBREVIATIONS = frozenset(
@@ -30,42 +29,6 @@ _SENTENCE_STARTERS = frozenset(
 # which happens when HTML blocks are joined; a glued "." is too often "U.S" or "3.5" to trust.
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)|[!?]+(?=[A-Z“\"])")
 _PARAGRAPH = re.compile(r"\n\s*\n")
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def surrogate_at(text: str) -> int | None:
-    """Where the first lone surrogate of `text` is, or None: such text is not valid Unicode."""
-    found = _SURROGATE.search(text)
-    return found.start() if found else None
-
-
-def valid_unicode(text: str) -> str:
-    """`text` with each lone surrogate replaced by U+FFFD (and split pairs joined).
-
-    A JSON string may escape half of a UTF-16 pair ("\\ud800", often an emoji cut in two by a
-    length limit); Python keeps it, but it cannot be encoded, hashed or stored. One broken
-    character must not cost the article it is in.
-    """
-    if surrogate_at(text) is None:
-        return text
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-
-
-def clean_text(text: str) -> str:
-    """Normalise what loaders produce: Unicode NFC, Unix newlines, no trailing spaces,
-    at most one blank line between paragraphs, no leading/trailing blank lines, no lone
-    surrogates."""
-    text = unicodedata.normalize("NFC", valid_unicode(text))
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("\u00a0", " ").replace("\u200b", "")
-    # Control characters other than newline and tab are noise from bad encodings or PDFs.
-    # (Unicode category Cc is exactly these ranges; a regex keeps 20 MB files to seconds.)
-    text = _CONTROL.sub("", text)
-    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n")]
-    text = "\n".join(lines)
-    text = re.sub(r"\n{3,}", "\n\n", text)
-    return text.strip()
 
 
 def _ends_with_abbreviation(text: str, dot_index: int) -> bool:
