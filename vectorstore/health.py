@@ -85,11 +85,13 @@ def dense_problem(store: ArticleStore, samples: int = 1) -> str | None:
     return None
 
 
-def dense_problem_after_rebuild(store: ArticleStore, wait_s: float = 5.0) -> str | None:
+def dense_problem_after_rebuild(store: ArticleStore, wait_s: float = 20.0) -> str | None:
     """`dense_problem` right after a rebuild, asked again for up to `wait_s` before the index
     is called damaged: a probe run at once, on a loaded machine, has failed with Chroma's
     "Error getting embedding" on a sound rebuilt index (the repair test, 2 runs in 9 with
-    three at a time; never alone); asked again, 6 runs in 6 passed."""
+    three at a time; never alone); asked again for 5 s, 6 runs in 6 passed, but one run
+    beside two evaluations still failed after 5 s. A sound index answers as soon as it can,
+    so the longer wait costs only a store that really is damaged."""
     deadline = time.monotonic() + wait_s
     problem = dense_problem(store)
     while problem is not None and time.monotonic() < deadline:

@@ -11,7 +11,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from assistant.api.deps import App, errors
-from assistant.api.errors import ApiError
 from assistant.api.schemas import (
     ArticleEdit,
     ArticleOut,
@@ -22,6 +21,7 @@ from assistant.api.schemas import (
     RemovedOut,
 )
 from assistant.app import IngestOutcome, Newsdesk
+from assistant.serving.errors import ApiError
 from ingest.types import MetadataEdit
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])

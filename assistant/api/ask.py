@@ -9,10 +9,11 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import iterate_in_threadpool
 
-from assistant.api.deps import App, errors, pieces, sse
-from assistant.api.errors import ApiError
+from assistant.api.deps import App, errors, sse
 from assistant.api.schemas import AnswerOut, AskRequest
 from assistant.app import Newsdesk
+from assistant.serving.answer_text import pieces
+from assistant.serving.errors import ApiError
 from assistant.types import Answer, last_answer
 
 router = APIRouter(prefix="/v1", tags=["ask"])

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assistant.api.errors import error_response
+from assistant.serving.errors import error_response
 from assistant.settings import ApiSettings
 
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})

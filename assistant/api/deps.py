@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -29,12 +28,3 @@ def sse(data: Any, event: str | None = None) -> str:
     """One server-sent event; `data` is sent as JSON unless it is already a string."""
     payload = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
     return (f"event: {event}\n" if event else "") + f"data: {payload}\n\n"
-
-
-def pieces(text: str) -> list[str]:
-    """The answer in word-sized deltas that join back to exactly `text`.
-
-    The extractive answerer finds the whole answer at once; deltas keep streaming clients
-    (and a future generative answerer) on the same protocol.
-    """
-    return re.findall(r"\S+\s*|\s+", text)

@@ -15,21 +15,22 @@ from mcp.server.transport_security import TransportSecurityMiddleware, Transport
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from assistant.api import articles, ask, health, openai_compat, search, web_login
+from assistant.api import articles, ask, health, openai_compat, search
 from assistant.api.browser import MCP_PATH, BrowserGuard, served_hosts
 from assistant.api.docs_page import install_docs
-from assistant.api.errors import (
+from assistant.api.mcp_tools import build_mcp
+from assistant.api.security import ApiKeyGuard
+from assistant.app import Newsdesk
+from assistant.serving import login as web_login
+from assistant.serving.errors import (
     ApiError,
     StoreOutageGuard,
     error_response,
     install_error_handlers,
 )
-from assistant.api.limits import BodyLimit
-from assistant.api.mcp_tools import build_mcp
-from assistant.api.runtime import Runtime
-from assistant.api.security import ApiKeyGuard
-from assistant.api.web_login import SessionSigner, session_secret
-from assistant.app import Newsdesk
+from assistant.serving.limits import BodyLimit
+from assistant.serving.login import SessionSigner, session_secret
+from assistant.serving.runtime import Runtime
 from assistant.settings import ApiSettings
 
 _ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]

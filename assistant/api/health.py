@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from assistant.api.errors import error_response
+from assistant.serving.errors import error_response
 
 router = APIRouter(tags=["health"])
 

@@ -16,9 +16,9 @@ from pydantic import ValidationError
 
 from assistant.api.articles import find_article
 from assistant.api.ask import answer_question
-from assistant.api.errors import ApiError
-from assistant.api.runtime import Runtime
 from assistant.api.schemas import MAX_K, MAX_QUESTION_CHARS, AnswerOut, AskRequest, Filters
+from assistant.serving.errors import ApiError
+from assistant.serving.runtime import Runtime
 
 INSTRUCTIONS = (
     "Newsdesk answers questions from a collection of news articles. Use `ask` for an answer "

@@ -8,7 +8,6 @@ question is asked on as `as_of` (YYYY-MM-DD).
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -22,13 +21,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from assistant.api.ask import answer_events, answer_question
-from assistant.api.deps import App, errors, pieces, sse
-from assistant.api.errors import ApiError
-from assistant.api.safe_markdown import md_chunk, md_link, md_text
+from assistant.api.deps import App, errors, sse
 from assistant.api.schemas import MAX_QUESTION_CHARS, AnswerOut, AskRequest, Filters
+from assistant.serving.answer_text import footnoted, md_chunk, pieces
+from assistant.serving.errors import ApiError
 
 router = APIRouter(prefix="/v1", tags=["openai"])
-_MARKER = re.compile(r"(\[\d+\])")
 
 MODEL = "newsdesk"
 _CREATED = int(time.time())
@@ -81,22 +79,7 @@ def _ask_request(body: ChatRequest) -> AskRequest:
 
 
 def with_footnotes(answer: AnswerOut) -> str:
-    """`[n]` markers become Markdown footnotes `[^n]`, defined under the answer. Everything
-    that came from an article is escaped (see safe_markdown): it reads as text, never markup."""
-    numbers = {c.n for c in answer.citations}
-    text = "".join(
-        f"[^{part[1:-1]}]" if _MARKER.fullmatch(part) and int(part[1:-1]) in numbers
-        else md_chunk(part)
-        for part in _MARKER.split(answer.answer)
-    )  # fmt: skip
-    # The day "last week" or "now" was counted from, and why (the app's note says it).
-    text += "".join(f"\n\n_{md_text(n)}_" for n in answer.notes if n.startswith("As of "))
-    notes = []
-    for c in answer.citations:
-        meta = ", ".join(x for x in (c.source, (c.published_at or "")[:10]) if x)
-        line = f"[^{c.n}]: {md_link(c.title, c.url)}" + (f" ({md_text(meta)})" if meta else "")
-        notes.append(f"{line}: “{md_text(c.quote)}”")
-    return text + ("\n\n" + "\n".join(notes) if notes else "")
+    return footnoted(answer.answer, answer.citations, answer.notes)
 
 
 def _extras(answer: AnswerOut) -> dict[str, Any]:

@@ -7,20 +7,20 @@ articles. Without keys the server is open, so it may only listen on the loopback
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
 
 from starlette.responses import RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from assistant.api.docs_page import ASSETS, DOCS_PATH
-from assistant.api.errors import error_response
-from assistant.api.web_login import (
+from assistant.serving.errors import error_response
+from assistant.serving.login import (
     LOGIN_PATH,
     LOGOUT_PATH,
     SessionSigner,
     cookie_value,
     is_web_path,
+    matches_key,
 )
 from assistant.settings import ApiSettings, SettingsError
 
@@ -70,20 +70,6 @@ def _bearer(scope: Scope) -> str | None:
     return None
 
 
-def _matches(token: str, keys: tuple[str, ...]) -> bool:
-    # Compare against every key, in constant time each: no early exit reveals which matched.
-    return any([hmac.compare_digest(token.encode(), key.encode()) for key in keys])
-
-
-def key_role(api: ApiSettings, token: str) -> str | None:
-    """ "write", "read", or None for a key that is not configured."""
-    if token and _matches(token, tuple(api.keys)):
-        return "write"
-    if token and _matches(token, tuple(api.read_keys)):
-        return "read"
-    return None
-
-
 class ApiKeyGuard:
     """Checks the bearer key of every HTTP request before it reaches a route (MCP included)."""
 
@@ -110,8 +96,8 @@ class ApiKeyGuard:
             message = "an API key is required: send the header 'Authorization: Bearer KEY'"
             await error_response(401, message, challenge)(scope, receive, send)
             return
-        can_write = _matches(token, self.write_keys)
-        if not can_write and not _matches(token, self.read_keys):
+        can_write = matches_key(token, self.write_keys)
+        if not can_write and not matches_key(token, self.read_keys):
             await error_response(401, "the API key is not valid", challenge)(scope, receive, send)
             return
         if not can_write and needs_write(scope["method"], scope["path"]):

@@ -67,7 +67,7 @@ def _hold(settings: Settings, holder: Holder) -> StoreLease | None:
 def serve_mcp_stdio(settings: Settings) -> None:
     """The MCP tools over stdin/stdout, for agents that start Newsdesk themselves."""
     from assistant.api.mcp_tools import build_mcp
-    from assistant.api.runtime import Runtime
+    from assistant.serving.runtime import Runtime
 
     _quiet_libraries()
     holder = this_process("newsdesk serve --mcp-stdio")

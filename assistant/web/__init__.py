@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 
-from assistant.api.runtime import Runtime
+from assistant.serving.runtime import Runtime
 
 WEB_PATH = "/"
 

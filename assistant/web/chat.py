@@ -9,9 +9,9 @@ from datetime import date
 
 import gradio as gr
 
-from assistant.api.deps import pieces
-from assistant.api.runtime import Runtime
 from assistant.app import Newsdesk
+from assistant.serving.answer_text import pieces
+from assistant.serving.runtime import Runtime
 from assistant.web import render
 from vectorstore.client import StoreUnavailable
 from vectorstore.types import SearchFilters

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from assistant.api.runtime import Runtime
+from assistant.serving.runtime import Runtime
 from assistant.web import render
 from ingest.types import MetadataEdit
 from vectorstore.types import ArticleInfo
@@ -26,7 +26,7 @@ MAX_FIELD = 1000
 
 def can_edit(request: gr.Request | None) -> bool:
     """Open servers (no keys) and read-write keys may add and delete; read-only keys may not.
-    The role is the signed-in "username" (see assistant.api.web_login)."""
+    The role is the signed-in "username" (see assistant.serving.login)."""
     return request is None or getattr(request, "username", None) in (None, "editor")
 
 

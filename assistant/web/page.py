@@ -6,7 +6,7 @@ from functools import partial
 
 import gradio as gr
 
-from assistant.api.runtime import Runtime
+from assistant.serving.runtime import Runtime
 from assistant.web import chat, library, render
 from assistant.web.files import Page
 

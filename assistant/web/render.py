@@ -7,8 +7,7 @@ import html
 import re
 from collections.abc import Mapping
 
-from assistant.api.openai_compat import with_footnotes
-from assistant.api.schemas import AnswerOut
+from assistant.serving.answer_text import footnoted
 from assistant.types import ABSTAIN_LEAD, Answer, Citation
 from ingest.types import Article
 from vectorstore.types import StoredArticle
@@ -220,7 +219,7 @@ def sources_panel(sections: list[dict]) -> str:
 
 def answer_markdown(answer: Answer) -> str:
     """The answer with its sources as Markdown footnotes (the OpenAI route's format)."""
-    return with_footnotes(AnswerOut.of(answer))
+    return footnoted(answer.text, answer.citations, answer.notes)
 
 
 def article_html(shown: StoredArticle) -> str:

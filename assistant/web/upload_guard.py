@@ -25,9 +25,9 @@ from collections.abc import Callable
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assistant.api.errors import error_response
-from assistant.api.limits import declared_length, too_large
-from assistant.api.web_login import EDITOR, SessionSigner, role_dependency
+from assistant.serving.errors import error_response
+from assistant.serving.limits import declared_length, too_large
+from assistant.serving.login import EDITOR, SessionSigner, role_dependency
 from assistant.settings import ApiSettings
 
 GRADIO_API = "/gradio_api/"

@@ -17,8 +17,8 @@ import httpx
 import pytest
 
 from assistant.api import create_app
-from assistant.api.web_login import COOKIE, SECRET_FILE, LoginThrottle
 from assistant.app import Newsdesk
+from assistant.serving.login import COOKIE, SECRET_FILE, LoginThrottle
 from assistant.settings import MIN_KEY_CHARS, Names, SettingsError, load_settings
 from tests.api.conftest import READ_KEY, WRITE_KEY, LiveServer, with_api
 from tests.chroma_server import free_port

@@ -10,10 +10,10 @@ import pytest
 
 from assistant.api import create_app
 from assistant.api.openai_compat import MODEL
-from assistant.api.runtime import Runtime
 from assistant.app import Newsdesk
 from assistant.citations import quote_is_exact
 from assistant.llm.model_files import MODELS, ModelFileError, model_path
+from assistant.serving.runtime import Runtime
 from assistant.web import chat
 from tests.api.conftest import local_client
 from tests.chroma_server import free_port

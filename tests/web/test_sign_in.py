@@ -10,9 +10,9 @@ import gradio as gr
 import pytest
 
 from assistant.api import create_app
-from assistant.api.runtime import Runtime
-from assistant.api.web_login import COOKIE, EDITOR, READER, SessionSigner
 from assistant.app import Newsdesk
+from assistant.serving.login import COOKIE, EDITOR, READER, SessionSigner
+from assistant.serving.runtime import Runtime
 from assistant.settings import ApiSettings, Names, load_settings
 from assistant.web import library
 from tests.api.conftest import LiveServer, with_api

@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from assistant.api import create_app
-from assistant.api.web_login import COOKIE, EDITOR, READER, SessionSigner, session_secret
 from assistant.app import Newsdesk
+from assistant.serving.login import COOKIE, EDITOR, READER, SessionSigner, session_secret
 from assistant.settings import Names
 from tests.api.conftest import LiveServer, with_api
 

@@ -11,6 +11,8 @@ ever linked.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Protocol
 from urllib.parse import quote
 
 # Backslash-escaped: emphasis, code, links/images/footnotes ("![", "[^1]:"), headings, tables,
@@ -47,3 +49,45 @@ def md_link(title: str, url: str | None) -> str:
     """The title, linked when its URL is http(s); plain escaped text otherwise."""
     target = safe_url(url)
     return f"[{md_text(title)}]({target})" if target else md_text(title)
+
+
+class Cited(Protocol):
+    """A citation as footnotes show it (assistant.types.Citation or the API's copy)."""
+
+    n: int
+    title: str
+    url: str | None
+    source: str
+    published_at: str | None
+    quote: str
+
+
+_MARKER = re.compile(r"(\[\d+\])")
+
+
+def footnoted(text: str, citations: Sequence[Cited], notes: Sequence[str]) -> str:
+    """`[n]` markers become Markdown footnotes `[^n]`, defined under the answer. Everything
+    that came from an article is escaped (see safe_markdown): it reads as text, never markup."""
+    numbers = {c.n for c in citations}
+    text = "".join(
+        f"[^{part[1:-1]}]" if _MARKER.fullmatch(part) and int(part[1:-1]) in numbers
+        else md_chunk(part)
+        for part in _MARKER.split(text)
+    )  # fmt: skip
+    # The day "last week" or "now" was counted from, and why (the app's note says it).
+    text += "".join(f"\n\n_{md_text(n)}_" for n in notes if n.startswith("As of "))
+    notes = []
+    for c in citations:
+        meta = ", ".join(x for x in (c.source, (c.published_at or "")[:10]) if x)
+        line = f"[^{c.n}]: {md_link(c.title, c.url)}" + (f" ({md_text(meta)})" if meta else "")
+        notes.append(f"{line}: “{md_text(c.quote)}”")
+    return text + ("\n\n" + "\n".join(notes) if notes else "")
+
+
+def pieces(text: str) -> list[str]:
+    """The answer in word-sized deltas that join back to exactly `text`.
+
+    The extractive answerer finds the whole answer at once; deltas keep streaming clients
+    (and a future generative answerer) on the same protocol.
+    """
+    return re.findall(r"\S+\s*|\s+", text)

@@ -164,7 +164,6 @@ def cookie_value(headers: list[tuple[bytes, bytes]]) -> str | None:
 
 def role_dependency(api: ApiSettings, signer: SessionSigner) -> Callable[[Request], str | None]:
     """Gradio's `auth_dependency`: the signed-in role becomes `gr.Request.username`."""
-    from assistant.api.security import key_role
 
     def role_of_request(request: Request) -> str | None:
         # A bearer key (already checked by the guard) works as well as a session cookie.
@@ -193,8 +192,6 @@ articles.</small></body></html>"""
 
 
 def build_router(api: ApiSettings, signer: SessionSigner) -> APIRouter:
-    from assistant.api.security import key_role
-
     router = APIRouter(include_in_schema=False)
     throttle = LoginThrottle()
 
@@ -233,3 +230,17 @@ def build_router(api: ApiSettings, signer: SessionSigner) -> APIRouter:
         return response
 
     return router
+
+
+def matches_key(token: str, keys: tuple[str, ...]) -> bool:
+    # Compare against every key, in constant time each: no early exit reveals which matched.
+    return any([hmac.compare_digest(token.encode(), key.encode()) for key in keys])
+
+
+def key_role(api: ApiSettings, token: str) -> str | None:
+    """ "write", "read", or None for a key that is not configured."""
+    if token and matches_key(token, tuple(api.keys)):
+        return "write"
+    if token and matches_key(token, tuple(api.read_keys)):
+        return "read"
+    return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assistant.api.errors import ApiError, error_response
+from assistant.serving.errors import ApiError, error_response
 
 
 def too_large(max_bytes: int) -> str:
