@@ -10,6 +10,7 @@ import pytest
 
 from assistant.app import Newsdesk
 from assistant.settings import load_settings
+from ingest.types import Article
 from tests.chroma_server import ChromaServer
 from vectorstore.embeddings import SentenceTransformerEmbedder
 
@@ -29,6 +30,18 @@ def make_app(tmp_path: Path, embedder) -> Callable[..., Newsdesk]:
         return Newsdesk(settings, embedder=embedder)
 
     return factory
+
+
+@pytest.fixture
+def store_of(make_app) -> Callable[[list[Article]], Newsdesk]:
+    """A fresh Newsdesk whose store holds only the given articles."""
+
+    def build(articles: list[Article]) -> Newsdesk:
+        app = make_app()
+        app.store.add_articles(articles)
+        return app
+
+    return build
 
 
 @pytest.fixture(scope="session")

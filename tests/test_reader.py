@@ -58,13 +58,7 @@ def test_the_shipped_reader_loads_and_matches_its_checksum():
     assert np.isfinite(logits).all()
 
 
-def _store(make_app, articles: list[Article]):
-    app = make_app()
-    app.store.add_articles(articles)
-    return app
-
-
-def test_the_reader_quotes_the_sentence_that_holds_the_asked_for_value(make_app):
+def test_the_reader_quotes_the_sentence_that_holds_the_asked_for_value(store_of):
     article = Article(
         title="Rail drivers strike over pay in the northern region",
         text="Rail drivers in the northern region went on strike on Thursday over pay and "
@@ -74,7 +68,7 @@ def test_the_reader_quotes_the_sentence_that_holds_the_asked_for_value(make_app)
         source="Valley Courier",
         published_at="2024-03-07",
     )
-    answer = _store(make_app, [article]).ask("How many drivers went on strike?")
+    answer = store_of([article]).ask("How many drivers went on strike?")
     assert not answer.abstained
     assert "1,300 drivers" in answer.citations[0].quote
     assert answer.answer_span is not None and answer.answer_span.text == "1,300 drivers"
@@ -82,7 +76,7 @@ def test_the_reader_quotes_the_sentence_that_holds_the_asked_for_value(make_app)
     assert 0.0 <= answer.confidence <= 1.0
 
 
-def test_a_count_set_against_a_date_is_not_a_disagreement(make_app):
+def test_a_count_set_against_a_date_is_not_a_disagreement(store_of):
     first = Article(
         title="Crew named for the lunar flyby",
         text="Four astronauts will fly around the Moon on the Orion capsule, the space agency "
@@ -97,11 +91,11 @@ def test_a_count_set_against_a_date_is_not_a_disagreement(make_app):
         source="Space Daily",
         published_at="2026-03-31",
     )
-    answer = _store(make_app, [first, second]).ask("How many astronauts will fly around the Moon?")
+    answer = store_of([first, second]).ask("How many astronauts will fly around the Moon?")
     assert not answer.text.startswith("The sources disagree.")
 
 
-def test_one_value_told_two_ways_is_not_a_disagreement(make_app):
+def test_one_value_told_two_ways_is_not_a_disagreement(store_of):
     first = Article(
         title="Four climbers rescued from glacier",
         text="Mountain rescuers brought four climbers down from the Kessel glacier on Tuesday "
@@ -117,7 +111,7 @@ def test_one_value_told_two_ways_is_not_a_disagreement(make_app):
         published_at="2025-02-11",
     )
     question = "How many climbers were rescued from the Kessel glacier?"
-    answer = _store(make_app, [first, second]).ask(question)
+    answer = store_of([first, second]).ask(question)
     assert not answer.abstained
     assert not answer.text.startswith("The sources disagree.")
 
@@ -193,7 +187,7 @@ def test_the_syria_question_over_a_second_report_is_not_a_disagreement(make_app)
     assert "900" in answer.text
 
 
-def test_the_same_figure_reported_weeks_apart_with_another_value_is_shown_as_a_change(make_app):
+def test_the_same_figure_reported_weeks_apart_with_another_value_is_shown_as_a_change(store_of):
     first = Article(
         title="Reservoir level falls in the drought",
         text="The Lower Fenn reservoir held 41 percent of its capacity and 120 boats were "
@@ -208,7 +202,7 @@ def test_the_same_figure_reported_weeks_apart_with_another_value_is_shown_as_a_c
         source="Fenn Gazette",
         published_at="2024-07-20",
     )
-    answer = _store(make_app, [first, second]).ask(
+    answer = store_of([first, second]).ask(
         "How many boats were stranded on the Lower Fenn reservoir mud flats?"
     )
     assert not answer.text.startswith("The sources disagree.")

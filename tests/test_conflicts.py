@@ -1,0 +1,104 @@
+"""When sources disagree: two outlets give different values of what was asked, and both are
+quoted with outlet and date; agreeing or unrelated sentences are not called a disagreement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ingest.types import Article
+
+
+def test_when_two_outlets_give_different_figures_both_sides_are_quoted(store_of):
+    first = Article(
+        title="Ferry runs aground off Gull Island",
+        text="A passenger ferry ran aground off Gull Island on Sunday.\n\n"
+        "The coastguard said 12 passengers were hurt in the accident and taken to hospital.",
+        source="Island Herald",
+        published_at="2024-06-02",
+    )
+    second = Article(
+        title="Gull Island ferry accident injures passengers",
+        text="Rescuers said 20 passengers were injured when a ferry ran aground off Gull Island "
+        "on Sunday.\n\nThe ferry operator has suspended the route while divers inspect the hull.",
+        source="Coast Daily",
+        published_at="2024-06-02",
+    )
+    answer = store_of([first, second]).ask(
+        "How many passengers were injured when the ferry ran aground off Gull Island?",
+    )
+    assert answer.text.startswith("The sources disagree.")
+    assert {c.source for c in answer.citations} == {"Island Herald", "Coast Daily"}
+    assert "12 passengers" in answer.text and "20 passengers" in answer.text
+    assert any("disagree" in note for note in answer.notes)
+    # The API says how likely the other side answers too (both reach the gate).
+    from assistant.api.schemas import AnswerOut
+    from assistant.reader.model import load_decision
+
+    assert AnswerOut.of(answer).rival_confidence == round(answer.rival_confidence, 3)
+    assert answer.rival_confidence >= load_decision().answer_threshold  # a count's gate
+
+
+def test_when_two_outlets_name_different_winners_both_sides_are_quoted(store_of):
+    first = Article(
+        title="Harbor regatta ends in a close finish",
+        text="The crew of the Seabright won the harbor regatta on Saturday after a close finish.\n\n"
+        "Organisers said 40 boats took part this year.",
+        source="Harbor Ledger",
+        published_at="2024-08-03",
+    )
+    second = Article(
+        title="Regatta result",
+        text="The crew of the Windrose won the harbor regatta on Saturday after a close finish.\n\n"
+        "Spectators lined the pier for most of the afternoon.",
+        source="Bay Wire",
+        published_at="2024-08-04",
+    )
+    answer = store_of([first, second]).ask("Which crew won the harbor regatta?")
+    assert answer.text.startswith("The sources disagree.")
+    assert "Seabright" in answer.text and "Windrose" in answer.text
+    assert "Harbor Ledger, 2024-08-03" in answer.text and "Bay Wire, 2024-08-04" in answer.text
+    # One statement told with another name: the learned disagreement model believes it, and
+    # the API says how strongly.
+    from assistant.api.schemas import AnswerOut
+    from assistant.reader.model import load_decision
+
+    assert answer.disagreement >= load_decision().disagreement.threshold
+    assert AnswerOut.of(answer).disagreement == round(answer.disagreement, 3)
+
+
+@dataclass
+class _Said:
+    """A scored sentence as the conflict check sees it."""
+
+    text: str
+    score: float
+    vector: np.ndarray
+    article_id: str
+
+
+def test_two_sentences_about_different_things_are_not_a_disagreement():
+    from assistant.conflicts import answer_values, disagreeing
+
+    same = np.ones(4) / 2  # every pair of sentences equally close in meaning
+    best = _Said("Mayor Ana Ruiz opened the new library on Monday.", 1.0, same, "a")
+    other = _Said("Council member Tom Hale criticised the cost of the road plan.", 0.9, same, "b")
+    agreeing = _Said("Mayor Ana Ruiz opened the new library on Monday morning.", 0.9, same, "c")
+    question = "Who opened the new library?"
+    assert answer_values(best.text, question, "person") == {"ana ruiz"}
+    assert disagreeing(best, [other, agreeing], question, "person") is None
+
+
+def test_the_same_name_told_two_ways_is_not_a_disagreement():
+    from assistant.conflicts import disagreeing
+
+    same = np.ones(4) / 2  # every pair of sentences equally close in meaning
+    won = "won best in show at the Harbor Kennel Club show, capping a long career."
+    question = "Which dog won best in show at the Harbor Kennel Club show?"
+    best = _Said(f"A giant schnauzer named Monty {won}", 1.0, same, "a")
+    # "Monty" opens this sentence, so it is not read as a name; it is still the same dog.
+    retold = _Said(f"Monty the Giant Schnauzer {won}", 0.9, same, "b")
+    assert disagreeing(best, [retold], question, "name") is None
+    rival = _Said(f"A giant schnauzer named Biscuit {won}", 0.9, same, "c")
+    assert disagreeing(best, [rival], question, "name") is rival
