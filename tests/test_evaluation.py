@@ -111,6 +111,22 @@ def test_a_sentence_is_supported_only_when_its_quotes_hold_its_words_and_all_its
     assert not metrics.sentence_is_supported("The US has 900 troops [1]", [])
 
 
+def test_the_support_metric_and_the_written_answer_checker_apply_one_definition():
+    import inspect
+
+    from assistant.llm.verify import SupportChecker
+    from assistant.support import SUPPORT_SHARE, words_supported
+
+    held = {"usa", "900", "troop", "syria", "base"}
+    assert words_supported(["900", "troop", "syria"], held)
+    assert not words_supported(["950", "troop", "syria"], held)  # a number not held
+    assert not words_supported(["usa", "troop", "syria", "jet"], held)  # 3 of 4 held
+    assert words_supported(["usa", "troop", "syria", "base", "jet"], held)  # 4 of 5
+    checker_share = inspect.signature(SupportChecker).parameters["min_coverage"].default
+    metric_share = inspect.signature(metrics.sentence_is_supported).parameters["threshold"]
+    assert checker_share == metric_share.default == SUPPORT_SHARE
+
+
 def test_support_leaves_the_questions_words_out_but_not_what_the_answer_adds():
     quote = "The United States keeps roughly 900 troops in Syria."
     question = "How many troops are deployed in Syria at present?"

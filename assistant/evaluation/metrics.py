@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from assistant.support import SUPPORT_SHARE, words_supported
 from ingest.text import tokenize
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -129,7 +130,7 @@ def mrr_at(ranks: Sequence[int | None], k: int = 10) -> float | None:
 
 
 def sentence_is_supported(
-    sentence: str, quotes: Sequence[str], threshold: float = 0.8, question: str = ""
+    sentence: str, quotes: Sequence[str], threshold: float = SUPPORT_SHARE, question: str = ""
 ) -> bool:
     """A cited sentence is supported when its cited quotes contain at least `threshold` of
     the content words it adds to the question, numbers all included (a number is the fact
@@ -140,11 +141,7 @@ def sentence_is_supported(
     words = [w for w in content_words(re.sub(r"\[\d+\]", " ", sentence)) if w not in given]
     if not words:
         return not given
-    available = set(content_words(" ".join(quotes)))
-    numbers = [w for w in words if w[0].isdigit()]
-    if any(n not in available for n in numbers):
-        return False
-    return sum(1 for w in words if w in available) / len(words) >= threshold
+    return words_supported(words, set(content_words(" ".join(quotes))), threshold)
 
 
 def flags_conflict(answer: str, quotes: Sequence[str], gold: str, fake: str) -> bool:

@@ -35,12 +35,13 @@ import numpy as np
 
 from assistant.extractive import question_entities
 from assistant.llm.prompts import addresses_the_model
+from assistant.support import SUPPORT_SHARE, words_supported
 from assistant.types import Citation
 from ingest.text import sentence_spans, tokenize
 from vectorstore.embeddings import Embedder
 from vectorstore.types import Passage
 
-MIN_COVERAGE = 0.8
+MIN_COVERAGE = SUPPORT_SHARE
 MIN_SIMILARITY = 0.5
 MIN_WORDS = 2
 MIN_PART = 0.4
@@ -257,9 +258,9 @@ class SupportChecker:
         if not stated:
             return False  # the question said back: no answer in it
         available = set().union(*(s.words for s in backing))
-        if not _numbers(stated) <= available or not _names(claim) - premise.words <= available:
+        if not _names(claim) - premise.words <= available:
             return False
-        if sum(1 for w in stated if w in available) / len(stated) < self.min_coverage:
+        if not words_supported(stated, available, self.min_coverage):
             return False
         # The premise excuses the question's words, not their link to the answer: the backing
         # must hold enough of the whole sentence that the new words are said of the same
