@@ -157,7 +157,7 @@ class Newsdesk:
         extractive = ExtractiveAnswerer(
             self.embedder,
             lambda token: self.store.last_lexical_index().idf(token),
-            max_sentences=self.settings.answer.max_sentences,
+            policy=self.settings.answer,
             reader=reader,
         )
         if self.settings.llm.backend == "extractive":

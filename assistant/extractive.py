@@ -20,6 +20,7 @@ from assistant.conflicts import CONFLICT_LEAD, disagreeing
 from assistant.digest import asks_for_the_news, digest
 from assistant.reader.disagreement import pair_features
 from assistant.reader.features import CANDIDATES_PER_QUESTION, feature_matrix, reader_text
+from assistant.settings import AnswerSettings
 from assistant.span import AnswerSpan, find_span
 from assistant.temporal import TimeScope
 from assistant.types import Answer, Citation, QuotingAnswerer
@@ -45,8 +46,6 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _MIN_NEW_WORDS = 1
-# With the disagreement model, pairs among this many best candidates are set against each other.
-_PAIR_SEARCH = 10
 _FINISHED = re.compile(r"[.!?][\"'”’)\]]*$")
 _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z'’-]+")
 
@@ -185,24 +184,17 @@ class ExtractiveAnswerer(QuotingAnswerer):
         embedder: Embedder,
         idf: Callable[[str], float],
         *,
-        max_sentences: int = 2,
-        min_similarity: float = 0.35,
-        min_coverage: float = 0.4,
-        min_score: float = 0.5,
-        staleness_weight: float = 0.01,
+        policy: AnswerSettings | None = None,
         reader: tuple[Reader | None, Decision] | None = None,
     ) -> None:
         """With `reader` (the shipped cross-encoder and learned decision, see
         assistant/reader) the decision's probability picks the sentences, refuses and gates
-        disagreements; without it the hand-weighted score and its floors do."""
+        disagreements; without it the hand-weighted score and its floors do. `policy`: the
+        numbers it answers by (the settings' `answer` table; defaults when None)."""
         self.reader, self.decision = reader or (None, None)
         self.embedder = embedder
         self.idf = idf
-        self.max_sentences = max_sentences
-        self.min_similarity = min_similarity
-        self.min_coverage = min_coverage
-        self.min_score = min_score
-        self.staleness_weight = staleness_weight
+        self.policy = policy or AnswerSettings()
 
     def answer(
         self,
@@ -217,7 +209,7 @@ class ExtractiveAnswerer(QuotingAnswerer):
         the sentences are not embedded or read twice."""
         scope = scope or TimeScope()
         if asks_for_the_news(question, scope):
-            return _dated(digest(question, passages, self.max_sentences), scope)
+            return _dated(digest(question, passages, self.policy.max_sentences), scope)
         eligible = ranked if ranked is not None else self.rank(question, passages, scored)
         if not eligible or not self.answers(question, eligible[0]):
             refusal = Answer.abstain(question, list(passages))
@@ -226,7 +218,7 @@ class ExtractiveAnswerer(QuotingAnswerer):
         best = eligible[0]
         kind = question_kind(question)
         lead, rival, disagreement = self._sides(question, kind, eligible)
-        if rival and _days_apart(lead, rival) > _SAME_NEWS_DAYS:
+        if rival and _days_apart(lead, rival) > self.policy.same_news_days:
             # Two dates far apart: the figure (or the winner) changed; that is news, not
             # a disagreement, and both are shown with their dates.
             answer = _compose_change(question, lead, rival, passages)
@@ -267,9 +259,10 @@ class ExtractiveAnswerer(QuotingAnswerer):
         # The best sentence's rival first; with the model, failing that, two of the next
         # likely answers that tell one statement with different values: a copied report with
         # another value in it is a disagreement whichever sentence happened to score best.
-        leads = eligible[:_PAIR_SEARCH] if model is not None else eligible[:1]
+        search = self.policy.pair_search
+        leads = eligible[:search] if model is not None else eligible[:1]
         for i, lead in enumerate(leads):
-            others = eligible[1:] if i == 0 else eligible[i + 1 : _PAIR_SEARCH]
+            others = eligible[1:] if i == 0 else eligible[i + 1 : search]
             rival = disagreeing(lead, others, question, kind, likely=likely,
                                 same_thing=self._same_thing, confirm=confirm)  # fmt: skip
             if rival is not None:
@@ -283,11 +276,11 @@ class ExtractiveAnswerer(QuotingAnswerer):
         for cand in eligible[1:]:
             if self.decision is not None and best.probability is not None:
                 close = (cand.probability or 0.0) >= max(
-                    self.decision.answer_threshold, _SECOND_SHARE * best.probability
+                    self.decision.answer_threshold, self.policy.second_share * best.probability
                 )
             else:
                 close = cand.score >= 0.9 * best.score
-            if len(chosen) >= self.max_sentences or not close:
+            if len(chosen) >= self.policy.max_sentences or not close:
                 break
             # A second sentence must also have what was asked for, and say something new.
             if kind != "other" and not _kind_match(kind, cand.text, question):
@@ -347,7 +340,8 @@ class ExtractiveAnswerer(QuotingAnswerer):
         if self.decision is not None and best.probability is not None:
             return best.probability >= self.decision.answer_threshold
         # Below both, the best sentence is only loosely about the question.
-        close = best.similarity >= self.min_similarity or best.coverage >= self.min_coverage
+        p = self.policy
+        close = best.similarity >= p.min_similarity or best.coverage >= p.min_coverage
         # Below the score floor it is only moderately close, holds few of the question's
         # words and rarely what was asked for: on realtimeqa-dev no right answer scored
         # under 0.5, and refusing there declined 16% more of the questions no article answers.
@@ -357,7 +351,7 @@ class ExtractiveAnswerer(QuotingAnswerer):
         # earlier event or another subject ("Which junk food is surging in France?" got a
         # 2019 study on junk food). Counted from the newest retrieved article, not today,
         # so that an archive of old news stays answerable.
-        floor = self.min_score + self.staleness_weight * math.log1p(best.days_behind)
+        floor = p.min_score + p.staleness_weight * math.log1p(best.days_behind)
         return close and best.score >= floor
 
     def _candidates(self, passages: Sequence[Passage]) -> list[_Candidate]:
@@ -423,10 +417,6 @@ class ExtractiveAnswerer(QuotingAnswerer):
             )
 
 
-# Two reports this many days apart describe the same news; further apart, a changed figure
-# is a change over time. A second quoted sentence must be this likely relative to the best.
-_SAME_NEWS_DAYS = 7
-_SECOND_SHARE = 0.75
 _SAME_THING_SIMILARITY = 0.45
 
 

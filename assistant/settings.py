@@ -40,11 +40,28 @@ class IngestSettings:
 class AnswerSettings:
     """`top_k` passages reach the answerer; at most `max_sentences` are quoted in an answer.
     `reader`: the shipped reader model and learned decision choose, refuse and gate
-    disagreements (off: the hand-weighted score and its floors, as before the reader)."""
+    disagreements (off: the hand-weighted score and its floors, as before the reader).
+    Why each number is what it is: docs/experiments (the rounds that measured them)."""
 
     top_k: int = 8
     max_sentences: int = 2
     reader: bool = True
+    # A second sentence is quoted only when the decision finds it at least this likely,
+    # relative to the best (and it says something new).
+    second_share: float = 0.75
+    # Two reports this many days apart tell the same news (different values: the sources
+    # disagree); further apart, a changed value is shown as a change with both dates.
+    same_news_days: int = 7
+    # Pairs among this many best sentences are set against each other for a disagreement.
+    pair_search: int = 10
+    # Without the reader: the best sentence answers only when close to the question in
+    # meaning (cosine) or in its weighted words, and its score clears a floor that rises
+    # by `staleness_weight` x ln(1 + days) behind the newest news retrieved with it
+    # (docs/experiments/evaluation-round-05.md and -06.md).
+    min_similarity: float = 0.35
+    min_coverage: float = 0.4
+    min_score: float = 0.5
+    staleness_weight: float = 0.01
 
 
 class Names(tuple):
@@ -169,6 +186,48 @@ OPTIONS: tuple[Option, ...] = (
     Option("answer.top_k", "NEWSDESK_TOP_K", int, "passages given to the answerer [8]"),
     Option("answer.max_sentences", "NEWSDESK_MAX_SENTENCES", int, "sentences in an answer [2]"),
     Option("answer.reader", "NEWSDESK_READER", bool, "learned reader decides answers [true]"),
+    Option(
+        "answer.second_share",
+        "NEWSDESK_SECOND_SHARE",
+        float,
+        "a second quote needs this share of the best's probability [0.75]",
+    ),
+    Option(
+        "answer.same_news_days",
+        "NEWSDESK_SAME_NEWS_DAYS",
+        int,
+        "reports closer than this disagree; further apart, a change [7]",
+    ),
+    Option(
+        "answer.pair_search",
+        "NEWSDESK_PAIR_SEARCH",
+        int,
+        "best sentences set against each other for a disagreement [10]",
+    ),
+    Option(
+        "answer.min_similarity",
+        "NEWSDESK_MIN_SIMILARITY",
+        float,
+        "without the reader: cosine that makes a sentence close [0.35]",
+    ),
+    Option(
+        "answer.min_coverage",
+        "NEWSDESK_MIN_COVERAGE",
+        float,
+        "without the reader: weighted question words that make it close [0.4]",
+    ),
+    Option(
+        "answer.min_score",
+        "NEWSDESK_MIN_SCORE",
+        float,
+        "without the reader: score floor for answering [0.5]",
+    ),
+    Option(
+        "answer.staleness_weight",
+        "NEWSDESK_STALENESS_WEIGHT",
+        float,
+        "without the reader: floor rise per ln(1 + days behind the newest) [0.01]",
+    ),
     Option(
         "sample_corpus", "NEWSDESK_SAMPLE_CORPUS", bool, "load the sample articles at first use"
     ),

@@ -240,3 +240,19 @@ def test_example_questions_are_answered_from_the_sample_articles(
     # ..." question, whose describing name the article need not repeat.
     answer = sample_app.ask(question, filters=filters)
     assert any(fact in c.quote for c in answer.citations), answer.text
+
+
+def test_the_answering_numbers_are_settings_that_reach_the_answerer(make_app):
+    from assistant.settings import load_settings
+
+    settings = load_settings(environ={"NEWSDESK_MIN_SCORE": "0.9", "NEWSDESK_PAIR_SEARCH": "4"})
+    assert (settings.answer.min_score, settings.answer.pair_search) == (0.9, 4)
+    question = "How many vehicles cross the Elm Street bridge each day?"
+    answered = make_app("plain", **{"answer.reader": False})
+    answered.store.add_articles([BRIDGE])
+    assert "18,000" in answered.ask(question).text
+    # The same article and question under a score floor no sentence reaches: refused.
+    strict = make_app("strict", **{"answer.reader": False, "answer.min_score": 5.0})
+    strict.store.add_articles([BRIDGE])
+    assert strict.answerer.policy.min_score == 5.0
+    assert strict.ask(question).abstained
