@@ -21,7 +21,7 @@ from assistant.api.docs_page import install_docs
 from assistant.api.mcp_tools import build_mcp
 from assistant.api.security import ApiKeyGuard
 from assistant.app import Newsdesk
-from assistant.serving import login as web_login
+from assistant.serving import login
 from assistant.serving.errors import (
     ApiError,
     StoreOutageGuard,
@@ -90,8 +90,9 @@ def _mcp_routes(routes: list[BaseRoute], security: TransportSecuritySettings) ->
 def create_app(newsdesk: Newsdesk, *, warm_up: bool = True, web: bool = True) -> FastAPI:
     """The API for one Newsdesk. `warm_up` loads the model and opens the store in the
     background at start-up, so the first request does not pay for it. `web` mounts the web
-    chat at "/"; with API keys a browser signs in with its key first (see web_login), and a
-    read-only key cannot add or delete articles there either."""
+    chat at "/"; with API keys a browser signs in with its key first (see
+    assistant/serving/login.py), and a read-only key cannot add or delete articles there
+    either."""
     settings = newsdesk.settings.api
     runtime = Runtime(newsdesk)
     mcp = build_mcp(runtime)
@@ -161,7 +162,7 @@ def create_app(newsdesk: Newsdesk, *, warm_up: bool = True, web: bool = True) ->
 
         signed_in = None
         if signer is not None:
-            api.include_router(web_login.build_router(settings, signer))
-            signed_in = web_login.role_dependency(settings, signer)
+            api.include_router(login.build_router(settings, signer))
+            signed_in = login.role_dependency(settings, signer)
         api = mount_web(api, runtime, auth_dependency=signed_in)
     return api

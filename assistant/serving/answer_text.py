@@ -67,7 +67,8 @@ _MARKER = re.compile(r"(\[\d+\])")
 
 def footnoted(text: str, citations: Sequence[Cited], notes: Sequence[str]) -> str:
     """`[n]` markers become Markdown footnotes `[^n]`, defined under the answer. Everything
-    that came from an article is escaped (see safe_markdown): it reads as text, never markup."""
+    that came from an article is escaped (md_chunk, md_link, md_text): it reads as text,
+    never markup."""
     numbers = {c.n for c in citations}
     text = "".join(
         f"[^{part[1:-1]}]" if _MARKER.fullmatch(part) and int(part[1:-1]) in numbers
