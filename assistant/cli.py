@@ -480,6 +480,8 @@ def _repair(app: Newsdesk, kind: str) -> bool:
             print(f"error: cannot rebuild the dense index: {exc}", file=sys.stderr)
             return False
         print(f"rebuilt the dense index of {count} record(s)")
+        if left is not None:
+            print(f"error: the rebuilt dense index still fails: {left}", file=sys.stderr)
         return left is None
     if kind == "lexical_cache":
         print(f"rebuilt the BM25 cache {app.rebuild_lexical_index()}")
