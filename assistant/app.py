@@ -506,7 +506,7 @@ class Newsdesk:
         answer.question, answer.rewritten_question = question, rewritten
         drafted = time.perf_counter()
         cited = sorted({c.article_id for c in answer.citations})
-        answer = verify_citations(answer, self.store.get_articles(cited))
+        answer = verify_citations(answer, self.articles(cited))
         if scope.bounded and passages and not any(p.published_at for p in passages):
             answer.notes.append(
                 f"the question names a time, and no article {scope.describe()} answers it: "
