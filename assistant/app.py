@@ -19,9 +19,9 @@ from assistant.citations import verify_citations
 from assistant.extractive import ExtractiveAnswerer
 from assistant.followup import rewrite_followup
 from assistant.settings import Settings
-from assistant.temporal import TimeScope, parse_time_scope
 from assistant.types import Answer, Answerer, last_answer
 from assistant.uploads import safe_upload_name
+from ingest.text import TimeScope, parse_time_scope
 from ingest.types import Article, IngestProblem, LoadResult, MetadataEdit
 from vectorstore.client import StoreUnavailable, make_client
 from vectorstore.embeddings import Embedder, make_embedder

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Protocol
 
-import numpy as np
-
+from assistant.scored import ScoredSentence
 from ingest.text import (
     CALENDAR_WORD,
     FIGURE,
@@ -30,15 +28,6 @@ CONFLICT_LEAD = "The sources disagree."
 _MIN_SAME_WORDS = 0.5
 _MIN_SIMILARITY = 0.5
 _MIN_RELATIVE_SCORE = 0.45
-
-
-class Sentence(Protocol):
-    text: str
-    score: float
-    vector: np.ndarray | None
-
-    @property
-    def article_id(self) -> str: ...
 
 
 # A figure followed by one of these counts time or a share, not the things asked about
@@ -109,15 +98,15 @@ def _same_words(a: str, b: str, slot: set[str], question: str) -> float:
 
 
 def disagreeing(
-    best: Sentence,
-    others: Sequence[Sentence],
+    best: ScoredSentence,
+    others: Sequence[ScoredSentence],
     question: str,
     kind: str,
     *,
-    likely: Callable[[Sentence], bool] | None = None,
+    likely: Callable[[ScoredSentence], bool] | None = None,
     same_thing: Callable[[str, str], bool] | None = None,
-    confirm: Callable[[Sentence, Sentence], bool] | None = None,
-) -> Sentence | None:
+    confirm: Callable[[ScoredSentence, ScoredSentence], bool] | None = None,
+) -> ScoredSentence | None:
     """Another article's sentence that answers as well as `best` but with another value of
     the asked kind, or None. With `likely` (the learned decision: does this sentence answer
     the question?) both sides must be likely answers; without it, the rival must score close

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.temporal import TimeScope
 from assistant.types import Answer, Citation
-from ingest.text import sentence_spans, tokenize
+from ingest.text import TimeScope, sentence_spans, tokenize
 from vectorstore.types import Passage
 
 # Words (as `tokenize` leaves them) of a question that names no subject, only a time.

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -20,11 +19,21 @@ from assistant.conflicts import CONFLICT_LEAD, disagreeing
 from assistant.digest import asks_for_the_news, digest
 from assistant.reader.disagreement import pair_features
 from assistant.reader.features import CANDIDATES_PER_QUESTION, feature_matrix, reader_text
+from assistant.scored import ScoredSentence
 from assistant.settings import AnswerSettings
 from assistant.span import AnswerSpan, find_span
-from assistant.temporal import TimeScope
 from assistant.types import Answer, Citation, QuotingAnswerer
-from ingest.text import sentence_spans, tokenize
+from ingest.text import (
+    COUNTRY_INITIALS,
+    NUMBER_MENTION,
+    TIME_WORD,
+    TimeScope,
+    question_entities,
+    question_kind,
+    sentence_names,
+    sentence_spans,
+    tokenize,
+)
 from vectorstore.embeddings import Embedder
 from vectorstore.recency import from_day_number
 from vectorstore.store import published_day
@@ -33,145 +42,25 @@ from vectorstore.types import Passage
 if TYPE_CHECKING:
     from assistant.reader.model import Decision, Reader
 
-_QUESTION_WORDS = {"how", "what", "who", "whom", "whose", "when", "where", "which", "why", "is"}
-_NUMBER = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?"
-    r"|thousands?|millions?|billions?|half|third|quarter)\b",
-    re.IGNORECASE,
-)
-_DATE = re.compile(
-    r"\b(?:1[89]\d\d|20\d\d|jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?"
-    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|monday|tuesday|wednesday"
-    r"|thursday|friday|saturday|sunday|yesterday|today|tomorrow|week|month|year)\b",
-    re.IGNORECASE,
-)
-_MIN_NEW_WORDS = 1
 _FINISHED = re.compile(r"[.!?][\"'”’)\]]*$")
-_PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z'’-]+")
-
-
-# "What was Tesla's revenue ...": a quantity noun asked with "what" wants a number.
-_QUANTITY = re.compile(
-    r"^what (?:is|was|were|are) (?:the |an? |[\w.’'-]+(?:'s|’s) )?(?:\w+ ){0,2}?"
-    r"(?:revenue|population|price|cost|budget|toll|salary|turnout|deficit|debt|valuation|score"
-    r"|temperature|rate)s?\b"
-)
-
-
-def question_kind(question: str) -> str:
-    """What shape of answer the question wants: number, date, person, place or other."""
-    q = question.casefold()
-    if (
-        re.search(r"\bhow (many|much|long|far|old|big|large|high|often)\b", q)
-        or re.search(r"\bwhat (percentage|share|number|proportion|rate)\b", q)
-        or re.search(_QUANTITY, q)
-    ):
-        return "number"
-    if re.search(
-        r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|date|day|month)\b", q
-    ) or re.search(r"\b(?:what|which)\b.*(?<![\w-])dates?\b", q):
-        # "What is the release date of ...?" asks for a date too.
-        return "date"
-    if re.search(r"\bwho\b|\bwhom\b|\bwhose\b", q):
-        return "person"
-    if re.search(r"\bwhere\b|\bwhich (country|city|state|region|town)\b", q):
-        return "place"
-    # "Which company ...", "What app ...": the answer is a name the question does not hold.
-    if re.search(
-        r"^(?:which|what)\s+(?!(?:is|are|was|were|do|does|did|has|have|had|happened|will|can)\b)\w+",
-        q,
-    ) or re.search(
-        r"\b(?:which|what)\s+(?:company|country|city|app|film|movie|show|team|party|agency|group|firm"
-        r"|brand|organi[sz]ation|state|nation|newspaper|network|chain|airline|bank)\b",
-        q,
-    ):
-        return "name"
-    return "other"
 
 
 def _kind_match(kind: str, sentence: str, question: str) -> float:
+    """Whether the sentence holds the shape of value asked for: a number, a date, or a
+    name the question does not already hold (a country's initials only for a place)."""
     if kind == "number":
-        return 1.0 if _NUMBER.search(sentence) else 0.0
+        return 1.0 if NUMBER_MENTION.search(sentence) else 0.0
     if kind == "date":
-        return 1.0 if _DATE.search(sentence) else 0.0
+        return 1.0 if TIME_WORD.search(sentence) else 0.0
     if kind in ("person", "place", "name"):
         asked = {w.casefold() for w in re.findall(r"[A-Za-z'’-]+", question)}
-        # Any first word is capitalised, but a possessive one is a name ("Denny's has ...").
-        first = _FIRST_POSSESSIVE.findall(sentence)
         names = [
             w
-            for w in first + _PROPER.findall(sentence)
-            if w.casefold() not in asked
-            and not _DATE.fullmatch(w)  # "Wednesday" is no name
-            and not _NOT_A_NAME.fullmatch(w)
-            and not (kind != "place" and w in _COUNTRY_ABBREVIATIONS)
+            for w in sentence_names(sentence)
+            if w.casefold() not in asked and not (kind != "place" and w in COUNTRY_INITIALS)
         ]
         return 1.0 if names else 0.0
     return 0.5
-
-
-# "The popular US retailer is facing a boycott", "the famed Italian destination": a
-# nationality does not name the store, person or town asked about, nor do a country's
-# initials unless a place is asked for ("Which country ...?" "The US ...").
-_NOT_A_NAME = re.compile(r"[A-Z][a-z]{2,}(?:ian|ean|ese|ish|ican)")
-_COUNTRY_ABBREVIATIONS = {"US", "USA", "UK", "EU", "UAE"}
-_FIRST_POSSESSIVE = re.compile(r"^([A-Z][a-zA-Z'’-]+?)(?:'s|’s)\b")
-
-
-# "Which Japanese city ...", "in which South American city": names right after "which" or
-# "what" (an adjective like "major" may stand between) describe the thing asked for, and the
-# passage that names it need not repeat them (a report of Osaka's smoking ban need not say
-# "Japanese").
-_AUXILIARY = r"(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could|should|may|might)"
-_DESCRIBES_ANSWER = re.compile(
-    rf"\b(?i:which|what)\s+(?:(?!{_AUXILIARY}\b)[a-z][\w'’-]*\s+)?((?:[A-Z][\w'’.-]*\s+)+)(?=[a-z])"
-)
-
-
-def question_entities(question: str) -> set[str]:
-    """Tokens of the names a question is about ("US", "Syria"): an answer about other
-    names answers a different question. Names that describe the answer itself are left out."""
-    words = re.findall(r"\b[A-Z][\w'’.-]*", question)
-    first = question.split(maxsplit=1)[0] if question.split() else ""
-    names = [w for w in words if w != first and w.casefold() not in _QUESTION_WORDS]
-    describing = {t for m in _DESCRIBES_ANSWER.finditer(question) for t in tokenize(m[1])}
-    # Months and weekdays say when, not what: the time scope handles them.
-    return {t for t in tokenize(" ".join(names)) if not _DATE.fullmatch(t)} - describing
-
-
-@dataclass
-class _Candidate:
-    passage: Passage
-    rank: int
-    start: int
-    end: int
-    text: str
-    tokens: set[str]
-    context: set[str]
-    score: float = 0.0
-    similarity: float = 0.0
-    coverage: float = 0.0
-    # Days between this sentence's article and the newest article retrieved with it.
-    days_behind: int = 0
-    vector: np.ndarray | None = None
-    # The signals the score is made of, kept for the learned reader (assistant/reader).
-    context_coverage: float = 0.0
-    kind_match: float = 0.0
-    recency: float = 0.0
-    finished: bool = True
-    entity_coverage: float = 1.0
-    new_words: int = 0
-    # The learned decision's probability that quoting this sentence answers the question.
-    probability: float | None = None
-
-    @property
-    def article_id(self) -> str:
-        return self.passage.article_id
-
-    @property
-    def eligible(self) -> bool:
-        """About the question's names, and saying something the question does not."""
-        return self.entity_coverage >= 0.5 and self.new_words >= _MIN_NEW_WORDS
 
 
 class ExtractiveAnswerer(QuotingAnswerer):
@@ -201,8 +90,8 @@ class ExtractiveAnswerer(QuotingAnswerer):
         question: str,
         passages: Sequence[Passage],
         scope: TimeScope | None = None,
-        scored: list[_Candidate] | None = None,
-        ranked: list[_Candidate] | None = None,
+        scored: list[ScoredSentence] | None = None,
+        ranked: list[ScoredSentence] | None = None,
     ) -> Answer:
         """`scored` is `self.scored(...)` and `ranked` is `self.rank(...)` for these
         arguments when the caller already has them (the language-model answerer does), so
@@ -238,8 +127,8 @@ class ExtractiveAnswerer(QuotingAnswerer):
         return answer
 
     def _sides(
-        self, question: str, kind: str, eligible: list[_Candidate]
-    ) -> tuple[_Candidate, _Candidate | None, float | None]:
+        self, question: str, kind: str, eligible: list[ScoredSentence]
+    ) -> tuple[ScoredSentence, ScoredSentence | None, float | None]:
         """The sentence a disagreement leads with, the other side (None when the sources
         agree) and the disagreement model's probability for the pair (None without it)."""
         likely = confirm = None
@@ -252,7 +141,7 @@ class ExtractiveAnswerer(QuotingAnswerer):
             model = self.decision.disagreement if kind != "number" else None
         if model is not None:
 
-            def confirm(a: _Candidate, b: _Candidate) -> bool:
+            def confirm(a: ScoredSentence, b: ScoredSentence) -> bool:
                 judged[id(b)] = model.probability(pair_features(a.text, b.text, question, kind))
                 return judged[id(b)] >= model.threshold
 
@@ -269,7 +158,9 @@ class ExtractiveAnswerer(QuotingAnswerer):
                 return lead, rival, judged.get(id(rival))
         return eligible[0], None, None
 
-    def _chosen(self, question: str, kind: str, eligible: list[_Candidate]) -> list[_Candidate]:
+    def _chosen(
+        self, question: str, kind: str, eligible: list[ScoredSentence]
+    ) -> list[ScoredSentence]:
         """The best sentence, and a second one that is nearly as good and says more."""
         best = eligible[0]
         chosen = [best]
@@ -293,7 +184,7 @@ class ExtractiveAnswerer(QuotingAnswerer):
         """Whether two counted words name the same thing ("people", "residents")."""
         return a == b or _word_similarity(self.embedder, a, b) >= _SAME_THING_SIMILARITY
 
-    def scored(self, question: str, passages: Sequence[Passage]) -> list[_Candidate]:
+    def scored(self, question: str, passages: Sequence[Passage]) -> list[ScoredSentence]:
         """Every sentence of the passages, scored, best first. (A time the question names
         has already bounded the passages' dates; within them, newer is better for any
         question.)"""
@@ -312,8 +203,8 @@ class ExtractiveAnswerer(QuotingAnswerer):
         self,
         question: str,
         passages: Sequence[Passage],
-        scored: list[_Candidate] | None = None,
-    ) -> list[_Candidate]:
+        scored: list[ScoredSentence] | None = None,
+    ) -> list[ScoredSentence]:
         """The sentences that may answer, best first: about the question's names, and saying
         something the question does not already say ("Tesla Q2 2020 revenue." restates the
         question; it answers nothing)."""
@@ -335,7 +226,7 @@ class ExtractiveAnswerer(QuotingAnswerer):
             cand.probability = float(p)
         return sorted(top, key=lambda c: c.probability, reverse=True)
 
-    def answers(self, question: str, best: _Candidate) -> bool:
+    def answers(self, question: str, best: ScoredSentence) -> bool:
         """Whether the best sentence answers rather than merely being about the question."""
         if self.decision is not None and best.probability is not None:
             return best.probability >= self.decision.answer_threshold
@@ -354,9 +245,9 @@ class ExtractiveAnswerer(QuotingAnswerer):
         floor = p.min_score + p.staleness_weight * math.log1p(best.days_behind)
         return close and best.score >= floor
 
-    def _candidates(self, passages: Sequence[Passage]) -> list[_Candidate]:
+    def _candidates(self, passages: Sequence[Passage]) -> list[ScoredSentence]:
         seen: set[tuple[str, int]] = set()
-        out: list[_Candidate] = []
+        out: list[ScoredSentence] = []
         for rank, passage in enumerate(passages):
             context = set(tokenize(f"{passage.title}\n{passage.text}"))
             for s, e in sentence_spans(passage.text):
@@ -367,7 +258,7 @@ class ExtractiveAnswerer(QuotingAnswerer):
                     continue
                 seen.add(key)
                 out.append(
-                    _Candidate(
+                    ScoredSentence(
                         passage,
                         rank,
                         passage.start + s,
@@ -379,7 +270,7 @@ class ExtractiveAnswerer(QuotingAnswerer):
                 )
         return out
 
-    def _score(self, question: str, candidates: list[_Candidate]) -> None:
+    def _score(self, question: str, candidates: list[ScoredSentence]) -> None:
         terms = set(tokenize(question))
         weights = {t: self.idf(t) for t in terms}
         total = sum(weights.values()) or 1.0
@@ -429,7 +320,7 @@ def _word_similarity(embedder: Embedder, a: str, b: str) -> float:
     return float(_word_vectors(embedder, a) @ _word_vectors(embedder, b))
 
 
-def _days_apart(a: _Candidate, b: _Candidate) -> int:
+def _days_apart(a: ScoredSentence, b: ScoredSentence) -> int:
     da, db = _day_ordinal(a.passage.published_at), _day_ordinal(b.passage.published_at)
     return abs(da - db) if da and db else 0
 
@@ -449,7 +340,7 @@ def _day_ordinal(published_at: str | None) -> int:
     return day.toordinal() if day else 0
 
 
-def _entity_coverage(entities: set[str], cand: _Candidate) -> float:
+def _entity_coverage(entities: set[str], cand: ScoredSentence) -> float:
     if not entities:
         return 1.0
     return len(entities & cand.context) / len(entities)
@@ -459,12 +350,12 @@ def _overlap(a: set[str], b: set[str]) -> float:
     return len(a & b) / max(1, min(len(a), len(b)))
 
 
-def _citation(n: int, cand: _Candidate) -> Citation:
+def _citation(n: int, cand: ScoredSentence) -> Citation:
     return Citation.quoting(n, cand.passage, cand.start, cand.end, cand.text)
 
 
 def _compose_conflict(
-    question: str, best: _Candidate, rival: _Candidate, passages: Sequence[Passage]
+    question: str, best: ScoredSentence, rival: ScoredSentence, passages: Sequence[Passage]
 ) -> Answer:
     sides = []
     for n, cand in enumerate((best, rival), start=1):
@@ -480,7 +371,7 @@ def _compose_conflict(
     )
 
 
-def _span(answer: Answer, best: _Candidate, question: str, kind: str) -> AnswerSpan | None:
+def _span(answer: Answer, best: ScoredSentence, question: str, kind: str) -> AnswerSpan | None:
     cited = next((c for c in answer.citations if c.quote == best.text), None)
     found = find_span(best.text, question, kind) if cited else None
     if cited is None or found is None:
@@ -489,7 +380,7 @@ def _span(answer: Answer, best: _Candidate, question: str, kind: str) -> AnswerS
 
 
 def _compose_change(
-    question: str, first: _Candidate, second: _Candidate, passages: Sequence[Passage]
+    question: str, first: ScoredSentence, second: ScoredSentence, passages: Sequence[Passage]
 ) -> Answer:
     """A value that changed over time: the newer report first, the earlier one after it,
     each with its outlet and date."""
@@ -508,7 +399,7 @@ def _compose_change(
     )
 
 
-def _compose(question: str, chosen: list[_Candidate], passages: Sequence[Passage]) -> Answer:
+def _compose(question: str, chosen: list[ScoredSentence], passages: Sequence[Passage]) -> Answer:
     citations: list[Citation] = []
     parts: list[str] = []
     # Quote in reading order when two sentences come from the same article.

@@ -9,15 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-# "and in Iraq?", "what about Iraq?", "how about in 2022?", "same for Iraq?"
-_FOLLOW_UP = re.compile(
-    r"^\s*(?:and|but|also|what about|how about|and what about|same for|what of)\b"
-    r"[\s,]*(.+?)\s*\??\s*$",
-    re.IGNORECASE,
-)
+from ingest.text import NAME_PHRASE, follow_up_focus
+
 _PREPOSITION = re.compile(r"^(in|at|on|for|from|to|by|during|of|with|about)\s+(.+)$", re.IGNORECASE)
-# A name, year or date phrase: capitalised words (with "of", "the" inside), or a number.
-_NAME = r"(?:[A-Z0-9][\w'’.-]*(?:\s+(?:of|the|de|and|[A-Z0-9][\w'’.-]*))*)"
 
 
 def _replace_last(previous: str, pattern: str, replacement: str) -> str | None:
@@ -34,26 +28,23 @@ def rewrite_followup(question: str, previous_questions: Sequence[str]) -> str | 
     if not previous_questions:
         return None
     previous = previous_questions[-1].strip()
-    match = _FOLLOW_UP.match(question)
-    if not match:
-        return None
-    focus = match[1].strip().rstrip("?").strip()
-    if not focus:
+    focus = follow_up_focus(question)
+    if focus is None:
         return None
     if re.match(r"(?i)(what|how|who|when|where|why|which|is|are|was|were|did|does|do)\b", focus):
         # A new question on the same subject: carry over the names it leaves out.
-        names = [n for n in re.findall(rf"(?<!^){_NAME}", previous) if n not in focus]
+        names = [n for n in re.findall(rf"(?<!^){NAME_PHRASE}", previous) if n not in focus]
         context = f" ({', '.join(dict.fromkeys(names))})" if names else ""
         return f"{focus[0].upper()}{focus[1:]}{context}?"
     prep = _PREPOSITION.match(focus)
     if prep:
         # Swap the phrase with the same preposition: "... in Syria?" -> "... in Iraq?"
-        rewritten = _replace_last(previous, rf"\b{prep[1]}\s+{_NAME}", focus)
+        rewritten = _replace_last(previous, rf"\b{prep[1]}\s+{NAME_PHRASE}", focus)
         if rewritten:
             return rewritten
-    if re.fullmatch(_NAME, re.sub(r"^the\s+", "", focus)):
+    if re.fullmatch(NAME_PHRASE, re.sub(r"^the\s+", "", focus)):
         # A bare name takes the place of the previous question's last name.
-        rewritten = _replace_last(previous, rf"(?<!^)\b{_NAME}", focus)
+        rewritten = _replace_last(previous, rf"(?<!^)\b{NAME_PHRASE}", focus)
         if rewritten:
             return rewritten
     return f"{previous.rstrip('?').rstrip()} {focus}?"

@@ -10,7 +10,7 @@ from assistant.span import AnswerSpan
 from vectorstore.types import Passage
 
 if TYPE_CHECKING:
-    from assistant.temporal import TimeScope
+    from ingest.text import TimeScope
 
 ABSTAIN_LEAD = "The articles I have don't say:"
 ABSTAIN_TEXT = f"{ABSTAIN_LEAD} nothing in them answers this question."

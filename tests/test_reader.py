@@ -118,7 +118,7 @@ def test_one_value_told_two_ways_is_not_a_disagreement(store_of):
 
 def test_one_date_told_two_ways_is_not_a_disagreement_and_another_date_is():
     from assistant.conflicts import values_differ
-    from assistant.extractive import question_kind
+    from ingest.text import question_kind
 
     question = "What is the opening date of the Kessel valley bridge?"
     assert question_kind(question) == "date"

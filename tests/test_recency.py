@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from assistant.app import news_day
-from assistant.temporal import parse_time_scope
+from ingest.text import parse_time_scope
 from ingest.types import Article
 from vectorstore.config import SearchConfig
 from vectorstore.recency import fresh_filters, recency_factor

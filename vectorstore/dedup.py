@@ -8,19 +8,18 @@ disagreement, and both sides must stay visible.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
-from ingest.text import tokenize
+from ingest.text import CAPITALISED, FIGURE, tokenize
 from vectorstore.types import Passage
 
 # Share of words (Jaccard) above which two passages with the same names and numbers are copies.
 COPY_OVERLAP = 0.8
-_NAME_OR_NUMBER = re.compile(r"\b(?:[A-Z][\w'’-]+|\d[\d,.]*)")
 
 
 def _facts(text: str) -> frozenset[str]:
-    return frozenset(m.rstrip(".,") for m in _NAME_OR_NUMBER.findall(text))
+    """The names and figures a passage states, as written."""
+    return frozenset(m.rstrip(".,") for m in CAPITALISED.findall(text) + FIGURE.findall(text))
 
 
 def collapse_copies(passages: Sequence[Passage], limit: int | None = None) -> list[Passage]:

@@ -44,7 +44,7 @@ class Dataset:
     duplicates: int = 0
 
 
-def _jsonl_file(folder: Path, stem: str) -> Path | None:
+def jsonl_file(folder: Path, stem: str) -> Path | None:
     """`stem.jsonl`, or `stem.jsonl.gz` (the training split ships gzipped), or None."""
     for name in (f"{stem}.jsonl", f"{stem}.jsonl.gz"):
         if (folder / name).is_file():
@@ -52,7 +52,17 @@ def _jsonl_file(folder: Path, stem: str) -> Path | None:
     return None
 
 
-def _read_jsonl(path: Path) -> Iterator[dict]:
+def read_rows(folder: Path, stem: str) -> Iterator[dict]:
+    """The rows of `folder/stem.jsonl` (or `.jsonl.gz`); FileNotFoundError when neither is."""
+    path = jsonl_file(folder, stem)
+    if path is None:
+        raise FileNotFoundError(folder / f"{stem}.jsonl")
+    return read_jsonl(path)
+
+
+def read_jsonl(path: Path) -> Iterator[dict]:
+    """The JSON objects of a .jsonl or .jsonl.gz file; a ValueError names the file and line
+    of anything else."""
     opener = gzip.open if path.suffix == ".gz" else open
     try:
         with opener(path, "rt", encoding="utf-8") as handle:
@@ -105,7 +115,7 @@ def _question(raw: dict) -> EvalQuestion:
 
 def _questions(path: Path) -> list[EvalQuestion]:
     questions = []
-    for number, raw in enumerate(_read_jsonl(path), start=1):
+    for number, raw in enumerate(read_jsonl(path), start=1):
         try:
             questions.append(_question(raw))
         except KeyError as exc:
@@ -138,7 +148,7 @@ def load_dataset(
     With `sample` N, only N questions (see sample_questions) and the records they point at are
     read: the training split is too big to embed whole on a small machine."""
     folder = Path(folder)
-    questions_file = _jsonl_file(folder, "questions")
+    questions_file = jsonl_file(folder, "questions")
     if questions_file is None:
         raise FileNotFoundError(f"{folder}: no questions.jsonl or questions.jsonl.gz in it")
     questions = _questions(questions_file)
@@ -146,15 +156,15 @@ def load_dataset(
     if sample is not None:
         questions = sample_questions(questions, sample, seed)
         wanted = {r for q in questions for r in q.record_ids}
-    articles_file = _jsonl_file(folder, "articles")
+    articles_file = jsonl_file(folder, "articles")
     if articles_file is None:
         raise FileNotFoundError(f"{folder}: no articles.jsonl or articles.jsonl.gz in it")
 
     def read(path: Path) -> list[dict]:
-        return [r for r in _read_jsonl(path) if wanted is None or str(r.get("id")) in wanted]
+        return [r for r in read_jsonl(path) if wanted is None or str(r.get("id")) in wanted]
 
     records = read(articles_file)
-    extra = _jsonl_file(folder, "explanation_articles")
+    extra = jsonl_file(folder, "explanation_articles")
     hidden: frozenset[str] = frozenset()
     if extra is not None:
         explanation_records = read(extra)

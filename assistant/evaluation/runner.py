@@ -18,9 +18,9 @@ from assistant.conflicts import CONFLICT_LEAD
 from assistant.evaluation import metrics
 from assistant.evaluation.dataset import Dataset, EvalQuestion, load_dataset
 from assistant.settings import Settings
-from assistant.temporal import parse_time_scope
 from assistant.types import Answer
 from ingest.loaders.records import record_to_article
+from ingest.text import parse_time_scope
 from ingest.types import Article, IngestError
 from vectorstore.types import SearchFilters
 

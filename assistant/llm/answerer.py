@@ -20,8 +20,8 @@ from assistant.extractive import ExtractiveAnswerer
 from assistant.llm import prompts
 from assistant.llm.excerpts import excerpts
 from assistant.llm.verify import SupportChecker
-from assistant.temporal import TimeScope
 from assistant.types import Answer, last_answer
+from ingest.text import TimeScope
 from vectorstore.types import Passage
 
 # Follow-ups that need the conversation: short, or pointing back with a pronoun.

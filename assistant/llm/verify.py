@@ -33,11 +33,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.extractive import question_entities
 from assistant.llm.prompts import addresses_the_model
 from assistant.support import SUPPORT_SHARE, words_supported
 from assistant.types import Citation
-from ingest.text import sentence_spans, tokenize
+from ingest.text import CAPITALISED, question_entities, sentence_spans, tokenize
 from vectorstore.embeddings import Embedder
 from vectorstore.types import Passage
 
@@ -54,7 +53,6 @@ UNSUPPORTED_MARK = "(not supported by the articles)"
 _MARKER = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")
 # A sentence ends at . ! ? (not inside "U.S." or "3.5") followed by space and a new start.
 _BOUNDARY = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)(?<!\d\.\d)\s+(?=[\[A-Z0-9\"“'(])")
-_NAME = re.compile(r"\b[A-Z][\w'’.-]*")
 
 
 @dataclass(frozen=True)
@@ -116,7 +114,7 @@ def _numbers(words: Sequence[str]) -> set[str]:
 
 
 def _names(claim: str) -> set[str]:
-    return set(tokenize(" ".join(_NAME.findall(claim))))
+    return set(tokenize(" ".join(CAPITALISED.findall(claim))))
 
 
 _CLAUSE = re.compile(r",(?!\d)|[;:()]|\s(?:and|but|while|whereas|compared with|against)\s")

@@ -8,9 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from assistant.evaluation.metrics import answer_is_correct
-from assistant.extractive import ExtractiveAnswerer, question_kind
+from assistant.extractive import ExtractiveAnswerer
 from assistant.reader.features import CANDIDATES_PER_QUESTION, feature_matrix, reader_text
 from assistant.reader.pools import PoolQuestion
+from ingest.text import question_kind
 
 
 def _holds_wrong_choice(text: str, answer: str, choices: list[str]) -> bool:

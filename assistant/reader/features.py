@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Protocol
 
 import numpy as np
 
-from vectorstore.types import Passage
+from assistant.scored import ScoredSentence
 
 # The learned decision weighs this many of a question's eligible sentences (best hand score
 # first), in training and at question time alike.
@@ -42,26 +41,7 @@ FEATURES = (
 )
 
 
-class Scored(Protocol):
-    """The extractive answerer's candidate sentence (assistant.extractive._Candidate)."""
-
-    passage: Passage
-    rank: int
-    start: int
-    text: str
-    score: float
-    similarity: float
-    coverage: float
-    context_coverage: float
-    kind_match: float
-    recency: float
-    finished: bool
-    days_behind: int
-    entity_coverage: float
-    new_words: int
-
-
-def neighbour(cand: Scored, max_chars: int = 240) -> str:
+def neighbour(cand: ScoredSentence, max_chars: int = 240) -> str:
     """The text just before the sentence in its passage: what "it" or "the company" in the
     sentence refers back to."""
     p = cand.passage
@@ -69,7 +49,7 @@ def neighbour(cand: Scored, max_chars: int = 240) -> str:
     return before[-max_chars:]
 
 
-def reader_text(cand: Scored) -> str:
+def reader_text(cand: ScoredSentence) -> str:
     """The second segment the reader model reads: title, date, the sentence before and the
     sentence itself (the candidate last, so truncation cuts context, not the sentence)."""
     p = cand.passage
@@ -78,7 +58,7 @@ def reader_text(cand: Scored) -> str:
 
 
 def feature_matrix(
-    kind: str, cands: Sequence[Scored], reader_scores: Sequence[float] | None = None
+    kind: str, cands: Sequence[ScoredSentence], reader_scores: Sequence[float] | None = None
 ) -> np.ndarray:
     """One row per candidate, columns as FEATURES. `cands` are one question's eligible
     sentences, best hand score first; `reader_scores` the reader's logits (0 without one)."""

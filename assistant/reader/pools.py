@@ -12,16 +12,14 @@ in it).
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import json
 import math
 import random
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.evaluation.dataset import read_rows
 from assistant.evaluation.metrics import answer_is_correct
 from ingest.chunking import ChunkingConfig, chunk_article
 from ingest.loaders.records import record_to_article
@@ -46,17 +44,6 @@ class PoolQuestion:
     answerable: bool
     with_explanation: bool
     extra: dict = field(default_factory=dict)
-
-
-def _open(path: Path) -> Iterator[dict]:
-    """Rows of a .jsonl or .jsonl.gz file (whichever exists)."""
-    if not path.exists() and path.with_suffix(path.suffix + ".gz").exists():
-        path = path.with_suffix(path.suffix + ".gz")
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
 
 
 def coin(question_id: str, seed: int) -> float:
@@ -99,9 +86,9 @@ def load_pools(
     """Pools for the questions of a RealTime QA-shaped folder (train or dev layout), and
     the BM25 statistics (their idf stands in for the store's at training time)."""
     folder = Path(folder)
-    questions = list(_open(folder / "questions.jsonl"))
-    records = {str(r["id"]): r for r in _open(folder / "articles.jsonl")}
-    explanations = {str(r["id"]): r for r in _open(folder / "explanation_articles.jsonl")}
+    questions = list(read_rows(folder, "questions"))
+    records = {str(r["id"]): r for r in read_rows(folder, "articles")}
+    explanations = {str(r["id"]): r for r in read_rows(folder, "explanation_articles")}
     chunking = ChunkingConfig()
     chunked: dict[str, list[Passage]] = {}
 

@@ -100,11 +100,11 @@ def reader_scores(session_file: Path, questions: list[dict]) -> list[list[float]
 def quiz_choices(folder: Path) -> dict[tuple[str, str], list[str]]:
     """Each training question's quiz choices, for example files built before they were
     kept in them (by id and text: the split repeats some ids)."""
-    from assistant.reader.pools import _open
+    from assistant.evaluation.dataset import read_rows
 
     return {
         (str(q["id"]), q["question"]): [str(c) for c in q.get("choices") or ()]
-        for q in _open(folder / "questions.jsonl")
+        for q in read_rows(folder, "questions")
     }
 
 

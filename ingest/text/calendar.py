@@ -33,6 +33,14 @@ DATE_VALUE = re.compile(
     rf"\b{_MONTH}\s+(\d{{1,2}})\b|\b(\d{{1,2}})\s+{_MONTH}(?![a-z])|\b((?:19|20)\d\d)\b",
     re.IGNORECASE,
 )
+# A word that says when, in any case: a year, a month, a weekday, or "today", "week",
+# "year" (a sentence that has one can answer "when?"; a name that is one names no one).
+TIME_WORD = re.compile(
+    r"\b(?:1[89]\d\d|20\d\d|jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|monday|tuesday|wednesday"
+    r"|thursday|friday|saturday|sunday|yesterday|today|tomorrow|week|month|year)\b",
+    re.IGNORECASE,
+)
 # A capitalised word that says when, not who ("Monday", "March", "Sept"): match it whole.
 CALENDAR_WORD = re.compile(
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|jan\w*|feb\w*|march|april|may|june|july|aug\w*"

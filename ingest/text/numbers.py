@@ -20,6 +20,13 @@ NUMBER_WORDS = {
      "ninety": 90, "dozen": 12, "hundred": 100}  # fmt: skip
 SCALES = {"thousand": 10**3, "million": 10**6, "m": 10**6, "billion": 10**9, "bn": 10**9,
           "trillion": 10**12}  # fmt: skip
+# Any mention of an amount: a digit, a number word, or a word for many or a share ("dozens",
+# "half"): a sentence with none cannot answer "how many?".
+NUMBER_MENTION = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?"
+    r"|thousands?|millions?|billions?|half|third|quarter)\b",
+    re.IGNORECASE,
+)
 # A figure or number word, with its scale when one follows.
 QUANTITY = re.compile(
     r"(?P<figure>\d[\d,]*(?:\.\d+)?|\b(?:" + "|".join(NUMBER_WORDS) + r")\b)"

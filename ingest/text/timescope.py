@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ingest.text import MONTH_WORD, month_number
+from ingest.text.calendar import MONTH_WORD, month_number
 
 _MONTH = f"({MONTH_WORD})"
 

@@ -7,8 +7,7 @@ from datetime import date
 
 import pytest
 
-from assistant.extractive import question_entities, question_kind
-from assistant.temporal import parse_time_scope
+from ingest.text import parse_time_scope, question_entities, question_kind
 
 
 @pytest.mark.parametrize(
@@ -51,3 +50,33 @@ def test_names_that_describe_the_answer_are_not_required_of_the_passage(question
     # "Japanese" in "which Japanese city" describes the city asked for; a passage naming
     # the city need not repeat it. Names elsewhere in the question still say the topic.
     assert question_entities(question) == entities
+
+
+def test_a_question_is_read_once_into_what_it_asks_its_names_time_and_follow_up():
+    from ingest.text import parse_question
+
+    asked = parse_question("How many US troops were in Syria in June 2023?", date(2024, 4, 30))
+    assert asked.kind == "number"
+    assert asked.names == {"usa", "syria"}
+    assert {"troop", "syria"} <= asked.words
+    assert (asked.scope.after, asked.scope.before) == (date(2023, 6, 1), date(2023, 6, 30))
+    assert asked.follow_up is None
+    follow = parse_question("and in Iraq?")
+    assert follow.follow_up == "in Iraq"
+    assert parse_question("What about?").follow_up is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "names"),
+    [
+        # A first word is capitalised anyway; a possessive one is a name.
+        ("Brightmart's owners met Lena Ortiz on Monday.", ["Brightmart", "Lena", "Ortiz"]),
+        ("Officials met Lena Ortiz.", ["Lena", "Ortiz"]),
+        # Nationalities and calendar words name no one; initials like "I" are no name either.
+        ("The deal, I think, pleased Italian and Japanese buyers in March.", []),
+    ],
+)
+def test_the_names_of_a_sentence_skip_its_opening_word_nationalities_and_dates(sentence, names):
+    from ingest.text import sentence_names
+
+    assert sentence_names(sentence) == names
