@@ -15,7 +15,7 @@ import pytest
 
 from tests.chroma_server import free_port
 from tests.concurrent_versions import version
-from tests.test_store import HARBOUR, ORCHARD
+from tests.vectorstore.test_store import HARBOUR, ORCHARD
 from vectorstore import faults
 from vectorstore.client import StoreUnavailable
 from vectorstore.integrity import check_store
