@@ -23,7 +23,8 @@ from ingest.loaders.records import record_to_article
 from vectorstore.client import make_client
 from vectorstore.config import EmbedderConfig, StoreConfig
 from vectorstore.embeddings import SentenceTransformerEmbedder, make_embedder, packaged_model_path
-from vectorstore.store import ArticleStore, embedding_text
+from vectorstore.records import embedding_text
+from vectorstore.store import ArticleStore
 
 
 def _newsdesk(articles, embedder, chunking: ChunkingConfig, folder: Path) -> tuple[float, int]:

@@ -26,7 +26,7 @@ from bench.common import article_records
 from ingest.chunking import chunk_article
 from ingest.loaders.records import record_to_article
 from ingest.types import Article
-from vectorstore.store import embedding_text
+from vectorstore.records import embedding_text
 
 BASE_ARTICLES = 120
 SIGMA = 0.02

@@ -10,7 +10,7 @@ import pytest
 from assistant.app import Newsdesk
 from assistant.cli import main
 from bench.crash_soak import snapshot
-from vectorstore.store import SCHEMA_VERSION
+from vectorstore.records import SCHEMA_VERSION
 
 pytestmark = pytest.mark.slow
 
@@ -88,7 +88,8 @@ def test_check_reports_orphan_chunks_and_repair_removes_them(
     app = make_app("damaged")
     app.ingest_records([{"title": GOOD["title"], "body": GOOD["text"]}])
     [(article, _)] = app.store.article_records()
-    app.store._articles.delete(ids=[article.id])  # a crash between chunks and record
+    _, articles = app.store.collections()
+    articles.delete(ids=[article.id])  # a crash between chunks and record
     data_dir = str(app.settings.data_dir)
     assert _cli("check", "--data-dir", data_dir) == 1
     assert "1 orphan chunk(s)" in capsys.readouterr().out

@@ -11,7 +11,9 @@ other process is writing to.
 
 from __future__ import annotations
 
-from vectorstore.store import WRITE_BATCH, ArticleStore, pages, record_vectors
+from vectorstore.chroma_storage import WRITE_BATCH, pages
+from vectorstore.records import record_vectors
+from vectorstore.store import ArticleStore
 
 _SUFFIX = "_rebuild"
 

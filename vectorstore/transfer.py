@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import IO
 
 from ingest.types import Article
-from vectorstore.store import SCHEMA_VERSION, ArticleStore
+from vectorstore.records import SCHEMA_VERSION
+from vectorstore.store import ArticleStore
 
 FORMAT = "newsdesk-export"
 _TEXT_FIELDS = ("id", "title", "text")

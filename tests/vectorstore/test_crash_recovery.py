@@ -23,7 +23,7 @@ from bench.crash_soak import (
     visible_problems,
 )
 from vectorstore.integrity import check_store
-from vectorstore.store import SUPERSEDED
+from vectorstore.records import SUPERSEDED
 
 pytestmark = pytest.mark.slow
 SEED = 8
@@ -101,7 +101,8 @@ def test_a_replacement_cut_between_its_two_deletes_is_finished_by_the_rerun(tmp_
     stale = _app(tmp_path / "stale", embedder)
     stale.ingest([older])
     rows = [r for r in stale.store.chunk_records() if r[2]["article_id"] == old_ids[0]]
-    app.store._chunks.add(
+    chunks, _ = app.store.collections()
+    chunks.add(
         ids=[r[0] for r in rows],
         documents=[r[1] for r in rows],
         metadatas=[{**r[2], SUPERSEDED: True} for r in rows],

@@ -7,9 +7,11 @@ from datetime import date
 import pytest
 
 from ingest.types import Article
+from vectorstore.chroma_storage import SchemaMismatch
 from vectorstore.client import make_client
 from vectorstore.config import StoreConfig
-from vectorstore.store import SCHEMA_VERSION, ArticleStore, SchemaMismatch
+from vectorstore.records import SCHEMA_VERSION
+from vectorstore.store import ArticleStore
 from vectorstore.types import SearchFilters
 
 HARBOUR = Article(
@@ -142,8 +144,9 @@ def test_lexical_cache_sees_changes_made_through_another_store_object(make_app, 
 def test_chunks_without_their_article_record_are_never_returned(store):
     store.add_articles([HARBOUR])
     # Simulate a crash between writing the chunks and the article record.
-    store._articles.delete(ids=[HARBOUR.id])
-    store._bump_generation()
+    _, articles = store.collections()
+    articles.delete(ids=[HARBOUR.id])
+    store.storage._bump_generation()
     assert store.search("container terminal", k=5) == []
 
 

@@ -1,0 +1,207 @@
+"""Search over an `ArticleStorage`: dense and BM25 rankings fused by reciprocal rank, fresh
+news preferred, copies of one story collapsed.
+
+`Searcher` asks the storage (vectorstore/storage.py) only for what the protocol names: the
+generation stamp, every chunk (to build the BM25 index), a dense query, and which articles
+are stored whole, so a search never cites a half-written article. The BM25 index is a
+per-process cache, rebuilt when the storage's generation stamp (rewritten on every change,
+by any process) moves, and kept between processes in a file when given one
+(vectorstore/lexical_cache.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+from vectorstore.config import SearchConfig
+from vectorstore.dedup import collapse_copies
+from vectorstore.embeddings import Embedder
+from vectorstore.lexical import LexicalIndex
+from vectorstore.lexical_cache import CacheDamaged, load_index, save_index
+from vectorstore.recency import day_number, fresh_filters, from_day_number, recency_factor
+from vectorstore.records import matches
+from vectorstore.storage import ArticleStorage, Hit
+from vectorstore.types import Passage, SearchFilters
+
+# The store's logger, as before search had a module of its own.
+log = logging.getLogger("newsdesk.store")
+
+
+class Searcher:
+    """Ranks the chunks of one storage for a query; holds the BM25 index of its chunks."""
+
+    def __init__(
+        self,
+        storage: ArticleStorage,
+        embedder: Embedder,
+        config: SearchConfig | None = None,
+        *,
+        lexical_cache: Path | None = None,
+    ) -> None:
+        self.storage = storage
+        self.embedder = embedder
+        self.config = config or SearchConfig()
+        self._lexical: LexicalIndex | None = None
+        self._lexical_lock = threading.Lock()
+        # Where the BM25 index is kept between processes (None: rebuilt in each process).
+        self._lexical_cache = lexical_cache
+        # Why the saved index was unusable: set while it is rebuilt (`lexical_rebuilding`) and
+        # kept after (`lexical_cache_problem`), for /readyz and `newsdesk check` to report.
+        self.lexical_cache_problem: str | None = None
+        self.lexical_rebuilding = False
+
+    @property
+    def lexical_cache_file(self) -> Path | None:
+        return self._lexical_cache
+
+    def lexical_index(self, generation: str | None = None) -> LexicalIndex:
+        """The BM25 cache, rebuilt from the storage when it has changed since it was built
+        (`generation`: the storage's stamp, when the caller has just read it)."""
+        generation = generation or self.storage.generation()
+        with self._lexical_lock:
+            if self._lexical is None or self._lexical.generation != generation:
+                loaded = self._load_lexical(generation)  # an empty index is falsy: `is None`
+                self._lexical = self._build_lexical(generation) if loaded is None else loaded
+            return self._lexical
+
+    def last_lexical_index(self) -> LexicalIndex:
+        """The BM25 cache as the latest search checked it, without asking the storage
+        again whether it changed (each check counts the chunks: ~15 ms at 100k). For the
+        answerer's word weights, looked up word by word right after that search."""
+        with self._lexical_lock:
+            if self._lexical is not None:
+                return self._lexical
+        return self.lexical_index()
+
+    def _load_lexical(self, generation: str) -> LexicalIndex | None:
+        if self._lexical_cache is None:
+            return None
+        try:
+            return load_index(self._lexical_cache, generation)
+        except CacheDamaged as exc:
+            log.warning("%s; rebuilding it from the store", exc)
+            self.lexical_cache_problem = str(exc)
+            self.lexical_rebuilding = True
+            return None
+
+    def _build_lexical(self, generation: str) -> LexicalIndex:
+        try:
+            rows = list(self.storage.chunk_records())
+            ids = [cid for cid, _, _ in rows]
+            docs = [doc for _, doc, _ in rows]
+            metas = [meta for _, _, meta in rows]
+            index = LexicalIndex(generation, ids, metas, docs)
+            if self._lexical_cache is not None:
+                save_index(index, self._lexical_cache)  # replaces a damaged file too
+            if self.lexical_rebuilding:
+                self.lexical_cache_problem += f"; rebuilt from the store at {time.ctime()}"
+            return index
+        finally:
+            self.lexical_rebuilding = False
+
+    def rebuild_lexical_index(self) -> LexicalIndex:
+        """Build the BM25 index from the store and save it, whatever the saved one holds."""
+        generation = self.storage.generation()
+        with self._lexical_lock:
+            self._lexical = self._build_lexical(generation)
+            return self._lexical
+
+    def search(
+        self,
+        query: str,
+        k: int = 8,
+        filters: SearchFilters | None = None,
+        *,
+        as_of: date | None = None,
+    ) -> list[Passage]:
+        """Dense and BM25 rankings fused by reciprocal rank; only committed articles. Given
+        `as_of` (the day the question is asked about), fresh news before it is preferred:
+        see vectorstore/recency.py."""
+        filters = filters or SearchFilters()
+        generation, total = self.storage.stamp()
+        if not query.strip() or total == 0:
+            return []
+        cfg = self.config
+        n = cfg.candidates
+        index = self.lexical_index(generation)
+        allowed = None if filters.is_empty() else index.mask(lambda m: matches(m, filters))
+        masks = [allowed]
+        fresh = fresh_filters(filters, as_of, cfg) if as_of else None
+        if fresh is not None:
+            fresh_mask = index.day_mask(
+                day_number(fresh.published_after), day_number(fresh.published_before), allowed
+            )
+            # No fresh news in the store (the usual case for an archive): skip its queries.
+            fresh = fresh if fresh_mask.any() else None
+            masks.append(fresh_mask)
+        lexical = [self._lexical_entries(index, hits) for hits in index.top_many(query, n, masks)]
+        vector = self.embedder.embed_query(query)  # once, for the whole-store and fresh lists
+        ranked = [
+            (cfg.dense_weight, "dense_rank", self.storage.dense_query(vector, n, filters, total)),
+            (cfg.lexical_weight, "lexical_rank", lexical[0]),
+        ]
+        if fresh is not None:
+            fresh_dense = self.storage.dense_query(vector, n, fresh, total)
+            fresh_dense = [h for h in fresh_dense if h["similarity"] >= cfg.recent_min_similarity]
+            ranked.append((cfg.recent_weight, None, fresh_dense))
+            ranked.append((cfg.recent_weight, None, lexical[1]))
+        fused = self._fuse(ranked, as_of)
+        committed = self.storage.existing_ids(list({p["meta"]["article_id"] for p in fused}))
+        passages = [_passage(p) for p in fused if p["meta"]["article_id"] in committed]
+        return collapse_copies(passages, limit=k)
+
+    @staticmethod
+    def _lexical_entries(index: LexicalIndex, hits: list[tuple[int, float]]) -> list[Hit]:
+        return [
+            {"id": index.chunk_ids[i], "doc": index.documents[i], "meta": index.metadatas[i]}
+            for i, _score in hits
+        ]
+
+    def _fuse(
+        self, ranked: list[tuple[float, str | None, list[Hit]]], as_of: date | None
+    ) -> list[dict]:
+        """Reciprocal-rank fusion of (weight, rank field, hits) lists, then the recency
+        factor when the question has a day. Rank fields record the whole-store ranks."""
+        cfg = self.config
+        merged: dict[str, dict] = {}
+        for weight, rank_key, hits in ranked:
+            for rank, hit in enumerate(hits, start=1):
+                entry = merged.setdefault(hit["id"], {**hit, "score": 0.0})
+                if entry.get("similarity") is None:
+                    entry["similarity"] = hit.get("similarity")
+                if rank_key:
+                    entry[rank_key] = rank
+                entry["score"] += weight / (cfg.rrf_k + rank)
+        if as_of is not None:
+            for entry in merged.values():
+                entry["score"] *= recency_factor(entry["meta"].get("published_day"), as_of, cfg)
+        return sorted(merged.values(), key=lambda e: e["score"], reverse=True)
+
+    def newest_day(self) -> date | None:
+        """The newest publication date in the store (None when nothing is dated), read from
+        the BM25 cache's metadata, so it costs no extra scan of the storage."""
+        days = (meta.get("published_day") or 0 for meta in self.lexical_index().metadatas)
+        return from_day_number(max(days, default=0))
+
+
+def _passage(entry: dict) -> Passage:
+    meta = entry["meta"]
+    return Passage(
+        chunk_id=entry["id"],
+        article_id=meta["article_id"],
+        text=entry["doc"],
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        title=meta.get("title", ""),
+        source=meta.get("source", ""),
+        published_at=meta.get("published_at"),
+        url=meta.get("url"),
+        score=entry["score"],
+        dense_rank=entry.get("dense_rank"),
+        lexical_rank=entry.get("lexical_rank"),
+        dense_similarity=entry.get("similarity"),
+    )
