@@ -6,6 +6,7 @@ nothing below them (tests/test_one_door.py), so each answers, lists and removes 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -96,6 +97,8 @@ class Newsdesk:
         self.settings = settings
         self._embedder = embedder
         self.holder = holder or this_process(_command_line())
+        self._samples_offered = False
+        self._samples_lock = threading.Lock()
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -269,6 +272,16 @@ class Newsdesk:
         self.store.set_marker(SAMPLES_FLAGGED, "yes")
         return outcome
 
+    def _offer_samples(self) -> None:
+        """`ensure_sample_corpus` before the first read of this instance, so that every
+        interface gets the samples by asking or listing, without arranging it itself."""
+        if self._samples_offered:
+            return
+        with self._samples_lock:
+            if not self._samples_offered:
+                self.ensure_sample_corpus()
+                self._samples_offered = True
+
     def _flag_old_samples(self) -> None:
         """Recognise the samples an older Newsdesk loaded, by id or by their invented title
         and outlet (an id changes when a loader cleans text differently), and mark them."""
@@ -301,12 +314,14 @@ class Newsdesk:
         matching: str | None = None,
     ) -> list[ArticleInfo]:
         """Stored articles, newest first; sample articles say so."""
+        self._offer_samples()
         return self.store.list_articles(
             sources=sources, title_contains=title_contains, matching=matching
         )
 
     def article(self, article_id: str) -> StoredArticle | None:
         """One stored article with its full text, or None when there is none of that id."""
+        self._offer_samples()
         info, article = self.store.article_info(article_id), self.store.get_article(article_id)
         return None if info is None or article is None else StoredArticle(info, article.text)
 
@@ -355,7 +370,7 @@ class Newsdesk:
         """Load the embedder, offer the sample corpus and load (or rebuild) the BM25 index,
         so that the first question waits for none of them."""
         self.embedder.embed_query("warm-up")
-        self.ensure_sample_corpus()
+        self._offer_samples()
         self.store.lexical_index()
 
     def search_index_status(self) -> tuple[bool, str | None]:
@@ -423,6 +438,7 @@ class Newsdesk:
         """The passages an answer is drawn from: the user's filters narrowed by the time the
         question names, the freshest news as of `today` (default: the date) first. Sample
         articles take part only in a store of samples, or when `include_samples`."""
+        self._offer_samples()
         scope = scope or TimeScope()
         merged = merge_filters(filters, scope)
         samples = self.store.sample_ids()

@@ -274,7 +274,6 @@ def _cmd_ingest(app: Newsdesk, args: argparse.Namespace) -> int:
 
 
 def _cmd_ask(app: Newsdesk, args: argparse.Namespace) -> int:
-    app.ensure_sample_corpus()
     answer = app.ask(
         args.question,
         filters=_filters(args),
@@ -304,7 +303,6 @@ def _questions(interactive: bool) -> Iterator[str]:
 
 
 def _cmd_chat(app: Newsdesk, args: argparse.Namespace) -> int:
-    app.ensure_sample_corpus()
     interactive = sys.stdin.isatty()
     if interactive:
         print("Ask about your articles. Follow-ups like 'and in Iraq?' work; /new starts over;")
@@ -339,7 +337,6 @@ def _cmd_chat(app: Newsdesk, args: argparse.Namespace) -> int:
 
 
 def _cmd_articles(app: Newsdesk, args: argparse.Namespace) -> int:
-    app.ensure_sample_corpus()
     if args.verb == "list":
         infos = app.list_articles(
             sources=args.source, title_contains=args.search, matching=args.match

@@ -65,9 +65,6 @@ class RemoteNewsdesk:
             message += " (set NEWSDESK_API_KEY to a key of that server)"
         raise ServerError(f"the server at {self.url} refused: {response.status_code} {message}")
 
-    def ensure_sample_corpus(self) -> None:
-        """The server offered the sample articles when it started."""
-
     def ingest(
         self,
         paths: Sequence[str | Path],

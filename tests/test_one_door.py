@@ -41,6 +41,13 @@ def test_no_interface_reaches_past_the_application_to_its_store():
     assert reaches == {}
 
 
+def test_no_interface_loads_the_sample_corpus_itself():
+    # The application offers the samples on its first read; an interface that did it too
+    # would be a second place deciding when a store gets them.
+    callers = [p.name for p in INTERFACES if "ensure_sample_corpus" in p.read_text("utf-8")]
+    assert callers == []
+
+
 def test_the_check_sees_a_reach_past_the_application_and_allows_settings():
     source = "def f(app):\n    cfg = app.settings.store\n    return app.store.list_articles()\n"
     assert store_reaches(source) == [3]

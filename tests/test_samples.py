@@ -82,6 +82,17 @@ def test_a_store_of_samples_only_answers_from_them_marked_as_samples(sample_app)
     assert len(infos) == len(sample_corpus_files()) + 1 and all(i.sample for i in infos)
 
 
+def test_the_first_question_or_listing_loads_the_samples_without_the_caller_asking(make_app):
+    asked, listed = make_app("asked", sample_corpus=True), make_app("listed", sample_corpus=True)
+    answer = asked.ask(TROOPS)
+    assert "900" in answer.text and all(c.sample for c in answer.citations)
+    infos = listed.list_articles()
+    assert infos and all(i.sample for i in infos)
+    # Offered once: removed samples stay removed for the rest of the instance's life.
+    listed.remove_samples()
+    assert listed.list_articles() == []
+
+
 def test_samples_loaded_by_an_older_newsdesk_are_recognised_and_marked(make_app, real_story):
     app = make_app("old", sample_corpus=True)
     # What an older Newsdesk left: the samples stored without their flag, the marker set.
