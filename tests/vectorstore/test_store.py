@@ -1,4 +1,7 @@
-"""The Chroma-backed store with the real embedder: writes, identity, replacement, search."""
+"""The Chroma-backed store with the real embedder: writes, identity, replacement, search.
+
+The storage tests hold the Chroma storage through the `ArticleStorage` protocol alone, and
+the search tests search it through that protocol alone: reaching past it fails the test."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from vectorstore.chroma_storage import SchemaMismatch
 from vectorstore.client import make_client
 from vectorstore.config import StoreConfig
 from vectorstore.records import SCHEMA_VERSION
+from vectorstore.storage import ArticleStorage
 from vectorstore.store import ArticleStore
 from vectorstore.types import SearchFilters
 
@@ -38,32 +42,65 @@ ORCHARD = Article(
 )
 
 
+class OnlyTheProtocol:
+    """A storage seen through `ArticleStorage` alone: any other attribute is missing."""
+
+    NAMES = frozenset(name for name in vars(ArticleStorage) if not name.startswith("_"))
+
+    def __init__(self, storage: ArticleStorage) -> None:
+        self._storage = storage
+
+    def __getattr__(self, name: str):  # noqa: ANN204 - whatever the storage has
+        if name not in self.NAMES:
+            raise AttributeError(f"{name!r} is not part of ArticleStorage")
+        return getattr(self._storage, name)
+
+
+@pytest.fixture
+def storage(make_app, backend) -> ArticleStorage:
+    return OnlyTheProtocol(make_app(**backend).store.storage)
+
+
 @pytest.fixture
 def store(make_app, backend) -> ArticleStore:
-    return make_app(**backend).store
+    """The app's store, its search seeing the storage through the protocol alone."""
+    store = make_app(**backend).store
+    store.searcher.storage = OnlyTheProtocol(store.storage)
+    return store
 
 
-def test_added_articles_are_listed_with_their_metadata_and_chunk_counts(store):
-    report = store.add_articles([HARBOUR, ORCHARD])
+def test_the_chroma_storage_is_an_article_storage_and_search_needs_no_more(store):
+    assert isinstance(store.storage, ArticleStorage)
+    assert isinstance(store.searcher.storage, ArticleStorage)
+    with pytest.raises(AttributeError, match="not part of ArticleStorage"):
+        store.searcher.storage.collections()  # Chroma's own, for the health checks
+    store.add_articles([HARBOUR, ORCHARD])
+    # Both halves of a search, the fresh-news lists too, through the protocol alone.
+    passages = store.search("When did the container terminal open?", as_of=date(2024, 2, 13))
+    assert passages[0].article_id == HARBOUR.id and passages[0].dense_rank is not None
+
+
+def test_added_articles_are_listed_with_their_metadata_and_chunk_counts(storage):
+    report = storage.add_articles([HARBOUR, ORCHARD])
     assert sorted(report.added) == sorted([HARBOUR.id, ORCHARD.id])
-    infos = {i.id: i for i in store.list_articles()}
+    infos = {i.id: i for i in storage.list_articles()}
     assert infos[HARBOUR.id].source == "Coastal Gazette"
     assert infos[HARBOUR.id].published_at == "2024-02-12"
     assert infos[HARBOUR.id].chunk_count >= 1
-    assert store.count_chunks() == sum(i.chunk_count for i in infos.values())
-    assert store.get_article(ORCHARD.id) == ORCHARD
+    assert storage.count_chunks() == sum(i.chunk_count for i in infos.values())
+    assert storage.get_article(ORCHARD.id) == ORCHARD
 
 
-def test_ingesting_the_same_article_twice_changes_nothing(store):
-    store.add_articles([HARBOUR])
-    chunks_before = store.count_chunks()
-    report = store.add_articles([HARBOUR])
+def test_ingesting_the_same_article_twice_changes_nothing(storage):
+    storage.add_articles([HARBOUR])
+    chunks_before = storage.count_chunks()
+    report = storage.add_articles([HARBOUR])
     assert report.added == [] and report.unchanged == [HARBOUR.id]
-    assert store.count_chunks() == chunks_before and store.count_articles() == 1
+    assert storage.count_chunks() == chunks_before and storage.count_articles() == 1
 
 
-def test_a_new_version_with_the_same_url_replaces_the_old_one_and_its_chunks(store):
-    store.add_articles([HARBOUR])
+def test_a_new_version_with_the_same_url_replaces_the_old_one_and_its_chunks(storage):
+    storage.add_articles([HARBOUR])
     revised = Article(
         title=HARBOUR.title,
         text=HARBOUR.text + "\n\nUnions have called a strike for next week.",
@@ -71,24 +108,24 @@ def test_a_new_version_with_the_same_url_replaces_the_old_one_and_its_chunks(sto
         published_at="2024-02-13",
         url=HARBOUR.url,
     )
-    report = store.add_articles([revised])
+    report = storage.add_articles([revised])
     assert report.replaced == [HARBOUR.id]
-    assert [i.id for i in store.list_articles()] == [revised.id]
-    chunk_owners = {m["article_id"] for m in store.lexical_index().metadatas}
+    assert [i.id for i in storage.list_articles()] == [revised.id]
+    chunk_owners = {meta["article_id"] for _, _, meta in storage.chunk_records()}
     assert chunk_owners == {revised.id}
 
 
-def test_two_versions_of_one_url_in_one_batch_store_only_the_last(store):
+def test_two_versions_of_one_url_in_one_batch_store_only_the_last(storage):
     revised = Article(
         title=HARBOUR.title,
         text=HARBOUR.text + " The port said it would appeal.",
         source=HARBOUR.source,
         url=HARBOUR.url,
     )
-    report = store.add_articles([HARBOUR, revised, ORCHARD])
+    report = storage.add_articles([HARBOUR, revised, ORCHARD])
     assert sorted(report.added) == sorted([revised.id, ORCHARD.id])
     assert report.replaced == [HARBOUR.id]
-    assert sorted(i.id for i in store.list_articles()) == sorted([revised.id, ORCHARD.id])
+    assert sorted(i.id for i in storage.list_articles()) == sorted([revised.id, ORCHARD.id])
 
 
 def test_deleting_an_article_removes_all_its_chunks_from_search(store):
