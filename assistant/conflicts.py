@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from assistant.scored import ScoredSentence
+from assistant.settings import ConflictSettings
 from ingest.text import (
     CALENDAR_WORD,
     FIGURE,
@@ -24,10 +25,8 @@ from ingest.text import (
 )
 
 CONFLICT_LEAD = "The sources disagree."
-# Below these the two sentences are about different things, not the same thing told twice.
-_MIN_SAME_WORDS = 0.5
-_MIN_SIMILARITY = 0.5
-_MIN_RELATIVE_SCORE = 0.45
+# Below its floors (`answer.conflicts`) the two sentences are about different things, not the
+# same thing told twice.
 
 
 # A figure followed by one of these counts time or a share, not the things asked about
@@ -106,29 +105,33 @@ def disagreeing(
     likely: Callable[[ScoredSentence], bool] | None = None,
     same_thing: Callable[[str, str], bool] | None = None,
     confirm: Callable[[ScoredSentence, ScoredSentence], bool] | None = None,
+    policy: ConflictSettings | None = None,
 ) -> ScoredSentence | None:
     """Another article's sentence that answers as well as `best` but with another value of
     the asked kind, or None. With `likely` (the learned decision: does this sentence answer
     the question?) both sides must be likely answers; without it, the rival must score close
     to `best`. `same_thing` says whether two counted words name the same thing ("people",
     "residents"): two figures disagree only when they count the same thing. `confirm` (the
-    learned disagreement model) has the last word on a pair the rules let through."""
+    learned disagreement model) has the last word on a pair the rules let through.
+    `policy`: the floors (the settings' `answer.conflicts`; defaults when None)."""
+    policy = policy or ConflictSettings()
     if best.vector is None or (likely is not None and not likely(best)):
         return None
     if not answer_values(best.text, question, kind):
         return None
     for cand in others:
-        if likely is None and cand.score < _MIN_RELATIVE_SCORE * best.score:
+        if likely is None and cand.score < policy.min_relative_score * best.score:
             return None
         if cand.article_id == best.article_id or cand.vector is None:
             continue
         if likely is not None and not likely(cand):
             continue
-        if float(cand.vector @ best.vector) < _MIN_SIMILARITY:
+        if float(cand.vector @ best.vector) < policy.min_similarity:
             continue
-        if values_differ(best.text, cand.text, question, kind, same_thing) and (
-            confirm is None or confirm(best, cand)
-        ):
+        differ = values_differ(
+            best.text, cand.text, question, kind, same_thing, policy.min_same_words
+        )
+        if differ and (confirm is None or confirm(best, cand)):
             return cand
     return None
 
@@ -139,10 +142,11 @@ def values_differ(
     question: str,
     kind: str,
     same_thing: Callable[[str, str], bool] | None = None,
+    min_same_words: float = ConflictSettings.min_same_words,
 ) -> bool:
     """Whether two sentences give different values of the asked kind: different counts of
     the same thing for a number question; otherwise a value each lacks that the other
-    holds, in sentences that share at least half their other words."""
+    holds, in sentences that share at least `min_same_words` of their other words."""
     if kind == "number":
         return _counts_differ(quantities(mine, question), quantities(theirs, question), same_thing)
     mine_values = answer_values(mine, question, kind)
@@ -154,7 +158,7 @@ def values_differ(
     if not (their_values and mine_only and theirs_only):
         return False
     slots = slot_words(mine_values ^ their_values, mine, theirs)
-    return _same_words(mine, theirs, slots, question) >= _MIN_SAME_WORDS
+    return _same_words(mine, theirs, slots, question) >= min_same_words
 
 
 def _counts_differ(

@@ -153,7 +153,8 @@ class ExtractiveAnswerer(QuotingAnswerer):
         for i, lead in enumerate(leads):
             others = eligible[1:] if i == 0 else eligible[i + 1 : search]
             rival = disagreeing(lead, others, question, kind, likely=likely,
-                                same_thing=self._same_thing, confirm=confirm)  # fmt: skip
+                                same_thing=self._same_thing, confirm=confirm,
+                                policy=self.policy.conflicts)  # fmt: skip
             if rival is not None:
                 return lead, rival, judged.get(id(rival))
         return eligible[0], None, None
@@ -170,19 +171,20 @@ class ExtractiveAnswerer(QuotingAnswerer):
                     self.decision.answer_threshold, self.policy.second_share * best.probability
                 )
             else:
-                close = cand.score >= 0.9 * best.score
+                close = cand.score >= self.policy.second_score * best.score
             if len(chosen) >= self.policy.max_sentences or not close:
                 break
             # A second sentence must also have what was asked for, and say something new.
             if kind != "other" and not _kind_match(kind, cand.text, question):
                 continue
-            if all(_overlap(cand.tokens, c.tokens) < 0.6 for c in chosen):
+            if all(_overlap(cand.tokens, c.tokens) < self.policy.max_overlap for c in chosen):
                 chosen.append(cand)
         return chosen
 
     def _same_thing(self, a: str, b: str) -> bool:
         """Whether two counted words name the same thing ("people", "residents")."""
-        return a == b or _word_similarity(self.embedder, a, b) >= _SAME_THING_SIMILARITY
+        floor = self.policy.conflicts.same_thing_similarity
+        return a == b or _word_similarity(self.embedder, a, b) >= floor
 
     def scored(self, question: str, passages: Sequence[Passage]) -> list[ScoredSentence]:
         """Every sentence of the passages, scored, best first. (A time the question names
@@ -210,7 +212,7 @@ class ExtractiveAnswerer(QuotingAnswerer):
         question; it answers nothing)."""
         if scored is None:
             scored = self.scored(question, passages)
-        eligible = [c for c in scored if c.eligible]
+        eligible = [c for c in scored if self.eligible(c)]
         if self.decision is None:
             return eligible
         # The learned decision reorders the best-scored sentences by how likely each is to
@@ -225,6 +227,11 @@ class ExtractiveAnswerer(QuotingAnswerer):
         for cand, p in zip(top, probabilities, strict=True):
             cand.probability = float(p)
         return sorted(top, key=lambda c: c.probability, reverse=True)
+
+    def eligible(self, cand: ScoredSentence) -> bool:
+        """About the question's names, and saying something the question does not."""
+        p = self.policy
+        return cand.entity_coverage >= p.min_entity_coverage and cand.new_words >= p.min_new_words
 
     def answers(self, question: str, best: ScoredSentence) -> bool:
         """Whether the best sentence answers rather than merely being about the question."""
@@ -254,7 +261,8 @@ class ExtractiveAnswerer(QuotingAnswerer):
                 key = (passage.article_id, passage.start + s)
                 text = passage.text[s:e]
                 # A headline-like fragment or a question in the text is not an answer.
-                if key in seen or len(text.split()) < 4 or text.endswith("?"):
+                short = len(text.split()) < self.policy.min_sentence_words
+                if key in seen or short or text.endswith("?"):
                     continue
                 seen.add(key)
                 out.append(
@@ -277,11 +285,12 @@ class ExtractiveAnswerer(QuotingAnswerer):
         # Only sentences that may answer are embedded (about two in three on realtimeqa-dev,
         # ~90 ms of a warm ask): the rest never reach the ranking, and the language model's
         # excerpts list them after every ranked one, ordered by the words they share.
-        read = [c for c in candidates if c.eligible]
+        read = [c for c in candidates if self.eligible(c)]
         vectors = self.embedder.embed_documents([question] + [c.text for c in read])
         for cand, vector in zip(read, vectors[1:], strict=True):
             cand.similarity, cand.vector = float(vector @ vectors[0]), vector
         kind = question_kind(question)
+        w = self.policy.scoring
         days = [_day_ordinal(c.passage.published_at) for c in candidates]
         newest, oldest = max(days), min(d for d in days if d) if any(days) else 0
         for cand, day in zip(candidates, days, strict=True):
@@ -298,17 +307,14 @@ class ExtractiveAnswerer(QuotingAnswerer):
             # Headlines, link lines and captions have no final punctuation.
             cand.finished = bool(_FINISHED.search(cand.text))
             cand.score = (
-                0.5 * cand.similarity
-                + 0.35 * cand.coverage
-                + 0.1 * context
-                + 0.2 * cand.kind_match
-                + 0.08 * recency
-                - 0.01 * cand.rank
-                - (0.0 if cand.finished else 0.1)
+                w.similarity * cand.similarity
+                + w.coverage * cand.coverage
+                + w.context * context
+                + w.kind_match * cand.kind_match
+                + w.recency * recency
+                - w.passage_rank * cand.rank
+                - (0.0 if cand.finished else w.unfinished)
             )
-
-
-_SAME_THING_SIMILARITY = 0.45
 
 
 @lru_cache(maxsize=4096)

@@ -11,10 +11,6 @@ import numpy as np
 
 from vectorstore.types import Passage
 
-# A sentence must say at least this many words the question does not (one that only
-# restates the question answers nothing).
-MIN_NEW_WORDS = 1
-
 
 @dataclass
 class ScoredSentence:
@@ -38,6 +34,8 @@ class ScoredSentence:
     kind_match: float = 0.0
     recency: float = 0.0
     finished: bool = True
+    # Share of the question's names its passage mentions, and words it says that the question
+    # does not: whether it may answer at all (`ExtractiveAnswerer.eligible`).
     entity_coverage: float = 1.0
     new_words: int = 0
     # The learned decision's probability that quoting this sentence answers the question.
@@ -46,8 +44,3 @@ class ScoredSentence:
     @property
     def article_id(self) -> str:
         return self.passage.article_id
-
-    @property
-    def eligible(self) -> bool:
-        """About the question's names, and saying something the question does not."""
-        return self.entity_coverage >= 0.5 and self.new_words >= MIN_NEW_WORDS

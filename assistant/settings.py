@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.support import SUPPORT_SHARE
 from ingest.chunking import ChunkingConfig
 from ingest.loaders.pdf import PdfLimits
 from vectorstore.config import EMBEDDER_BACKENDS, EmbedderConfig, SearchConfig, StoreConfig
@@ -34,6 +35,46 @@ class IngestSettings:
     @property
     def max_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
+
+
+@dataclass(frozen=True)
+class ScoreWeights:
+    """The hand-weighted score of a candidate sentence: the answerer's order without the
+    reader, and a feature the learned decision reads (`hand_score`), so the shipped decision
+    was trained with these weights: change them only to retrain it (docs/reader.md)."""
+
+    # Cosine of sentence and question: closeness in meaning counts most.
+    similarity: float = 0.5
+    # IDF-weighted share of the question's words in the sentence: its words asked for.
+    coverage: float = 0.35
+    # The same share over the sentence's passage and headline: about the question's subject.
+    context: float = 0.1
+    # The sentence holds the kind of value asked for (a number for "how many", ...).
+    kind_match: float = 0.2
+    # Newer among the candidates (0 oldest, 1 newest): news is about now.
+    recency: float = 0.08
+    # Taken off per rank of the sentence's passage: retrieval's order as a tie-breaker.
+    passage_rank: float = 0.01
+    # Taken off a sentence without final punctuation (headlines, link lines, captions).
+    unfinished: float = 0.1
+
+
+@dataclass(frozen=True)
+class ConflictSettings:
+    """When two sentences are the same thing told with different values ("the sources
+    disagree"), not two different things (assistant/conflicts.py)."""
+
+    # Cosine between the two sentences: below it they are about different things.
+    min_similarity: float = 0.5
+    # Share of their other words (not the question's, not the values) the two must share
+    # for a name or a date to be a rival value rather than another statement.
+    min_same_words: float = 0.5
+    # Without the reader: the rival must score at least this share of the best's score
+    # (with it, both must be likely answers).
+    min_relative_score: float = 0.45
+    # Cosine of two counted words ("people", "residents") that count the same thing: two
+    # figures disagree only when they count the same thing.
+    same_thing_similarity: float = 0.45
 
 
 @dataclass(frozen=True)
@@ -62,6 +103,23 @@ class AnswerSettings:
     min_coverage: float = 0.4
     min_score: float = 0.5
     staleness_weight: float = 0.01
+    # Without the reader: a second sentence is quoted only when it scores at least this share
+    # of the best's score.
+    second_score: float = 0.9
+    # A second sentence sharing this share of its words with one already quoted is a
+    # near-repeat, not something new.
+    max_overlap: float = 0.6
+    # Fewer words than this: a headline-like fragment, not a candidate answer (the reader was
+    # trained on the candidates this leaves).
+    min_sentence_words: int = 4
+    # A sentence may answer only when its passage mentions this share of the names the
+    # question is about ("troops in Mali" is not answered with "troops in Syria").
+    min_entity_coverage: float = 0.5
+    # ... and when it says at least this many words the question does not (one that only
+    # restates the question answers nothing).
+    min_new_words: int = 1
+    scoring: ScoreWeights = field(default_factory=ScoreWeights)
+    conflicts: ConflictSettings = field(default_factory=ConflictSettings)
 
 
 class Names(tuple):
@@ -100,6 +158,41 @@ MIN_KEY_CHARS = 16
 
 
 @dataclass(frozen=True)
+class CheckSettings:
+    """When the passages support a sentence of a written answer (assistant/llm/verify.py)."""
+
+    # Share of the content words a sentence adds to the question that its backing must hold
+    # (every number among them): the evaluation's "citation support" uses the same value.
+    min_coverage: float = SUPPORT_SHARE
+    # Cosine of the sentence to its best backing sentence: close in meaning, not just words.
+    min_similarity: float = 0.5
+    # Share of all its distinct words, the question's included, the backing must hold: the
+    # question's words are excused, not their link to the answer.
+    min_whole: float = 0.6
+    # Each of two backing sentences must hold this share of its words on its own (a claim
+    # glued from scraps of two sentences is backed by neither).
+    min_part: float = 0.4
+    # Fewer content words than this: "Sure." or a lone word states nothing to back.
+    min_words: int = 2
+    # Fewer content words than this: a fragment ("Los Angeles County"), read as the answer
+    # to the question (embedded after it; the question's names must be where it was found).
+    fragment_words: int = 4
+    # A passage sentence needs this many words to back anything (not a dateline or caption).
+    min_backing_words: int = 3
+    # The sentences most like a claim tried alone before a pair is tried.
+    tried_alone: int = 5
+
+
+@dataclass(frozen=True)
+class ExcerptSettings:
+    """What the model is shown (assistant/llm/excerpts.py)."""
+
+    # A sentence shorter than this rarely stands alone ("That was a record."): it brings the
+    # sentence before it.
+    short_words: int = 10
+
+
+@dataclass(frozen=True)
 class LlmSettings:
     """The language model that writes answers (see assistant/llm). `backend` "extractive" uses
     none; "openai" is any OpenAI-compatible endpoint; "local" runs a bundled GGUF model."""
@@ -114,6 +207,8 @@ class LlmSettings:
     local_model: str = "0.5b"
     threads: int = 0
     unsupported: str = "drop"
+    check: CheckSettings = field(default_factory=CheckSettings)
+    excerpts: ExcerptSettings = field(default_factory=ExcerptSettings)
 
 
 @dataclass(frozen=True)
@@ -229,6 +324,102 @@ OPTIONS: tuple[Option, ...] = (
         "without the reader: floor rise per ln(1 + days behind the newest) [0.01]",
     ),
     Option(
+        "answer.second_score",
+        "NEWSDESK_SECOND_SCORE",
+        float,
+        "without the reader: a second quote needs this share of the best's score [0.9]",
+    ),
+    Option(
+        "answer.max_overlap",
+        "NEWSDESK_MAX_OVERLAP",
+        float,
+        "a second quote sharing this share of words with a quoted one repeats it [0.6]",
+    ),
+    Option(
+        "answer.min_sentence_words",
+        "NEWSDESK_MIN_SENTENCE_WORDS",
+        int,
+        "fewer words: a fragment, not a candidate answer [4]",
+    ),
+    Option(
+        "answer.min_entity_coverage",
+        "NEWSDESK_MIN_ENTITY_COVERAGE",
+        float,
+        "share of the question's names a candidate's passage must mention [0.5]",
+    ),
+    Option(
+        "answer.min_new_words",
+        "NEWSDESK_MIN_NEW_WORDS",
+        int,
+        "words a candidate must say beyond the question's [1]",
+    ),
+    Option(
+        "answer.scoring.similarity",
+        "NEWSDESK_SCORE_SIMILARITY",
+        float,
+        "hand score (a reader feature: retrain if changed): cosine weight [0.5]",
+    ),
+    Option(
+        "answer.scoring.coverage",
+        "NEWSDESK_SCORE_COVERAGE",
+        float,
+        "hand score: weight of the question's words in the sentence [0.35]",
+    ),
+    Option(
+        "answer.scoring.context",
+        "NEWSDESK_SCORE_CONTEXT",
+        float,
+        "hand score: weight of the question's words in its passage [0.1]",
+    ),
+    Option(
+        "answer.scoring.kind_match",
+        "NEWSDESK_SCORE_KIND_MATCH",
+        float,
+        "hand score: weight of holding the kind of value asked for [0.2]",
+    ),
+    Option(
+        "answer.scoring.recency",
+        "NEWSDESK_SCORE_RECENCY",
+        float,
+        "hand score: weight of being newer among the candidates [0.08]",
+    ),
+    Option(
+        "answer.scoring.passage_rank",
+        "NEWSDESK_SCORE_PASSAGE_RANK",
+        float,
+        "hand score: taken off per rank of the sentence's passage [0.01]",
+    ),
+    Option(
+        "answer.scoring.unfinished",
+        "NEWSDESK_SCORE_UNFINISHED",
+        float,
+        "hand score: taken off a sentence without final punctuation [0.1]",
+    ),
+    Option(
+        "answer.conflicts.min_similarity",
+        "NEWSDESK_CONFLICT_MIN_SIMILARITY",
+        float,
+        "disagreement: cosine of the two sentences, at least [0.5]",
+    ),
+    Option(
+        "answer.conflicts.min_same_words",
+        "NEWSDESK_CONFLICT_MIN_SAME_WORDS",
+        float,
+        "disagreement on a name or date: share of other words shared [0.5]",
+    ),
+    Option(
+        "answer.conflicts.min_relative_score",
+        "NEWSDESK_CONFLICT_MIN_RELATIVE_SCORE",
+        float,
+        "disagreement without the reader: rival's share of the best's score [0.45]",
+    ),
+    Option(
+        "answer.conflicts.same_thing_similarity",
+        "NEWSDESK_CONFLICT_SAME_THING",
+        float,
+        "disagreement on a count: cosine of two counted words [0.45]",
+    ),
+    Option(
         "sample_corpus", "NEWSDESK_SAMPLE_CORPUS", bool, "load the sample articles at first use"
     ),
     Option("api.host", "NEWSDESK_API_HOST", str, "API address [127.0.0.1]"),
@@ -257,6 +448,60 @@ OPTIONS: tuple[Option, ...] = (
     Option("llm.local_model", "NEWSDESK_LLM_LOCAL_MODEL", str, "local GGUF: 0.5b|1.5b [0.5b]"),
     Option("llm.threads", "NEWSDESK_LLM_THREADS", int, "local model threads [0: all cores]"),
     Option("llm.unsupported", "NEWSDESK_LLM_UNSUPPORTED", str, "unsupported sentence: drop|mark"),
+    Option(
+        "llm.check.min_coverage",
+        "NEWSDESK_LLM_CHECK_MIN_COVERAGE",
+        float,
+        "support: share of the added words the backing holds [0.8]",
+    ),
+    Option(
+        "llm.check.min_similarity",
+        "NEWSDESK_LLM_CHECK_MIN_SIMILARITY",
+        float,
+        "support: cosine to the best backing sentence [0.5]",
+    ),
+    Option(
+        "llm.check.min_whole",
+        "NEWSDESK_LLM_CHECK_MIN_WHOLE",
+        float,
+        "support: share of all the sentence's words the backing holds [0.6]",
+    ),
+    Option(
+        "llm.check.min_part",
+        "NEWSDESK_LLM_CHECK_MIN_PART",
+        float,
+        "support by two sentences: share of its words each holds [0.4]",
+    ),
+    Option(
+        "llm.check.min_words",
+        "NEWSDESK_LLM_CHECK_MIN_WORDS",
+        int,
+        "support: content words a sentence needs to be a claim [2]",
+    ),
+    Option(
+        "llm.check.fragment_words",
+        "NEWSDESK_LLM_CHECK_FRAGMENT_WORDS",
+        int,
+        "support: fewer content words make a fragment [4]",
+    ),
+    Option(
+        "llm.check.min_backing_words",
+        "NEWSDESK_LLM_CHECK_MIN_BACKING_WORDS",
+        int,
+        "support: words a passage sentence needs to back one [3]",
+    ),
+    Option(
+        "llm.check.tried_alone",
+        "NEWSDESK_LLM_CHECK_TRIED_ALONE",
+        int,
+        "support: closest sentences tried alone before a pair [5]",
+    ),
+    Option(
+        "llm.excerpts.short_words",
+        "NEWSDESK_LLM_EXCERPT_SHORT_WORDS",
+        int,
+        "shorter excerpts bring the sentence before [10]",
+    ),
 )
 _CHOICES = {
     "llm.backend": ("extractive", "openai", "local"),

@@ -256,3 +256,20 @@ def test_the_answering_numbers_are_settings_that_reach_the_answerer(make_app):
     strict.store.add_articles([BRIDGE])
     assert strict.answerer.policy.min_score == 5.0
     assert strict.ask(question).abstained
+
+
+def test_the_hand_scores_weights_are_settings_that_reach_the_answerer(tmp_path, embedder):
+    """Without the reader, the weights of `answer.scoring` make the score the floor is
+    checked against: with no weight on meaning, words or kind, nothing reaches it."""
+    from assistant.app import Newsdesk
+    from assistant.settings import load_settings
+
+    question = "How many vehicles cross the Elm Street bridge each day?"
+    env = {"NEWSDESK_READER": "false", "NEWSDESK_SCORE_SIMILARITY": "0",
+           "NEWSDESK_SCORE_COVERAGE": "0", "NEWSDESK_SCORE_KIND_MATCH": "0"}  # fmt: skip
+    overrides = {"data_dir": tmp_path, "sample_corpus": False}
+    app = Newsdesk(load_settings(overrides=overrides, environ=env), embedder=embedder)
+    app.store.add_articles([BRIDGE])
+    assert app.answerer.policy.scoring.similarity == 0.0
+    assert app.ask(question).abstained
+    # The default weights answer it (test_the_answering_numbers_are_settings_...).

@@ -95,3 +95,66 @@ def test_an_unknown_key_in_the_config_file_is_refused(tmp_path):
     config.write_text("[store]\nhots = 'typo'\n", encoding="utf-8")
     with pytest.raises(SettingsError, match="store.hots"):
         load_settings(config_file=config, environ={})
+
+
+# The policy tables (issue 18): every weight, floor and threshold of answering, disagreement,
+# support checking and excerpts is a setting.
+POLICY_TABLES = ("answer.scoring.", "answer.conflicts.", "llm.check.", "llm.excerpts.")
+POLICY_ANSWER = (
+    "answer.second_score",
+    "answer.max_overlap",
+    "answer.min_sentence_words",
+    "answer.min_entity_coverage",
+    "answer.min_new_words",
+)
+
+
+def _policy_options():
+    from assistant.settings import OPTIONS
+
+    return [o for o in OPTIONS if o.path.startswith(POLICY_TABLES) or o.path in POLICY_ANSWER]
+
+
+def test_every_policy_number_is_settable_by_the_config_file_and_by_its_variable(tmp_path):
+    from assistant.settings import Settings, _get
+
+    options = _policy_options()
+    assert {o.path.rpartition(".")[0] for o in options} == {"answer"} | {
+        t[:-1] for t in POLICY_TABLES
+    }
+    assert {o.path for o in options} >= set(POLICY_ANSWER)
+    defaults = Settings()
+    # A value unlike every default, of each option's kind.
+    changed = {o.path: o.kind(_get(defaults, o.path) * 2 + 1) for o in options}
+    tables: dict[str, list[str]] = {}
+    for path, value in changed.items():
+        table, _, name = path.rpartition(".")
+        tables.setdefault(table, []).append(f"{name} = {value!r}")
+    config = tmp_path / "policy.toml"
+    config.write_text(
+        "".join(f"[{t}]\n" + "\n".join(lines) + "\n" for t, lines in tables.items()),
+        encoding="utf-8",
+    )
+    from_file = load_settings(config_file=config, environ={})
+    from_env = load_settings(environ={o.env: str(changed[o.path]) for o in options})
+    for option in options:
+        assert _get(from_file, option.path) == changed[option.path], option.path
+        assert _get(from_env, option.path) == changed[option.path], option.env
+    # The rest of the tree keeps its defaults.
+    assert from_file.answer.top_k == defaults.answer.top_k
+
+
+def test_each_settings_help_line_shows_the_default_it_has():
+    """`newsdesk --help` says "[0.5]": the number a setting really starts at."""
+    import re
+
+    from assistant.settings import OPTIONS, Settings, _get
+
+    defaults = Settings()
+    shown = 0
+    for option in OPTIONS:
+        m = re.search(r"\[([\d.]+)(?::[^\]]*)?\]$", option.help)
+        if m and option.kind in (int, float):
+            assert float(m[1]) == _get(defaults, option.path), option.env
+            shown += 1
+    assert shown >= len(_policy_options())

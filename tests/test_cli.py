@@ -106,6 +106,13 @@ def test_help_lists_commands_and_settings_without_loading_models():
     assert proc.returncode == 0
     for word in ("ingest", "ask", "chat", "articles", "NEWSDESK_DATA_DIR", "NEWSDESK_CHROMA_HOST"):
         assert word in proc.stdout
+    # Every setting, the answering policy's weights and floors included, with its default.
+    from assistant.settings import OPTIONS
+
+    for option in OPTIONS:
+        assert f"{option.env}  " in proc.stdout and option.help in proc.stdout, option.env
+    assert "NEWSDESK_CONFLICT_MIN_SIMILARITY" in proc.stdout
+    assert "NEWSDESK_LLM_CHECK_MIN_COVERAGE" in proc.stdout
 
 
 def test_an_invalid_setting_is_a_usage_error_naming_the_variable(tmp_path):

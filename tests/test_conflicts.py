@@ -9,25 +9,25 @@ import numpy as np
 
 from ingest.types import Article
 
+FERRY_HERALD = Article(
+    title="Ferry runs aground off Gull Island",
+    text="A passenger ferry ran aground off Gull Island on Sunday.\n\n"
+    "The coastguard said 12 passengers were hurt in the accident and taken to hospital.",
+    source="Island Herald",
+    published_at="2024-06-02",
+)
+FERRY_DAILY = Article(
+    title="Gull Island ferry accident injures passengers",
+    text="Rescuers said 20 passengers were injured when a ferry ran aground off Gull Island "
+    "on Sunday.\n\nThe ferry operator has suspended the route while divers inspect the hull.",
+    source="Coast Daily",
+    published_at="2024-06-02",
+)
+FERRY_QUESTION = "How many passengers were injured when the ferry ran aground off Gull Island?"
+
 
 def test_when_two_outlets_give_different_figures_both_sides_are_quoted(store_of):
-    first = Article(
-        title="Ferry runs aground off Gull Island",
-        text="A passenger ferry ran aground off Gull Island on Sunday.\n\n"
-        "The coastguard said 12 passengers were hurt in the accident and taken to hospital.",
-        source="Island Herald",
-        published_at="2024-06-02",
-    )
-    second = Article(
-        title="Gull Island ferry accident injures passengers",
-        text="Rescuers said 20 passengers were injured when a ferry ran aground off Gull Island "
-        "on Sunday.\n\nThe ferry operator has suspended the route while divers inspect the hull.",
-        source="Coast Daily",
-        published_at="2024-06-02",
-    )
-    answer = store_of([first, second]).ask(
-        "How many passengers were injured when the ferry ran aground off Gull Island?",
-    )
+    answer = store_of([FERRY_HERALD, FERRY_DAILY]).ask(FERRY_QUESTION)
     assert answer.text.startswith("The sources disagree.")
     assert {c.source for c in answer.citations} == {"Island Herald", "Coast Daily"}
     assert "12 passengers" in answer.text and "20 passengers" in answer.text
@@ -38,6 +38,24 @@ def test_when_two_outlets_give_different_figures_both_sides_are_quoted(store_of)
 
     assert AnswerOut.of(answer).rival_confidence == round(answer.rival_confidence, 3)
     assert answer.rival_confidence >= load_decision().answer_threshold  # a count's gate
+
+
+def test_the_disagreement_floors_are_settings_that_reach_the_answerer(tmp_path, embedder):
+    """`answer.conflicts.min_similarity` at 1.0 from the config file: no two different
+    sentences are that close, so the two outlets' figures are no longer a disagreement."""
+    from assistant.app import Newsdesk
+    from assistant.settings import load_settings
+
+    config = tmp_path / "newsdesk.toml"
+    config.write_text("[answer.conflicts]\nmin_similarity = 1.0\n", encoding="utf-8")
+    overrides = {"data_dir": tmp_path / "data", "sample_corpus": False}
+    settings = load_settings(config_file=config, overrides=overrides, environ={})
+    assert settings.answer.conflicts.min_similarity == 1.0
+    app = Newsdesk(settings, embedder=embedder)
+    app.store.add_articles([FERRY_HERALD, FERRY_DAILY])
+    answer = app.ask(FERRY_QUESTION)
+    assert not answer.abstained and not answer.text.startswith("The sources disagree.")
+    assert answer.rival_confidence is None and len({c.source for c in answer.citations}) == 1
 
 
 def test_when_two_outlets_name_different_winners_both_sides_are_quoted(store_of):

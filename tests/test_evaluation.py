@@ -115,6 +115,7 @@ def test_the_support_metric_and_the_written_answer_checker_apply_one_definition(
     import inspect
 
     from assistant.llm.verify import SupportChecker
+    from assistant.settings import CheckSettings
     from assistant.support import SUPPORT_SHARE, words_supported
 
     held = {"usa", "900", "troop", "syria", "base"}
@@ -122,9 +123,22 @@ def test_the_support_metric_and_the_written_answer_checker_apply_one_definition(
     assert not words_supported(["950", "troop", "syria"], held)  # a number not held
     assert not words_supported(["usa", "troop", "syria", "jet"], held)  # 3 of 4 held
     assert words_supported(["usa", "troop", "syria", "base", "jet"], held)  # 4 of 5
-    checker_share = inspect.signature(SupportChecker).parameters["min_coverage"].default
+    checker_share = SupportChecker(embedder=None).policy.min_coverage
     metric_share = inspect.signature(metrics.sentence_is_supported).parameters["threshold"]
-    assert checker_share == metric_share.default == SUPPORT_SHARE
+    assert checker_share == CheckSettings().min_coverage == metric_share.default == SUPPORT_SHARE
+    # A run measures support at the floor its checker applied (the setting, when changed).
+    from assistant.evaluation.runner import _support
+    from assistant.types import Answer, Citation
+
+    quote = "The US has 900 troops in Syria and 2,500 in Iraq."
+    answer = Answer(
+        question="How many US troops are in Syria?",
+        text="The US has 900 troops in Syria and jets [1].",
+        citations=[Citation(1, "a", "Troops", "", None, None, quote, 0, len(quote))],
+        passages=[],
+    )
+    assert _support(answer, SUPPORT_SHARE)[0] == 0  # "jet": 1 of the 2 added words held
+    assert _support(answer, 0.5)[0] == 1
 
 
 def test_support_leaves_the_questions_words_out_but_not_what_the_answer_adds():

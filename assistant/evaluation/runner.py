@@ -18,6 +18,7 @@ from assistant.conflicts import CONFLICT_LEAD
 from assistant.evaluation import metrics
 from assistant.evaluation.dataset import Dataset, EvalQuestion, load_dataset
 from assistant.settings import Settings
+from assistant.support import SUPPORT_SHARE
 from assistant.types import Answer
 from ingest.loaders.records import record_to_article
 from ingest.text import parse_time_scope
@@ -124,9 +125,10 @@ def _eval_app(settings: Settings, articles: list[Article]) -> tuple[Newsdesk, st
     return Newsdesk(dataclasses.replace(settings, store=store, sample_corpus=False)), name
 
 
-def _support(answer: Answer) -> tuple[int, int, int]:
+def _support(answer: Answer, share: float = SUPPORT_SHARE) -> tuple[int, int, int]:
     """(supported, cited, strictly supported) answer sentences: see
-    metrics.sentence_is_supported (strictly: the question's words counted as claims too)."""
+    metrics.sentence_is_supported (strictly: the question's words counted as claims too), at
+    `share`, the run's `llm.check.min_coverage`: the written-answer checker's own floor."""
     quotes = {c.n: c.quote for c in answer.citations}
     # "The Harbor Ledger, 2024-08-02:" attributes a quote to its own citation's outlet and
     # date: the citation's metadata supports it, so it is not a claim to find in the quote.
@@ -143,8 +145,8 @@ def _support(answer: Answer) -> tuple[int, int, int]:
         numbers = [int(n) for n in re.findall(r"\d+", markers)]
         cited += 1
         cited_quotes = [quotes.get(n, "") for n in numbers]
-        supported += metrics.sentence_is_supported(sentence, cited_quotes, question=asked)
-        strict += metrics.sentence_is_supported(sentence, cited_quotes)
+        supported += metrics.sentence_is_supported(sentence, cited_quotes, share, asked)
+        strict += metrics.sentence_is_supported(sentence, cited_quotes, share)
     return supported, cited, strict
 
 
@@ -175,7 +177,7 @@ def _score(
         for c in answer.citations
         if c.article_id in stored and stored[c.article_id].text[c.start : c.end] == c.quote
     )
-    supported, cited, strict = _support(answer)
+    supported, cited, strict = _support(answer, app.settings.llm.check.min_coverage)
     flagged = misled = None
     if q.fake_answer:
         quotes = [c.quote for c in answer.citations]
@@ -262,7 +264,8 @@ def run_evaluation(
         settings={"top_k": settings.answer.top_k, "answerer": _answerer_name(settings),
                   "chunking": repr(settings.ingest.chunking), "search": repr(settings.search),
                   "explanations": explanations, "sample": sample,
-                  "seed": seed if sample else None},
+                  "seed": seed if sample else None,
+                  "support_share": settings.llm.check.min_coverage},
         ingest=ingest,
     )  # fmt: skip
     # Hidden articles stay stored (one collection serves both settings) but are never found.

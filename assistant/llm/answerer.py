@@ -20,6 +20,7 @@ from assistant.extractive import ExtractiveAnswerer
 from assistant.llm import prompts
 from assistant.llm.excerpts import excerpts
 from assistant.llm.verify import SupportChecker
+from assistant.settings import ExcerptSettings
 from assistant.types import Answer, last_answer
 from ingest.text import TimeScope
 from vectorstore.types import Passage
@@ -45,6 +46,7 @@ class LlmAnswerer:
         label: str,
         timeout_s: float = 120.0,
         max_passages: int = 4,
+        excerpt_policy: ExcerptSettings | None = None,
     ) -> None:
         self._make_model = make_model
         self.extractive = extractive
@@ -52,6 +54,7 @@ class LlmAnswerer:
         self.name = label
         self.timeout_s = timeout_s
         self.max_passages = max_passages
+        self.excerpt_policy = excerpt_policy or ExcerptSettings()
 
     @cached_property
     def model(self) -> BaseChatModel:
@@ -79,7 +82,7 @@ class LlmAnswerer:
         first = {id(c) for c in ranked}
         ordered = ranked + [c for c in scored if id(c) not in first]
         ranked = [(c.passage, c.start, c.end) for c in ordered]
-        shown = excerpts(ranked, self.max_passages)
+        shown = excerpts(ranked, self.max_passages, self.excerpt_policy)
         draft: list[str] = []
         try:
             deadline = time.monotonic() + self.timeout_s

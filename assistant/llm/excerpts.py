@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
+from assistant.settings import ExcerptSettings
 from ingest.text import sentence_spans
 from vectorstore.types import Passage
 
@@ -23,19 +24,26 @@ _LEANING = {
     "their", "there", "the", "but", "and", "however", "also", "so", "then", "such", "we",
     "i", "our", "meanwhile", "still",
 }  # fmt: skip
-_SHORT_WORDS = 10  # a short sentence rarely stands alone ("That was a record.")
 
 
-def leans_on_previous(sentence: str) -> bool:
+def leans_on_previous(sentence: str, short_words: int = ExcerptSettings.short_words) -> bool:
+    """It opens with a word that points back, or is short (under `short_words`: the settings'
+    `llm.excerpts.short_words`): a short sentence rarely stands alone ("That was a record.")."""
     words = sentence.split()
-    if len(words) < _SHORT_WORDS:
+    if len(words) < short_words:
         return True
     return words[0].strip("\"'“‘(").casefold() in _LEANING
 
 
-def excerpts(ranked: Sequence[tuple[Passage, int, int]], limit: int) -> list[Passage]:
+def excerpts(
+    ranked: Sequence[tuple[Passage, int, int]],
+    limit: int,
+    policy: ExcerptSettings | None = None,
+) -> list[Passage]:
     """Up to `limit` excerpts from ranked (passage, start, end) sentences, best first;
-    a sentence already inside an earlier excerpt adds nothing."""
+    a sentence already inside an earlier excerpt adds nothing. `policy`: the settings'
+    `llm.excerpts` (defaults when None)."""
+    policy = policy or ExcerptSettings()
     out: list[Passage] = []
     for passage, start, end in ranked:
         if len(out) >= limit:
@@ -43,7 +51,8 @@ def excerpts(ranked: Sequence[tuple[Passage, int, int]], limit: int) -> list[Pas
         if any(e.article_id == passage.article_id and e.start <= start < e.end for e in out):
             continue
         begin = start
-        if leans_on_previous(passage.text[start - passage.start : end - passage.start]):
+        sentence = passage.text[start - passage.start : end - passage.start]
+        if leans_on_previous(sentence, policy.short_words):
             # Widen to the sentence before, within the passage: "He said ..." needs its subject.
             spans = sentence_spans(passage.text)
             previous = [passage.start + s for s, e in spans if passage.start + e <= start]

@@ -61,7 +61,7 @@ def make_answerer(
     a missing model or dead endpoint is a fallback with a note, not a start-up failure."""
     llm = settings.llm
     label = f"the local {llm.local_model} model" if llm.backend == "local" else llm.model
-    checker = SupportChecker(embedder, unsupported=llm.unsupported)
+    checker = SupportChecker(embedder, policy=llm.check, unsupported=llm.unsupported)
     return LlmAnswerer(
         lambda: make_chat_model(settings),
         extractive,
@@ -69,6 +69,7 @@ def make_answerer(
         label=label,
         timeout_s=llm.timeout_s,
         max_passages=llm.passages,
+        excerpt_policy=llm.excerpts,
     )
 
 

@@ -1,26 +1,29 @@
-"""The sentence-level support check for written answers (method and thresholds: docs/design.md).
+"""The sentence-level support check for written answers (method: docs/design.md; thresholds:
+the settings' `llm.check`, named below by their field).
 
 Each sentence of a model's answer must be backed by one sentence of the passages it cites, or
-by two when it cites two passages and each holds `MIN_PART` of its words; failing that, by one
+by two when it cites two passages and each holds `min_part` of its words; failing that, by one
 sentence of any retrieved passage (it is re-cited). Backed means:
   - every number in it appears in the backing sentences,
   - every name in it (a capitalised word that is not a stopword) appears there too,
   - no number is tied to a name that the backing text ties to a different number only
     (clauses split at punctuation and "and"/"but"/"while"),
-  - at least `min_coverage` of its content words appear there (the harness's own rule), and
+  - at least `min_coverage` of its content words appear there (the harness's own rule),
+  - at least `min_whole` of all its words, the question's included, appear there, and
   - its meaning is close: embedding cosine to the best backing sentence >= `min_similarity`.
 Words, names and numbers of the question itself are its premise, not the answer's claim: they
 are left out of the coverage count and the name/number tests ("TikTok ... could take effect
 on January 19" states one fact, "January 19"), but the whole sentence, question words
 included, must still be close in meaning to the backing sentence, and a sentence that adds
-nothing to the question states nothing. A short fragment ("Los Angeles County") is compared
-in meaning as the question's answer: question and fragment embedded together, and the
-question's names (its first word aside) must be in the text the backing sentence was read
-from (the excerpt the model was shown, or the retrieved passage), since a bare answer
-asserts the whole question ("Delta Air Lines" for "which airline had a near collision on a
-Chicago runway?" is refused against a passage on a Toronto crash).
-A sentence needs `MIN_WORDS` content words to be a claim at all; a sentence of an article that
-gives an AI orders ("ignore previous instructions ...") never backs anything.
+nothing to the question states nothing. A fragment (under `fragment_words` content words:
+"Los Angeles County") is compared in meaning as the question's answer: question and fragment
+embedded together, and the question's names (its first word aside) must be in the text the
+backing sentence was read from (the excerpt the model was shown, or the retrieved passage),
+since a bare answer asserts the whole question ("Delta Air Lines" for "which airline had a
+near collision on a Chicago runway?" is refused against a passage on a Toronto crash).
+A sentence needs `min_words` content words to be a claim at all; a sentence of an article
+under `min_backing_words` words, or one that gives an AI orders ("ignore previous
+instructions ..."), never backs anything.
 A sentence that nothing backs is dropped (or kept, marked unsupported, uncited, per setting).
 Each citation quotes the backing sentence with its exact article offsets.
 """
@@ -34,20 +37,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.llm.prompts import addresses_the_model
-from assistant.support import SUPPORT_SHARE, words_supported
+from assistant.settings import CheckSettings
+from assistant.support import words_supported
 from assistant.types import Citation
 from ingest.text import CAPITALISED, question_entities, sentence_spans, tokenize
 from vectorstore.embeddings import Embedder
 from vectorstore.types import Passage
 
-MIN_COVERAGE = SUPPORT_SHARE
-MIN_SIMILARITY = 0.5
-MIN_WORDS = 2
-MIN_PART = 0.4
-# Share of all the claim's words, the question's included, that the backing must hold.
-MIN_WHOLE = 0.6
-# Below this many content words a claim is a fragment: its meaning is read with the question.
-FRAGMENT_WORDS = 4
 UNSUPPORTED_MARK = "(not supported by the articles)"
 
 _MARKER = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")
@@ -134,10 +130,6 @@ class Premise:
         return cls(frozenset(tokenize(question)), frozenset(question_entities(question)))
 
 
-def _is_fragment(words: Sequence[str]) -> bool:
-    return len(words) < FRAGMENT_WORDS
-
-
 def _context(backing: Sequence[_Sentence]) -> set[str]:
     """The words of the texts the backing sentences were read from: for a sentence the model
     was shown, its excerpt (what the model had in view), else the retrieved passage."""
@@ -166,14 +158,17 @@ class SupportChecker:
         self,
         embedder: Embedder,
         *,
-        min_coverage: float = MIN_COVERAGE,
-        min_similarity: float = MIN_SIMILARITY,
+        policy: CheckSettings | None = None,
         unsupported: str = "drop",
     ) -> None:
+        """`policy`: the thresholds (the settings' `llm.check`; defaults when None)."""
         self.embedder = embedder
-        self.min_coverage = min_coverage
-        self.min_similarity = min_similarity
+        self.policy = policy or CheckSettings()
         self.unsupported = unsupported
+
+    def _is_fragment(self, words: Sequence[str]) -> bool:
+        """Too few content words to stand alone: its meaning is read with the question."""
+        return len(words) < self.policy.fragment_words
 
     def check(
         self,
@@ -191,7 +186,8 @@ class SupportChecker:
         sentences = self._sentences(passages)
         if claims and sentences:
             meant = [
-                f"{question} {c.text}" if _is_fragment(tokenize(c.text)) else c.text for c in claims
+                f"{question} {c.text}" if self._is_fragment(tokenize(c.text)) else c.text
+                for c in claims
             ]
             vectors = self.embedder.embed_documents(meant + [s.text for s in sentences])
             for s, v in zip(sentences, vectors[len(claims) :], strict=True):
@@ -249,8 +245,9 @@ class SupportChecker:
         premise: Premise = Premise(),
     ) -> bool:
         """Whether `backing` supports `claim` as an answer to the question of `premise`."""
+        p = self.policy
         words = tokenize(claim)
-        if len(words) < MIN_WORDS:
+        if len(words) < p.min_words:
             return False  # "Sure." or a lone word states nothing an article could back
         stated = [w for w in words if w not in premise.words]
         if not stated:
@@ -258,21 +255,21 @@ class SupportChecker:
         available = set().union(*(s.words for s in backing))
         if not _names(claim) - premise.words <= available:
             return False
-        if not words_supported(stated, available, self.min_coverage):
+        if not words_supported(stated, available, p.min_coverage):
             return False
         # The premise excuses the question's words, not their link to the answer: the backing
         # must hold enough of the whole sentence that the new words are said of the same
         # thing ("the new owner of <estate> is <a name from another sentence>" is not).
-        if len(set(words) & available) / len(set(words)) < MIN_WHOLE:
+        if len(set(words) & available) / len(set(words)) < p.min_whole:
             return False
         if _misbound(claim, [s.text for s in backing]):
             return False
-        if _is_fragment(words) and not premise.names <= _context(backing):
+        if self._is_fragment(words) and not premise.names <= _context(backing):
             # A bare answer ("Delta Air Lines") asserts the whole question of itself: its
             # names ("... on a Chicago runway") must be where the answer was found.
             return False
         best = max(float(vector @ s.vector) for s in backing if s.vector is not None)
-        return best >= self.min_similarity
+        return best >= p.min_similarity
 
     def _backing(
         self,
@@ -284,7 +281,7 @@ class SupportChecker:
         pairs: bool = True,
     ) -> list[_Sentence] | None:
         """The one sentence, or failing that (when `pairs`) the pair, of `pool` that supports
-        `claim`. Each of a pair must hold `MIN_PART` of the claim's words on its own: a claim
+        `claim`. Each of a pair must hold `min_part` of the claim's words on its own: a claim
         glued together from scraps of two sentences ("the new owner ... is <a name from
         elsewhere>") is not supported by either."""
         if not pool:
@@ -295,26 +292,27 @@ class SupportChecker:
             return (len(words & (s.words | have)), float(vector @ s.vector))
 
         ranked = sorted(pool, key=lambda s: gain(s, set()), reverse=True)
-        for first in ranked[:5]:
+        for first in ranked[: self.policy.tried_alone]:
             if self.supports(claim, vector, [first], premise):
                 return [first]
         first = ranked[0]
-        rest = [s for s in pool if s is not first and len(words & s.words) >= MIN_PART * len(words)]
-        if pairs and rest and len(words & first.words) >= MIN_PART * len(words):
+        part = self.policy.min_part * len(words)
+        rest = [s for s in pool if s is not first and len(words & s.words) >= part]
+        if pairs and rest and len(words & first.words) >= part:
             second = max(rest, key=lambda s: gain(s, first.words))
             if self.supports(claim, vector, [first, second], premise):
                 return [first, second]
         return None
 
-    @staticmethod
-    def _sentences(passages: Sequence[Passage]) -> list[_Sentence]:
+    def _sentences(self, passages: Sequence[Passage]) -> list[_Sentence]:
         seen: set[tuple[str, int]] = set()
         out = []
         for number, p in enumerate(passages, start=1):
             for s, e in sentence_spans(p.text):
                 key = (p.article_id, p.start + s)
                 text = p.text[s:e]
-                if key in seen or len(text.split()) < 3 or addresses_the_model(text):
+                short = len(text.split()) < self.policy.min_backing_words
+                if key in seen or short or addresses_the_model(text):
                     continue
                 seen.add(key)
                 out.append(

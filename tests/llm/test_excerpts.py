@@ -69,6 +69,17 @@ def test_short_sentences_and_pronoun_openings_lean_and_named_subjects_do_not():
     assert not leans_on_previous("Harbour master Ines Varga told reporters the crews would return.")
 
 
+def test_how_short_a_sentence_leans_on_the_one_before_is_a_setting():
+    from assistant.settings import ExcerptSettings
+
+    passage = _passage()
+    fishing = "Fishing crews from the island had moored in the southern basin since the storm."
+    longer = ExcerptSettings(short_words=20)  # the settings' llm.excerpts.short_words
+    assert leans_on_previous(fishing, longer.short_words)
+    [shown] = excerpts([_sentence(passage, fishing)], limit=4, policy=longer)
+    assert shown.text.startswith("It said the work cost") and shown.text.endswith(fishing)
+
+
 def test_the_instruction_is_in_the_prefix_every_question_shares():
     passage = _passage()
     first = prompts.answer_messages("When did the quay reopen?", [passage])

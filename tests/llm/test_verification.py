@@ -138,3 +138,18 @@ def test_a_bare_answer_is_kept_only_where_the_questions_names_are(sample_app, qu
         f"Ain al-Asad [{holder}].", found, question=question
     )
     assert checked.kept == kept
+
+
+def test_the_checks_floors_are_settings_that_reach_the_checker(sample_app, passages):
+    from assistant.llm.factory import make_answerer
+    from assistant.settings import load_settings
+
+    found, holder = passages
+    env = {"NEWSDESK_LLM_BACKEND": "openai", "NEWSDESK_LLM_CHECK_MIN_SIMILARITY": "1.0",
+           "NEWSDESK_LLM_EXCERPT_SHORT_WORDS": "20"}  # fmt: skip
+    # Built as the app builds it (the chat model itself only on first use).
+    written = make_answerer(load_settings(environ=env), sample_app.answerer, sample_app.embedder)
+    assert written.excerpt_policy.short_words == 20
+    # The true claim kept at the default floor: no sentence is that close in meaning to it.
+    checked = written.checker.check(f"{TRUE_CLAIM} [{holder}].", found)
+    assert checked.kept == 0 and checked.removed == 1
