@@ -44,7 +44,10 @@ disagree:
   become its passages (with the explanation passage added for half of the questions, so both
   the "articles only" and "with explanations" settings are seen); the extractive answerer
   scores their sentences exactly as at question time, and its 30 best eligible sentences are
-  the candidates.
+  the candidates. It does so with the default settings: the `answer.scoring` weights make the
+  `hand_score` feature, and `answer.min_sentence_words`, `answer.min_entity_coverage` and
+  `answer.min_new_words` decide which sentences are candidates, so changing them calls for
+  retraining.
 - Label: quoting the sentence would be judged right by the evaluation's own test (every
   content word of the gold answer is in it).
 - Reader pairs: every positive that is about the question (it shares a word with the
