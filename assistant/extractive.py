@@ -36,7 +36,7 @@ from ingest.text import (
 )
 from vectorstore.embeddings import Embedder
 from vectorstore.recency import from_day_number
-from vectorstore.store import published_day
+from vectorstore.records import published_day
 from vectorstore.types import Passage
 
 if TYPE_CHECKING:

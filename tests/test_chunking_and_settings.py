@@ -99,7 +99,7 @@ def test_an_unknown_key_in_the_config_file_is_refused(tmp_path):
 
 # The policy tables (issue 18): every weight, floor and threshold of answering, disagreement,
 # support checking and excerpts is a setting.
-POLICY_TABLES = ("answer.scoring.", "answer.conflicts.", "llm.check.", "llm.excerpts.")
+POLICY_TABLES = ("answer.scoring.", "answer.conflicts.", "llm.check.", "llm.excerpts.", "search.")
 POLICY_ANSWER = (
     "answer.second_score",
     "answer.max_overlap",

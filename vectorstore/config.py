@@ -55,6 +55,10 @@ class SearchConfig:
     off-topic passages push answers out (docs/experiments/evaluation-round-03.md). Articles
     older than a few weeks rank as they would without this; undated ones get no boost.
     `recent_days = 0` and `recency_boost = 0` turn it off.
+
+    Copies of one wire story from several outlets collapse into the best-ranked one when
+    they state the same names and figures and share `copy_overlap` of their words (Jaccard),
+    so ten copies do not fill a top ten with one fact (vectorstore/dedup.py).
     """
 
     candidates: int = 40
@@ -66,3 +70,4 @@ class SearchConfig:
     recent_min_similarity: float = 0.3
     recency_boost: float = 0.1
     recency_half_life_days: float = 7.0
+    copy_overlap: float = 0.8

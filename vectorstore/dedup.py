@@ -13,19 +13,20 @@ from collections.abc import Sequence
 from ingest.text import CAPITALISED, FIGURE, tokenize
 from vectorstore.types import Passage
 
-# Share of words (Jaccard) above which two passages with the same names and numbers are copies.
-COPY_OVERLAP = 0.8
-
 
 def _facts(text: str) -> frozenset[str]:
     """The names and figures a passage states, as written."""
     return frozenset(m.rstrip(".,") for m in CAPITALISED.findall(text) + FIGURE.findall(text))
 
 
-def collapse_copies(passages: Sequence[Passage], limit: int | None = None) -> list[Passage]:
+def collapse_copies(
+    passages: Sequence[Passage], limit: int | None = None, overlap: float = 0.8
+) -> list[Passage]:
     """The passages in order, each copy of a higher-ranked passage from another article left
     out (chunks of one article never collapse into each other); the first `limit` of them
-    (the rest are not read: tokenising a hundred fused candidates cost ~40 ms a search)."""
+    (the rest are not read: tokenising a hundred fused candidates cost ~40 ms a search).
+    `overlap`: the share of words (Jaccard) above which two passages with the same names and
+    numbers are copies (`search.copy_overlap`)."""
     kept: list[tuple[Passage, set[str], frozenset[str]]] = []
     for passage in passages:
         if limit is not None and len(kept) >= limit:
@@ -34,7 +35,7 @@ def collapse_copies(passages: Sequence[Passage], limit: int | None = None) -> li
         is_copy = any(
             other.article_id != passage.article_id
             and facts == other_facts
-            and len(words & other_words) >= COPY_OVERLAP * len(words | other_words)
+            and len(words & other_words) >= overlap * len(words | other_words)
             for other, other_words, other_facts in kept
         )
         if not is_copy:

@@ -152,7 +152,7 @@ class Searcher:
         fused = self._fuse(ranked, as_of)
         committed = self.storage.existing_ids(list({p["meta"]["article_id"] for p in fused}))
         passages = [_passage(p) for p in fused if p["meta"]["article_id"] in committed]
-        return collapse_copies(passages, limit=k)
+        return collapse_copies(passages, limit=k, overlap=cfg.copy_overlap)
 
     @staticmethod
     def _lexical_entries(index: LexicalIndex, hits: list[tuple[int, float]]) -> list[Hit]:

@@ -25,10 +25,6 @@ from vectorstore.config import SearchConfig
 from vectorstore.embeddings import Embedder
 from vectorstore.lexical import LexicalIndex
 from vectorstore.lock import StoreLease
-
-# assistant/extractive.py reads publication days from here; the layout now lives in
-# vectorstore/records.py, where new code imports it from.
-from vectorstore.records import published_day as published_day
 from vectorstore.search import Searcher
 from vectorstore.types import AddReport, ArticleInfo, Passage, SearchFilters
 

@@ -18,6 +18,9 @@ def test_a_copy_of_a_higher_ranked_story_from_another_outlet_is_left_out():
     other = _passage("c", "The Millbrook council will meet on Friday to discuss repairs.")
     kept = collapse_copies([_passage("a", STORY), _passage("b", copy), other])
     assert [p.article_id for p in kept] == ["a", "c"]
+    # `search.copy_overlap` decides how alike the words must be: demanding all keeps both.
+    kept = collapse_copies([_passage("a", STORY), _passage("b", copy), other], overlap=1.0)
+    assert [p.article_id for p in kept] == ["a", "b", "c"]
 
 
 def test_a_near_copy_with_another_figure_or_name_is_kept_as_the_other_side():
