@@ -28,7 +28,15 @@ from vectorstore.client import StoreUnavailable, make_client
 from vectorstore.embeddings import Embedder, make_embedder
 from vectorstore.lock import Holder, hold_store, this_process
 from vectorstore.store import ArticleStore
-from vectorstore.types import AddReport, ArticleInfo, Passage, SearchFilters, StoredArticle
+from vectorstore.types import (
+    ALL_ARTICLES,
+    AddReport,
+    ArticleInfo,
+    ArticleQuery,
+    Passage,
+    SearchFilters,
+    StoredArticle,
+)
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -306,24 +314,15 @@ class Newsdesk:
 
     # The library: what is stored, for every interface (none of them reaches the store).
 
-    def list_articles(
-        self,
-        *,
-        sources: Sequence[str] = (),
-        title_contains: str | None = None,
-        matching: str | None = None,
-    ) -> list[ArticleInfo]:
-        """Stored articles, newest first; sample articles say so."""
+    def list_articles(self, query: ArticleQuery = ALL_ARTICLES) -> list[ArticleInfo]:
+        """Stored articles, newest first, those `query` asks for; sample articles say so."""
         self._offer_samples()
-        return self.store.list_articles(
-            sources=sources, title_contains=title_contains, matching=matching
-        )
+        return self.store.list_articles(query)
 
     def article(self, article_id: str) -> StoredArticle | None:
         """One stored article with its full text, or None when there is none of that id."""
         self._offer_samples()
-        info, article = self.store.article_info(article_id), self.store.get_article(article_id)
-        return None if info is None or article is None else StoredArticle(info, article.text)
+        return self.store.stored_article(article_id)
 
     def articles(self, article_ids: Sequence[str]) -> dict[str, Article]:
         """The stored articles of these ids (those that exist), e.g. to check quotes against."""

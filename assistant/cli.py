@@ -338,9 +338,9 @@ def _cmd_chat(app: Newsdesk, args: argparse.Namespace) -> int:
 
 def _cmd_articles(app: Newsdesk, args: argparse.Namespace) -> int:
     if args.verb == "list":
-        infos = app.list_articles(
-            sources=args.source, title_contains=args.search, matching=args.match
-        )
+        from vectorstore.types import ArticleQuery
+
+        infos = app.list_articles(ArticleQuery(tuple(args.source), args.search, args.match))
         if args.json:
             print(json.dumps([asdict(i) for i in infos], indent=2, ensure_ascii=False))
         else:

@@ -22,7 +22,14 @@ from assistant.types import Answer, Citation
 from assistant.uploads import safe_upload_name
 from ingest.pipeline import discover
 from ingest.types import IngestProblem, MetadataEdit
-from vectorstore.types import AddReport, ArticleInfo, SearchFilters, StoredArticle
+from vectorstore.types import (
+    ALL_ARTICLES,
+    AddReport,
+    ArticleInfo,
+    ArticleQuery,
+    SearchFilters,
+    StoredArticle,
+)
 
 # Files go up in requests of at most this many bytes (one larger file goes alone), well
 # under the server's default request limit (NEWSDESK_API_MAX_REQUEST_MB, 50).
@@ -123,19 +130,13 @@ class RemoteNewsdesk:
         """Delete every sample article on the server (DELETE /v1/articles/samples)."""
         return self.request("DELETE", "/v1/articles/samples").json()["removed"]
 
-    def list_articles(
-        self,
-        *,
-        sources: Sequence[str] = (),
-        title_contains: str | None = None,
-        matching: str | None = None,
-    ) -> list[ArticleInfo]:
+    def list_articles(self, query: ArticleQuery = ALL_ARTICLES) -> list[ArticleInfo]:
         infos: list[ArticleInfo] = []
-        params: dict = {"outlet": list(sources), "limit": 500}
-        if title_contains:
-            params["title"] = title_contains
-        if matching:
-            params["q"] = matching
+        params: dict = {"outlet": list(query.sources), "limit": 500}
+        if query.title_contains:
+            params["title"] = query.title_contains
+        if query.matching:
+            params["q"] = query.matching
         while True:
             page = self.request("GET", "/v1/articles", params={**params, "offset": len(infos)})
             items = page.json()

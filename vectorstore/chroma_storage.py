@@ -42,7 +42,14 @@ from vectorstore.records import (
     info_of,
 )
 from vectorstore.storage import Hit
-from vectorstore.types import AddReport, ArticleInfo, SearchFilters
+from vectorstore.types import (
+    ALL_ARTICLES,
+    AddReport,
+    ArticleInfo,
+    ArticleQuery,
+    SearchFilters,
+    StoredArticle,
+)
 from vectorstore.versions import older_versions, one_per_url, stale_versions
 
 if TYPE_CHECKING:
@@ -357,15 +364,9 @@ class ChromaStorage:
             )
             self._bump_generation()  # cached sample ids (here and in other processes) are stale
 
-    def list_articles(
-        self,
-        *,
-        sources: Sequence[str] = (),
-        title_contains: str | None = None,
-        matching: str | None = None,
-    ) -> list[ArticleInfo]:
-        """Articles newest first (undated last), optionally by outlet, a title search, or a
-        search (`matching`) of title, outlet, URL and text, ignoring case."""
+    def list_articles(self, query: ArticleQuery = ALL_ARTICLES) -> list[ArticleInfo]:
+        """Articles newest first (undated last), those `query` asks for."""
+        sources, title_contains, matching = query.sources, query.title_contains, query.matching
         where = build_where(SearchFilters(sources=tuple(sources))) if sources else None
         include = ["metadatas", "documents"] if matching else ["metadatas"]
         res = self._articles.get(where=where, include=include)
@@ -398,9 +399,12 @@ class ChromaStorage:
             for aid, doc, meta in zip(res["ids"], res["documents"], res["metadatas"], strict=True)
         }
 
-    def article_info(self, article_id: str) -> ArticleInfo | None:
-        res = self._articles.get(ids=[article_id], include=["metadatas"])
-        return info_of(article_id, res["metadatas"][0]) if res["ids"] else None
+    def stored_article(self, article_id: str) -> StoredArticle | None:
+        """One article's listing and text, in one read."""
+        res = self._articles.get(ids=[article_id], include=["documents", "metadatas"])
+        if not res["ids"]:
+            return None
+        return StoredArticle(info_of(article_id, res["metadatas"][0]), res["documents"][0])
 
     # -- health (vectorstore/health.py) ----------------------------------------------------
 

@@ -15,11 +15,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, NotRequired, Protocol, TypedDict, runtime_checkable
 
+from vectorstore.types import ALL_ARTICLES, ArticleQuery
+
 if TYPE_CHECKING:
     import numpy as np
 
     from ingest.types import Article, MetadataEdit
-    from vectorstore.types import AddReport, ArticleInfo, SearchFilters
+    from vectorstore.types import AddReport, ArticleInfo, SearchFilters, StoredArticle
 
 
 class Hit(TypedDict):
@@ -85,15 +87,11 @@ class ArticleStorage(Protocol):
 
     def get_articles(self, article_ids: Sequence[str]) -> dict[str, Article]: ...
 
-    def article_info(self, article_id: str) -> ArticleInfo | None: ...
+    def stored_article(self, article_id: str) -> StoredArticle | None:
+        """One article's listing and text."""
+        ...
 
-    def list_articles(
-        self,
-        *,
-        sources: Sequence[str] = (),
-        title_contains: str | None = None,
-        matching: str | None = None,
-    ) -> list[ArticleInfo]: ...
+    def list_articles(self, query: ArticleQuery = ALL_ARTICLES) -> list[ArticleInfo]: ...
 
     def sample_ids(self) -> frozenset[str]: ...
 

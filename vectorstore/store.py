@@ -26,7 +26,15 @@ from vectorstore.embeddings import Embedder
 from vectorstore.lexical import LexicalIndex
 from vectorstore.lock import StoreLease
 from vectorstore.search import Searcher
-from vectorstore.types import AddReport, ArticleInfo, Passage, SearchFilters
+from vectorstore.types import (
+    ALL_ARTICLES,
+    AddReport,
+    ArticleInfo,
+    ArticleQuery,
+    Passage,
+    SearchFilters,
+    StoredArticle,
+)
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -128,16 +136,8 @@ class ArticleStore:
     def sample_ids(self) -> frozenset[str]:
         return self.storage.sample_ids()
 
-    def list_articles(
-        self,
-        *,
-        sources: Sequence[str] = (),
-        title_contains: str | None = None,
-        matching: str | None = None,
-    ) -> list[ArticleInfo]:
-        return self.storage.list_articles(
-            sources=sources, title_contains=title_contains, matching=matching
-        )
+    def list_articles(self, query: ArticleQuery = ALL_ARTICLES) -> list[ArticleInfo]:
+        return self.storage.list_articles(query)
 
     def get_article(self, article_id: str) -> Article | None:
         return self.storage.get_article(article_id)
@@ -145,8 +145,8 @@ class ArticleStore:
     def get_articles(self, article_ids: Sequence[str]) -> dict[str, Article]:
         return self.storage.get_articles(article_ids)
 
-    def article_info(self, article_id: str) -> ArticleInfo | None:
-        return self.storage.article_info(article_id)
+    def stored_article(self, article_id: str) -> StoredArticle | None:
+        return self.storage.stored_article(article_id)
 
     # -- health (vectorstore/health.py, vectorstore/repair.py) ------------------------------
 

@@ -70,6 +70,19 @@ class ArticleInfo:
 
 
 @dataclass(frozen=True)
+class ArticleQuery:
+    """Which stored articles to list: by outlet (any of `sources`), by a piece of the title,
+    or by a piece of title, outlet, URL or text (`matching`); case is ignored. Empty: all."""
+
+    sources: tuple[str, ...] = ()
+    title_contains: str | None = None
+    matching: str | None = None
+
+
+ALL_ARTICLES = ArticleQuery()
+
+
+@dataclass(frozen=True)
 class StoredArticle:
     """One stored article as every interface shows it: its listing and its full text (which
     citation offsets point into)."""

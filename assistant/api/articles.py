@@ -23,6 +23,7 @@ from assistant.api.schemas import (
 from assistant.app import IngestOutcome, Newsdesk
 from assistant.serving.errors import ApiError
 from ingest.types import MetadataEdit
+from vectorstore.types import ArticleQuery
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
 
@@ -121,7 +122,7 @@ def list_articles(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> ArticlePage:
     """Stored articles, newest first, a page at a time; sample articles say `sample: true`."""
-    infos = app.list_articles(sources=outlet, title_contains=title, matching=q)
+    infos = app.list_articles(ArticleQuery(tuple(outlet), title, q))
     page = infos[offset : offset + limit]
     return ArticlePage(total=len(infos), offset=offset, limit=limit, items=page)
 

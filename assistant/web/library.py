@@ -14,7 +14,7 @@ import gradio as gr
 from assistant.serving.runtime import Runtime
 from assistant.web import render
 from ingest.types import MetadataEdit
-from vectorstore.types import ArticleInfo
+from vectorstore.types import ArticleInfo, ArticleQuery
 
 COLUMNS = ["Title", "Outlet", "Published", "Chunks", "Id"]
 READ_ONLY = "Signed in with a read-only key: adding and deleting articles needs a read-write one."
@@ -39,7 +39,7 @@ def article_rows(runtime: Runtime, search: str | None) -> tuple[list[list], str]
     """The table's rows (samples tagged) and a line with the counts, or why nothing shows."""
     app = runtime.prepare()
     needle = " ".join((search or "").split())
-    infos = app.list_articles(matching=needle or None)
+    infos = app.list_articles(ArticleQuery(matching=needle or None))
     rows = [
         [(SAMPLE_TAG if i.sample else "") + i.title, i.source, render.day(i.published_at),
          i.chunk_count, i.id]
