@@ -27,8 +27,9 @@ from ingest.text import (
     COUNTRY_INITIALS,
     NUMBER_MENTION,
     TIME_WORD,
+    Question,
     TimeScope,
-    question_entities,
+    parse_question,
     question_kind,
     sentence_names,
     sentence_spans,
@@ -193,12 +194,11 @@ class ExtractiveAnswerer(QuotingAnswerer):
         candidates = self._candidates(passages)
         if not candidates:
             return []
-        entities = question_entities(question)
-        asked = set(tokenize(question))
+        asked = parse_question(question)
         for c in candidates:
-            c.entity_coverage = _entity_coverage(entities, c)
-            c.new_words = len(c.tokens - asked)
-        self._score(question, candidates)
+            c.entity_coverage = _entity_coverage(asked.names, c)
+            c.new_words = len(c.tokens - asked.words)
+        self._score(asked, candidates)
         return sorted(candidates, key=lambda c: c.score, reverse=True)
 
     def rank(
@@ -278,18 +278,17 @@ class ExtractiveAnswerer(QuotingAnswerer):
                 )
         return out
 
-    def _score(self, question: str, candidates: list[ScoredSentence]) -> None:
-        terms = set(tokenize(question))
-        weights = {t: self.idf(t) for t in terms}
+    def _score(self, asked: Question, candidates: list[ScoredSentence]) -> None:
+        weights = {t: self.idf(t) for t in asked.words}
         total = sum(weights.values()) or 1.0
         # Only sentences that may answer are embedded (about two in three on realtimeqa-dev,
         # ~90 ms of a warm ask): the rest never reach the ranking, and the language model's
         # excerpts list them after every ranked one, ordered by the words they share.
         read = [c for c in candidates if self.eligible(c)]
-        vectors = self.embedder.embed_documents([question] + [c.text for c in read])
+        vectors = self.embedder.embed_documents([asked.text] + [c.text for c in read])
         for cand, vector in zip(read, vectors[1:], strict=True):
             cand.similarity, cand.vector = float(vector @ vectors[0]), vector
-        kind = question_kind(question)
+        kind = asked.kind
         w = self.policy.scoring
         days = [_day_ordinal(c.passage.published_at) for c in candidates]
         newest, oldest = max(days), min(d for d in days if d) if any(days) else 0
@@ -303,7 +302,7 @@ class ExtractiveAnswerer(QuotingAnswerer):
             if day and newest > oldest:
                 recency = (day - oldest) / (newest - oldest)
             cand.context_coverage, cand.recency = context, recency
-            cand.kind_match = _kind_match(kind, cand.text, question)
+            cand.kind_match = _kind_match(kind, cand.text, asked.text)
             # Headlines, link lines and captions have no final punctuation.
             cand.finished = bool(_FINISHED.search(cand.text))
             cand.score = (
@@ -346,7 +345,7 @@ def _day_ordinal(published_at: str | None) -> int:
     return day.toordinal() if day else 0
 
 
-def _entity_coverage(entities: set[str], cand: ScoredSentence) -> float:
+def _entity_coverage(entities: frozenset[str], cand: ScoredSentence) -> float:
     if not entities:
         return 1.0
     return len(entities & cand.context) / len(entities)

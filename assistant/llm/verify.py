@@ -40,7 +40,7 @@ from assistant.llm.prompts import addresses_the_model
 from assistant.settings import CheckSettings
 from assistant.support import words_supported
 from assistant.types import Citation
-from ingest.text import CAPITALISED, question_entities, sentence_spans, tokenize
+from ingest.text import CAPITALISED, parse_question, sentence_spans, tokenize
 from vectorstore.embeddings import Embedder
 from vectorstore.types import Passage
 
@@ -127,7 +127,8 @@ class Premise:
 
     @classmethod
     def of(cls, question: str) -> Premise:
-        return cls(frozenset(tokenize(question)), frozenset(question_entities(question)))
+        asked = parse_question(question)
+        return cls(asked.words, asked.names)
 
 
 def _context(backing: Sequence[_Sentence]) -> set[str]:
