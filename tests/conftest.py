@@ -12,6 +12,7 @@ from assistant.app import Newsdesk
 from assistant.settings import load_settings
 from ingest.types import Article
 from tests.chroma_server import ChromaServer
+from tests.news_site import NewsSite
 from vectorstore.embeddings import SentenceTransformerEmbedder
 
 
@@ -74,3 +75,10 @@ def backend(request) -> dict:
         "store.port": request.getfixturevalue("chroma_port"),
         "store.collection": f"t{uuid.uuid4().hex[:12]}",
     }
+
+
+@pytest.fixture(scope="session")
+def news_site() -> Iterator[NewsSite]:
+    """A news site on 127.0.0.1 (tests/news_site.py) for everything that fetches URLs."""
+    with NewsSite() as site:
+        yield site
