@@ -155,11 +155,17 @@ def _too_deep(soup: Any) -> bool:
 
 
 def load(path: Path, data: bytes) -> list[Article]:
-    from bs4 import BeautifulSoup
-
     check_bytes(data)
     # BeautifulSoup reads <meta charset> from bytes; BOM-marked UTF-16/32 is decoded here.
     markup: str | bytes = decode_text(data) if bom_encoding(data) else data
+    return [read_html(markup, str(path))]
+
+
+def read_html(markup: str | bytes, origin: str) -> Article:
+    """The article in a page's markup: text already decoded (a fetched page, by its
+    charset), or bytes whose <meta charset> says how."""
+    from bs4 import BeautifulSoup
+
     try:
         soup = BeautifulSoup(markup, "lxml")
         if _too_deep(soup):
@@ -185,13 +191,12 @@ def load(path: Path, data: bytes) -> list[Article]:
         raise IngestError("no title found (no og:title, <h1> or <title>)")
     if not text:
         raise IngestError("no article text found in the page")
-    article = Article(
+    return Article(
         title=title,
         text=text,
         source=source,
         published_at=published,
         url=url,
         author=author,
-        origin=str(path),
+        origin=origin,
     )
-    return [article]
