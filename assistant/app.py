@@ -185,13 +185,30 @@ class Newsdesk:
         return self.answerer.rewrite(question, earlier) or rewrite_followup(question, earlier)
 
     def _load(self, paths: Sequence[str | Path], *, progress: bool = False) -> LoadResult:
+        """Files and folders, and web pages for the items that are URLs."""
         # Loaders pull in HTML and PDF parsers: only ingestion pays for importing them.
         from ingest.pipeline import load_paths
+        from ingest.web.policy import is_url
 
+        urls = [str(item) for item in paths if is_url(item)]
+        files = [item for item in paths if not is_url(item)]
         limits = self.settings.ingest
-        return load_paths(
-            paths, max_bytes=limits.max_bytes, pdf_limits=limits.pdf, progress=progress
+        loaded = load_paths(
+            files, max_bytes=limits.max_bytes, pdf_limits=limits.pdf, progress=progress
         )
+        if urls:
+            loaded.extend(self._load_urls(urls, progress=progress))
+            first: dict[str, Article] = {}  # a page that is also a file: kept once
+            for article in loaded.articles:
+                first.setdefault(article.id, article)
+            loaded.articles = list(first.values())
+        return loaded
+
+    def _load_urls(self, urls: Sequence[str], *, progress: bool = False) -> LoadResult:
+        # The fetcher (an HTTP client) and trafilatura load only for URLs.
+        from ingest.web.pages import load_urls
+
+        return load_urls(urls, self.settings.ingest.fetch, progress=progress)
 
     def ingest(
         self,
@@ -200,7 +217,8 @@ class Newsdesk:
         progress: bool = False,
         edit: MetadataEdit | None = None,
     ) -> IngestOutcome:
-        """Load files and folders and store their articles; bad files are reported, not fatal.
+        """Load files, folders and web pages (the items that are http(s) URLs, fetched as
+        `ingest_urls` does) and store their articles; bad items are reported, not fatal.
         `edit` gives every article found an outlet or date the files lack or get wrong
         (also those already stored, which are otherwise left as they are)."""
         loaded = self._load(paths, progress=progress)
@@ -239,6 +257,15 @@ class Newsdesk:
         loaded.articles = [replace(a, origin=renamed(a.origin)) for a in loaded.articles]
         loaded.problems = [IngestProblem(renamed(p.path), p.reason) for p in loaded.problems]
         return self._store_loaded(loaded)
+
+    def ingest_urls(self, urls: Sequence[str], *, progress: bool = False) -> IngestOutcome:
+        """Fetch web pages and store their articles (main text, title, outlet, author, date,
+        canonical URL). Every fetch is checked and limited by the settings' `ingest.fetch`
+        (ingest/web/fetch.py): only http(s), no private or metadata address unless
+        allow-listed, robots.txt, timeouts, size. A page that fails is a problem naming its
+        URL; the others still go in. A page already stored under its canonical URL is
+        replaced when it changed, as a re-ingested file is."""
+        return self._store_loaded(self._load_urls(urls, progress=progress), progress=progress)
 
     def ingest_records(self, records: Sequence[object], origin: str = "api") -> IngestOutcome:
         """Store articles given as JSON records (title, body, source, published_at, url, ...);

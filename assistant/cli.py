@@ -111,8 +111,14 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("ingest", parents=[common], help="add article files or folders")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursive)")
+    p = sub.add_parser("ingest", parents=[common], help="add article files, folders or web pages")
+    p.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH|URL",
+        help="files, folders (recursive) or http(s) URLs of web pages (fetched under the "
+        "NEWSDESK_FETCH_* limits; private addresses need NEWSDESK_FETCH_ALLOW_HOSTS)",
+    )
     p.add_argument("--chunk-size", type=int, default=None, metavar="CHARS")
     p.add_argument("--chunk-overlap", type=int, default=None, metavar="CHARS")
     p.add_argument("--max-file-mb", type=float, default=None, metavar="MB")
@@ -250,9 +256,13 @@ def _cmd_ingest(app: Newsdesk, args: argparse.Namespace) -> int:
     r = outcome.report
     for problem in outcome.problems:
         print(f"skipped {problem}", file=sys.stderr)
+    from ingest.web.policy import is_url
+
+    pages = sum(map(is_url, args.paths))
     if args.json:
         payload = {
-            "files": outcome.files_seen,
+            "files": outcome.files_seen - pages,
+            "pages": pages,
             "articles_found": outcome.articles_found,
             "added": r.added,
             "unchanged": r.unchanged,
@@ -264,8 +274,9 @@ def _cmd_ingest(app: Newsdesk, args: argparse.Namespace) -> int:
         print(json.dumps(payload, indent=2))
     else:
         rate = f", {r.chunks_written / r.seconds:.1f} chunks/s" if r.seconds and r.added else ""
+        seen = f"{outcome.files_seen - pages} file(s)" + (f", {pages} page(s)" if pages else "")
         print(
-            f"{outcome.files_seen} file(s): {len(r.added)} article(s) added "
+            f"{seen}: {len(r.added)} article(s) added "
             f"({r.chunks_written} chunks), {len(r.unchanged)} unchanged, "
             f"{len(r.replaced)} replaced, {len(outcome.problems)} skipped "
             f"in {r.seconds:.1f}s{rate}"

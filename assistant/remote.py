@@ -17,11 +17,13 @@ from pathlib import Path
 
 import httpx
 
+from assistant.api.schemas import MAX_URLS
 from assistant.app import IngestOutcome
 from assistant.types import Answer, Citation
 from assistant.uploads import safe_upload_name
 from ingest.pipeline import discover
 from ingest.types import IngestProblem, MetadataEdit
+from ingest.web.policy import is_url
 from vectorstore.types import (
     ALL_ARTICLES,
     AddReport,
@@ -79,14 +81,20 @@ class RemoteNewsdesk:
         progress: bool = False,
         edit: MetadataEdit | None = None,
     ) -> IngestOutcome:
-        """Upload the files under `paths`; problems name the local files. `edit` (an outlet
-        or date for every article found) is then sent as a PATCH of each article."""
+        """Upload the files under `paths`, and send the URLs among them for the server to
+        fetch (under its own fetch settings: the pages go where the store is); problems
+        name the local files and the URLs. `edit` (an outlet or date for every article
+        found) is then sent as a PATCH of each article."""
         started = time.perf_counter()
         outcome = IngestOutcome(AddReport(added=[], unchanged=[], replaced=[]))
-        files = discover(paths)
-        outcome.files_seen = len(files)
+        urls = [str(p) for p in paths if is_url(p)]
+        files = discover([p for p in paths if not is_url(p)])
+        outcome.files_seen = len(files) + len(urls)
         for batch in _upload_batches(files, outcome.problems):
             self._upload(batch, outcome)
+        for i in range(0, len(urls), MAX_URLS):
+            body = self.request("POST", "/v1/articles", json={"urls": urls[i : i + MAX_URLS]})
+            _add_report(outcome, body.json(), {})
         r = outcome.report
         if edit is not None:
             self._edit(r.added + r.unchanged, edit)
@@ -106,19 +114,7 @@ class RemoteNewsdesk:
             reason = f"larger than the server at {self.url} accepts in one request"
             outcome.problems.append(IngestProblem(str(batch[0][0]), reason))
             return
-        body = response.json()
-        r = outcome.report
-        r.added += body["added"]
-        r.unchanged += body["unchanged"]
-        r.replaced += body["replaced"]
-        r.chunks_written += body["chunks"]
-        for problem in body["problems"]:
-            item = problem["item"]
-            for upload, local in names.items():
-                if item.startswith(upload):  # "upload:a.jsonl line 3" -> "/x/a.jsonl line 3"
-                    item = local + item[len(upload) :]
-                    break
-            outcome.problems.append(IngestProblem(item, problem["reason"]))
+        _add_report(outcome, response.json(), names)
 
     def _edit(self, article_ids: Sequence[str], edit: MetadataEdit) -> None:
         body = {"source": edit.source, "published_at": edit.published_at}
@@ -193,6 +189,23 @@ class RemoteNewsdesk:
             timings=data["timings"],
             as_of=data["as_of"],
         )
+
+
+def _add_report(outcome: IngestOutcome, body: dict, names: dict[str, str]) -> None:
+    """The server's report added to `outcome`; problems of uploads renamed by `names`
+    (upload name -> local path)."""
+    r = outcome.report
+    r.added += body["added"]
+    r.unchanged += body["unchanged"]
+    r.replaced += body["replaced"]
+    r.chunks_written += body["chunks"]
+    for problem in body["problems"]:
+        item = problem["item"]
+        for upload, local in names.items():
+            if item.startswith(upload):  # "upload:a.jsonl line 3" -> "/x/a.jsonl line 3"
+                item = local + item[len(upload) :]
+                break
+        outcome.problems.append(IngestProblem(item, problem["reason"]))
 
 
 def _upload_batches(

@@ -19,6 +19,7 @@ from typing import Any
 from assistant.support import SUPPORT_SHARE
 from ingest.chunking import ChunkingConfig
 from ingest.loaders.pdf import PdfLimits
+from ingest.web.policy import FetchPolicy
 from vectorstore.config import EMBEDDER_BACKENDS, EmbedderConfig, SearchConfig, StoreConfig
 
 
@@ -31,6 +32,9 @@ class IngestSettings:
     # What one PDF may cost: its text per file (default: max_file_mb in characters), per
     # page, per byte of the file, and seconds to extract it.
     pdf: PdfLimits = field(default_factory=PdfLimits)
+    # Web pages given by URL (ingest/web): timeouts, size, manners, and which private
+    # addresses may be fetched (docs/sources.md).
+    fetch: FetchPolicy = field(default_factory=FetchPolicy)
 
     @property
     def max_bytes(self) -> int:
@@ -267,6 +271,38 @@ OPTIONS: tuple[Option, ...] = (
         "PDF text chars per file byte [100]",
     ),
     Option("ingest.pdf.max_seconds", "NEWSDESK_PDF_SECONDS", float, "seconds to read a PDF [60]"),
+    Option(
+        "ingest.fetch.connect_timeout_s",
+        "NEWSDESK_FETCH_CONNECT_TIMEOUT",
+        float,
+        "seconds to connect to a site [10]",
+    ),
+    Option(
+        "ingest.fetch.read_timeout_s",
+        "NEWSDESK_FETCH_READ_TIMEOUT",
+        float,
+        "seconds a site may stay silent mid-page [20]",
+    ),
+    Option(
+        "ingest.fetch.total_timeout_s",
+        "NEWSDESK_FETCH_TOTAL_TIMEOUT",
+        float,
+        "seconds for one page in all: redirects, retries [60]",
+    ),
+    Option("ingest.fetch.max_page_mb", "NEWSDESK_FETCH_MAX_PAGE_MB", float, "largest page, MB [5]"),
+    Option(
+        "ingest.fetch.user_agent",
+        "NEWSDESK_FETCH_USER_AGENT",
+        str,
+        "User-Agent of fetches [Newsdesk/VERSION (...)]",
+    ),
+    Option(
+        "ingest.fetch.allow_hosts",
+        "NEWSDESK_FETCH_ALLOW_HOSTS",
+        Names,
+        "private hosts or networks that may be fetched [none]",
+    ),
+    Option("ingest.fetch.robots", "NEWSDESK_FETCH_ROBOTS", bool, "obey robots.txt [true]"),
     Option("search.candidates", "NEWSDESK_SEARCH_CANDIDATES", int, "candidates per ranking [40]"),
     Option("search.recent_days", "NEWSDESK_SEARCH_RECENT_DAYS", int, "fresh-news window, days [3]"),
     Option(
@@ -638,7 +674,17 @@ def load_settings(
             f"(got size {chunking.chunk_size}, overlap {chunking.chunk_overlap})"
         )
     _check_keys(settings.api, values)
+    _check_allow_list(settings.ingest.fetch, values)
     return settings
+
+
+def _check_allow_list(fetch: FetchPolicy, values: Mapping[str, tuple[Any, str]]) -> None:
+    from ingest.web.address import parse_allow_list
+
+    try:
+        parse_allow_list(fetch.allow_hosts)
+    except ValueError as exc:
+        raise SettingsError(f"{values['ingest.fetch.allow_hosts'][1]}: {exc}") from exc
 
 
 def _check_keys(api: ApiSettings, values: Mapping[str, tuple[Any, str]]) -> None:

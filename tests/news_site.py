@@ -121,6 +121,7 @@ WINDOWS_1252 = article_html(
         "the third this decade. “We cannot pay twice what we paid in 2019,” said Zoë Müller, "
         "who runs a café on the market square"
     ),
+    url="https://www.alder-gazette.example/2024/05/20/cafe-rents",
     charset="windows-1252",
 )
 
@@ -200,7 +201,12 @@ class NewsSite:
 
     def _routes(self) -> dict[str, Route]:
         flaky = iter([Reply(503, b"busy", {"Retry-After": "0"})])
-        gzipped = gzip.compress(article_html(title="Ferry timetable changes").encode())
+        ferry = article_html(
+            title="Ferry timetable changes",
+            body="The island ferry will sail hourly from June, its operator said on Monday",
+            url="https://www.alder-gazette.example/2024/05/27/ferry-timetable",
+        )
+        gzipped = gzip.compress(ferry.encode())
         bomb = _gzip_of_spaces(60)
         return {
             "/robots.txt": lambda _h: Reply(

@@ -20,15 +20,20 @@ def cli_env(data_dir: Path) -> dict[str, str]:
 
 
 def newsdesk(
-    data_dir: Path, *args: str, check_rc: int | None = 0, stdin: str | None = None
+    data_dir: Path,
+    *args: str,
+    check_rc: int | None = 0,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
-    """`newsdesk ARGS` in a new process, its standard input a pipe holding `stdin`."""
+    """`newsdesk ARGS` in a new process, its standard input a pipe holding `stdin`, with
+    `env` (NEWSDESK_* settings) added to its environment."""
     proc = subprocess.run(
         [sys.executable, "-m", "assistant.cli", *args],
         input=stdin or "",
         capture_output=True,
         text=True,
-        env=cli_env(data_dir),
+        env={**cli_env(data_dir), **(env or {})},
         timeout=300,
     )
     if check_rc is not None:

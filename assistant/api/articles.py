@@ -12,6 +12,7 @@ from starlette.datastructures import UploadFile
 
 from assistant.api.deps import App, errors
 from assistant.api.schemas import (
+    URL_KEYS,
     ArticleEdit,
     ArticleOut,
     ArticlePage,
@@ -19,6 +20,7 @@ from assistant.api.schemas import (
     ProblemOut,
     RecordsIn,
     RemovedOut,
+    UrlsIn,
 )
 from assistant.app import IngestOutcome, Newsdesk
 from assistant.serving.errors import ApiError
@@ -47,7 +49,18 @@ _ADD_BODY = {
                     "required": ["files"],
                 }
             },
-            "application/json": {"schema": {"$ref": "#/components/schemas/RecordsIn"}},
+            "application/json": {
+                "schema": {
+                    "oneOf": [
+                        {
+                            **RecordsIn.model_json_schema(),
+                            # A body with url or urls is read as pages (below).
+                            "not": {"anyOf": [{"required": [key]} for key in URL_KEYS]},
+                        },
+                        UrlsIn.model_json_schema(),
+                    ]
+                }
+            },
         },
     }
 }
@@ -76,12 +89,16 @@ async def _uploads(request: Request) -> list[tuple[str, bytes]]:
     return files
 
 
-async def _records(request: Request) -> RecordsIn:
+async def _json_body(request: Request) -> RecordsIn | UrlsIn:
+    """Records (`{"records": [...]}` or a bare list), or pages (`{"url"}`, `{"urls"}`)."""
     try:
         body = json.loads(await request.body())
     except (ValueError, RecursionError) as exc:  # ValueError: also a 5,000-digit number
         raise ApiError(400, f"malformed JSON: {exc}") from exc
+    pages = isinstance(body, dict) and any(key in body for key in URL_KEYS)
     try:
+        if pages:
+            return UrlsIn.model_validate(body)
         return RecordsIn.model_validate({"records": body} if isinstance(body, list) else body)
     except ValidationError as exc:
         first = exc.errors()[0]
@@ -97,16 +114,24 @@ async def _records(request: Request) -> RecordsIn:
 )
 async def add_articles(app: App, request: Request) -> IngestOut:
     """Add articles from uploaded files (multipart field `files`: text, Markdown, HTML, JSON,
-    JSON Lines, PDF) or JSON records (`{"records": [...]}` or a bare list). A bad file or
-    record is reported in `problems`; the others still go in."""
+    JSON Lines, PDF), JSON records (`{"records": [...]}` or a bare list), or web pages
+    (`{"url": "https://..."}` or `{"urls": [...]}`, at most 20, fetched by the server under
+    its NEWSDESK_FETCH_* limits; private and metadata addresses are refused unless
+    allow-listed). A bad file, record or page is reported in `problems`; the others still
+    go in."""
     kind = request.headers.get("content-type", "").partition(";")[0].strip().casefold()
     if kind == "multipart/form-data":
         outcome = await run_in_threadpool(app.ingest_uploads, await _uploads(request))
     elif kind == "application/json":
-        records = await _records(request)
-        outcome = await run_in_threadpool(app.ingest_records, records.records)
+        body = await _json_body(request)
+        if isinstance(body, UrlsIn):
+            outcome = await run_in_threadpool(app.ingest_urls, body.all())
+        else:
+            outcome = await run_in_threadpool(app.ingest_records, body.records)
     else:
-        raise ApiError(415, "send files as multipart/form-data or records as application/json")
+        raise ApiError(
+            415, "send files as multipart/form-data, records or URLs as application/json"
+        )
     return _report(outcome)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from assistant.span import AnswerSpan
@@ -157,6 +157,41 @@ class RecordsIn(BaseModel):
     """Articles as JSON records: title, body (or text/content), source, published_at, url."""
 
     records: list[dict] = Field(min_length=1, max_length=10_000)
+
+
+MAX_URLS = 20
+URL_KEYS = ("url", "urls")
+
+
+def _exactly_one_key(schema: dict[str, Any]) -> None:
+    # The schema says what the route checks: one of the two keys, never null.
+    for field in schema["properties"].values():
+        kinds = [kind for kind in field.pop("anyOf", []) if kind.get("type") != "null"]
+        field.update(kinds[0] if kinds else {})
+        field.pop("default", None)
+    schema["oneOf"] = [{"required": [key]} for key in URL_KEYS]
+
+
+class UrlsIn(BaseModel):
+    """Web pages to fetch and add: `{"url": ...}` or `{"urls": [...]}`. Each page is fetched
+    under the server's limits (NEWSDESK_FETCH_*): only http(s), no private or metadata
+    address unless allow-listed, robots.txt obeyed; a page that fails is one problem."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_exactly_one_key)
+    url: Text | None = Field(default=None, min_length=1, max_length=2048)
+    urls: list[Annotated[Text, Field(min_length=1, max_length=2048)]] | None = Field(
+        default=None, min_length=1, max_length=MAX_URLS
+    )
+
+    @model_validator(mode="after")
+    def _one_of_them(self) -> UrlsIn:
+        given = self.model_fields_set & set(URL_KEYS)
+        if len(given) != 1 or getattr(self, given.pop()) is None:
+            raise ValueError("send either url or urls")
+        return self
+
+    def all(self) -> list[str]:
+        return [self.url] if self.url is not None else list(self.urls or [])
 
 
 class RemovedOut(BaseModel):

@@ -1,4 +1,5 @@
-"""Library handlers: upload files (each reported on its own), list with counts and search
+"""Library handlers: upload files (each reported on its own), add a web page by its address,
+list with counts and search
 (title, outlet, URL, text), open one article, edit its title, outlet or date, and delete it
 or the sample articles after a confirmation. The same store calls as the /v1/articles
 routes."""
@@ -115,6 +116,25 @@ def upload(
     return f"<ul class='nd-upload-report'>{''.join(lines)}</ul>"
 
 
+MAX_URL = 2048
+
+
+def add_page(runtime: Runtime, url: str | None, request: gr.Request) -> tuple[str, str]:
+    """Fetch one web page and add its article: (the report, the emptied address box). The
+    server fetches it under its NEWSDESK_FETCH_* limits (private addresses refused unless
+    allow-listed), as for a URL sent to the API."""
+    _require_edit(request)
+    url = "".join((url or "").split())
+    if not url:
+        raise gr.Error("Paste the address of a web page first, e.g. https://example.org/news/1")
+    if len(url) > MAX_URL:
+        raise gr.Error(f"That address is longer than {MAX_URL} characters.")
+    if "://" not in url:
+        url = "https://" + url  # as a browser's address bar reads "example.org/news"
+    outcome = runtime.prepare().ingest_urls([url])
+    return f"<ul class='nd-upload-report'>{_file_report(url, outcome)}</ul>", ""
+
+
 def open_article(runtime: Runtime, article_id: str | None) -> str:
     if not article_id:
         return "<p class='nd-empty'>Click an article in the list to read it here.</p>"
@@ -225,4 +245,5 @@ def session_controls(request: gr.Request) -> tuple:
         gr.Button(visible=editable),
         gr.Button(visible=editable),
         gr.Button(visible=editable),
+        gr.Row(visible=editable),
     )

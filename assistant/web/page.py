@@ -84,6 +84,14 @@ def build_page(runtime: Runtime) -> gr.Blocks:
                     elem_id="nd-upload",
                 )
                 add = gr.Button("Add to library", variant="primary", elem_id="nd-add")
+                with gr.Row(equal_height=True, elem_id="nd-add-page") as page_row:
+                    page_url = gr.Textbox(
+                        label="Add a web page: its address (the server fetches it)",
+                        placeholder="https://…",
+                        scale=4,
+                        elem_id="nd-url",
+                    )
+                    add_page = gr.Button("Add web page", scale=1, elem_id="nd-add-url")
                 report = gr.HTML(elem_id="nd-upload-report")
                 search = gr.Textbox(
                     label="Search",
@@ -154,6 +162,9 @@ def build_page(runtime: Runtime) -> gr.Blocks:
             # The files are removed once read, so the picker is emptied with them.
             return library.upload(runtime, paths, request, progress, page.discard), None
 
+        def add_web_page(url: str | None, request: gr.Request) -> tuple:
+            return library.add_page(runtime, url, request)
+
         def ask_delete(article_id: str | None, request: gr.Request) -> tuple:
             return library.ask_delete(runtime, article_id, request)
 
@@ -166,6 +177,10 @@ def build_page(runtime: Runtime) -> gr.Blocks:
         add.click(upload, files, [report, files], preprocess=False).then(
             rows, search, [table, counts]
         ).then(refresh_outlets, None, outlets)
+        for trigger in (add_page.click, page_url.submit):
+            trigger(add_web_page, page_url, [report, page_url]).then(
+                rows, search, [table, counts]
+            ).then(refresh_outlets, None, outlets)
         search.change(rows, search, [table, counts])
 
         def on_select(evt: gr.SelectData) -> tuple[str, str]:
@@ -188,5 +203,9 @@ def build_page(runtime: Runtime) -> gr.Blocks:
         ).then(refresh_outlets, None, outlets)
         page.load(partial(chat.on_load, runtime), None, [*examples, outlets]).then(
             rows, search, [table, counts]
-        ).then(library.session_controls, None, [session, files, add, remove, remove_samples])
+        ).then(
+            library.session_controls,
+            None,
+            [session, files, add, remove, remove_samples, page_row],
+        )
     return page

@@ -13,11 +13,21 @@ from hypothesis import HealthCheck, given, settings
 from assistant.api import create_app
 from assistant.app import Newsdesk
 from assistant.settings import load_settings
+from ingest.types import IngestError
 
 RECORD = {"title": "Harbour pilots strike", "body": "Harbour pilots began a strike on Tuesday."}
 
 
-def test_generated_requests_get_documented_responses_and_never_a_server_error(tmp_path, embedder):
+def no_dns(host: str, port: int) -> list[str]:
+    raise IngestError(f"cannot resolve {host!r}: the tests ask no resolver")
+
+
+def test_generated_requests_get_documented_responses_and_never_a_server_error(
+    tmp_path, embedder, monkeypatch
+):
+    # Generated {"url": ...} bodies are fetched: no name may reach a real resolver, and so
+    # no address beyond this machine (IP literals are refused as private or resolve here).
+    monkeypatch.setattr("ingest.web.address.resolve", no_dns)
     # schemathesis' ASGI client names the host "testserver": listed, as a proxy's name would be.
     overrides = {"data_dir": tmp_path, "sample_corpus": False, "api.allowed_hosts": "testserver"}
     app = Newsdesk(load_settings(overrides=overrides, environ={}), embedder=embedder)
