@@ -226,6 +226,7 @@ class NewsSite:
             "/flaky": lambda _h: (
                 next(flaky, None) or html(article_html(title="Flaky page recovers"))
             ),
+            "/busy": lambda _h: Reply(429, b"slow down", {"Retry-After": "3600"}),
             "/slow": lambda _h: Reply(
                 delay=3.0, body=article_html().encode(), headers={"Content-Type": "text/html"}
             ),

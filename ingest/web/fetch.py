@@ -50,8 +50,8 @@ XML_TYPES = (
 MARKUP_TYPES = HTML_TYPES + XML_TYPES
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 RETRIED = frozenset({429, 500, 502, 503, 504})
-# A Retry-After longer than this is not waited for (the fetch fails, transient).
-MAX_RETRY_AFTER_S = 30.0
+# A Retry-After longer than this is not waited for (the status is reported, transient).
+MAX_WAIT_S = 30.0
 MAX_URL_CHARS = 2048
 
 # When the fetch running in this thread must end (time.monotonic()); read by every socket
@@ -372,9 +372,10 @@ class Fetcher:
                 with self.limits.slot(host, spaced=page) as waited:
                     _extend_deadline(waited)  # politeness is not the server's slowness
                     with self._client.stream("GET", target, headers=headers) as r:
-                        if r.status_code in RETRIED and attempt < tries:
-                            wait = max(wait, _retry_after(r.headers) or 0.0)
-                        else:
+                        asked = _retry_after(r.headers) or 0.0
+                        if r.status_code in RETRIED and attempt < tries and asked <= MAX_WAIT_S:
+                            wait = max(wait, asked)
+                        else:  # settled, or a server asking for a longer pause: reported
                             body = b""
                             if 200 <= r.status_code < 300:
                                 body = self._body(hops, r, accept, max_bytes)
@@ -395,7 +396,7 @@ class Fetcher:
                         hops.asked, f"{where}{what} after {attempt} tries ({detail})",
                         transient=True,
                     ) from exc  # fmt: skip
-            if wait >= self._time_left() or wait > MAX_RETRY_AFTER_S:
+            if wait >= self._time_left():
                 raise self._too_slow(hops)
             time.sleep(wait)
         raise AssertionError("unreachable")

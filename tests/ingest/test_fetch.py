@@ -112,6 +112,13 @@ def test_a_503_that_recovers_gives_the_page_and_a_404_is_not_tried_again(news_si
     assert news_site.hits["/no-such-page"] - before == 1
 
 
+def test_a_429_asking_for_a_long_pause_is_reported_at_once_as_worth_retrying_later(news_site):
+    before = news_site.hits["/busy"]
+    error = refusal(news_site.url("/busy"))
+    assert error.reason == "HTTP 429 Too Many Requests" and error.status == 429
+    assert error.transient and news_site.hits["/busy"] - before == 1
+
+
 def test_a_server_too_slow_to_answer_times_out_after_bounded_tries(news_site):
     started = time.monotonic()
     error = refusal(
