@@ -100,8 +100,10 @@ def score(article: Article | None, page: dict) -> dict:
 def run() -> dict[str, dict]:
     expected = json.loads((PAGES / "expected.json").read_text(encoding="utf-8"))
     results: dict[str, dict] = {}
+    first = next(iter(expected))
     for name, read in EXTRACTORS.items():
         pages = {}
+        read((PAGES / first).read_bytes(), expected[first])  # imports and caches: not timed
         started = time.perf_counter()
         for file, page in expected.items():
             raw = (PAGES / file).read_bytes()
