@@ -41,6 +41,7 @@ from vectorstore.types import (
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
+    from ingest.web.polite import HostLimits
     from vectorstore.health import ReadinessProbe
     from vectorstore.integrity import IntegrityReport
     from vectorstore.transfer import ImportReport
@@ -204,11 +205,21 @@ class Newsdesk:
             loaded.articles = list(first.values())
         return loaded
 
+    @cached_property
+    def host_limits(self) -> HostLimits:
+        """Requests at once and spacing per host, shared by every fetch of this instance
+        (concurrent API requests for pages of one site ask it politely together)."""
+        from ingest.web.polite import HostLimits
+
+        policy = self.settings.ingest.fetch
+        return HostLimits(policy.per_host, policy.host_interval_s)
+
     def _load_urls(self, urls: Sequence[str], *, progress: bool = False) -> LoadResult:
         # The fetcher (an HTTP client) and trafilatura load only for URLs.
         from ingest.web.pages import load_urls
 
-        return load_urls(urls, self.settings.ingest.fetch, progress=progress)
+        policy = self.settings.ingest.fetch
+        return load_urls(urls, policy, limits=self.host_limits, progress=progress)
 
     def ingest(
         self,

@@ -10,6 +10,7 @@ from ingest.types import IngestError, IngestProblem, LoadResult
 from ingest.web.extract import page_article
 from ingest.web.fetch import HTML_TYPES, Fetcher
 from ingest.web.policy import FetchPolicy
+from ingest.web.polite import HostLimits
 
 _PROGRESS_MIN_URLS = 4
 
@@ -19,13 +20,15 @@ def load_urls(
     policy: FetchPolicy | None = None,
     *,
     fetcher: Fetcher | None = None,
+    limits: HostLimits | None = None,
     progress: bool = False,
 ) -> LoadResult:
     """The article of each web page in `urls` (only HTML pages: a feed or a PDF is a
     problem). Pass a `fetcher` to share its robots.txt cache and host limits; else one is
-    made from `policy` for this call. An article met twice is kept once."""
+    made from `policy` for this call, with `limits` (shared with other calls) if given. An
+    article met twice is kept once."""
     own = fetcher is None
-    fetcher = fetcher or Fetcher(policy)
+    fetcher = fetcher or Fetcher(policy, limits=limits)
     result = LoadResult(files_seen=len(urls))
     iterator: Iterable[str] = urls
     if progress and len(urls) >= _PROGRESS_MIN_URLS:
