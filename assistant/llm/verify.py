@@ -48,7 +48,6 @@ UNSUPPORTED_MARK = "(not supported by the articles)"
 
 _MARKER = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")
 # A sentence ends at . ! ? (not inside "U.S." or "3.5") followed by space and a new start.
-_BOUNDARY = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)(?<!\d\.\d)\s+(?=[\[A-Z0-9\"“'(])")
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,8 @@ def split_claims(answer: str) -> list[Claim]:
     full stop: all belong to the sentence they follow)."""
     text = " ".join(answer.split())
     pieces: list[str] = []
-    for piece in _BOUNDARY.split(text):
+    # Split as articles are (abbreviations such as "Dr." and "Jan." end no sentence).
+    for piece in (text[s:e] for s, e in sentence_spans(text)):
         # Markers opening a piece belong to the sentence before it.
         lead = re.match(r"(?:\s*\[[\d,\s]+\])+", piece)
         if pieces and lead:

@@ -30,6 +30,12 @@ def test_markers_are_parsed_in_every_form_and_belong_to_their_sentence():
     ]
 
 
+def test_a_written_answer_is_split_into_claims_as_articles_are_into_sentences():
+    # "Dr." and "Jan." end no sentence, here as in the articles quoted.
+    claims = split_claims("Dr. Ruiz said rates rose on Jan. 5 [1]. Markets fell [2].")
+    assert [c.text for c in claims] == ["Dr. Ruiz said rates rose on Jan. 5.", "Markets fell."]
+
+
 def test_a_supported_sentence_keeps_an_exact_quote_and_offsets(sample_app, passages):
     found, holder = passages
     checked = SupportChecker(sample_app.embedder).check(f"{TRUE_CLAIM} [{holder}].", found)
