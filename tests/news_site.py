@@ -2,20 +2,25 @@
 standard library's HTTP server in a thread, with the habits of real sites (ETags and 304s,
 redirects, errors, slow and huge answers, gzip, Windows-1252, a robots.txt).
 
-Every route is a function of the request; `NewsSite.hits` counts the requests per path and
-`NewsSite.requests` keeps each one's headers, so a test can say what was (not) fetched.
+Every route is a function of the request; `NewsSite.hits` counts the requests per path,
+`NewsSite.requests` keeps each one's headers and `NewsSite.answers` each status, so a test
+can say what was (not) fetched. `story` and `feed` serve article pages and feeds (RSS, Atom,
+JSON Feed, news sitemaps) made from `Story` objects a test may change between fetches.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gzip
+import hashlib
+import json
 import threading
 import time
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -126,6 +131,105 @@ WINDOWS_1252 = article_html(
 )
 
 
+def etagged(handler: Handler, body: bytes, content_type: str) -> Reply:
+    """`body` with an ETag of its content, and a 304 without it when the client has it."""
+    etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+    if handler.headers.get("If-None-Match") == etag:
+        return Reply(status=304, headers={"ETag": etag})
+    return Reply(body=body, headers={"Content-Type": content_type, "ETag": etag})
+
+
+@dataclass
+class Story:
+    """An article page the site serves, and what its feeds say of it."""
+
+    path: str
+    title: str
+    body: str
+    day: str = "2024-05-28"
+    updated: str | None = None
+
+
+def _rss(base: str, title: str, stories: list[Story]) -> str:
+    items = "".join(
+        f"<item><title>{s.title}</title><link>{base}{s.path}</link><guid>{base}{s.path}</guid>"
+        f"<pubDate>{formatdate(_stamp(s.updated or s.day), usegmt=True)}</pubDate></item>"
+        for s in stories
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>{title}</title><link>{base}/</link><description>News</description>"
+        f"{items}</channel></rss>"
+    )
+
+
+def _atom(base: str, title: str, stories: list[Story]) -> str:
+    entries = "".join(
+        f'<entry><title>{s.title}</title><link rel="alternate" href="{s.path}"/>'
+        f"<id>urn:story:{s.path}</id><published>{s.day}T08:00:00Z</published>"
+        f"<updated>{s.updated or s.day}T08:00:00Z</updated></entry>"
+        for s in stories
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" '
+        f'xml:base="{base}/"><title>{title}</title><id>urn:feed:{title}</id>'
+        f"<updated>2024-05-28T08:00:00Z</updated>{entries}</feed>"
+    )
+
+
+def _json_feed(base: str, title: str, stories: list[Story]) -> str:
+    items = [
+        {"id": s.path, "url": base + s.path, "title": s.title,
+         "date_published": f"{s.day}T08:00:00Z",
+         **({"date_modified": f"{s.updated}T08:00:00Z"} if s.updated else {})}
+        for s in stories
+    ]  # fmt: skip
+    return json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": title,
+                       "home_page_url": base + "/", "items": items})  # fmt: skip
+
+
+def _news_sitemap(base: str, title: str, stories: list[Story]) -> str:
+    urls = "".join(
+        f"<url><loc>{base}{s.path}</loc>"
+        + (f"<lastmod>{s.updated}</lastmod>" if s.updated else "")
+        + f"<news:news><news:publication><news:name>{title}</news:name>"
+        f"<news:language>en</news:language></news:publication>"
+        f"<news:publication_date>{s.day}T08:00:00Z</news:publication_date>"
+        f"<news:title>{s.title}</news:title></news:news></url>"
+        for s in stories
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">' + urls + "</urlset>"
+    )
+
+
+def sitemap_index(base: str, children: list[tuple[str, str | None]]) -> str:
+    entries = "".join(
+        f"<sitemap><loc>{base}{path}</loc>" + (f"<lastmod>{day}</lastmod>" if day else "")
+        + "</sitemap>"
+        for path, day in children
+    )  # fmt: skip
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + entries + "</sitemapindex>"
+    )  # fmt: skip
+
+
+def _stamp(day: str) -> float:
+    return datetime.fromisoformat(day).replace(tzinfo=UTC).timestamp() + 8 * 3600
+
+
+FEED_FORMATS: dict[str, tuple[Callable[[str, str, list[Story]], str], str]] = {
+    "rss": (_rss, "application/rss+xml; charset=utf-8"),
+    "atom": (_atom, "application/atom+xml; charset=utf-8"),
+    "json": (_json_feed, "application/feed+json"),
+    "news-sitemap": (_news_sitemap, "application/xml"),
+}
+
+
 class Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
@@ -150,6 +254,8 @@ class Handler(BaseHTTPRequestHandler):
             if route
             else Reply(404, b"<h1>Not found</h1>", {"Content-Type": "text/html"})
         )
+        with site.lock:
+            site.answers.append((path, reply.status))
         self._send(reply)
 
     def _send(self, reply: Reply) -> None:
@@ -183,6 +289,7 @@ class NewsSite:
     def __init__(self) -> None:
         self.hits: Counter[str] = Counter()
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.answers: list[tuple[str, int]] = []  # (path, status), in order
         self.lock = threading.Lock()
         self.server = _Server(("127.0.0.1", 0), Handler)
         self.server.site = self
@@ -198,6 +305,36 @@ class NewsSite:
         """Serve `text` as HTML at `path` (replacing what was there); its URL."""
         self.routes[path] = lambda _h: html(text, **headers)
         return self.url(path)
+
+    def story(self, story: Story, outlet: str = "Alder Gazette") -> str:
+        """Serve an article page at `story.path` (ETag, 304), its canonical URL its own
+        address, its content read at each request (change `story` to edit the page)."""
+
+        def route(handler: Handler) -> Reply:
+            text = article_html(story.title, story.body, outlet, story.day, self.url(story.path))
+            return etagged(handler, text.encode(), "text/html; charset=utf-8")
+
+        self.routes[story.path] = route
+        return self.url(story.path)
+
+    def feed(self, path: str, kind: str, stories: list[Story], title: str = "Alder Gazette") -> str:
+        """Serve a feed or news sitemap (`FEED_FORMATS`) of `stories` at `path`, made at
+        each request (change the list to change the feed), with an ETag of its content; each
+        story's page is served too."""
+        make, content_type = FEED_FORMATS[kind]
+        for story in stories:
+            self.story(story)
+
+        def route(handler: Handler) -> Reply:
+            return etagged(handler, make(self.base, title, stories).encode(), content_type)
+
+        self.routes[path] = route
+        return self.url(path)
+
+    def bodies(self, since: int = 0) -> list[str]:
+        """The paths answered with a body (a 200), of the answers after the first `since`."""
+        with self.lock:
+            return [path for path, status in self.answers[since:] if status == 200]
 
     def _routes(self) -> dict[str, Route]:
         flaky = iter([Reply(503, b"busy", {"Retry-After": "0"})])

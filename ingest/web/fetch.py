@@ -275,6 +275,12 @@ class Fetcher:
             _DEADLINE.reset(token)
         return self._page(hops, reply, time.monotonic() - started)
 
+    def check(self, url: str) -> None:
+        """FetchError when `url` could not be fetched whatever the site answers: its scheme,
+        length, credentials, and the addresses its host resolves to now (a source is checked
+        so when it is added; every fetch checks again, at the connection)."""
+        self._check_target(_Hops(url), url)
+
     def _page(self, hops: _Hops, reply: _Reply, seconds: float) -> Page:
         headers = MappingProxyType({k.casefold(): v for k, v in reply.headers.items()})
         base = dict(url=hops.asked, final_url=reply.url, status=reply.status, headers=headers,
