@@ -330,6 +330,19 @@ class ChromaStorage:
             found.update(self._articles.get(ids=list(ids[i : i + WRITE_BATCH]), include=[])["ids"])
         return found
 
+    def stored_urls(self, urls: Sequence[str]) -> dict[str, str]:
+        """Which of these URLs an article is stored under: URL to article id."""
+        found: dict[str, str] = {}
+        url_list = sorted(set(urls))
+        for i in range(0, len(url_list), 500):
+            res = self._articles.get(
+                where={"url": {"$in": url_list[i : i + 500]}}, include=["metadatas"]
+            )
+            found.update(
+                (meta["url"], aid) for aid, meta in zip(res["ids"], res["metadatas"], strict=True)
+            )
+        return found
+
     def article_records(self) -> Iterable[tuple[Article, dict]]:
         """Every stored article with its record's metadata, in id order."""
         rows = sorted(pages(self._articles), key=lambda row: row[0])

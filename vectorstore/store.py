@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ from vectorstore.embeddings import Embedder
 from vectorstore.lexical import LexicalIndex
 from vectorstore.lock import StoreLease
 from vectorstore.search import Searcher
+from vectorstore.sync_state import SyncState
 from vectorstore.types import (
     ALL_ARTICLES,
     AddReport,
@@ -67,6 +69,7 @@ class ArticleStore:
             lease=lease,
         )
         self.searcher = Searcher(self.storage, embedder, search, lexical_cache=lexical_cache)
+        self.collection = collection
 
     def close(self) -> None:
         """Let go of the Chroma client and of the store's lease, so another process may
@@ -139,6 +142,9 @@ class ArticleStore:
     def list_articles(self, query: ArticleQuery = ALL_ARTICLES) -> list[ArticleInfo]:
         return self.storage.list_articles(query)
 
+    def stored_urls(self, urls: Sequence[str]) -> dict[str, str]:
+        return self.storage.stored_urls(urls)
+
     def get_article(self, article_id: str) -> Article | None:
         return self.storage.get_article(article_id)
 
@@ -147,6 +153,14 @@ class ArticleStore:
 
     def stored_article(self, article_id: str) -> StoredArticle | None:
         return self.storage.stored_article(article_id)
+
+    # -- the sync of sources (vectorstore/sync_state.py) -------------------------------------
+
+    @cached_property
+    def sync_state(self) -> SyncState:
+        """Sources, their schedules and progress, kept in the store's `<name>_sync`
+        collection (opened on first use)."""
+        return SyncState(self.client, self.collection)
 
     # -- health (vectorstore/health.py, vectorstore/repair.py) ------------------------------
 

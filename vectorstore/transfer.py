@@ -3,7 +3,11 @@
 Line 1 is a header (format, schema version, article count, chunking); then one article per
 line, in id order, with its id, metadata, ingest time and full text. Chunks and embeddings are
 not written: they follow from the text, the chunking and the embedder, and importing makes
-them again. Importing an export into an empty store and exporting again gives the same bytes.
+them again. Then, in id order, the records of the sync of sources (vectorstore/sync_state.py:
+sources, their status and ETags, items, runs; not the lease), one a line as
+`{"sync": KIND, "id": ..., "data": {...}}`, and the header counts them (`sync_records`, left
+out when there are none, so an export without sources reads as before). Importing an export
+into an empty store and exporting again gives the same bytes.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import IO
 from ingest.types import Article
 from vectorstore.records import SCHEMA_VERSION
 from vectorstore.store import ArticleStore
+from vectorstore.sync_state import check_record
 
 FORMAT = "newsdesk-export"
 _TEXT_FIELDS = ("id", "title", "text")
@@ -33,6 +38,7 @@ class ImportReport:
     added: int
     unchanged: int
     note: str | None = None
+    sources: int = 0
 
 
 def _dumps(value: dict) -> str:
@@ -42,12 +48,15 @@ def _dumps(value: dict) -> str:
 def export_store(store: ArticleStore, out: IO[str]) -> int:
     """Write every article to `out`; returns how many."""
     rows = list(store.article_records())
+    sync = store.sync_state.exported()
     header = {
         "format": FORMAT,
         "schema_version": SCHEMA_VERSION,
         "articles": len(rows),
         "chunking": asdict(store.chunking),
     }
+    if sync:
+        header["sync_records"] = len(sync)
     out.write(_dumps(header) + "\n")
     for article, meta in rows:
         record = {key: getattr(article, key) for key in (*_TEXT_FIELDS, *_OPTIONAL_FIELDS)}
@@ -55,6 +64,9 @@ def export_store(store: ArticleStore, out: IO[str]) -> int:
         if article.sample:  # only samples carry it: other articles' lines are unchanged
             record["sample"] = True
         out.write(_dumps(record) + "\n")
+    for record_id, kind, data in sync:
+        out.write(json.dumps({"sync": kind, "id": record_id, "data": data}, ensure_ascii=False,
+                             separators=(",", ":"), sort_keys=True) + "\n")  # fmt: skip
     return len(rows)
 
 
@@ -99,17 +111,41 @@ def _parse_article(line: str, where: str) -> tuple[Article, float | None]:
     return Article(**fields), stamp
 
 
-def read_export(path: Path, lines: Iterable[str]) -> tuple[dict, list[Article], dict[str, float]]:
+def _parse_sync(line: str, where: str) -> tuple[str, str, dict] | None:
+    """A sync record's line as (id, kind, data); None for a line that is not one."""
+    if not line.startswith('{"data"') and '"sync":' not in line[:200]:
+        return None
+    try:
+        record = json.loads(line)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise ExportFormatError(f"{where}: malformed JSON ({exc})") from exc
+    if not isinstance(record, dict) or "sync" not in record:
+        return None
+    try:
+        check_record(record.get("id"), record["sync"], record.get("data"))
+    except ValueError as exc:
+        raise ExportFormatError(f"{where}: {exc}") from exc
+    return record["id"], record["sync"], record["data"]
+
+
+def read_export(
+    path: Path, lines: Iterable[str]
+) -> tuple[dict, list[Article], dict[str, float], list[tuple[str, str, dict]]]:
     """Parse a whole export before anything is written: a bad line changes nothing."""
     header: dict | None = None
     articles: list[Article] = []
     stamps: dict[str, float] = {}
+    sync: list[tuple[str, str, dict]] = []
     for number, line in enumerate(lines, start=1):
         where = f"{path}:{number}"
         if not line.strip():
             continue
         if header is None:
             header = _parse_header(line, where)
+            continue
+        record = _parse_sync(line, where)
+        if record is not None:
+            sync.append(record)
             continue
         article, stamp = _parse_article(line, where)
         articles.append(article)
@@ -122,23 +158,30 @@ def read_export(path: Path, lines: Iterable[str]) -> tuple[dict, list[Article], 
             f"{path}: header announces {header['articles']} articles but the file holds "
             f"{len(articles)} (truncated?)"
         )
-    return header, articles, stamps
+    if header.get("sync_records", 0) != len(sync):
+        raise ExportFormatError(
+            f"{path}: header announces {header.get('sync_records', 0)} sync records but the "
+            f"file holds {len(sync)} (truncated?)"
+        )
+    return header, articles, stamps, sync
 
 
 def import_file(store: ArticleStore, path: Path) -> ImportReport:
     """Restore an export into `store`, keeping ids and ingest times."""
     try:
         with path.open(encoding="utf-8") as handle:
-            header, articles, stamps = read_export(path, handle)
+            header, articles, stamps, sync = read_export(path, handle)
     except UnicodeDecodeError as exc:
         raise ExportFormatError(f"{path}: not UTF-8 text ({exc.reason})") from exc
     except OSError as exc:
         raise ExportFormatError(f"{path}: {exc.strerror or exc}") from exc
     added = store.add_articles(articles, ingested_at=stamps)
+    store.sync_state.restore(sync)
     note = None
     if header.get("chunking") not in (None, asdict(store.chunking)):
         note = (
             f"the export was chunked with {header['chunking']}, this store uses "
             f"{asdict(store.chunking)}: chunks were made with this store's setting"
         )
-    return ImportReport(len(articles), len(added.added), len(added.unchanged), note)
+    sources = sum(kind == "source" for _, kind, _ in sync)
+    return ImportReport(len(articles), len(added.added), len(added.unchanged), note, sources)
