@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
@@ -41,6 +41,7 @@ from vectorstore.types import (
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
+    from assistant.sync import Scheduler, SourceView, Syncer, SyncOutcome
     from ingest.web.polite import HostLimits
     from vectorstore.health import ReadinessProbe
     from vectorstore.integrity import IntegrityReport
@@ -140,6 +141,9 @@ class Newsdesk:
 
     def close(self) -> None:
         """Let go of the store (another process may then open an embedded one)."""
+        syncer = self.__dict__.pop("syncer", None)
+        if syncer is not None:
+            syncer.close()
         store = self.__dict__.pop("store", None)
         if store is not None:
             store.close()
@@ -399,6 +403,47 @@ class Newsdesk:
         from vectorstore.transfer import import_file
 
         return import_file(self.store, path)
+
+    # Sources kept in sync: feeds and sitemaps read on a schedule (assistant/sync.py).
+
+    @cached_property
+    def syncer(self) -> Syncer:
+        from assistant.sync import Syncer
+
+        return Syncer(self.store, self.settings, self.host_limits, self.holder.describe())
+
+    def sources(self) -> list[SourceView]:
+        """Every source with its status, last run (counts, errors per item) and next run."""
+        return self.syncer.views()
+
+    def source(self, ref: str) -> SourceView | None:
+        """One source by its id or URL; None when there is none."""
+        found = self.syncer.find(ref)
+        return self.syncer.view(found.id) if found else None
+
+    def add_source(
+        self, url: str, *, every: str | int | None = None, outlet: str | None = None
+    ) -> SourceView:
+        """Add a feed or sitemap to keep in sync (`every`: "30m", "2h", ...; default the
+        settings' `sync.every_minutes`); the URL is checked as every fetch is (http(s), no
+        private address unless allow-listed). SourceError (a ValueError) says why not."""
+        return self.syncer.add(url, every, outlet)
+
+    def remove_source(self, ref: str) -> bool:
+        """Forget a source and its sync state (its articles stay); False when none."""
+        return self.syncer.remove(ref)
+
+    def sync(self, refs: Sequence[str] = (), *, progress: bool = False) -> SyncOutcome:
+        """One pass now over the sources named (all when none). When another process runs
+        the syncs of this store, they are asked of it instead (`SyncOutcome.queued`)."""
+        return self.syncer.sync(refs, progress=progress)
+
+    def scheduler(self, say: Callable[[str], None] | None = None) -> Scheduler:
+        """The loop that runs due syncs while this process holds the store's sync lease
+        (`run()` in the foreground, `start()` in a thread)."""
+        from assistant.sync import Scheduler
+
+        return Scheduler(self.syncer, say)
 
     # Upkeep: warming up, checks and repairs below the records (vectorstore/integrity.py,
     # vectorstore/health.py), for `newsdesk check` and /readyz.

@@ -42,6 +42,25 @@ class IngestSettings:
 
 
 @dataclass(frozen=True)
+class SyncSettings:
+    """Sources kept in sync: feeds and sitemaps read on a schedule (assistant/sync.py,
+    docs/sources.md). Fetches obey `ingest.fetch` as every fetch does."""
+
+    # A source's interval when `sources add` names none.
+    every_minutes: float = 30.0
+    # Pages fetched at once by a pass (each host still gets at most `fetch.per_host`).
+    workers: int = 4
+    # New or changed articles fetched per source and pass, newest first; the rest wait.
+    max_items: int = 1000
+    # Passes in which a page that failed for a passing reason (5xx, timeout) is tried.
+    max_tries: int = 3
+    # The sync lease (vectorstore/sync_lease.py): how long a holder's claim lasts unrenewed.
+    lease_s: float = 60.0
+    # `newsdesk serve` runs due syncs in the background (`--no-sync`: not).
+    in_server: bool = True
+
+
+@dataclass(frozen=True)
 class ScoreWeights:
     """The hand-weighted score of a candidate sentence: the answerer's order without the
     reader, and a feature the learned decision reads (`hand_score`), so the shipped decision
@@ -225,6 +244,7 @@ class Settings:
     answer: AnswerSettings = field(default_factory=AnswerSettings)
     api: ApiSettings = field(default_factory=ApiSettings)
     llm: LlmSettings = field(default_factory=LlmSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
     sample_corpus: bool = True
     config_file: Path | None = None
 
@@ -303,6 +323,32 @@ OPTIONS: tuple[Option, ...] = (
         "private hosts or networks that may be fetched [none]",
     ),
     Option("ingest.fetch.robots", "NEWSDESK_FETCH_ROBOTS", bool, "obey robots.txt [true]"),
+    Option(
+        "ingest.fetch.per_host", "NEWSDESK_FETCH_PER_HOST", int, "requests to a site at once [2]"
+    ),
+    Option(
+        "ingest.fetch.host_interval_s",
+        "NEWSDESK_FETCH_HOST_INTERVAL",
+        float,
+        "seconds between the starts of two requests to a site [1]",
+    ),
+    Option("sync.every_minutes", "NEWSDESK_SYNC_EVERY", float, "a new source's interval, min [30]"),
+    Option("sync.workers", "NEWSDESK_SYNC_WORKERS", int, "pages a sync fetches at once [4]"),
+    Option(
+        "sync.max_items",
+        "NEWSDESK_SYNC_MAX_ITEMS",
+        int,
+        "new or changed articles per source and pass [1000]",
+    ),
+    Option(
+        "sync.max_tries", "NEWSDESK_SYNC_MAX_TRIES", int, "passes a failing page is tried in [3]"
+    ),
+    Option(
+        "sync.lease_s", "NEWSDESK_SYNC_LEASE", float, "seconds the sync lease lasts unrenewed [60]"
+    ),
+    Option(
+        "sync.in_server", "NEWSDESK_SYNC_IN_SERVER", bool, "newsdesk serve runs due syncs [true]"
+    ),
     Option("search.candidates", "NEWSDESK_SEARCH_CANDIDATES", int, "candidates per ranking [40]"),
     Option("search.recent_days", "NEWSDESK_SEARCH_RECENT_DAYS", int, "fresh-news window, days [3]"),
     Option(
@@ -675,7 +721,16 @@ def load_settings(
         )
     _check_keys(settings.api, values)
     _check_allow_list(settings.ingest.fetch, values)
+    _check_sync(settings.sync, values)
     return settings
+
+
+def _check_sync(sync: SyncSettings, values: Mapping[str, tuple[Any, str]]) -> None:
+    least = {"sync.every_minutes": 1, "sync.workers": 1, "sync.max_items": 1,
+             "sync.max_tries": 1, "sync.lease_s": 2}  # fmt: skip
+    for path, low in least.items():
+        if path in values and _get(Settings(sync=sync), path) < low:
+            raise SettingsError(f"{values[path][1]}: must be at least {low}")
 
 
 def _check_allow_list(fetch: FetchPolicy, values: Mapping[str, tuple[Any, str]]) -> None:
