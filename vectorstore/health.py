@@ -85,7 +85,9 @@ def dense_problem(store: ArticleStore, samples: int = 1) -> str | None:
     return None
 
 
-def dense_problem_after_rebuild(store: ArticleStore, wait_s: float = 5.0) -> str | None:
+def dense_problem_after_rebuild(
+    store: ArticleStore, wait_s: float = 5.0, settle_tries: int = 3
+) -> str | None:
     """`dense_problem` right after a rebuild, asked again for up to `wait_s`; for an embedded
     store still failing then, judged as `newsdesk check` judges it: in a fresh process.
 
@@ -93,14 +95,23 @@ def dense_problem_after_rebuild(store: ArticleStore, wait_s: float = 5.0) -> str
     with Chroma's "Error getting embedding" on a sound rebuilt index (the repair test, 2 runs
     in 9 with three at a time), and late in a full test run it still failed after 20 s of
     asking again, while a new process reads the same files soundly. What the repair must
-    leave is an index the next process can read."""
+    leave is an index the next process can read (asked `settle_tries` times, `wait_s` apart)."""
     deadline = time.monotonic() + wait_s
     problem = dense_problem(store)
     while problem is not None and time.monotonic() < deadline:
         time.sleep(0.25)
         problem = dense_problem(store)
-    if problem is not None and sqlite_file(store) is not None:
-        return _isolated_dense_problem(store).message or None
+    if problem is None or sqlite_file(store) is None:
+        return problem
+    # A fresh process has also read a sound rebuild as unfinished (a record not found by its
+    # own vector) while a loaded machine was still settling the files Chroma writes after the
+    # last batch: it is asked a few times, as the in-process probe is.
+    for attempt in range(settle_tries):
+        problem = _isolated_dense_problem(store).message or None
+        if problem is None:
+            return None
+        if attempt + 1 < settle_tries:
+            time.sleep(wait_s)
     return problem
 
 
