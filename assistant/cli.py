@@ -170,6 +170,32 @@ def _build_parser() -> argparse.ArgumentParser:
         "--samples", action="store_true", help="delete every sample article (never reloaded)"
     )
 
+    p = sub.add_parser("sources", parents=[common], help="feeds and sitemaps kept in sync")
+    verbs = p.add_subparsers(dest="verb", required=True, metavar="VERB")
+    v = verbs.add_parser(
+        "add", parents=[common], help="add a feed (RSS, Atom, JSON Feed) or a sitemap"
+    )
+    v.add_argument("url", metavar="URL", help="the feed's or sitemap's http(s) address")
+    v.add_argument(
+        "--every", metavar="INTERVAL", help="how often to sync: 30m, 2h, 1d [NEWSDESK_SYNC_EVERY]"
+    )
+    v.add_argument("--outlet", type=_outlet, metavar="NAME", help="the outlet of its articles")
+    v = verbs.add_parser("list", parents=[common], help="sources, last run, errors, next run")
+    v.add_argument("--json", action="store_true")
+    v = verbs.add_parser("remove", parents=[common], help="forget sources (articles stay)")
+    v.add_argument("refs", nargs="+", metavar="SOURCE", help="a source's id or URL")
+
+    p = sub.add_parser("sync", parents=[common], help="sync sources now, or keep them in sync")
+    p.add_argument("refs", nargs="*", metavar="SOURCE", help="ids or URLs [all sources]")
+    p.add_argument(
+        "--watch",
+        action="store_true",
+        help="keep running due syncs until stopped (one scheduler per store: another one "
+        "waits, and takes over when this one stops)",
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true", help="print the runs as JSON")
+
     p = sub.add_parser("export", parents=[common], help="write every article to JSON Lines")
     p.add_argument("file", metavar="FILE.jsonl", help="where to write ('-': standard output)")
     p = sub.add_parser("import", parents=[common], help="restore articles from an export")
@@ -188,6 +214,13 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, metavar="N", help="port to listen on [settings: 8000]")
     p.add_argument(
         "--mcp-stdio", action="store_true", help="serve the MCP tools on stdin/stdout instead"
+    )
+    p.add_argument(
+        "--no-sync",
+        dest="in_server",
+        action="store_false",
+        default=None,
+        help="do not run due syncs of sources in this server [NEWSDESK_SYNC_IN_SERVER]",
     )
 
     p = sub.add_parser(
@@ -208,6 +241,7 @@ def _settings(args: argparse.Namespace):  # noqa: ANN202 - Settings
         "ingest.chunking.chunk_size": getattr(args, "chunk_size", None),
         "ingest.chunking.chunk_overlap": getattr(args, "chunk_overlap", None),
         "ingest.max_file_mb": getattr(args, "max_file_mb", None),
+        "sync.in_server": getattr(args, "in_server", None),
     }
     return load_settings(getattr(args, "config", None), overrides)
 
@@ -417,6 +451,100 @@ def _cmd_eval(app: Newsdesk, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _when(stamp: float | None) -> str:
+    from datetime import datetime
+
+    return datetime.fromtimestamp(stamp).strftime("%Y-%m-%d %H:%M") if stamp else "never"
+
+
+def _cmd_sources(app: Newsdesk, args: argparse.Namespace) -> int:
+    if args.verb == "add":
+        view = app.add_source(args.url, every=args.every, outlet=args.outlet)
+        info = view.as_dict()
+        outlet = f", outlet {info['outlet']}" if info["outlet"] else ""
+        print(f"source {view.id}: {info['url']} every {info['every']}{outlet}")
+        print("next: 'newsdesk sync' now, or 'newsdesk serve' / 'newsdesk sync --watch'")
+        return EXIT_OK
+    if args.verb == "remove":
+        missing = [ref for ref in args.refs if not app.remove_source(ref)]
+        for ref in args.refs:
+            if ref not in missing:
+                print(f"removed source {ref} (its articles stay in the library)")
+        for ref in missing:
+            print(f"error: no source {ref!r}", file=sys.stderr)
+        return EXIT_NOT_FOUND if missing else EXIT_OK
+    views = [v.as_dict() for v in app.sources()]
+    if args.json:
+        print(json.dumps(views, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    for v in views:
+        state = "failing" if v["last_error"] else ("ok" if v["last_success_at"] else "new")
+        print(f"{v['id']}  every {v['every']:>4}  {v['kind'] or '?':13}  {state:7}  {v['url']}")
+        print(f"    last success {_when(v['last_success_at'])}, next run "
+              f"{'now' if v['sync_requested'] else _when(v['next_run_at'])}")  # fmt: skip
+        run = v["last_run"]
+        if run:
+            print(f"    last run: {run['status']}, {run['listed']} listed, {run['added']} added, "
+                  f"{run['replaced']} replaced, {run['unchanged']} unchanged, "
+                  f"{run['failed']} failed")  # fmt: skip
+            for error in run["errors"][:5]:
+                print(f"    failed {error['url']}: {error['reason']}")
+        if v["last_error"]:
+            print(f"    error: {v['last_error']}")
+    print(f"{len(views)} source(s)")
+    return EXIT_OK
+
+
+def _cmd_sync(app: Newsdesk, args: argparse.Namespace) -> int:
+    if args.watch:
+        return _watch(app, args)
+    outcome = app.sync(args.refs, progress=not args.no_progress and sys.stderr.isatty())
+    from assistant.sync import describe_run
+
+    if args.json:
+        payload = {"runs": [asdict(r) for r in outcome.runs], "queued": outcome.queued,
+                   "holder": outcome.holder}  # fmt: skip
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+    for run in outcome.runs:
+        if not args.json:
+            print(describe_run(run))
+        for error in run.errors:
+            print(f"failed {error.url}: {error.reason}", file=sys.stderr)
+    if outcome.queued:
+        print(
+            f"note: {', '.join(outcome.queued)} asked to sync now: the syncs of this store are "
+            f"run by {outcome.holder}, which will do it within seconds",
+            file=sys.stderr,
+        )
+    if not outcome.runs and not outcome.queued and not args.json:
+        print("no sources: add one with 'newsdesk sources add URL'")
+    troubled = any(r.status in ("failed", "partial", "stopped") for r in outcome.runs)
+    return EXIT_PARTIAL if troubled else EXIT_OK
+
+
+def _watch(app: Newsdesk, args: argparse.Namespace) -> int:
+    """Run due syncs until SIGINT or SIGTERM; lines about the lease and each run go to
+    stderr, stamped."""
+    import signal
+    import threading
+    import time
+
+    if args.refs:
+        print("error: --watch syncs every source when it is due; name none", file=sys.stderr)
+        return EXIT_USAGE
+    stop = threading.Event()
+
+    def say(line: str) -> None:
+        print(f"{time.strftime('%H:%M:%S')} {line}", file=sys.stderr, flush=True)
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    say(f"newsdesk sync --watch: pid {os.getpid()}")
+    app.scheduler(say).run(stop)
+    say("stopped")
+    return EXIT_OK
+
+
 def _cmd_export(app: Newsdesk, args: argparse.Namespace) -> int:
     if args.file == "-":
         count = app.export(sys.stdout)
@@ -436,9 +564,10 @@ def _cmd_import(app: Newsdesk, args: argparse.Namespace) -> int:
     from pathlib import Path
 
     report = app.import_file(Path(args.file))  # ExportFormatError is a ValueError: 2
+    sources = f"; {report.sources} source(s) with their sync state" if report.sources else ""
     print(
         f"imported {report.articles} article(s): {report.added} added, "
-        f"{report.unchanged} already stored"
+        f"{report.unchanged} already stored{sources}"
     )
     if report.note:
         print(f"note: {report.note}", file=sys.stderr)
@@ -527,6 +656,8 @@ COMMANDS = {
     "ask": _cmd_ask,
     "chat": _cmd_chat,
     "articles": _cmd_articles,
+    "sources": _cmd_sources,
+    "sync": _cmd_sync,
     "eval": _cmd_eval,
     "check": _cmd_check,
     "export": _cmd_export,
@@ -538,8 +669,10 @@ COMMANDS = {
 
 # Commands on the configured store. On an embedded store each holds it for its whole run;
 # when a running server holds it, those in THROUGH_SERVER are sent through that server.
-STORE_COMMANDS = frozenset({"ingest", "ask", "chat", "articles", "export", "import", "check"})
-THROUGH_SERVER = frozenset({"ingest", "ask", "chat", "articles"})
+STORE_COMMANDS = frozenset(
+    {"ingest", "ask", "chat", "articles", "sources", "sync", "export", "import", "check"}
+)
+THROUGH_SERVER = frozenset({"ingest", "ask", "chat", "articles", "sources", "sync"})
 
 
 def _run(app: Newsdesk, args: argparse.Namespace) -> int:
@@ -567,11 +700,12 @@ def _through_server(busy: StoreBusy, args: argparse.Namespace, key: str) -> int:
     if holder is None or holder.role != "server" or not holder.url:
         print(f"error: {busy}", file=sys.stderr)
         return EXIT_FAILURE
-    if args.command not in THROUGH_SERVER:
+    if args.command not in THROUGH_SERVER or getattr(args, "watch", False):
         print(
             f"error: '{args.command}' needs the store at {busy.path} to itself, and "
-            f"{holder.describe()} holds it: stop that server first (ingest, articles, ask "
-            "and chat go through it)",
+            f"{holder.describe()} holds it: stop that server first (ingest, articles, ask, "
+            "chat, sources and sync go through it; the server runs due syncs itself unless "
+            "started with --no-sync)",
             file=sys.stderr,
         )
         return EXIT_FAILURE

@@ -4,14 +4,14 @@ Embedded Chroma serves one process (vectorstore/lock.py). When `newsdesk ingest`
 `ask` or `chat` finds its store held by a server, it sends the work there instead: files go up
 as uploads (POST /v1/articles), removals as DELETE, reads and questions as GET and POST.
 `RemoteNewsdesk` offers the part of `Newsdesk` those commands use, so they print the same
-reports either way.
+reports either way; `sources` and `sync` go to /v1/sources (the server runs the syncs).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
 
@@ -19,11 +19,13 @@ import httpx
 
 from assistant.api.schemas import MAX_URLS
 from assistant.app import IngestOutcome
+from assistant.sync import SyncOutcome
 from assistant.types import Answer, Citation
 from assistant.uploads import safe_upload_name
 from ingest.pipeline import discover
 from ingest.types import IngestProblem, MetadataEdit
 from ingest.web.policy import is_url
+from vectorstore.sync_state import run_from
 from vectorstore.types import (
     ALL_ARTICLES,
     AddReport,
@@ -152,6 +154,47 @@ class RemoteNewsdesk:
         path = f"/v1/articles/{_segment(article_id)}"
         return self.request("DELETE", path, ok=(404,)).status_code != 404
 
+    # Sources: `newsdesk sources` and `newsdesk sync` through the server (which runs them).
+
+    def sources(self) -> list[RemoteSource]:
+        return [RemoteSource(item) for item in self.request("GET", "/v1/sources").json()["items"]]
+
+    def add_source(
+        self, url: str, *, every: str | None = None, outlet: str | None = None
+    ) -> RemoteSource:
+        body = {"url": url, "every": every, "outlet": outlet}
+        found = self.request("POST", "/v1/sources", json=body, ok=(422,))
+        if found.status_code == 422:
+            raise ValueError(_error_message(found))
+        return RemoteSource(found.json())
+
+    def remove_source(self, ref: str) -> bool:
+        source = self._source_id(ref)
+        if source is None:
+            return False
+        return self.request("DELETE", f"/v1/sources/{_segment(source)}", ok=(404,)).is_success
+
+    def sync(self, refs: Sequence[str] = (), *, progress: bool = False) -> SyncOutcome:
+        ids = []
+        for ref in refs:
+            source = self._source_id(ref)
+            if source is None:
+                raise ValueError(f"no source {ref!r} (see 'newsdesk sources list')")
+            ids.append(source)
+        outcome = SyncOutcome()
+        paths = [f"/v1/sources/{_segment(i)}/sync" for i in ids] or ["/v1/sources/sync"]
+        for path in paths:
+            body = self.request("POST", path).json()
+            outcome.runs += [run_from(run) for run in body["runs"]]
+            outcome.queued += body["queued"]
+            outcome.holder = body["holder"] or outcome.holder
+        return outcome
+
+    def _source_id(self, ref: str) -> str | None:
+        """A source's id from its id or URL, as the server knows it."""
+        return next((s.id for s in self.sources() if ref.strip() in (s.id, s.as_dict()["url"])),
+                    None)  # fmt: skip
+
     def ask(
         self,
         question: str,
@@ -189,6 +232,20 @@ class RemoteNewsdesk:
             timings=data["timings"],
             as_of=data["as_of"],
         )
+
+
+@dataclass
+class RemoteSource:
+    """A source as the server's API shows it (what `SourceView.as_dict` gives locally)."""
+
+    data: dict
+
+    @property
+    def id(self) -> str:
+        return self.data["id"]
+
+    def as_dict(self) -> dict:
+        return self.data
 
 
 def _add_report(outcome: IngestOutcome, body: dict, names: dict[str, str]) -> None:
