@@ -6,6 +6,7 @@ The web page (issue 5) mounts on this same app, so `newsdesk serve` serves every
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import AsyncIterator
 
@@ -15,7 +16,7 @@ from mcp.server.transport_security import TransportSecurityMiddleware, Transport
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from assistant.api import articles, ask, health, openai_compat, search
+from assistant.api import articles, ask, health, openai_compat, search, sources
 from assistant.api.browser import MCP_PATH, BrowserGuard, served_hosts
 from assistant.api.docs_page import install_docs
 from assistant.api.mcp_tools import build_mcp
@@ -33,6 +34,7 @@ from assistant.serving.login import SessionSigner, session_secret
 from assistant.serving.runtime import Runtime
 from assistant.settings import ApiSettings
 
+sync_log = logging.getLogger("newsdesk.sync")
 _ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 
@@ -87,12 +89,15 @@ def _mcp_routes(routes: list[BaseRoute], security: TransportSecuritySettings) ->
     return [guarded(route) for route in routes]
 
 
-def create_app(newsdesk: Newsdesk, *, warm_up: bool = True, web: bool = True) -> FastAPI:
+def create_app(
+    newsdesk: Newsdesk, *, warm_up: bool = True, web: bool = True, sync: bool = False
+) -> FastAPI:
     """The API for one Newsdesk. `warm_up` loads the model and opens the store in the
     background at start-up, so the first request does not pay for it. `web` mounts the web
     chat at "/"; with API keys a browser signs in with its key first (see
     assistant/serving/login.py), and a read-only key cannot add or delete articles there
-    either."""
+    either. `sync` runs the due syncs of sources in the background while the app runs
+    (`newsdesk serve`; assistant/sync.py), under the store's sync lease."""
     settings = newsdesk.settings.api
     runtime = Runtime(newsdesk)
     mcp = build_mcp(runtime)
@@ -110,8 +115,15 @@ def create_app(newsdesk: Newsdesk, *, warm_up: bool = True, web: bool = True) ->
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if warm_up:
             threading.Thread(target=runtime.prepare_quietly, daemon=True).start()
-        async with mcp.session_manager.run():
-            yield
+        scheduler = newsdesk.scheduler(sync_log.info) if sync else None
+        if scheduler is not None:
+            scheduler.start()
+        try:
+            async with mcp.session_manager.run():
+                yield
+        finally:
+            if scheduler is not None:
+                scheduler.stop()
 
     api = FastAPI(
         title="Newsdesk API",
@@ -123,7 +135,7 @@ def create_app(newsdesk: Newsdesk, *, warm_up: bool = True, web: bool = True) ->
     )
     api.state.runtime = runtime
     install_docs(api)
-    for module in (ask, search, articles, openai_compat, health):
+    for module in (ask, search, articles, sources, openai_compat, health):
         api.include_router(module.router)
     api.router.routes.extend(_mcp_routes(mcp_app.routes, mcp_security))
 

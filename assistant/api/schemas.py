@@ -14,6 +14,7 @@ from assistant.span import AnswerSpan
 from assistant.types import Answer, Citation
 from ingest.text import surrogate_at
 from ingest.types import MetadataEdit
+from vectorstore.sync_state import ItemError, SyncRun
 from vectorstore.types import ArticleInfo, Passage, SearchFilters
 
 MAX_QUESTION_CHARS = 2000
@@ -236,6 +237,59 @@ class IngestOut(BaseModel):
     replaced: list[str]
     chunks: int
     problems: list[ProblemOut]
+
+
+class SourceIn(BaseModel):
+    """A feed (RSS, Atom, JSON Feed) or sitemap to keep in sync. The URL is checked as every
+    fetch is: http(s) only, no private or metadata address unless allow-listed."""
+
+    model_config = ConfigDict(extra="forbid")
+    url: Text = Field(min_length=8, max_length=2048, pattern=r"^[hH][tT][tT][pP][sS]?://\S+$")
+    every: str | None = Field(
+        default=None,
+        max_length=20,
+        pattern=r"^\s*\d+(\.\d+)?\s*[smhdSMHD]?\s*$",
+        description="how often: 30m, 2h, 1d (at least 1m; default NEWSDESK_SYNC_EVERY)",
+    )
+    outlet: str | None = Field(
+        default=None, min_length=1, max_length=200, pattern=r"\S",
+        description="the outlet its articles get (default: each page's own)",
+    )  # fmt: skip
+
+
+class SourceOut(BaseModel):
+    """A source, its sync status (times are Unix seconds), its last run with the errors per
+    item, the items failing now, and when it next runs."""
+
+    id: str
+    url: str
+    every: str
+    every_s: int
+    outlet: str | None
+    added_at: float
+    kind: str | None = Field(description="rss, atom, json-feed, sitemap or sitemap-index")
+    title: str | None
+    last_run_at: float | None
+    last_success_at: float | None
+    last_error: str | None = Field(description="why the listing could not be read last time")
+    failures: int = Field(description="passes in a row that could not read the listing")
+    next_run_at: float
+    sync_requested: bool
+    last_run: SyncRun | None
+    problems: list[ItemError]
+
+
+class SourceList(BaseModel):
+    items: list[SourceOut]
+
+
+class SyncOut(BaseModel):
+    """The runs made, or (202) the sources left to the process that runs this store's syncs
+    (`holder`), which it syncs within seconds."""
+
+    runs: list[SyncRun]
+    queued: list[str]
+    holder: str | None
 
 
 class ErrorBody(BaseModel):

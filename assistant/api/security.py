@@ -2,7 +2,8 @@
 
 With keys configured every path but health and the API docs needs `Authorization: Bearer
 KEY`; read-only keys may ask, search and read, read-write keys may also add and delete
-articles. Without keys the server is open, so it may only listen on the loopback interface.
+articles and sources, and sync them. Without keys the server is open, so it may only listen
+on the loopback interface.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ PUBLIC_PATHS = frozenset(
     }
 )
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-WRITE_PREFIX = "/v1/articles"
+# Adding, editing and deleting articles; adding, removing and syncing sources.
+WRITE_PREFIXES = ("/v1/articles", "/v1/sources")
 
 
 def is_loopback(host: str) -> bool:
@@ -59,7 +61,7 @@ def check_bind(api: ApiSettings, host: str) -> None:
 
 
 def needs_write(method: str, path: str) -> bool:
-    return method in WRITE_METHODS and path.startswith(WRITE_PREFIX)
+    return method in WRITE_METHODS and path.startswith(WRITE_PREFIXES)
 
 
 def _bearer(scope: Scope) -> str | None:
@@ -102,7 +104,8 @@ class ApiKeyGuard:
             return
         if not can_write and needs_write(scope["method"], scope["path"]):
             message = (
-                "this API key is read-only: adding or deleting articles needs a read-write one"
+                "this API key is read-only: adding or deleting articles and sources, and "
+                "syncing, need a read-write one"
             )
             await error_response(403, message)(scope, receive, send)
             return

@@ -16,6 +16,13 @@ from vectorstore.lock import Holder, StoreLease, hold_store, this_process
 def _quiet_libraries() -> None:
     # bm25s sets its own logger to DEBUG: every search would print a line.
     logging.getLogger("bm25s").setLevel(logging.WARNING)
+    # The scheduler's lines (lease taken or waited for, each run) go to stderr.
+    sync = logging.getLogger("newsdesk.sync")
+    if not sync.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s sync: %(message)s", "%H:%M:%S"))
+        sync.addHandler(handler)
+        sync.setLevel(logging.INFO)
 
 
 def serve_http(settings: Settings, host: str | None = None, port: int | None = None) -> None:
@@ -34,7 +41,8 @@ def serve_http(settings: Settings, host: str | None = None, port: int | None = N
     holder = this_process("newsdesk serve", role="server", url=local_url(api.host, api.port))
     lease = _hold(settings, holder)
     try:
-        app = create_app(Newsdesk(dataclasses.replace(settings, api=api), holder=holder))
+        newsdesk = Newsdesk(dataclasses.replace(settings, api=api), holder=holder)
+        app = create_app(newsdesk, sync=settings.sync.in_server)
         # X-Forwarded-Proto (the session cookie's Secure flag) and X-Forwarded-For (the
         # sign-in rate limit's client) are believed from these addresses only.
         uvicorn.run(

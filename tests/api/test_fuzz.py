@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from assistant.api import create_app
 from assistant.app import Newsdesk
@@ -48,6 +49,12 @@ def test_generated_requests_get_documented_responses_and_never_a_server_error(
             suppress_health_check=list(HealthCheck),
         )
         def fuzz(case) -> None:
-            case.call_and_validate()
+            # Whether a source's URL may be fetched depends on where its host resolves and
+            # on the allow-list, which no schema can say: a schema-valid URL may get the 422
+            # that names the reason (tests/api/test_sources.py).
+            refusable = case.operation.label == "POST /v1/sources"
+            case.call_and_validate(
+                excluded_checks=[positive_data_acceptance] if refusable else None
+            )
 
         fuzz()
