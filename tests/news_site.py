@@ -317,12 +317,19 @@ class NewsSite:
         self.routes[story.path] = route
         return self.url(story.path)
 
-    def feed(self, path: str, kind: str, stories: list[Story], title: str = "Alder Gazette") -> str:
+    def feed(
+        self,
+        path: str,
+        kind: str,
+        stories: list[Story],
+        title: str = "Alder Gazette",
+        pages: bool = True,
+    ) -> str:
         """Serve a feed or news sitemap (`FEED_FORMATS`) of `stories` at `path`, made at
-        each request (change the list to change the feed), with an ETag of its content; each
-        story's page is served too."""
+        each request (change the list to change the feed), with an ETag of its content;
+        with `pages`, each story's page is served too."""
         make, content_type = FEED_FORMATS[kind]
-        for story in stories:
+        for story in stories if pages else ():
             self.story(story)
 
         def route(handler: Handler) -> Reply:
@@ -332,9 +339,11 @@ class NewsSite:
         return self.url(path)
 
     def bodies(self, since: int = 0) -> list[str]:
-        """The paths answered with a body (a 200), of the answers after the first `since`."""
+        """The paths answered with a body (a 200), of the answers after the first `since`
+        (robots.txt aside: a new fetcher reads it once)."""
         with self.lock:
-            return [path for path, status in self.answers[since:] if status == 200]
+            later = self.answers[since:]
+        return [path for path, status in later if status == 200 and path != "/robots.txt"]
 
     def _routes(self) -> dict[str, Route]:
         flaky = iter([Reply(503, b"busy", {"Retry-After": "0"})])
