@@ -15,6 +15,12 @@ CSS = """
   background: #e0e7ff; color: #3730a3; }
 .nd-library-counts { font-size: 0.9em; margin: 4px 0; }
 .nd-confirm-text { font-weight: 600; }
+.nd-feed { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 6px 10px;
+  margin: 6px 0; font-size: 0.92em; }
+.nd-feed-state { display: inline-block; font-size: 0.8em; border-radius: 10px; padding: 0 8px; }
+.nd-feed-ok { background: #dcfce7; color: #14532d; }
+.nd-feed-new { background: #e0e7ff; color: #3730a3; }
+.nd-feed-failing { background: #fee2e2; color: #7f1d1d; }
 .nd-num { color: var(--color-accent); }
 .nd-context { margin: 6px 0 0; padding-left: 8px;
   border-left: 3px solid var(--border-color-primary);

@@ -93,6 +93,23 @@ def build_page(runtime: Runtime) -> gr.Blocks:
                     )
                     add_page = gr.Button("Add web page", scale=1, elem_id="nd-add-url")
                 report = gr.HTML(elem_id="nd-upload-report")
+                with gr.Accordion(
+                    "Sources: feeds and sitemaps kept in sync", elem_id="nd-feeds-box"
+                ):
+                    feeds = gr.HTML(elem_id="nd-feeds")
+                    with gr.Row(equal_height=True, elem_id="nd-feed-add") as feed_row:
+                        feed_url = gr.Textbox(
+                            label="Add a feed (RSS, Atom, JSON Feed) or a sitemap: its address",
+                            placeholder="https://…/feed.xml",
+                            scale=4,
+                            elem_id="nd-feed-url",
+                        )
+                        feed_every = gr.Textbox(
+                            label="Every", placeholder="30m", scale=1, elem_id="nd-feed-every"
+                        )
+                        add_feed = gr.Button("Add source", scale=1, elem_id="nd-add-feed")
+                        sync_feeds = gr.Button("Sync now", scale=1, elem_id="nd-sync-now")
+                    feed_report = gr.HTML(elem_id="nd-sync-report")
                 search = gr.Textbox(
                     label="Search",
                     placeholder="words from a title, outlet, URL or the text",
@@ -183,6 +200,18 @@ def build_page(runtime: Runtime) -> gr.Blocks:
             ).then(refresh_outlets, None, outlets)
         search.change(rows, search, [table, counts])
 
+        def add_source(url: str | None, every: str | None, request: gr.Request) -> tuple:
+            return library.add_source(runtime, url, every, request)
+
+        def sync_now(request: gr.Request) -> tuple:
+            return library.sync_now(runtime, request)
+
+        for trigger in (add_feed.click, feed_url.submit):
+            trigger(add_source, [feed_url, feed_every], [feed_report, feeds, feed_url])
+        sync_feeds.click(sync_now, None, [feed_report, feeds]).then(
+            rows, search, [table, counts]
+        ).then(refresh_outlets, None, outlets)
+
         def on_select(evt: gr.SelectData) -> tuple[str, str]:
             return library.select_row(runtime, evt)
 
@@ -206,6 +235,6 @@ def build_page(runtime: Runtime) -> gr.Blocks:
         ).then(
             library.session_controls,
             None,
-            [session, files, add, remove, remove_samples, page_row],
-        )
+            [session, files, add, remove, remove_samples, page_row, feed_row],
+        ).then(partial(library.sources_html, runtime), None, feeds)
     return page

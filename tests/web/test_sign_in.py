@@ -84,6 +84,10 @@ def test_a_read_only_key_can_ask_but_sees_no_add_or_delete(browser, keyed_url):
     assert not p.page.locator("#nd-add").is_visible()
     assert not p.page.locator("#nd-delete").is_visible()
     assert not p.page.locator("#nd-remove-samples").is_visible()
+    # The sources' status shows; adding one and "sync now" do not.
+    assert p.page.locator("#nd-feeds").is_visible()
+    assert not p.page.locator("#nd-add-feed").is_visible()
+    assert not p.page.locator("#nd-sync-now").is_visible()
     # The session cookie opens the page only: the REST API still wants the bearer key.
     response = p.context.request.get(keyed_url + "/v1/articles")
     assert response.status == 401
