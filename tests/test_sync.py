@@ -22,6 +22,9 @@ LOCAL = {
 }
 
 
+CAFE = "https://www.alder-gazette.example/2024/05/20/cafe-rents"  # the page's canonical URL
+
+
 def stories(prefix: str, count: int = 3) -> list[Story]:
     topics = ["ferry fares", "bridge tolls", "harbour dredging", "tram lines", "school roofs"]
     return [
@@ -119,20 +122,27 @@ def test_errors_are_reported_per_item_while_the_rest_goes_in(make_app, news_site
         "private address: refused (NEWSDESK_FETCH_ALLOW_HOSTS can allow it)",
         f"{prefix}/slow": "timed out after 3 tries",
         "/report.pdf": "the server sent application/pdf, not a page",
+        "/huge": "page larger than 5.0 MB (stopped reading there)",  # 50 MB sent
     }
     (good,) = stories(prefix, 1)
     news_site.story(good)
-    listed = [good, *(Story(path, f"Item {path}", "x") for path in bad)]
+    # The site's Windows-1252 page goes in too, read by its charset.
+    listed = [good, Story("/cp1252", "Café rents", "x")]
+    listed += [Story(path, f"Item {path}", "x") for path in bad]
     url = news_site.feed(f"{prefix}/feed", "rss", listed, pages=False)
     app = make_app(**LOCAL, **{"ingest.fetch.read_timeout_s": 0.3})
     source = app.add_source(url)
     (run,) = app.sync().runs
-    assert run.status == "partial" and run.added == 1 and run.failed == len(bad)
+    assert run.status == "partial" and run.added == 2 and run.failed == len(bad)
     reasons = {e.url: e.reason for e in run.errors}
     for path, reason in bad.items():
         assert reasons[news_site.url(path)].startswith(reason), (path, reasons)
-    # The article that could be read went in; the source itself is fine.
-    assert [i.url for i in app.list_articles()] == [news_site.url(good.path)]
+    # The articles that could be read went in; the source itself is fine.
+    titles = {i.title: i.url for i in app.list_articles()}
+    assert titles == {
+        good.title: news_site.url(good.path),
+        "Café owners protest “unfair” rent rises": CAFE,
+    }
     view = app.source(source.id)
     assert view.status.last_error is None
     assert {p.url for p in view.problems} == {news_site.url(p) for p in bad}
@@ -145,7 +155,8 @@ def test_errors_are_reported_per_item_while_the_rest_goes_in(make_app, news_site
     app.sync()
     asked = {path for path, _ in news_site.requests[since:]}
     assert {"/broken", f"{prefix}/slow"} <= asked
-    assert not asked & {f"{prefix}/gone", "/private/memo", "/report.pdf", f"{prefix}/to-private"}
+    assert not asked & {f"{prefix}/gone", "/private/memo", "/report.pdf", f"{prefix}/to-private",
+                        "/huge", "/cp1252"}  # fmt: skip
 
 
 def test_a_malformed_feed_fails_its_source_with_the_reason_and_other_sources_still_sync(
