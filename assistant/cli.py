@@ -22,7 +22,8 @@ from dataclasses import asdict
 from datetime import date
 from typing import TYPE_CHECKING
 
-from assistant.settings import SettingsError, describe_options, load_settings
+from assistant.options import describe_options
+from assistant.settings import SettingsError, load_settings
 
 if TYPE_CHECKING:
     from assistant.app import Newsdesk

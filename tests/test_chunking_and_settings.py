@@ -110,7 +110,7 @@ POLICY_ANSWER = (
 
 
 def _policy_options():
-    from assistant.settings import OPTIONS
+    from assistant.options import OPTIONS
 
     return [o for o in OPTIONS if o.path.startswith(POLICY_TABLES) or o.path in POLICY_ANSWER]
 
@@ -148,7 +148,8 @@ def test_each_settings_help_line_shows_the_default_it_has():
     """`newsdesk --help` says "[0.5]": the number a setting really starts at."""
     import re
 
-    from assistant.settings import OPTIONS, Settings, _get
+    from assistant.options import OPTIONS
+    from assistant.settings import Settings, _get
 
     defaults = Settings()
     shown = 0

@@ -112,7 +112,7 @@ def test_help_lists_commands_and_settings_without_loading_models():
     for word in ("ingest", "ask", "chat", "articles", "NEWSDESK_DATA_DIR", "NEWSDESK_CHROMA_HOST"):
         assert word in proc.stdout
     # Every setting, the answering policy's weights and floors included, with its default.
-    from assistant.settings import OPTIONS
+    from assistant.options import OPTIONS
 
     for option in OPTIONS:
         assert f"{option.env}  " in proc.stdout and option.help in proc.stdout, option.env
