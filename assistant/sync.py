@@ -502,15 +502,19 @@ class _Pass:
         batch: list[_Fetched] = []
         since = time.monotonic()
         workers = max(1, self.settings.workers)
+        # Pages queued ahead: the workers keep fetching while a batch is embedded and stored.
+        ahead = workers + 2 * STORE_BATCH
         queue: Iterator[ItemState] = iter(todo)
         running: set[Future[_Fetched]] = set()
         with ThreadPoolExecutor(workers, thread_name_prefix="sync-fetch") as pool:
             while True:
-                while len(running) < workers * 2 and self._may_go_on():
+                while len(running) < ahead and self._may_go_on():
                     item = next(queue, None)
                     if item is None:
                         break
                     running.add(pool.submit(self._fetch, item))
+                if not self._may_go_on():  # pages not begun stay pending for the next pass
+                    running = {f for f in running if not f.cancel()}
                 if not running:
                     break
                 finished, running = wait(running, timeout=1.0, return_when=FIRST_COMPLETED)
