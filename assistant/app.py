@@ -41,7 +41,8 @@ from vectorstore.types import (
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
-    from assistant.sync import Scheduler, SourceView, Syncer, SyncOutcome
+    from assistant.scheduler import Scheduler
+    from assistant.sync import SourceView, Syncer, SyncOutcome
     from ingest.web.polite import HostLimits
     from vectorstore.health import ReadinessProbe
     from vectorstore.integrity import IntegrityReport
@@ -441,7 +442,7 @@ class Newsdesk:
     def scheduler(self, say: Callable[[str], None] | None = None) -> Scheduler:
         """The loop that runs due syncs while this process holds the store's sync lease
         (`run()` in the foreground, `start()` in a thread)."""
-        from assistant.sync import Scheduler
+        from assistant.scheduler import Scheduler
 
         return Scheduler(self.syncer, say)
 

@@ -21,7 +21,8 @@ A pass over a source (`Syncer.sync_source`):
 A page that fails for a passing reason (5xx, timeout) stays pending for `sync.max_tries`
 passes; one that will not work (404, robots.txt, not an article) is marked failed until the
 listing changes it. Every pass runs under the store's sync lease (vectorstore/sync_lease.py):
-one process at a time syncs a store.
+one process at a time syncs a store; the scheduler that runs the passes when they are due is
+in assistant/scheduler.py.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import hashlib
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -486,7 +487,7 @@ class _Pass:
                                        title=item.title, guid=item.guid,
                                        published_at=item.published_at, tries=0,
                                        updated_at=now))  # fmt: skip
-            else:
+            elif old.status == STORED:
                 run.unchanged += 1
         self.state.put_items(changed)
 
@@ -543,8 +544,10 @@ class _Pass:
         return tqdm(total=total, unit="page", desc=f"syncing {self.source.url}"[:60], leave=False)
 
     def _fetch(self, item: ItemState) -> _Fetched:
-        """Runs in a worker thread: fetch and read one page (no store access here)."""
-        from ingest.web.extract import page_article
+        """Runs in a worker thread: fetch one page (no store access here). The page is read
+        into an article by `_read`, in the pass's own thread: reading is CPU work, and on a
+        machine whose cores the encoder keeps busy a reader beside it slowed the encoder's
+        threads more than it saved (docs/benchmarks.md, "Sync of sources")."""
         from ingest.web.fetch import HTML_TYPES
 
         stored = item.article_id is not None  # fetched before: asked with its validators
@@ -555,17 +558,29 @@ class _Pass:
                 last_modified=item.last_modified if stored else None,
                 accept=HTML_TYPES,
             )
-            if page.not_modified:
-                return _Fetched(item, unchanged=True, not_modified=True)
-            if stored and item.body_hash == _hash(page.body):
-                return _Fetched(item, page=page, unchanged=True)
-            article = page_article(page)
         except IngestError as exc:  # FetchError included
             return _Fetched(item, error=getattr(exc, "reason", str(exc)),
                             transient=bool(getattr(exc, "transient", False)))  # fmt: skip
-        except Exception as exc:  # a reader bug must cost one page, not the pass
+        except Exception as exc:  # a bug must cost one page, not the pass
             return _Fetched(item, error=f"unexpected {type(exc).__name__}: {exc}")
-        return _Fetched(item, article=self._finish(article, item), page=page)
+        if page.not_modified:
+            return _Fetched(item, unchanged=True, not_modified=True)
+        if stored and item.body_hash == _hash(page.body):
+            return _Fetched(item, page=page, unchanged=True)
+        return _Fetched(item, page=page)
+
+    def _read(self, got: _Fetched) -> None:
+        """The article of a fetched page (or the error that it has none)."""
+        from ingest.web.extract import page_article
+
+        if got.page is None or got.unchanged or got.error is not None:
+            return
+        try:
+            got.article = self._finish(page_article(got.page), got.item)
+        except IngestError as exc:
+            got.error = str(exc)
+        except Exception as exc:  # a reader bug must cost one page, not the pass
+            got.error = f"unexpected {type(exc).__name__}: {exc}"
 
     def _finish(self, article: Article, item: ItemState) -> Article:
         """The listing's and the source's word where the page says nothing (its date), or
@@ -579,6 +594,8 @@ class _Pass:
 
     def _store(self, batch: list[_Fetched]) -> int:
         """Store the batch's articles, then write down what became of each item."""
+        for got in batch:
+            self._read(got)
         run, now = self.run_record, time.time()
         articles = [f.article for f in batch if f.article is not None]
         report = self.store.add_articles(articles) if articles else None
@@ -622,71 +639,6 @@ class _NoBar:
 
     def close(self) -> None:
         pass
-
-
-class Scheduler:
-    """Runs due syncs until stopped, while this process holds the store's sync lease; when
-    another process holds it, waits and tries again (it takes over when that one stops or
-    its lease runs out). `say` gets a line for each change worth logging."""
-
-    TICK_S = 5.0
-
-    def __init__(self, syncer: Syncer, say: Callable[[str], None] | None = None) -> None:
-        self.syncer = syncer
-        self.say = say or (lambda _line: None)
-        self.stop_event = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def run(self, stop: threading.Event | None = None) -> None:
-        stop = stop or self.stop_event
-        keeper, holding, waiting_for = self.syncer.keeper, False, None
-        try:
-            while not stop.is_set():
-                if holding and not keeper.held:
-                    keeper.release()
-                    holding = False
-                    self.say("lost the sync lease: standing by")
-                if not holding:
-                    holding = self._try_take()
-                    if not holding:
-                        current = keeper.lease.current()
-                        who = current.about if current else None
-                        if who != waiting_for:
-                            self.say(f"standing by: the sync lease is held by {who}")
-                            waiting_for = who
-                        stop.wait(self._standby_wait())
-                        continue
-                    waiting_for = None
-                    self.say(f"holding the sync lease ({self.syncer.holder})")
-                try:
-                    for run in self.syncer.run_due(stop):
-                        self.say(describe_run(run))
-                except Exception as exc:  # the store is down, ...: tried again next tick
-                    self.say(f"sync failed: {type(exc).__name__}: {exc}")
-                stop.wait(self.TICK_S)
-        finally:
-            if holding:
-                keeper.release()
-
-    def _try_take(self) -> bool:
-        try:
-            return self.syncer.keeper.acquire()
-        except Exception as exc:  # the store is down: tried again
-            self.say(f"cannot reach the store for the sync lease: {exc}")
-            return False
-
-    def _standby_wait(self) -> float:
-        return min(self.TICK_S, self.syncer.keeper.lease.ttl_s / 3)
-
-    def start(self) -> None:
-        """Run in a background thread (`newsdesk serve`)."""
-        self._thread = threading.Thread(target=self.run, name="sync-scheduler", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self.stop_event.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
 
 
 def describe_run(run: SyncRun) -> str:
