@@ -17,7 +17,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 from datetime import date
 from typing import TYPE_CHECKING
@@ -417,12 +417,18 @@ def _cmd_articles(app: Newsdesk, args: argparse.Namespace) -> int:
     elif not args.ids:
         print("error: name the article ids to remove, or --samples", file=sys.stderr)
         return EXIT_USAGE
-    missing = [aid for aid in args.ids if not app.remove_article(aid)]
-    for aid in args.ids:
-        if aid not in missing:
-            print(f"removed {aid}")
-    for aid in missing:
-        print(f"error: no article with id {aid!r}", file=sys.stderr)
+    return _remove_each(args.ids, app.remove_article, "removed {}", "no article with id {!r}")
+
+
+def _remove_each(refs: Sequence[str], remove: Callable[[str], bool], done: str, gone: str) -> int:
+    """Remove each of `refs`: print what was removed (`done`) and, on stderr, what was not
+    there (`gone`); exit 4 when something was not."""
+    missing = [ref for ref in refs if not remove(ref)]
+    for ref in refs:
+        if ref not in missing:
+            print(done.format(ref))
+    for ref in missing:
+        print(f"error: {gone.format(ref)}", file=sys.stderr)
     return EXIT_NOT_FOUND if missing else EXIT_OK
 
 
@@ -467,13 +473,8 @@ def _cmd_sources(app: Newsdesk, args: argparse.Namespace) -> int:
         print("next: 'newsdesk sync' now, or 'newsdesk serve' / 'newsdesk sync --watch'")
         return EXIT_OK
     if args.verb == "remove":
-        missing = [ref for ref in args.refs if not app.remove_source(ref)]
-        for ref in args.refs:
-            if ref not in missing:
-                print(f"removed source {ref} (its articles stay in the library)")
-        for ref in missing:
-            print(f"error: no source {ref!r}", file=sys.stderr)
-        return EXIT_NOT_FOUND if missing else EXIT_OK
+        done = "removed source {} (its articles stay in the library)"
+        return _remove_each(args.refs, app.remove_source, done, "no source {!r}")
     views = [v.as_dict() for v in app.sources()]
     if args.json:
         print(json.dumps(views, indent=2, ensure_ascii=False))

@@ -121,18 +121,23 @@ def upload(
 MAX_URL = 2048
 
 
+def _address(url: str | None, missing: str) -> str:
+    """The address typed, without spaces and with https:// when it names no scheme (as a
+    browser's address bar reads "example.org/news"); gr.Error when empty or too long."""
+    url = "".join((url or "").split())
+    if not url:
+        raise gr.Error(missing)
+    if len(url) > MAX_URL:
+        raise gr.Error(f"That address is longer than {MAX_URL} characters.")
+    return url if "://" in url else "https://" + url
+
+
 def add_page(runtime: Runtime, url: str | None, request: gr.Request) -> tuple[str, str]:
     """Fetch one web page and add its article: (the report, the emptied address box). The
     server fetches it under its NEWSDESK_FETCH_* limits (private addresses refused unless
     allow-listed), as for a URL sent to the API."""
     _require_edit(request)
-    url = "".join((url or "").split())
-    if not url:
-        raise gr.Error("Paste the address of a web page first, e.g. https://example.org/news/1")
-    if len(url) > MAX_URL:
-        raise gr.Error(f"That address is longer than {MAX_URL} characters.")
-    if "://" not in url:
-        url = "https://" + url  # as a browser's address bar reads "example.org/news"
+    url = _address(url, "Paste the address of a web page first, e.g. https://example.org/news/1")
     outcome = runtime.prepare().ingest_urls([url])
     return f"<ul class='nd-upload-report'>{_file_report(url, outcome)}</ul>", ""
 
@@ -198,13 +203,7 @@ def add_source(
     """Add a feed or sitemap: (the report, the sources, the emptied address box). The
     address is checked as every fetch is (private addresses refused unless allow-listed)."""
     _require_edit(request)
-    url = "".join((url or "").split())
-    if not url:
-        raise gr.Error("Paste the address of a feed or a sitemap first.")
-    if len(url) > MAX_URL:
-        raise gr.Error(f"That address is longer than {MAX_URL} characters.")
-    if "://" not in url:
-        url = "https://" + url
+    url = _address(url, "Paste the address of a feed or a sitemap first.")
     try:
         view = runtime.prepare().add_source(url, every=(every or "").strip() or None)
     except ValueError as exc:  # SourceError: the address or the interval, and why

@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from ingest.types import IngestError
-from ingest.web.listing import MAX_ITEMS, ListedItem, Listing, iso_date, web_url
+from ingest.web.listing import MAX_ITEMS, Listing, iso_date
 
 
 def _text(value: Any) -> str | None:
@@ -41,20 +41,15 @@ def read_feed(body: bytes, content_type: str, url: str) -> Listing:
     listing = Listing(kind="atom" if version.startswith("atom") else "rss")
     listing.title = _text(parsed.get("feed", {}).get("title"))
     for entry in entries[:MAX_ITEMS]:
-        link = web_url(entry.get("link") or _first_href(entry), url)
-        if link is None:
-            listing.skipped += 1
-            continue
-        listing.items.append(
-            ListedItem(
-                url=link,
-                title=_text(entry.get("title")),
-                # dict.get: feedparser's own get maps a missing "updated" to "published",
-                # with a warning; an item's version is its update, else its publication.
-                published_at=iso_date(dict.get(entry, "published_parsed")),
-                updated_at=iso_date(dict.get(entry, "updated_parsed")),
-                guid=_text(entry.get("id")),
-            )
+        listing.add(
+            entry.get("link") or _first_href(entry),
+            url,
+            title=_text(entry.get("title")),
+            # dict.get: feedparser's own get maps a missing "updated" to "published", with a
+            # warning; an item's version is its update, else its publication.
+            published_at=iso_date(dict.get(entry, "published_parsed")),
+            updated_at=iso_date(dict.get(entry, "updated_parsed")),
+            guid=_text(entry.get("id")),
         )
     if parsed.get("bozo") and not listing.items:
         why = parsed.get("bozo_exception")
@@ -86,17 +81,12 @@ def read_json_feed(body: bytes, url: str) -> Listing:
         if not isinstance(item, dict):
             listing.skipped += 1
             continue
-        link = web_url(item.get("url") or item.get("external_url"), url)
-        if link is None:
-            listing.skipped += 1
-            continue
-        listing.items.append(
-            ListedItem(
-                url=link,
-                title=_text(item.get("title")),
-                published_at=iso_date(_text(item.get("date_published"))),
-                updated_at=iso_date(_text(item.get("date_modified"))),
-                guid=_text(item.get("id")),
-            )
+        listing.add(
+            item.get("url") or item.get("external_url"),
+            url,
+            title=_text(item.get("title")),
+            published_at=iso_date(_text(item.get("date_published"))),
+            updated_at=iso_date(_text(item.get("date_modified"))),
+            guid=_text(item.get("id")),
         )
     return listing

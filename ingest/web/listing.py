@@ -67,8 +67,17 @@ class Listing:
     title: str | None = None
     items: list[ListedItem] = field(default_factory=list)
     sitemaps: list[ChildSitemap] = field(default_factory=list)
-    # Entries left out, and why ("no link", "not http(s)").
+    # Entries left out: no link, or not an http(s) one.
     skipped: int = 0
+
+    def add(self, link: str | None, base: str, **about: str | None) -> None:
+        """List the item at `link` (made absolute against `base`; its URL is its guid when
+        it has none), or count it skipped when that is no web page."""
+        url = web_url(link, base)
+        if url is None or len(self.items) >= MAX_ITEMS:
+            self.skipped += 1
+            return
+        self.items.append(ListedItem(url, **{"guid": url, **about}))
 
 
 def refuse_entities(body: bytes) -> None:

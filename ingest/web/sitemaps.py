@@ -12,7 +12,6 @@ from ingest.types import IngestError
 from ingest.web.listing import (
     MAX_ITEMS,
     ChildSitemap,
-    ListedItem,
     Listing,
     iso_date,
     refuse_entities,
@@ -73,24 +72,16 @@ def read_sitemap(body: bytes, url: str) -> Listing:
         raise IngestError(f"not a sitemap: its root element is <{kind}>")
     listing = Listing(kind="sitemap")
     for entry in root:
-        if _local(entry.tag) != "url" or len(listing.items) >= MAX_ITEMS:
-            continue
-        loc = web_url(_child_text(entry, "loc"), url)
-        if loc is None:
-            listing.skipped += 1
+        if _local(entry.tag) != "url":
             continue
         news = _child(entry, "news")
-        title = published = None
-        if news is not None:
-            title = _child_text(news, "title")
-            published = iso_date(_child_text(news, "publication_date"))
-        listing.items.append(
-            ListedItem(
-                url=loc,
-                title=title,
-                published_at=published,
-                updated_at=iso_date(_child_text(entry, "lastmod")),
-                guid=loc,
-            )
+        listing.add(
+            _child_text(entry, "loc"),
+            url,
+            title=_child_text(news, "title") if news is not None else None,
+            published_at=(
+                iso_date(_child_text(news, "publication_date")) if news is not None else None
+            ),
+            updated_at=iso_date(_child_text(entry, "lastmod")),
         )
     return listing
