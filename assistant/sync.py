@@ -544,10 +544,10 @@ class _Pass:
         return tqdm(total=total, unit="page", desc=f"syncing {self.source.url}"[:60], leave=False)
 
     def _fetch(self, item: ItemState) -> _Fetched:
-        """Runs in a worker thread: fetch one page (no store access here). The page is read
-        into an article by `_read`, in the pass's own thread: reading is CPU work, and on a
-        machine whose cores the encoder keeps busy a reader beside it slowed the encoder's
-        threads more than it saved (docs/benchmarks.md, "Sync of sources")."""
+        """Runs in a worker thread: fetch and read one page (no store access here), so that
+        where cores are spare, reading overlaps the encoder's work (on 2 cores it measured
+        the same as reading in the pass's thread: docs/benchmarks.md)."""
+        from ingest.web.extract import page_article
         from ingest.web.fetch import HTML_TYPES
 
         stored = item.article_id is not None  # fetched before: asked with its validators
@@ -558,29 +558,17 @@ class _Pass:
                 last_modified=item.last_modified if stored else None,
                 accept=HTML_TYPES,
             )
+            if page.not_modified:
+                return _Fetched(item, unchanged=True, not_modified=True)
+            if stored and item.body_hash == _hash(page.body):
+                return _Fetched(item, page=page, unchanged=True)
+            article = page_article(page)
         except IngestError as exc:  # FetchError included
             return _Fetched(item, error=getattr(exc, "reason", str(exc)),
                             transient=bool(getattr(exc, "transient", False)))  # fmt: skip
-        except Exception as exc:  # a bug must cost one page, not the pass
-            return _Fetched(item, error=f"unexpected {type(exc).__name__}: {exc}")
-        if page.not_modified:
-            return _Fetched(item, unchanged=True, not_modified=True)
-        if stored and item.body_hash == _hash(page.body):
-            return _Fetched(item, page=page, unchanged=True)
-        return _Fetched(item, page=page)
-
-    def _read(self, got: _Fetched) -> None:
-        """The article of a fetched page (or the error that it has none)."""
-        from ingest.web.extract import page_article
-
-        if got.page is None or got.unchanged or got.error is not None:
-            return
-        try:
-            got.article = self._finish(page_article(got.page), got.item)
-        except IngestError as exc:
-            got.error = str(exc)
         except Exception as exc:  # a reader bug must cost one page, not the pass
-            got.error = f"unexpected {type(exc).__name__}: {exc}"
+            return _Fetched(item, error=f"unexpected {type(exc).__name__}: {exc}")
+        return _Fetched(item, article=self._finish(article, item), page=page)
 
     def _finish(self, article: Article, item: ItemState) -> Article:
         """The listing's and the source's word where the page says nothing (its date), or
@@ -594,8 +582,6 @@ class _Pass:
 
     def _store(self, batch: list[_Fetched]) -> int:
         """Store the batch's articles, then write down what became of each item."""
-        for got in batch:
-            self._read(got)
         run, now = self.run_record, time.time()
         articles = [f.article for f in batch if f.article is not None]
         report = self.store.add_articles(articles) if articles else None
