@@ -4,12 +4,13 @@ stops the others."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from pathlib import Path
 
 from ingest.loaders import is_supported, load_file
 from ingest.loaders.pdf import PdfLimits
-from ingest.types import DEFAULT_MAX_BYTES, IngestError, IngestProblem, LoadResult
+from ingest.types import DEFAULT_MAX_BYTES, Article, IngestError, IngestProblem, LoadResult
 
 # Fewer files than this finish before a progress bar would tell anyone anything.
 _PROGRESS_MIN_FILES = 4
@@ -39,35 +40,50 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
+def load_one(
+    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, pdf_limits: PdfLimits | None = None
+) -> tuple[list[Article], list[IngestProblem]]:
+    """One file's articles and problems; its failure becomes a problem naming it. A plain
+    function of picklable arguments, so ingest workers can run it in their processes."""
+    try:
+        return load_file(path, max_bytes=max_bytes, pdf_limits=pdf_limits)
+    except IngestError as exc:
+        return [], [IngestProblem(str(path), str(exc))]
+    except Exception as exc:  # a loader bug must cost one file, not the batch
+        return [], [IngestProblem(str(path), f"unexpected {type(exc).__name__}: {exc}")]
+
+
+# How the files are loaded: the built-in `map` here, or a pool's ordered map in ingest
+# workers (assistant/ingest_workers.py). Either way results come back in the files' order.
+FileMap = Callable[
+    [Callable[[Path], tuple[list[Article], list[IngestProblem]]], list[Path]],
+    Iterable[tuple[list[Article], list[IngestProblem]]],
+]
+
+
 def load_paths(
     paths: Sequence[str | Path],
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     pdf_limits: PdfLimits | None = None,
     progress: bool = False,
+    map_files: FileMap = map,
 ) -> LoadResult:
     """Load every file under `paths`. Each file is loaded on its own: its failure becomes a
     problem naming it and the batch goes on. An article met twice (same content id) is kept
-    once, the first time."""
+    once, the first time (in the files' order, however many processes load them)."""
     files = discover(paths)
     result = LoadResult(files_seen=len(files))
-    iterator: Iterable[Path] = files
+    load = partial(load_one, max_bytes=max_bytes, pdf_limits=pdf_limits)
+    loaded: Iterable[tuple[list[Article], list[IngestProblem]]] = map_files(load, files)
     if progress and len(files) >= _PROGRESS_MIN_FILES:
         from tqdm import tqdm
 
-        iterator = tqdm(files, unit="file", desc="reading", leave=False)  # tqdm writes to stderr
+        # tqdm writes to stderr
+        loaded = tqdm(loaded, total=len(files), unit="file", desc="reading", leave=False)
     seen: set[str] = set()
-    for path in iterator:
-        try:
-            articles, record_problems = load_file(path, max_bytes=max_bytes, pdf_limits=pdf_limits)
-        except IngestError as exc:
-            result.problems.append(IngestProblem(str(path), str(exc)))
-            continue
-        except Exception as exc:  # a loader bug must cost one file, not the batch
-            reason = f"unexpected {type(exc).__name__}: {exc}"
-            result.problems.append(IngestProblem(str(path), reason))
-            continue
-        result.problems.extend(record_problems)
+    for articles, problems in loaded:
+        result.problems.extend(problems)
         for article in articles:
             if article.id not in seen:
                 seen.add(article.id)

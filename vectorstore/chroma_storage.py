@@ -19,7 +19,8 @@ from __future__ import annotations
 import time
 import uuid
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from ingest.chunking import ChunkingConfig, chunk_article
@@ -41,7 +42,7 @@ from vectorstore.records import (
     embedding_text,
     info_of,
 )
-from vectorstore.storage import Hit
+from vectorstore.storage import EmbedBatches, Hit
 from vectorstore.types import (
     ALL_ARTICLES,
     AddReport,
@@ -167,10 +168,12 @@ class ChromaStorage:
         *,
         progress: bool = False,
         ingested_at: Mapping[str, float] | None = None,
+        embed: EmbedBatches | None = None,
     ) -> AddReport:
         """Store articles; an id already stored is left alone, and an article whose URL is
         already stored under another id replaces that older version. `ingested_at` keeps the
-        original times of imported articles (by id).
+        original times of imported articles (by id). `embed` turns each write's texts into
+        vectors (None: this storage's embedder, one write after another).
 
         Safe to re-run after a crash at any point: chunks are upserted under ids derived from
         the article, the article record comes last, and older versions are looked up by URL in
@@ -182,7 +185,7 @@ class ChromaStorage:
         # and deletes them before the next looks (processes sharing a Chroma server are
         # reconciled after the write, below).
         with _URL_LOCKS.hold(f"{self._articles_name}|{url}" for url in urls):
-            report = self._add(unique, urls, progress, ingested_at or {})
+            report = self._add(unique, urls, progress, ingested_at or {}, embed)
         report.replaced[:0] = superseded
         report.seconds = time.perf_counter() - started
         return report
@@ -193,6 +196,7 @@ class ChromaStorage:
         urls: set[str],
         progress: bool,
         ingested_at: Mapping[str, float],
+        embed: EmbedBatches | None,
     ) -> AddReport:
         present = self.existing_ids([a.id for a in unique])
         report = AddReport(
@@ -203,8 +207,9 @@ class ChromaStorage:
             self._articles, self._chunks, urls, unique, self.existing_ids
         )
         bar = _progress(len(todo), progress)
-        for batch in _batches_by_chunks(todo, self.chunking, self.batch_chunks):
-            report.chunks_written += self._write_batch(batch, ingested_at)
+        batches = _batches_by_chunks(todo, self.chunking, self.batch_chunks)
+        for batch, vectors in _with_vectors(batches, embed or self._embed_one_by_one):
+            report.chunks_written += self._write_batch(batch, vectors, ingested_at)
             report.added.extend(article.id for article, _ in batch)
             bar.update(len(batch))
         bar.close()
@@ -223,12 +228,17 @@ class ChromaStorage:
             self._bump_generation()
         return report
 
+    def _embed_one_by_one(self, texts: Iterable[list[str]]) -> Iterator[np.ndarray]:
+        return (self.embedder.embed_documents(batch) for batch in texts)
+
     def _write_batch(
-        self, batch: list[tuple[Article, list[Chunk]]], ingested_at: Mapping[str, float]
+        self,
+        batch: list[tuple[Article, list[Chunk]]],
+        vectors: np.ndarray,
+        ingested_at: Mapping[str, float],
     ) -> int:
         pairs = [(article, chunk) for article, chunks in batch for chunk in chunks]
         if pairs:
-            vectors = self.embedder.embed_documents([embedding_text(a, c) for a, c in pairs])
             self._chunks.upsert(
                 ids=[c.id for _, c in pairs],
                 embeddings=vectors,
@@ -485,6 +495,23 @@ def pages(collection) -> list[tuple[str, str, dict]]:  # noqa: ANN001 - a Collec
 def _searchable(info: ArticleInfo, text: str) -> tuple[str | None, ...]:
     # The text with its whitespace folded, so a phrase found across a line break still matches.
     return (info.title, info.source, info.url, " ".join(text.split()))
+
+
+def _with_vectors(
+    batches: Iterable[list[tuple[Article, list[Chunk]]]], embed: EmbedBatches
+) -> Iterator[tuple[list[tuple[Article, list[Chunk]]], np.ndarray]]:
+    """Each batch with the vectors of its chunks' texts. `embed` may read batches ahead of
+    the one being written (ingest workers embed several at once), so those it has taken
+    wait here, in order."""
+    taken: deque[list[tuple[Article, list[Chunk]]]] = deque()
+
+    def texts() -> Iterator[list[str]]:
+        for batch in batches:
+            taken.append(batch)
+            yield [embedding_text(a, c) for a, chunks in batch for c in chunks]
+
+    for vectors in embed(texts()):
+        yield taken.popleft(), vectors
 
 
 def _batches_by_chunks(

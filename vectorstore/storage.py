@@ -12,7 +12,7 @@ chunks by it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, NotRequired, Protocol, TypedDict, runtime_checkable
 
 from vectorstore.types import ALL_ARTICLES, ArticleQuery
@@ -22,6 +22,11 @@ if TYPE_CHECKING:
 
     from ingest.types import Article, MetadataEdit
     from vectorstore.types import AddReport, ArticleInfo, SearchFilters, StoredArticle
+
+
+# Batches of texts in, their vectors out, in order: how an ingest's chunks get embedded
+# (the store's embedder one batch at a time, or ingest workers several ahead).
+EmbedBatches = Callable[[Iterable[list[str]]], Iterable["np.ndarray"]]
 
 
 class Hit(TypedDict):
@@ -63,8 +68,10 @@ class ArticleStorage(Protocol):
         *,
         progress: bool = False,
         ingested_at: Mapping[str, float] | None = None,
+        embed: EmbedBatches | None = None,
     ) -> AddReport:
-        """Store articles; a new version of a stored URL replaces the old one."""
+        """Store articles; a new version of a stored URL replaces the old one. `embed` turns
+        each write's chunk texts into vectors (None: the storage's own embedder)."""
         ...
 
     def delete_article(self, article_id: str) -> bool:

@@ -27,6 +27,7 @@ from vectorstore.embeddings import Embedder
 from vectorstore.lexical import LexicalIndex
 from vectorstore.lock import StoreLease
 from vectorstore.search import Searcher
+from vectorstore.storage import EmbedBatches
 from vectorstore.sync_state import SyncState
 from vectorstore.types import (
     ALL_ARTICLES,
@@ -107,8 +108,11 @@ class ArticleStore:
         *,
         progress: bool = False,
         ingested_at: Mapping[str, float] | None = None,
+        embed: EmbedBatches | None = None,
     ) -> AddReport:
-        return self.storage.add_articles(articles, progress=progress, ingested_at=ingested_at)
+        return self.storage.add_articles(
+            articles, progress=progress, ingested_at=ingested_at, embed=embed
+        )
 
     def delete_article(self, article_id: str) -> bool:
         return self.storage.delete_article(article_id)
