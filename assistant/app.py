@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -19,6 +19,7 @@ from typing import IO, TYPE_CHECKING, Any
 from assistant.citations import verify_citations
 from assistant.extractive import ExtractiveAnswerer
 from assistant.followup import rewrite_followup
+from assistant.ingest_workers import IngestWorkers, worker_count
 from assistant.settings import Settings
 from assistant.types import Answer, Answerer, last_answer
 from assistant.uploads import safe_upload_name
@@ -27,6 +28,7 @@ from ingest.types import Article, IngestProblem, LoadResult, MetadataEdit
 from vectorstore.client import StoreUnavailable, make_client
 from vectorstore.embeddings import Embedder, make_embedder
 from vectorstore.lock import Holder, hold_store, this_process
+from vectorstore.storage import EmbedBatches
 from vectorstore.store import ArticleStore
 from vectorstore.types import (
     ALL_ARTICLES,
@@ -41,8 +43,10 @@ from vectorstore.types import (
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
+    from assistant.handover.saved import SavedAnswer
     from assistant.scheduler import Scheduler
     from assistant.sync import SourceView, Syncer, SyncOutcome
+    from ingest.pipeline import FileMap
     from ingest.web.polite import HostLimits
     from vectorstore.health import ReadinessProbe
     from vectorstore.integrity import IntegrityReport
@@ -190,8 +194,15 @@ class Newsdesk:
         earlier = [q for q in conversation if q.strip()]
         return self.answerer.rewrite(question, earlier) or rewrite_followup(question, earlier)
 
-    def _load(self, paths: Sequence[str | Path], *, progress: bool = False) -> LoadResult:
-        """Files and folders, and web pages for the items that are URLs."""
+    def _load(
+        self,
+        paths: Sequence[str | Path],
+        *,
+        progress: bool = False,
+        map_files: FileMap | None = None,
+    ) -> LoadResult:
+        """Files and folders, and web pages for the items that are URLs. `map_files` loads
+        the files elsewhere (ingest workers), in their order."""
         # Loaders pull in HTML and PDF parsers: only ingestion pays for importing them.
         from ingest.pipeline import load_paths
         from ingest.web.policy import is_url
@@ -200,7 +211,11 @@ class Newsdesk:
         files = [item for item in paths if not is_url(item)]
         limits = self.settings.ingest
         loaded = load_paths(
-            files, max_bytes=limits.max_bytes, pdf_limits=limits.pdf, progress=progress
+            files,
+            max_bytes=limits.max_bytes,
+            pdf_limits=limits.pdf,
+            progress=progress,
+            map_files=map_files or map,
         )
         if urls:
             loaded.extend(self._load_urls(urls, progress=progress))
@@ -236,11 +251,29 @@ class Newsdesk:
         """Load files, folders and web pages (the items that are http(s) URLs, fetched as
         `ingest_urls` does) and store their articles; bad items are reported, not fatal.
         `edit` gives every article found an outlet or date the files lack or get wrong
-        (also those already stored, which are otherwise left as they are)."""
-        loaded = self._load(paths, progress=progress)
+        (also those already stored, which are otherwise left as they are).
+
+        With `ingest.workers` above 1, worker processes read the files and embed the chunks
+        while this process writes (assistant/ingest_workers.py): the same articles and
+        chunks as one process stores, sooner on several cores."""
+        workers = worker_count(self.settings.ingest.workers)
+        if workers == 1:
+            return self._ingest(paths, progress, edit)
+        with IngestWorkers(self.settings.embedder, workers) as pool:
+            return self._ingest(paths, progress, edit, pool.map_files, pool.embed_batches)
+
+    def _ingest(
+        self,
+        paths: Sequence[str | Path],
+        progress: bool,
+        edit: MetadataEdit | None,
+        map_files: FileMap | None = None,
+        embed: EmbedBatches | None = None,
+    ) -> IngestOutcome:
+        loaded = self._load(paths, progress=progress, map_files=map_files)
         if edit is not None:
             loaded.articles = [edit.apply(a) for a in loaded.articles]
-        outcome = self._store_loaded(loaded, progress=progress)
+        outcome = self._store_loaded(loaded, progress=progress, embed=embed)
         for article_id in outcome.report.unchanged if edit is not None else ():
             self.store.edit_metadata(article_id, edit)
         return outcome
@@ -294,8 +327,10 @@ class Newsdesk:
             first.setdefault(article.id, article)
         return self._store_loaded(LoadResult(list(first.values()), problems, files_seen=0))
 
-    def _store_loaded(self, loaded: LoadResult, *, progress: bool = False) -> IngestOutcome:
-        report = self.store.add_articles(loaded.articles, progress=progress)
+    def _store_loaded(
+        self, loaded: LoadResult, *, progress: bool = False, embed: EmbedBatches | None = None
+    ) -> IngestOutcome:
+        report = self.store.add_articles(loaded.articles, progress=progress, embed=embed)
         if self.store.marker(SAMPLE_MARKER) is None:
             # The user brought their own articles first: never mix the samples in later.
             self.store.set_marker(SAMPLE_MARKER, "skipped")
@@ -404,6 +439,29 @@ class Newsdesk:
         from vectorstore.transfer import import_file
 
         return import_file(self.store, path)
+
+    # Hand-over: answers saved with their citations under an unguessable id, for permalinks
+    # and exports (assistant/handover), kept with the store so every process serves them.
+
+    def save_answers(
+        self, turns: Sequence[tuple[Answer, datetime]], title: str | None = None
+    ) -> SavedAnswer:
+        """Keep an answer (one (answer, asked at) turn) or a conversation as it is now; the
+        saved record's `id` names its permalink. ValueError when there is nothing to keep."""
+        from assistant.handover.saved import new_saved
+        from vectorstore.saved_answers import new_id
+
+        saved = new_saved(new_id(), turns, title)
+        stamp = saved.saved_at.timestamp()
+        self.store.saved_answers.put(saved.id, saved.kind, stamp, saved.to_data())
+        return saved
+
+    def saved_answer(self, saved_id: str) -> SavedAnswer | None:
+        """A saved answer or conversation; None when there is none of that id."""
+        from assistant.handover.saved import saved_of
+
+        found = self.store.saved_answers.get(saved_id)
+        return saved_of(found[1]) if found else None
 
     # Sources kept in sync: feeds and sitemaps read on a schedule (assistant/sync.py).
 

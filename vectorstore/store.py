@@ -26,6 +26,7 @@ from vectorstore.config import SearchConfig
 from vectorstore.embeddings import Embedder
 from vectorstore.lexical import LexicalIndex
 from vectorstore.lock import StoreLease
+from vectorstore.saved_answers import SavedAnswers
 from vectorstore.search import Searcher
 from vectorstore.storage import EmbedBatches
 from vectorstore.sync_state import SyncState
@@ -165,6 +166,11 @@ class ArticleStore:
         """Sources, their schedules and progress, kept in the store's `<name>_sync`
         collection (opened on first use)."""
         return SyncState(self.client, self.collection)
+
+    @cached_property
+    def saved_answers(self) -> SavedAnswers:
+        """Answers saved for hand-over (permalinks), in the `<name>_saved` collection."""
+        return SavedAnswers(self.client, self.collection)
 
     # -- health (vectorstore/health.py, vectorstore/repair.py) ------------------------------
 
