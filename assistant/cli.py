@@ -123,6 +123,11 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chunk-size", type=int, default=None, metavar="CHARS")
     p.add_argument("--chunk-overlap", type=int, default=None, metavar="CHARS")
     p.add_argument("--max-file-mb", type=float, default=None, metavar="MB")
+    p.add_argument(
+        "--workers", type=int, default=None, metavar="N",
+        help="processes that read and embed while this one writes (0: one per core; through "
+        "a running server, the server embeds) [NEWSDESK_INGEST_WORKERS, 1]",
+    )  # fmt: skip
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print a JSON report")
     p.add_argument("--outlet", type=_outlet, metavar="NAME", help="the outlet of every article")
@@ -242,6 +247,7 @@ def _settings(args: argparse.Namespace):  # noqa: ANN202 - Settings
         "ingest.chunking.chunk_size": getattr(args, "chunk_size", None),
         "ingest.chunking.chunk_overlap": getattr(args, "chunk_overlap", None),
         "ingest.max_file_mb": getattr(args, "max_file_mb", None),
+        "ingest.workers": getattr(args, "workers", None),
         "sync.in_server": getattr(args, "in_server", None),
     }
     return load_settings(getattr(args, "config", None), overrides)
@@ -279,15 +285,20 @@ def format_answer(answer: Answer) -> str:
 
 
 def _cmd_ingest(app: Newsdesk, args: argparse.Namespace) -> int:
+    from assistant.ingest_workers import IngestWorkerLost
     from ingest.types import MetadataEdit
 
     published = args.published.isoformat() if args.published else None
     edit = MetadataEdit(source=args.outlet, published_at=published)
-    outcome = app.ingest(
-        args.paths,
-        progress=not args.no_progress and sys.stderr.isatty(),
-        edit=edit if args.outlet or published else None,
-    )
+    try:
+        outcome = app.ingest(
+            args.paths,
+            progress=not args.no_progress and sys.stderr.isatty(),
+            edit=edit if args.outlet or published else None,
+        )
+    except IngestWorkerLost as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     r = outcome.report
     for problem in outcome.problems:
         print(f"skipped {problem}", file=sys.stderr)

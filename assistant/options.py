@@ -40,10 +40,22 @@ OPTIONS: tuple[Option, ...] = (
     Option("embedder.batch_size", "NEWSDESK_EMBED_BATCH_SIZE", int, "embedding batch size [32]"),
     Option("embedder.backend", "NEWSDESK_EMBEDDER_BACKEND", str, "torch | onnx | onnx-int8 [onnx]"),
     Option("embedder.cache_dir", "NEWSDESK_EMBEDDER_CACHE", str, "ONNX export folder"),
+    Option(
+        "embedder.device",
+        "NEWSDESK_EMBEDDER_DEVICE",
+        str,
+        "auto | cpu | cuda: where embedding runs [auto: a GPU when the runtime offers one]",
+    ),
     Option("ingest.chunking.chunk_size", "NEWSDESK_CHUNK_SIZE", int, "chunk size, chars [800]"),
     Option("ingest.chunking.chunk_overlap", "NEWSDESK_CHUNK_OVERLAP", int, "overlap, chars [160]"),
     Option("ingest.max_file_mb", "NEWSDESK_MAX_FILE_MB", float, "largest file ingested, MB [20]"),
     Option("ingest.batch_chunks", "NEWSDESK_INGEST_BATCH", int, "chunks written together [256]"),
+    Option(
+        "ingest.workers",
+        "NEWSDESK_INGEST_WORKERS",
+        int,
+        "processes reading and embedding in newsdesk ingest [1: 0 for one per core]",
+    ),
     Option(
         "ingest.pdf.max_chars", "NEWSDESK_PDF_MAX_CHARS", int, "most text of a PDF [max file size]"
     ),
@@ -376,6 +388,7 @@ OPTIONS: tuple[Option, ...] = (
     ),
 )
 CHOICES = {
+    "embedder.device": ("auto", "cpu", "cuda"),
     "llm.backend": ("extractive", "openai", "local"),
     "llm.local_model": ("0.5b", "1.5b"),
     "llm.unsupported": ("drop", "mark"),

@@ -30,6 +30,9 @@ class IngestSettings:
     max_file_mb: float = 20.0
     # Chunks embedded and written to the store together (a crash loses at most one batch).
     batch_chunks: int = 256
+    # Processes that read files and embed during `newsdesk ingest` while this one writes
+    # (assistant/ingest_workers.py); 1: all in this process; 0: one per core.
+    workers: int = 1
     # What one PDF may cost: its text per file (default: max_file_mb in characters), per
     # page, per byte of the file, and seconds to extract it.
     pdf: PdfLimits = field(default_factory=PdfLimits)
