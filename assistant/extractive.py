@@ -168,9 +168,9 @@ class ExtractiveAnswerer(QuotingAnswerer):
         chosen = [best]
         for cand in eligible[1:]:
             if self.decision is not None and best.probability is not None:
-                close = (cand.probability or 0.0) >= max(
-                    self.decision.answer_threshold, self.policy.second_share * best.probability
-                )
+                close = (cand.probability or 0.0) >= self.decision.answer_threshold and (
+                    cand.raw_probability or 0.0
+                ) >= self.policy.second_share * (best.raw_probability or 0.0)
             else:
                 close = cand.score >= self.policy.second_score * best.score
             if len(chosen) >= self.policy.max_sentences or not close:
@@ -225,8 +225,9 @@ class ExtractiveAnswerer(QuotingAnswerer):
             feature_matrix(question_kind(question), top, logits)
         )
         for cand, p in zip(top, probabilities, strict=True):
-            cand.probability = float(p)
-        return sorted(top, key=lambda c: c.probability, reverse=True)
+            cand.raw_probability = float(p)
+            cand.probability = self.decision.confidence(float(p))
+        return sorted(top, key=lambda c: c.raw_probability, reverse=True)
 
     def eligible(self, cand: ScoredSentence) -> bool:
         """About the question's names, and saying something the question does not."""

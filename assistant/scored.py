@@ -38,8 +38,11 @@ class ScoredSentence:
     # does not: whether it may answer at all (`ExtractiveAnswerer.eligible`).
     entity_coverage: float = 1.0
     new_words: int = 0
-    # The learned decision's probability that quoting this sentence answers the question.
+    # The learned decision's confidence that quoting this sentence answers the question
+    # (calibrated: what users see and thresholds compare), and the probability before
+    # calibration (what the relative rules between sentences compare).
     probability: float | None = None
+    raw_probability: float | None = None
 
     @property
     def article_id(self) -> str:

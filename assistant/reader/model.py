@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.reader import disagreement
+from assistant.reader.calibration import Calibration
 from assistant.reader.disagreement import DisagreementModel
 from assistant.reader.features import FEATURES
 
@@ -68,17 +69,24 @@ class Decision:
     bias: float
     mean: np.ndarray
     scale: np.ndarray
-    # Refuse when the best sentence's probability is under this (picked on dev).
+    # Refuse when the best sentence's confidence is under this (picked on dev).
     answer_threshold: float
-    # Shown as "well supported" at or above this probability, "weak support" below.
+    # Shown as "well supported" at or above this confidence, "weak support" below.
     strong_threshold: float
     # Whether two sentences the rules set against each other really disagree (None in a
     # decision file fitted before it existed: then the rules alone decide).
     disagreement: DisagreementModel | None = None
+    # Raw probability -> how often such answers were right (reader/calibration.py); the
+    # thresholds above are on its scale. None: the raw probability is the confidence.
+    calibration: Calibration | None = None
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         z = ((rows - self.mean) / self.scale) @ self.weights + self.bias
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+    def confidence(self, probability: float) -> float:
+        """The number users see and thresholds compare: the raw probability, calibrated."""
+        return probability if self.calibration is None else self.calibration(probability)
 
 
 def load_decision(folder: Path = MODEL_DIR) -> Decision:
@@ -93,6 +101,7 @@ def load_decision(folder: Path = MODEL_DIR) -> Decision:
         answer_threshold=float(data["answer_threshold"]),
         strong_threshold=float(data["strong_threshold"]),
         disagreement=disagreement.load(data.get("disagreement")),
+        calibration=Calibration.from_data(data.get("calibration")),
     )
 
 
