@@ -29,7 +29,7 @@ def test_fitting_on_under_confident_answers_raises_the_confidence_and_shrinks_th
     calibration = fit(scored)
     assert calibration(0.2) > 0.3
     grid = [i / 100 for i in range(1, 100)]
-    assert all(calibration(a) < calibration(b) for a, b in zip(grid, grid[1:]))  # order kept
+    assert all(calibration(a) < calibration(b) for a, b in zip(grid, grid[1:], strict=False))
     after = [(calibration(p), y) for p, y in scored]
     assert error(after) < error(scored) / 2
 
