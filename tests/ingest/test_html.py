@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ingest.loaders import html as html_loader
 from ingest.pipeline import load_paths
+from ingest.types import IngestError
 from tests.ingest.helpers import only_article, write
 
 PAGE = """<!doctype html><html><head>
@@ -119,3 +120,40 @@ def test_a_page_with_no_title_is_refused_with_a_reason(tmp_path):
     path = write(tmp_path, "notitle.html", "<html><body><p>Only a paragraph.</p></body></html>")
     [problem] = load_paths([path]).problems
     assert "no title" in problem.reason
+
+
+FURNISHED = """<!doctype html><html><head><meta charset="utf-8"><title>Site</title>
+<script type="application/ld+json">{"@type": "NewsArticle", "author": {"name": "Ada Ruiz"}}</script>
+</head><body>
+<header><nav><h1>Harbour reopens after storm</h1><ul><li><a href="/a">Sport</a></li></ul></nav></header>
+<nav><ul><li><a href="/b">Business</a></li><li><a href="/c">Weather</a></li></ul></nav>
+<!-- a comment with <p>markup that is not text</p> -->
+<main><p>The harbour reopened on Monday after three days closed by the storm.</p>
+<p>Ferries to the islands will run a reduced timetable until Thursday.</p></main>
+<aside><p>Most read</p><time datetime="2024-03-04">4 March</time>
+<article><p>An older story about the harbour wall.</p></article></aside>
+<footer><span itemprop="publisher">Coast Courier</span><p>Copyright</p></footer>
+</body></html>"""
+
+
+def test_furniture_holding_a_title_date_author_or_card_is_read_as_if_kept_whole():
+    # Decoded text (a fetched page) is pruned of furniture before BeautifulSoup reads it;
+    # bytes (a file) are read whole: both must give the same article.
+    pruned = html_loader.read_html(FURNISHED, "page.html")
+    whole = html_loader.read_html(FURNISHED.encode(), "page.html")
+    assert pruned == whole
+    assert pruned.title == "Harbour reopens after storm"
+    assert pruned.published_at == "2024-03-04" and pruned.author == "Ada Ruiz"
+    assert "Ferries to the islands" not in pruned.text  # the <article> card is the container
+    assert pruned.text == "An older story about the harbour wall."
+    assert "Business" not in pruned.text and "markup" not in pruned.text
+
+
+def test_deep_nesting_in_decoded_text_gives_the_text_or_a_problem_never_a_crash():
+    depth = 20_000
+    page = "<html><head><title>Deep page</title></head><body>" + "<div>" * depth
+    page += "<p>Deep text.</p>" + "</div>" * depth + "</body></html>"
+    try:
+        assert html_loader.read_html(page, "deep.html").text == "Deep text."
+    except IngestError as exc:
+        assert "nested" in str(exc)
