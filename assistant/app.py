@@ -166,7 +166,7 @@ class Newsdesk:
         s = self.settings.store
         where = f"{s.host}:{s.port}" if s.host else str(s.path.resolve())
         digest = hashlib.sha256(f"{where}|{s.collection}".encode()).hexdigest()[:16]
-        return self.settings.data_dir / "cache" / f"bm25-{digest}.npz"
+        return self.settings.data_dir / "cache" / f"bm25-{digest}.idx"
 
     @cached_property
     def answerer(self) -> Answerer:

@@ -359,8 +359,25 @@ class ChromaStorage:
         yield from ((article_of(aid, doc, meta), meta) for aid, doc, meta in rows)
 
     def chunk_records(self) -> Iterable[tuple[str, str, dict]]:
-        """Every stored chunk as (id, text, metadata)."""
-        yield from pages(self._chunks)
+        """Every stored chunk as (id, text, metadata), a page at a time: a million chunks'
+        texts are never in memory together (the BM25 build streams them)."""
+        total = self._chunks.count()
+        for offset in range(0, total, WRITE_BATCH):
+            res = self._chunks.get(
+                include=["documents", "metadatas"], limit=WRITE_BATCH, offset=offset
+            )
+            yield from zip(res["ids"], res["documents"], res["metadatas"], strict=True)
+
+    def chunks_by_id(self, chunk_ids: Sequence[str]) -> dict[str, tuple[str, dict]]:
+        """Text and metadata of these chunks (those still stored): a lexical hit's."""
+        if not chunk_ids:
+            return {}
+        res = self._chunks.get(ids=list(chunk_ids), include=["documents", "metadatas"])
+        return {
+            cid: (doc, meta)
+            for cid, doc, meta in zip(res["ids"], res["documents"], res["metadatas"], strict=True)
+            if doc is not None and meta is not None
+        }
 
     def count_articles(self) -> int:
         return self._articles.count()

@@ -2,11 +2,11 @@
 news preferred, copies of one story collapsed.
 
 `Searcher` asks the storage (vectorstore/storage.py) only for what the protocol names: the
-generation stamp, every chunk (to build the BM25 index), a dense query, and which articles
-are stored whole, so a search never cites a half-written article. The BM25 index is a
-per-process cache, rebuilt when the storage's generation stamp (rewritten on every change,
-by any process) moves, and kept between processes in a file when given one
-(vectorstore/lexical_cache.py).
+generation stamp, every chunk (to build the BM25 index), a dense query, the text of the
+lexical hits, and which articles are stored whole, so a search never cites a half-written
+article. The BM25 index is a per-process view of a file, rebuilt when the storage's
+generation stamp (rewritten on every change, by any process) moves, and shared between
+processes when given a path (vectorstore/lexical_cache.py).
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from vectorstore.config import SearchConfig
 from vectorstore.dedup import collapse_copies
 from vectorstore.embeddings import Embedder
 from vectorstore.lexical import LexicalIndex
-from vectorstore.lexical_cache import CacheDamaged, load_index, save_index
+from vectorstore.lexical_cache import CacheDamaged, build_index, load_index
 from vectorstore.recency import day_number, fresh_filters, from_day_number, recency_factor
-from vectorstore.records import matches
 from vectorstore.storage import ArticleStorage, Hit
 from vectorstore.types import Passage, SearchFilters
 
@@ -90,13 +89,8 @@ class Searcher:
 
     def _build_lexical(self, generation: str) -> LexicalIndex:
         try:
-            rows = list(self.storage.chunk_records())
-            ids = [cid for cid, _, _ in rows]
-            docs = [doc for _, doc, _ in rows]
-            metas = [meta for _, _, meta in rows]
-            index = LexicalIndex(generation, ids, metas, docs)
-            if self._lexical_cache is not None:
-                save_index(index, self._lexical_cache)  # replaces a damaged file too
+            # Streams the chunks; replaces a damaged file too.
+            index = build_index(self.storage.chunk_records(), generation, self._lexical_cache)
             if self.lexical_rebuilding:
                 self.lexical_cache_problem += f"; rebuilt from the store at {time.ctime()}"
             return index
@@ -128,7 +122,7 @@ class Searcher:
         cfg = self.config
         n = cfg.candidates
         index = self.lexical_index(generation)
-        allowed = None if filters.is_empty() else index.mask(lambda m: matches(m, filters))
+        allowed = index.allowed(filters)
         masks = [allowed]
         fresh = fresh_filters(filters, as_of, cfg) if as_of else None
         if fresh is not None:
@@ -138,28 +132,40 @@ class Searcher:
             # No fresh news in the store (the usual case for an archive): skip its queries.
             fresh = fresh if fresh_mask.any() else None
             masks.append(fresh_mask)
-        lexical = [self._lexical_entries(index, hits) for hits in index.top_many(query, n, masks)]
+        lexical_rows = index.top_many(query, n, masks)
         vector = self.embedder.embed_query(query)  # once, for the whole-store and fresh lists
+        dense = [self.storage.dense_query(vector, n, filters, total)]
+        if fresh is not None:
+            fresh_dense = self.storage.dense_query(vector, n, fresh, total)
+            dense.append([h for h in fresh_dense if h["similarity"] >= cfg.recent_min_similarity])
+        lexical = self._lexical_hits(index, lexical_rows, dense)
         ranked = [
-            (cfg.dense_weight, "dense_rank", self.storage.dense_query(vector, n, filters, total)),
+            (cfg.dense_weight, "dense_rank", dense[0]),
             (cfg.lexical_weight, "lexical_rank", lexical[0]),
         ]
         if fresh is not None:
-            fresh_dense = self.storage.dense_query(vector, n, fresh, total)
-            fresh_dense = [h for h in fresh_dense if h["similarity"] >= cfg.recent_min_similarity]
-            ranked.append((cfg.recent_weight, None, fresh_dense))
+            ranked.append((cfg.recent_weight, None, dense[1]))
             ranked.append((cfg.recent_weight, None, lexical[1]))
         fused = self._fuse(ranked, as_of)
         committed = self.storage.existing_ids(list({p["meta"]["article_id"] for p in fused}))
         passages = [_passage(p) for p in fused if p["meta"]["article_id"] in committed]
         return collapse_copies(passages, limit=k, overlap=cfg.copy_overlap)
 
-    @staticmethod
-    def _lexical_entries(index: LexicalIndex, hits: list[tuple[int, float]]) -> list[Hit]:
-        return [
-            {"id": index.chunk_ids[i], "doc": index.documents[i], "meta": index.metadatas[i]}
-            for i, _score in hits
-        ]
+    def _lexical_hits(
+        self, index: LexicalIndex, rows: list[list[tuple[int, float]]], dense: list[list[Hit]]
+    ) -> list[list[Hit]]:
+        """Lexical hits with their text and metadata: those the dense lists brought already,
+        the rest read from the storage in one request. A chunk deleted since the index was
+        built is left out."""
+        known = {hit["id"]: hit for hits in dense for hit in hits}
+        ids = [[index.chunk_id(row) for row, _score in hits] for hits in rows]
+        missing = sorted({cid for hits in ids for cid in hits} - known.keys())
+        read = self.storage.chunks_by_id(missing)
+        found = {cid: {"id": cid, "doc": doc, "meta": meta} for cid, (doc, meta) in read.items()}
+        found.update(
+            {cid: {"id": cid, "doc": h["doc"], "meta": h["meta"]} for cid, h in known.items()}
+        )
+        return [[found[cid] for cid in hits if cid in found] for hits in ids]
 
     def _fuse(
         self, ranked: list[tuple[float, str | None, list[Hit]]], as_of: date | None
@@ -183,9 +189,8 @@ class Searcher:
 
     def newest_day(self) -> date | None:
         """The newest publication date in the store (None when nothing is dated), read from
-        the BM25 cache's metadata, so it costs no extra scan of the storage."""
-        days = (meta.get("published_day") or 0 for meta in self.lexical_index().metadatas)
-        return from_day_number(max(days, default=0))
+        the BM25 index's days, so it costs no extra scan of the storage."""
+        return from_day_number(self.lexical_index().newest_day())
 
 
 def _passage(entry: dict) -> Passage:

@@ -118,6 +118,10 @@ class ArticleStorage(Protocol):
         """Every chunk as (id, text, metadata): what the BM25 index is built from."""
         ...
 
+    def chunks_by_id(self, chunk_ids: Sequence[str]) -> dict[str, tuple[str, dict]]:
+        """Text and metadata of those of these chunks still stored (lexical hits)."""
+        ...
+
     # -- the dense half of a search
 
     def dense_query(

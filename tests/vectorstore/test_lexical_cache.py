@@ -7,13 +7,15 @@ import pickle
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.api import create_app
 from ingest.types import Article
 from tests.api.conftest import local_client
-from vectorstore.lexical import LexicalIndex
-from vectorstore.lexical_cache import CacheDamaged, load_index, save_index
+from vectorstore import lexical_cache, lexical_file
+from vectorstore.lexical_build import ARRAYS
+from vectorstore.lexical_cache import CacheDamaged, load_index
 
 GLACIER = Article(
     title="Glacier retreat measured by survey team",
@@ -39,11 +41,12 @@ def test_a_new_process_loads_the_saved_index_instead_of_rebuilding_it(make_app, 
     def rebuilt(*_args, **_kwargs):
         raise AssertionError("the BM25 index was rebuilt although a current one was saved")
 
-    monkeypatch.setattr(LexicalIndex, "__post_init__", rebuilt)
+    monkeypatch.setattr(lexical_cache, "build_file", rebuilt)
     second = make_app()  # same data folder, a new store object: what a new process sees
     index = second.store.lexical_index()
     hits = index.top("Vardbreen", 5)
-    assert [index.metadatas[i]["article_id"] for i, _score in hits] == [GLACIER.id]
+    chunk_ids = {cid for cid, _, meta in second.store.chunk_records()}
+    assert [index.chunk_id(row) for row, _score in hits] == sorted(chunk_ids)
 
 
 def test_a_write_by_another_process_makes_the_saved_index_stale(make_app):
@@ -105,18 +108,31 @@ def _flipped(path: Path, _generation: str) -> None:
     path.write_bytes(bytes(raw))
 
 
-def _crafted(path: Path, generation: str) -> None:
-    # A well-formed archive with a valid checksum whose score matrix points past the chunks:
-    # what a crafted file looks like (a broken index used to make every search a 500).
-    index = load_index(path, generation)
-    index._bm25.scores["indices"] = index._bm25.scores["indices"] + 1000
-    save_index(index, path)
+def _crafted(path: Path, _generation: str) -> None:
+    # A well-formed file with a valid checksum whose postings point past the chunks: what a
+    # crafted file looks like (a broken index used to make every search a 500).
+    header = lexical_file.read_header(path)
+    arrays = {
+        name: np.array(a) for name, a in lexical_file.read_arrays(path, header, ARRAYS, {}).items()
+    }
+    arrays["posting_rows"] += 1000
+    shapes = {name: (dtype, len(arrays[name])) for name, dtype in ARRAYS.items()}
+    header["sha256"] = "0" * 64
+    path.unlink()
+    for name, array in lexical_file.create(path, header, shapes).items():
+        array[:] = arrays[name]
+    lexical_file.seal(path, header)
+
+
+def _other_version(path: Path, _generation: str) -> None:
+    raw = path.read_bytes()
+    path.write_bytes(raw.replace(b'"version":2', b'"version":9', 1))
 
 
 @pytest.mark.parametrize(
     "damage",
-    [_garbage, _truncated, _flipped, _crafted],
-    ids=["garbage", "truncated", "flipped-byte", "crafted"],
+    [_garbage, _truncated, _flipped, _crafted, _other_version],
+    ids=["garbage", "truncated", "flipped-byte", "crafted", "other-version"],
 )
 def test_a_damaged_cache_is_rebuilt_and_reported_and_search_answers(make_app, damage):
     app = make_app()
@@ -146,14 +162,14 @@ def test_readyz_is_not_ready_while_a_damaged_cache_is_rebuilt_and_names_it_after
 
         # Hold the rebuild the next search starts, to ask /readyz meanwhile.
         building, release = threading.Event(), threading.Event()
-        build = LexicalIndex.__post_init__
+        build = lexical_cache.build_file
 
-        def held_build(index: LexicalIndex) -> None:
+        def held_build(*args: object) -> None:
             building.set()
             release.wait(60)
-            build(index)
+            build(*args)
 
-        monkeypatch.setattr(LexicalIndex, "__post_init__", held_build)
+        monkeypatch.setattr(lexical_cache, "build_file", held_build)
         search = threading.Thread(target=lambda: client.get("/v1/search", params={"q": "hives"}))
         search.start()
         assert building.wait(60)
