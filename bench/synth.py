@@ -70,8 +70,11 @@ def build_store(settings: Settings, chunks: int, *, log=print) -> Newsdesk:  # n
         np.save(saved, vectors)
         log(f"embedded {len(pairs)} base chunks in {time.perf_counter() - started:.0f}s")
     by_body = {c.text: v for (_, c), v in zip(pairs, vectors, strict=True)}
-    writer = Newsdesk(settings, embedder=NoisyCopies(by_body, app.embedder))
-    copy = 0
+    # A store built earlier at a smaller size grows from where it stopped: copy numbers go on,
+    # and the noise is seeded afresh so no vector repeats one made in the earlier run.
+    copy = app.store.count_chunks() // len(pairs)
+    noisy = NoisyCopies(by_body, app.embedder, seed=7 + copy)
+    writer = Newsdesk(settings, embedder=noisy)
     while writer.store.count_chunks() < chunks:
         batch = [
             # id="": a new content id from the new title (replace would keep the old one).
