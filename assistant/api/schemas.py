@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -290,6 +290,40 @@ class SyncOut(BaseModel):
     runs: list[SyncRun]
     queued: list[str]
     holder: str | None
+
+
+class SaveRequest(AskRequest):
+    """A question to answer and keep (the body of POST /v1/ask, and a title)."""
+
+    title: Text | None = Field(default=None, min_length=1, max_length=300, pattern=r"\S")
+
+
+class ConversationIn(BaseModel):
+    """Saved answers, oldest first, kept together as one conversation."""
+
+    model_config = ConfigDict(extra="forbid")
+    answers: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{24}$")]] = Field(
+        min_length=1, max_length=100, description="ids of saved answers (POST /v1/answers)"
+    )
+    title: Text | None = Field(default=None, min_length=1, max_length=300, pattern=r"\S")
+
+
+class SavedTurnOut(BaseModel):
+    asked_at: datetime
+    answer: AnswerOut
+
+
+class SavedOut(BaseModel):
+    """A saved answer (one turn) or conversation, as it was when asked. `permalink` shows it
+    read-only as a page; `exports` are its Markdown, HTML and Word files."""
+
+    id: str
+    kind: Literal["answer", "conversation"]
+    title: str | None
+    saved_at: datetime
+    permalink: str
+    exports: dict[str, str]
+    turns: list[SavedTurnOut]
 
 
 class ErrorBody(BaseModel):

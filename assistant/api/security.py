@@ -1,9 +1,9 @@
 """API keys and where the server may listen.
 
 With keys configured every path but health and the API docs needs `Authorization: Bearer
-KEY`; read-only keys may ask, search and read, read-write keys may also add and delete
-articles and sources, and sync them. Without keys the server is open, so it may only listen
-on the loopback interface.
+KEY`; read-only keys may ask, search and read (saved answers too), read-write keys may also
+add and delete articles and sources, sync them, and save answers. Without keys the server is
+open, so it may only listen on the loopback interface.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from assistant.serving.login import (
     cookie_value,
     is_web_path,
     matches_key,
+    next_path,
 )
 from assistant.settings import ApiSettings, SettingsError
 
@@ -38,8 +39,9 @@ PUBLIC_PATHS = frozenset(
     }
 )
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-# Adding, editing and deleting articles; adding, removing and syncing sources.
-WRITE_PREFIXES = ("/v1/articles", "/v1/sources")
+# Adding, editing and deleting articles; adding, removing and syncing sources; saving
+# answers and conversations (assistant/api/handover.py).
+WRITE_PREFIXES = ("/v1/articles", "/v1/sources", "/v1/answers", "/v1/conversations")
 
 
 def is_loopback(host: str) -> bool:
@@ -104,8 +106,8 @@ class ApiKeyGuard:
             return
         if not can_write and needs_write(scope["method"], scope["path"]):
             message = (
-                "this API key is read-only: adding or deleting articles and sources, and "
-                "syncing, need a read-write one"
+                "this API key is read-only: adding or deleting articles and sources, "
+                "syncing, and saving answers need a read-write one"
             )
             await error_response(403, message)(scope, receive, send)
             return
@@ -118,6 +120,9 @@ class ApiKeyGuard:
             await self.app(scope, receive, send)
         elif scope["method"] == "GET" and scope["path"] == "/":
             await RedirectResponse(LOGIN_PATH, status_code=303)(scope, receive, send)
+        elif scope["method"] == "GET" and (back := next_path(scope["path"])):
+            # A permalink opened before signing in: sign in, then back to it.
+            await RedirectResponse(f"{LOGIN_PATH}?next={back}", 303)(scope, receive, send)
         else:
             message = f"sign in at {LOGIN_PATH} first, or send 'Authorization: Bearer KEY'"
             await error_response(401, message)(scope, receive, send)

@@ -9,7 +9,7 @@ shape `POST /v1/ask` returns, less timings) and the time it was asked.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 
 from assistant.handover.document import HandoverDocument, handover_document
@@ -106,4 +106,6 @@ def new_saved(
     if not 1 <= len(turns) <= MAX_TURNS:
         raise ValueError(f"a saved conversation holds 1 to {MAX_TURNS} answers")
     kind = ANSWER if len(turns) == 1 else CONVERSATION
-    return SavedAnswer(record_id, kind, datetime.now(UTC), title, tuple(turns))
+    # As it is kept: without the passages read or the time taken, which are not handed over.
+    kept = tuple((replace(a, passages=[], timings={}), asked) for a, asked in turns)
+    return SavedAnswer(record_id, kind, datetime.now(UTC), title, kept)

@@ -18,6 +18,7 @@ import html
 import ipaddress
 import logging
 import os
+import re
 import secrets
 import time
 from collections import OrderedDict, deque
@@ -37,11 +38,19 @@ LOGIN_PATH, LOGOUT_PATH = "/login", "/logout"
 # Paths that stay bearer-only even for a signed-in browser.
 API_PREFIXES = ("/v1", "/mcp")
 SECRET_FILE = "session-secret"
+# A saved answer's page (assistant/api/handover.py): where signing in may lead back to.
+PERMALINK = re.compile(r"/a/[A-Za-z0-9_-]{24}")
 log = logging.getLogger("newsdesk.api")
 
 
 def is_web_path(path: str) -> bool:
     return not path.startswith(API_PREFIXES)
+
+
+def next_path(value: str | None) -> str | None:
+    """Where to go after signing in, when it is a permalink of this server (`/a/{id}`); None
+    for anything else, so the sign-in form cannot send a browser to another site."""
+    return value if value and PERMALINK.fullmatch(value) else None
 
 
 def session_secret(data_dir: Path) -> bytes:
@@ -175,8 +184,9 @@ def role_dependency(api: ApiSettings, signer: SessionSigner) -> Callable[[Reques
     return role_of_request
 
 
-def _form(message: str = "") -> str:
+def _form(message: str = "", back: str | None = None) -> str:
     note = f'<p class="err" role="alert">{html.escape(message)}</p>' if message else ""
+    hidden = f'<input type="hidden" name="next" value="{html.escape(back)}">' if back else ""
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Newsdesk: sign in</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:420px;margin:12vh auto;padding:0 16px;
@@ -184,7 +194,7 @@ color:#1f2937}}input,button{{font-size:1rem;padding:8px;width:100%;box-sizing:bo
 margin:6px 0}}button{{background:#6366f1;color:#fff;border:0;border-radius:6px;cursor:pointer}}
 .err{{color:#b91c1c}}small{{color:#6b7280}}</style></head><body>
 <h1>Newsdesk</h1><p>This Newsdesk is protected. Sign in with the API key you were given.</p>
-{note}<form method="post" action="{LOGIN_PATH}">
+{note}<form method="post" action="{LOGIN_PATH}">{hidden}
 <label for="key">API key</label><input id="key" name="key" type="password" autocomplete="off"
 autofocus required><button type="submit">Sign in</button></form>
 <small>A read-only key can ask and read; a read-write key can also add and delete
@@ -196,8 +206,8 @@ def build_router(api: ApiSettings, signer: SessionSigner) -> APIRouter:
     throttle = LoginThrottle()
 
     @router.get(LOGIN_PATH)
-    def login_page() -> HTMLResponse:
-        return HTMLResponse(_form())
+    def login_page(request: Request) -> HTMLResponse:
+        return HTMLResponse(_form(back=next_path(request.query_params.get("next"))))
 
     @router.post(LOGIN_PATH)
     async def login(request: Request) -> Response:
@@ -208,10 +218,11 @@ def build_router(api: ApiSettings, signer: SessionSigner) -> APIRouter:
             return HTMLResponse(_form(message), status_code=429, headers=headers)
         fields = parse_qs((await request.body()).decode("utf-8", "replace"))
         role = key_role(api, (fields.get("key") or [""])[0].strip())
+        back = next_path((fields.get("next") or [""])[0])
         if role is None:
             throttle.failed(address)
-            return HTMLResponse(_form("That key is not valid."), status_code=401)
-        response = RedirectResponse("/", status_code=303)
+            return HTMLResponse(_form("That key is not valid.", back), status_code=401)
+        response = RedirectResponse(back or "/", status_code=303)
         response.set_cookie(
             COOKIE,
             signer.issue(EDITOR if role == "write" else READER),
