@@ -26,6 +26,8 @@ from assistant.options import describe_options
 from assistant.settings import SettingsError, load_settings
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from assistant.app import Newsdesk
     from assistant.types import Answer
     from vectorstore.lock import StoreBusy
@@ -54,6 +56,21 @@ def _question(value: str) -> str:
     # Checked while parsing: a blank question is refused before any store is opened.
     if not value.strip():
         raise argparse.ArgumentTypeError("the question is empty")
+    return value
+
+
+def _export_file(value: str) -> str:
+    # Checked while parsing: a file whose format cannot be told is refused before asking.
+    from pathlib import Path
+
+    from assistant.handover import format_of_file
+
+    try:
+        format_of_file(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    if not Path(value).absolute().parent.is_dir():
+        raise argparse.ArgumentTypeError(f"{value}: its folder does not exist")
     return value
 
 
@@ -138,6 +155,11 @@ def _build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", parents=[common, filters], help="answer one question")
     p.add_argument("question", type=_question, help="the question, in quotes")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    p.add_argument(
+        "--export", type=_export_file, metavar="FILE",
+        help="also write the answer with its sources to FILE: .md (footnotes), .html (a "
+        "self-contained page) or .docx (Word)",
+    )  # fmt: skip
 
     sub.add_parser("chat", parents=[common, filters], help="a conversation in the terminal")
 
@@ -331,6 +353,9 @@ def _cmd_ingest(app: Newsdesk, args: argparse.Namespace) -> int:
 
 
 def _cmd_ask(app: Newsdesk, args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    asked_at = datetime.now(UTC)
     answer = app.ask(
         args.question,
         filters=_filters(args),
@@ -342,6 +367,22 @@ def _cmd_ask(app: Newsdesk, args: argparse.Namespace) -> int:
         print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
     else:
         print(format_answer(answer))
+    return _write_export(args.export, answer, asked_at) if args.export else EXIT_OK
+
+
+def _write_export(path: str, answer: Answer, asked_at: datetime) -> int:
+    """The answer handed over as the file `path` names (assistant/handover)."""
+    from pathlib import Path
+
+    from assistant.handover import format_of_file, handover_document
+
+    data = format_of_file(path).render(handover_document([(answer, asked_at)]))
+    try:
+        Path(path).write_bytes(data)
+    except OSError as exc:
+        print(f"error: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"exported to {path}", file=sys.stderr)
     return EXIT_OK
 
 
