@@ -84,7 +84,7 @@ def answered(results: Iterable[dict], exclude: set[str]) -> list[tuple[float, bo
     ]
 
 
-def apply(decision: dict, calibration: Calibration) -> dict:
+def apply(decision: dict, calibration: Calibration, about: dict | None = None) -> dict:
     """The decision file with the map added and its thresholds moved onto the new scale (an
     existing map is undone first, so applying twice replaces rather than compounds)."""
     old = Calibration.from_data(decision.get("calibration"))
@@ -92,7 +92,7 @@ def apply(decision: dict, calibration: Calibration) -> dict:
     for key in ("answer_threshold", "strong_threshold"):
         raw = _uncalibrated(float(decision[key]), old)
         updated[key] = round(calibration(raw), 4) if raw > 0 else 0.0
-    updated["calibration"] = calibration.as_data()
+    updated["calibration"] = calibration.as_data() | (about or {})
     return updated
 
 
@@ -119,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         "--exclude", type=Path, help="training examples (.jsonl): their questions are left out"
     )
     parser.add_argument("--write", type=Path, help="decision.json to update")
+    parser.add_argument("--card", type=Path, help="rewrite the model card (docs/reader.md)")
     args = parser.parse_args(argv)
     results = json.loads((args.run / "result.json").read_text(encoding="utf-8"))["questions"]
     exclude: set[str] = set()
@@ -128,17 +129,23 @@ def main(argv: list[str] | None = None) -> int:
         exclude = {q["id"] for q in examples.read(args.exclude)}
     scored = answered(results, exclude)
     calibration = fit(scored)
-    after = [(calibration(p), y) for p, y in scored]
-    print(json.dumps({
-        "answers": len(scored), "right": sum(y for _, y in scored),
-        "left_out_seen_in_training": sum(r["id"] in exclude for r in results),
-        "calibration": calibration.as_data(),
-        "error_before": error(scored), "error_after_in_sample": error(after),
-    }))  # fmt: skip
+    about = {
+        "answers": len(scored),
+        "run": args.run.name,
+        "error_before": error(scored),
+        "error_after": error([(calibration(p), y) for p, y in scored]),
+    }
+    left_out = sum(r["id"] in exclude for r in results)
+    print(json.dumps(calibration.as_data() | about | {"left_out_seen_in_training": left_out}))
     if args.write:
         decision = json.loads(args.write.read_text(encoding="utf-8"))
-        updated = apply(decision, calibration)
+        updated = apply(decision, calibration, about)
         args.write.write_text(json.dumps(updated, indent=1) + "\n", encoding="utf-8")
+        if args.card:
+            from assistant.reader.card import write_card
+            from assistant.reader.model import READER_FILE
+
+            write_card(args.card, args.write, args.write.parent / READER_FILE)
     return 0
 
 

@@ -29,6 +29,10 @@ disagree:
   probability picks the sentence to quote, refuses below `answer_threshold`, labels answers
   "well supported" from `strong_threshold`; both sides of "the sources disagree" must reach
   `answer_threshold`.
+- **the calibration** (`calibration` in `decision.json`, `assistant/reader/calibration.py`):
+  two numbers mapping the decision's probability to how often answers given at it were right,
+  fitted on a harness run over training questions the models never saw. The confidence shown
+  and every threshold are on its scale; it reorders nothing.
 - **the disagreement model** (`disagreement` in `decision.json`,
   `assistant/reader/disagreement.py`): for a question that asks for a name, a place or a date,
   a logistic regression over how two sentences the rules set against each other line up
@@ -77,6 +81,9 @@ python -m assistant.reader.train --data ../shared/train/realtimeqa-train --out O
 newsdesk eval ../shared/eval/realtimeqa-dev --no-baseline --out DEV   # thresholds at 0
 newsdesk eval ../shared/eval/realtimeqa-dev --no-baseline --no-explanations --out DEV_NOEX
 python -m assistant.reader.thresholds --both DEV --articles-only DEV_NOEX --write OUT/decision.json
+newsdesk eval ../shared/train/realtimeqa-train --sample 300 --seed 0 --no-baseline --out TRAIN
+python -m assistant.reader.calibration --run TRAIN --exclude WORK/examples-train.jsonl \
+    --write OUT/decision.json --card docs/reader.md
 ```
 On the 2-core machine: the examples take about 1.1 s a question after about 2.5 minutes of
 reading the training files (1,583 questions: about 32 minutes; they are kept in WORK, so a
@@ -120,6 +127,17 @@ def write_card(card: Path, decision_file: Path, reader_file: Path) -> None:
     for key in ("answer_threshold", "strong_threshold"):
         lines.append(f"| {key} | {data.get(key)} |")
     lines.append(f"| disagreement threshold | {model.get('threshold')} |")
+    calibration = data.get("calibration")
+    if calibration:
+        lines += ["", "## Calibration", ""]
+        lines.append(
+            f"confidence = sigmoid({calibration['slope']} x logit(p) + "
+            f"{calibration['intercept']}), p the decision's probability; fitted on "
+            f"{calibration.get('answers')} answers to training questions neither model saw "
+            f"(`{calibration.get('run')}`); expected calibration error there "
+            f"{calibration.get('error_before')} before, {calibration.get('error_after')} after. "
+            "The thresholds above are on this scale."
+        )
     if model:
         lines += ["", "## Disagreement model", ""]
         lines.append(
