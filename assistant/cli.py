@@ -619,6 +619,8 @@ def _cmd_import(app: Newsdesk, args: argparse.Namespace) -> int:
 
     report = app.import_file(Path(args.file))  # ExportFormatError is a ValueError: 2
     sources = f"; {report.sources} source(s) with their sync state" if report.sources else ""
+    if report.saved_answers:
+        sources += f"; {report.saved_answers} saved answer(s)"
     print(
         f"imported {report.articles} article(s): {report.added} added, "
         f"{report.unchanged} already stored{sources}"

@@ -23,6 +23,7 @@ SUFFIX = "_saved"
 VECTOR = [1.0, 0.0]  # read by id only: Chroma never embeds, nor downloads a model, for it
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{24}")
 MAX_RECORD_CHARS = 2_000_000
+KINDS = ("answer", "conversation")
 
 
 def new_id() -> str:
@@ -33,6 +34,17 @@ def new_id() -> str:
 def is_id(value: object) -> bool:
     """Whether `value` has the shape of a saved answer's id (checked before any look-up)."""
     return isinstance(value, str) and ID_PATTERN.fullmatch(value) is not None
+
+
+def check_saved(record_id: object, kind: object, data: object) -> None:
+    """ValueError for a record that is not a saved answer (an import's line); the answer
+    inside is read, and checked again, by assistant/handover/saved.py when it is shown."""
+    if not is_id(record_id):
+        raise ValueError(f"not a saved answer's id: {str(record_id)[:40]!r}")
+    if kind not in KINDS or not isinstance(data, dict) or data.get("kind") != kind:
+        raise ValueError(f"a saved answer's kind must be one of {', '.join(KINDS)}")
+    if data.get("id") != record_id or not isinstance(data.get("turns"), list):
+        raise ValueError("a saved answer must hold its own id and a list of turns")
 
 
 class SavedAnswers:

@@ -6,8 +6,10 @@ not written: they follow from the text, the chunking and the embedder, and impor
 them again. Then, in id order, the records of the sync of sources (vectorstore/sync_state.py:
 sources, their status and ETags, items, runs; not the lease), one a line as
 `{"sync": KIND, "id": ..., "data": {...}}`, and the header counts them (`sync_records`, left
-out when there are none, so an export without sources reads as before). Importing an export
-into an empty store and exporting again gives the same bytes.
+out when there are none, so an export without sources reads as before). Then the saved
+answers behind permalinks (vectorstore/saved_answers.py), as `{"saved": KIND, "id": ...,
+"data": {...}}`, counted by `saved_answers` in the same way. Importing an export into an
+empty store and exporting again gives the same bytes.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import IO
 
 from ingest.types import Article
 from vectorstore.records import SCHEMA_VERSION
+from vectorstore.saved_answers import check_saved
 from vectorstore.store import ArticleStore
 from vectorstore.sync_state import check_record
 
@@ -39,16 +42,18 @@ class ImportReport:
     unchanged: int
     note: str | None = None
     sources: int = 0
+    saved_answers: int = 0
 
 
-def _dumps(value: dict) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def _dumps(value: dict, *, sort_keys: bool = False) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=sort_keys)
 
 
 def export_store(store: ArticleStore, out: IO[str]) -> int:
     """Write every article to `out`; returns how many."""
     rows = list(store.article_records())
     sync = store.sync_state.exported()
+    saved = store.saved_answers.exported()
     header = {
         "format": FORMAT,
         "schema_version": SCHEMA_VERSION,
@@ -57,6 +62,8 @@ def export_store(store: ArticleStore, out: IO[str]) -> int:
     }
     if sync:
         header["sync_records"] = len(sync)
+    if saved:
+        header["saved_answers"] = len(saved)
     out.write(_dumps(header) + "\n")
     for article, meta in rows:
         record = {key: getattr(article, key) for key in (*_TEXT_FIELDS, *_OPTIONAL_FIELDS)}
@@ -65,8 +72,9 @@ def export_store(store: ArticleStore, out: IO[str]) -> int:
             record["sample"] = True
         out.write(_dumps(record) + "\n")
     for record_id, kind, data in sync:
-        out.write(json.dumps({"sync": kind, "id": record_id, "data": data}, ensure_ascii=False,
-                             separators=(",", ":"), sort_keys=True) + "\n")  # fmt: skip
+        out.write(_dumps({"sync": kind, "id": record_id, "data": data}, sort_keys=True) + "\n")
+    for record_id, kind, data in saved:
+        out.write(_dumps({"saved": kind, "id": record_id, "data": data}, sort_keys=True) + "\n")
     return len(rows)
 
 
@@ -111,31 +119,35 @@ def _parse_article(line: str, where: str) -> tuple[Article, float | None]:
     return Article(**fields), stamp
 
 
-def _parse_sync(line: str, where: str) -> tuple[str, str, dict] | None:
-    """A sync record's line as (id, kind, data); None for a line that is not one."""
+def _parse_record(line: str, where: str) -> tuple[str, tuple[str, str, dict]] | None:
+    """A sync record's or a saved answer's line as ("sync" or "saved", (id, kind, data));
+    None for a line that is neither (an article's)."""
     if not line.startswith('{"data"') and '"sync":' not in line[:200]:
         return None
     try:
         record = json.loads(line)
     except (json.JSONDecodeError, RecursionError) as exc:
         raise ExportFormatError(f"{where}: malformed JSON ({exc})") from exc
-    if not isinstance(record, dict) or "sync" not in record:
+    table = next((t for t in ("sync", "saved") if isinstance(record, dict) and t in record), None)
+    if table is None:
         return None
+    check = check_record if table == "sync" else check_saved
     try:
-        check_record(record.get("id"), record["sync"], record.get("data"))
+        check(record.get("id"), record[table], record.get("data"))
     except ValueError as exc:
         raise ExportFormatError(f"{where}: {exc}") from exc
-    return record["id"], record["sync"], record["data"]
+    return table, (record["id"], record[table], record["data"])
 
 
 def read_export(
     path: Path, lines: Iterable[str]
-) -> tuple[dict, list[Article], dict[str, float], list[tuple[str, str, dict]]]:
-    """Parse a whole export before anything is written: a bad line changes nothing."""
+) -> tuple[dict, list[Article], dict[str, float], dict[str, list[tuple[str, str, dict]]]]:
+    """Parse a whole export before anything is written: a bad line changes nothing. The
+    last item holds the "sync" and "saved" records."""
     header: dict | None = None
     articles: list[Article] = []
     stamps: dict[str, float] = {}
-    sync: list[tuple[str, str, dict]] = []
+    extra: dict[str, list[tuple[str, str, dict]]] = {"sync": [], "saved": []}
     for number, line in enumerate(lines, start=1):
         where = f"{path}:{number}"
         if not line.strip():
@@ -143,9 +155,9 @@ def read_export(
         if header is None:
             header = _parse_header(line, where)
             continue
-        record = _parse_sync(line, where)
+        record = _parse_record(line, where)
         if record is not None:
-            sync.append(record)
+            extra[record[0]].append(record[1])
             continue
         article, stamp = _parse_article(line, where)
         articles.append(article)
@@ -158,25 +170,28 @@ def read_export(
             f"{path}: header announces {header['articles']} articles but the file holds "
             f"{len(articles)} (truncated?)"
         )
-    if header.get("sync_records", 0) != len(sync):
-        raise ExportFormatError(
-            f"{path}: header announces {header.get('sync_records', 0)} sync records but the "
-            f"file holds {len(sync)} (truncated?)"
-        )
-    return header, articles, stamps, sync
+    for table, count in (("sync", "sync_records"), ("saved", "saved_answers")):
+        if header.get(count, 0) != len(extra[table]):
+            raise ExportFormatError(
+                f"{path}: header announces {header.get(count, 0)} {count.replace('_', ' ')} "
+                f"but the file holds {len(extra[table])} (truncated?)"
+            )
+    return header, articles, stamps, extra
 
 
 def import_file(store: ArticleStore, path: Path) -> ImportReport:
     """Restore an export into `store`, keeping ids and ingest times."""
     try:
         with path.open(encoding="utf-8") as handle:
-            header, articles, stamps, sync = read_export(path, handle)
+            header, articles, stamps, extra = read_export(path, handle)
     except UnicodeDecodeError as exc:
         raise ExportFormatError(f"{path}: not UTF-8 text ({exc.reason})") from exc
     except OSError as exc:
         raise ExportFormatError(f"{path}: {exc.strerror or exc}") from exc
     added = store.add_articles(articles, ingested_at=stamps)
+    sync = extra["sync"]
     store.sync_state.restore(sync)
+    store.saved_answers.restore(extra["saved"])
     note = None
     if header.get("chunking") not in (None, asdict(store.chunking)):
         note = (
@@ -184,4 +199,6 @@ def import_file(store: ArticleStore, path: Path) -> ImportReport:
             f"{asdict(store.chunking)}: chunks were made with this store's setting"
         )
     sources = sum(kind == "source" for _, kind, _ in sync)
-    return ImportReport(len(articles), len(added.added), len(added.unchanged), note, sources)
+    return ImportReport(
+        len(articles), len(added.added), len(added.unchanged), note, sources, len(extra["saved"])
+    )
