@@ -179,6 +179,10 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--seed", type=int, default=0, metavar="S", help="which sample --sample draws [0]"
     )
+    p.add_argument(
+        "--skip", type=int, default=0, metavar="N",
+        help="leave out the first N questions (and the articles only they point at) [0]",
+    )  # fmt: skip
 
     p = sub.add_parser("articles", parents=[common], help="list, show or remove articles")
     verbs = p.add_subparsers(dest="verb", required=True, metavar="VERB")
@@ -493,7 +497,7 @@ def _cmd_eval(app: Newsdesk, args: argparse.Namespace) -> int:
         run = run_evaluation(
             args.dataset, app.settings, limit=args.limit,
             explanations=not args.no_explanations, baseline=not args.no_baseline,
-            progress=sys.stderr.isatty(), sample=args.sample, seed=args.seed,
+            progress=sys.stderr.isatty(), sample=args.sample, seed=args.seed, skip=args.skip,
         )  # fmt: skip
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

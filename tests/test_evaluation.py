@@ -319,6 +319,18 @@ def test_a_sample_is_reproducible_and_holds_only_the_articles_its_questions_poin
     assert len(load_dataset(train_split, sample=99).questions) == 4
 
 
+def test_skipping_the_first_questions_leaves_out_them_and_the_articles_only_they_use(
+    train_split,
+):
+    rest = load_dataset(train_split, skip=2)
+    assert [q.id for q in rest.questions] == ["q3", "q4"]
+    assert {r["id"] for r in rest.records} == {r for q in rest.questions for r in q.record_ids}
+    sampled = load_dataset(train_split, skip=2, sample=1, seed=5)
+    assert sampled.questions[0].id in ("q3", "q4")
+    with pytest.raises(ValueError, match="negative"):
+        load_dataset(train_split, skip=-1)
+
+
 def test_a_broken_dataset_file_is_named_in_the_error(tmp_path):
     (tmp_path / "articles.jsonl").write_text("")
     (tmp_path / "questions.jsonl.gz").write_bytes(b"not gzip at all")

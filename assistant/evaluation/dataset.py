@@ -140,21 +140,28 @@ def load_dataset(
     explanations: bool = True,
     sample: int | None = None,
     seed: int = 0,
+    skip: int = 0,
 ) -> Dataset:
     """Questions and article records of a dataset folder, explanation passages included.
 
     With `explanations` False (the abstention setting) the explanation passages are still
     stored, so both settings share one embedded collection, but they are hidden from search.
     With `sample` N, only N questions (see sample_questions) and the records they point at are
-    read: the training split is too big to embed whole on a small machine."""
+    read: the training split is too big to embed whole on a small machine. `skip` leaves out
+    the file's first questions before sampling (the training questions the reader learned
+    from are among the first 1,800), and then too only the records the rest point at are read."""
     folder = Path(folder)
     questions_file = jsonl_file(folder, "questions")
     if questions_file is None:
         raise FileNotFoundError(f"{folder}: no questions.jsonl or questions.jsonl.gz in it")
     questions = _questions(questions_file)
     wanted: set[str] | None = None
+    if skip < 0:
+        raise ValueError(f"--skip must not be negative, not {skip}")
+    questions = questions[skip:]
     if sample is not None:
         questions = sample_questions(questions, sample, seed)
+    if sample is not None or skip:
         wanted = {r for q in questions for r in q.record_ids}
     articles_file = jsonl_file(folder, "articles")
     if articles_file is None:

@@ -233,9 +233,13 @@ def run_evaluation(
     progress: bool = False,
     sample: int | None = None,
     seed: int = 0,
+    skip: int = 0,
 ) -> EvalRun:
-    """Ask every question (or `limit` first, or a `sample` of N drawn with `seed`)."""
-    dataset = load_dataset(dataset_dir, explanations=explanations, sample=sample, seed=seed)
+    """Ask every question (or `limit` first, or a `sample` of N drawn with `seed`; after the
+    first `skip`)."""
+    dataset = load_dataset(
+        dataset_dir, explanations=explanations, sample=sample, seed=seed, skip=skip
+    )
     articles, id_map, skipped = _articles(dataset)
     app, collection = _eval_app(settings, articles)
     started = time.perf_counter()
@@ -264,7 +268,7 @@ def run_evaluation(
         settings={"top_k": settings.answer.top_k, "answerer": _answerer_name(settings),
                   "chunking": repr(settings.ingest.chunking), "search": repr(settings.search),
                   "explanations": explanations, "sample": sample,
-                  "seed": seed if sample else None,
+                  "seed": seed if sample else None, "skip": skip,
                   "support_share": settings.llm.check.min_coverage},
         ingest=ingest,
     )  # fmt: skip
