@@ -368,6 +368,24 @@ class ChromaStorage:
             )
             yield from zip(res["ids"], res["documents"], res["metadatas"], strict=True)
 
+    def nearest_ids(self, vector: np.ndarray, n: int, total: int) -> list[tuple[str, float]]:
+        """Ids and similarities of the `n` chunks nearest `vector`, no filter, no text: the
+        cheap query (3 ms for 200 at 100k chunks, where a `where` clause costs 300 ms)."""
+        res = self._chunks.query(
+            query_embeddings=[vector], n_results=max(1, min(n, total)), include=["distances"]
+        )
+        return [
+            (cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)
+        ]
+
+    def chunk_vectors(self, chunk_ids: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """The stored vectors of these chunks (those still stored), in the order returned."""
+        import numpy  # the module imports numpy for annotations only
+
+        res = self._chunks.get(ids=list(chunk_ids), include=["embeddings"])
+        vectors = res["embeddings"] if len(res["ids"]) else numpy.zeros((0, 0))
+        return list(res["ids"]), numpy.asarray(vectors, dtype=numpy.float32)
+
     def chunks_by_id(self, chunk_ids: Sequence[str]) -> dict[str, tuple[str, dict]]:
         """Text and metadata of these chunks (those still stored): a lexical hit's."""
         if not chunk_ids:

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ingest.text.tokens import tokenize
+from vectorstore.lexical_build import id_hash
 from vectorstore.recency import day_number
 from vectorstore.types import SearchFilters
 
@@ -53,6 +54,21 @@ class LexicalIndex:
 
     def chunk_id(self, row: int) -> str:
         return self._ids[row].decode("utf-8", "surrogatepass")
+
+    def rows(self, chunk_ids: Sequence[str]) -> np.ndarray:
+        """The row of each chunk id, -1 for one the index does not hold."""
+        encoded = [cid.encode("utf-8", "surrogatepass") for cid in chunk_ids]
+        wanted = np.fromiter(map(id_hash, encoded), dtype=np.uint64, count=len(encoded))
+        hashes = self.arrays["id_hashes"]
+        at = np.minimum(np.searchsorted(hashes, wanted), max(len(hashes) - 1, 0))
+        found = np.full(len(encoded), -1, dtype=np.int64)
+        if not len(hashes):
+            return found
+        rows = self.arrays["id_hash_rows"][at]
+        for i in np.flatnonzero(hashes[at] == wanted):  # a 64-bit hash may collide: compare
+            if self._ids[rows[i]] == encoded[i]:
+                found[i] = rows[i]
+        return found
 
     def _term(self, token: str) -> int | None:
         key = token.encode("utf-8", "surrogatepass")

@@ -13,6 +13,7 @@ in the same float types, so scores equal what the in-memory bm25s index gave
 
 from __future__ import annotations
 
+import hashlib
 import math
 import shutil
 import tempfile
@@ -26,7 +27,7 @@ from ingest.text.tokens import tokenize
 from vectorstore import lexical_file
 
 FORMAT = "newsdesk-bm25"
-VERSION = 2
+VERSION = 3
 K1, B = 1.5, 0.75
 _PLACEHOLDER = "0" * 64
 _PAIR_BLOCK = 1 << 22  # (word, chunk) pairs sorted into postings at a time
@@ -44,6 +45,8 @@ ARRAYS = {
     "articles": np.int32,  # index into the article ids
     "article_bytes": np.uint8,
     "article_offsets": np.int64,
+    "id_hashes": np.uint64,  # every row's chunk id hashed (`id_hash`), ascending...
+    "id_hash_rows": np.int32,  # ...and the row of each: a chunk id to its row, vectorised
 }
 
 
@@ -74,7 +77,9 @@ class _FirstPass:
         self.rows = 0
         self._pending: dict[str, list] = {name: [] for name in _SCRATCH}
         self._ids = bytearray()
-        self._files = {name: (scratch / name).open("wb") for name in (*_SCRATCH, "id_bytes")}
+        self._hashes: list[int] = []
+        names = (*_SCRATCH, "id_bytes", "id_hashes")
+        self._files = {name: (scratch / name).open("wb") for name in names}
 
     def add(self, chunk_id: str, text: str, meta: dict) -> None:
         tokens = tokenize(f"{meta.get('title', '')}\n{text}")
@@ -95,6 +100,7 @@ class _FirstPass:
         encoded = _utf8(chunk_id)
         self._ids += encoded
         pending["id_lengths"].append(len(encoded))
+        self._hashes.append(id_hash(encoded))
         self.rows += 1
         if len(pending["lengths"]) >= 4096:
             self._flush()
@@ -105,6 +111,8 @@ class _FirstPass:
             values.clear()
         self._files["id_bytes"].write(self._ids)
         self._ids.clear()
+        np.asarray(self._hashes, dtype=np.uint64).tofile(self._files["id_hashes"])
+        self._hashes.clear()
 
     def close(self) -> None:
         self._flush()
@@ -113,7 +121,7 @@ class _FirstPass:
 
     def read(self, name: str) -> np.ndarray:
         """A scratch file as an array (mapped: the pairs of 1M chunks are ~0.5 GB)."""
-        dtype = np.uint8 if name == "id_bytes" else np.int32
+        dtype = {"id_bytes": np.uint8, "id_hashes": np.uint64}.get(name, np.int32)
         file = self.scratch / name
         if not file.stat().st_size:
             return np.zeros(0, dtype=dtype)
@@ -127,6 +135,11 @@ _SCRATCH = ("pair_terms", "pair_tfs", "lengths", "pair_counts", "days", "outlets
 def _day(value: object) -> int:
     # A day outside int32 (a hand-edited record) would wrap; it cannot be a real date.
     return value if isinstance(value, int) and 0 < value < 2**31 else 0
+
+
+def id_hash(encoded: bytes) -> int:
+    """64 bits of BLAKE2b of a chunk id's UTF-8: what the index looks chunk ids up by."""
+    return int.from_bytes(hashlib.blake2b(encoded, digest_size=8).digest(), "little")
 
 
 def _utf8(text: str) -> bytes:
@@ -156,7 +169,11 @@ def _write(first: _FirstPass, generation: str, target: Path) -> None:
     article_bytes, article_offsets = _blob([_utf8(a) for a in first.article_ids])
     id_offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(first.read("id_lengths"), out=id_offsets[1:])
+    hashes = np.asarray(first.read("id_hashes"))
+    by_hash = np.argsort(hashes, kind="stable").astype(np.int32)
     small = {
+        "id_hashes": hashes[by_hash],
+        "id_hash_rows": by_hash,
         "term_starts": np.concatenate([[0], np.cumsum(frequency[order])]),
         "term_bytes": term_bytes,
         "term_offsets": term_offsets,

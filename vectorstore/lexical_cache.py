@@ -24,7 +24,7 @@ __all__ = ["CacheDamaged", "build_index", "load_index"]
 
 # Arrays whose values index something: checked while the checksum pass streams them.
 _WATCHED = ("term_starts", "posting_rows", "term_offsets", "id_offsets", "outlets", "articles",
-            "article_offsets")  # fmt: skip
+            "article_offsets", "id_hashes", "id_hash_rows")  # fmt: skip
 
 
 def build_index(
@@ -80,7 +80,7 @@ def _check(header: dict, arrays: dict, stats: dict[str, Stats]) -> None:
         isinstance(outlets, list) and all(isinstance(o, str) for o in outlets),
         "outlets must be a list of names",
     )
-    for name in ("outlets", "articles"):
+    for name in ("outlets", "articles", "id_hashes", "id_hash_rows"):
         _expect(len(arrays[name]) == rows, f"{name} has a wrong length")
     postings = len(arrays["posting_rows"])
     _expect(len(arrays["posting_weights"]) == postings, "postings differ in length")
@@ -92,6 +92,8 @@ def _check(header: dict, arrays: dict, stats: dict[str, Stats]) -> None:
     _expect(stats["term_starts"].size == stats["term_offsets"].size, "words and postings disagree")
     _within(stats["posting_rows"], 0, rows, "posting rows")
     _within(stats["outlets"], -1, len(outlets), "outlet codes")
+    _within(stats["id_hash_rows"], 0, rows, "rows of chunk ids")
+    _expect(stats["id_hashes"].ordered, "chunk id hashes out of order")
     _within(stats["articles"], 0, stats["article_offsets"].size - 1, "article codes")
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from vectorstore.config import SearchConfig
 from vectorstore.dedup import collapse_copies
 from vectorstore.embeddings import Embedder
+from vectorstore.filtered import filtered_dense
 from vectorstore.lexical import LexicalIndex
 from vectorstore.lexical_cache import CacheDamaged, build_index, load_index
 from vectorstore.recency import day_number, fresh_filters, from_day_number, recency_factor
@@ -134,9 +135,9 @@ class Searcher:
             masks.append(fresh_mask)
         lexical_rows = index.top_many(query, n, masks)
         vector = self.embedder.embed_query(query)  # once, for the whole-store and fresh lists
-        dense = [self.storage.dense_query(vector, n, filters, total)]
+        dense = [filtered_dense(self.storage, index, vector, n, filters, allowed, total)]
         if fresh is not None:
-            fresh_dense = self.storage.dense_query(vector, n, fresh, total)
+            fresh_dense = filtered_dense(self.storage, index, vector, n, fresh, masks[1], total)
             dense.append([h for h in fresh_dense if h["similarity"] >= cfg.recent_min_similarity])
         lexical = self._lexical_hits(index, lexical_rows, dense)
         ranked = [

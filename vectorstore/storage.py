@@ -130,3 +130,11 @@ class ArticleStorage(Protocol):
         """The `n` chunks nearest the query vector within the filters, nearest first;
         `total` is the chunk count the caller has just read (from `stamp`)."""
         ...
+
+    def nearest_ids(self, vector: np.ndarray, n: int, total: int) -> list[tuple[str, float]]:
+        """Ids and cosine similarities of the `n` chunks nearest the vector, unfiltered."""
+        ...
+
+    def chunk_vectors(self, chunk_ids: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """The stored vectors of those of these chunks still stored: (ids, vectors)."""
+        ...

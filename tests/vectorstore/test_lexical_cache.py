@@ -126,7 +126,7 @@ def _crafted(path: Path, _generation: str) -> None:
 
 def _other_version(path: Path, _generation: str) -> None:
     raw = path.read_bytes()
-    path.write_bytes(raw.replace(b'"version":2', b'"version":9', 1))
+    path.write_bytes(raw.replace(b'"version":3', b'"version":9', 1))
 
 
 @pytest.mark.parametrize(
