@@ -41,13 +41,14 @@ class SavedAnswer:
             "saved_at": self.saved_at.timestamp(),
             "title": self.title,
             "turns": [
-                {"asked_at": asked.isoformat(), "answer": _answer_data(answer)}
+                {"asked_at": asked.isoformat(), "answer": answer_data(answer)}
                 for answer, asked in self.turns
             ],
         }
 
 
-def _answer_data(answer: Answer) -> dict:
+def answer_data(answer: Answer) -> dict:
+    """An answer's JSON as it is kept (`answer_of` reads it back)."""
     data = answer.to_dict()
     data.pop("timings", None)  # how long it took then says nothing to the reader now
     return data

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 
 import gradio as gr
 
 from assistant.app import Newsdesk
 from assistant.serving.answer_text import pieces
 from assistant.serving.runtime import Runtime
-from assistant.web import render
+from assistant.web import handover, render
 from vectorstore.client import StoreUnavailable
 from vectorstore.types import SearchFilters
 
@@ -68,8 +68,10 @@ def ask_stream(
     before: str | None,
     as_of: str | None = None,
     include_samples: bool = False,
+    turns: list[dict] | None = None,
 ) -> Iterator[tuple]:
-    """Yields (textbox, chat, sources panel, markdown, asked, sections) as the answer arrives.
+    """Yields (textbox, chat, sources panel, markdown, asked, sections, turns) as the answer
+    arrives; `turns` are the conversation's answers as the hand-over controls keep them.
 
     A question that cannot be asked (none typed, a filter that is not a date) gets one warning
     and changes nothing: an error would mark every output, the conversation included."""
@@ -81,11 +83,14 @@ def ask_stream(
         day = _day(as_of, "As of")
     except InputProblem as exc:
         gr.Warning(str(exc))
-        yield tuple(gr.skip() for _ in range(6))
+        yield tuple(gr.skip() for _ in range(7))
         return
     history = [*(history or []), _user(question)]
     panel = render.sources_panel(sections)
-    yield "", [*history, _bot("<em>Searching the articles…</em>")], panel, "", asked, sections
+    turns = list(turns or [])
+    asked_at = datetime.now(UTC)
+    searching = _bot("<em>Searching the articles…</em>")
+    yield "", [*history, searching], panel, "", asked, sections, turns
     try:
         app = runtime.prepare()
         draft = ""
@@ -99,7 +104,8 @@ def ask_stream(
         for item in stream:
             if isinstance(item, str):  # a language model's draft, as it writes it
                 draft += item
-                yield "", [*history, _bot(render.draft_html(draft))], panel, "", asked, sections
+                bubble = _bot(render.draft_html(draft))
+                yield "", [*history, bubble], panel, "", asked, sections, turns
             else:
                 answer = item
         articles = app.articles(sorted({c.article_id for c in answer.citations}))
@@ -113,7 +119,7 @@ def ask_stream(
     for i in range(0, len(words) - step, step):
         shown += sum(len(w) for w in words[i : i + step])
         partial = _bot(render.answer_html(answer, turn, upto=shown))
-        yield "", [*history, partial], panel, "", asked, sections
+        yield "", [*history, partial], panel, "", asked, sections, turns
         time.sleep(0.02)
     sections = render.keep_sections(
         [
@@ -127,11 +133,12 @@ def ask_stream(
     asked = [*asked, question]
     final = [*history, _bot(render.answer_html(answer, turn))]
     markdown = render.answer_markdown(answer)
-    yield "", final, render.sources_panel(sections), markdown, asked, sections
+    turns = [*turns, handover.turn_record(answer, asked_at)]
+    yield "", final, render.sources_panel(sections), markdown, asked, sections, turns
 
 
 def new_conversation() -> tuple:
-    return "", [], render.sources_panel([]), "", [], []
+    return "", [], render.sources_panel([]), "", [], [], []
 
 
 def example_questions(app: Newsdesk) -> list[str]:

@@ -7,7 +7,7 @@ from functools import partial
 import gradio as gr
 
 from assistant.serving.runtime import Runtime
-from assistant.web import chat, library, render
+from assistant.web import chat, handover, library, render
 from assistant.web.files import Page
 
 INTRO = (
@@ -22,7 +22,7 @@ def build_page(runtime: Runtime) -> gr.Blocks:
     with Page(title="Newsdesk", analytics_enabled=False) as page:
         gr.Markdown(INTRO, elem_id="nd-title")
         session = gr.HTML("", elem_id="nd-session")
-        asked, sections = gr.State([]), gr.State([])
+        asked, sections, turns = gr.State([]), gr.State([]), gr.State([])
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=300):
@@ -52,6 +52,27 @@ def build_page(runtime: Runtime) -> gr.Blocks:
                     with gr.Row():
                         new = gr.Button("New conversation", size="sm", elem_id="nd-new")
                         copy = gr.Button("Copy answer as Markdown", size="sm", elem_id="nd-copy")
+                    with gr.Accordion("Save / share, export", open=False, elem_id="nd-handover"):
+                        with gr.Row():
+                            scope = gr.Radio(
+                                [handover.LAST, handover.WHOLE],
+                                value=handover.LAST,
+                                show_label=False,
+                                elem_id="nd-handover-scope",
+                            )
+                            export_as = gr.Dropdown(
+                                list(handover.FORMAT_CHOICES),
+                                value=next(iter(handover.FORMAT_CHOICES)),
+                                show_label=False,
+                                elem_id="nd-export-format",
+                            )
+                        with gr.Row():
+                            share = gr.Button("Save / share", size="sm", elem_id="nd-save")
+                            export = gr.Button("Export", size="sm", elem_id="nd-export")
+                        permalink = gr.HTML(elem_id="nd-permalink")
+                        exported = gr.File(
+                            label="Exported file", visible=False, elem_id="nd-export-file"
+                        )
                     with gr.Accordion("Filters for the next questions", open=False):
                         outlets = gr.Dropdown(
                             [], multiselect=True, label="Outlets (none: all)", elem_id="nd-outlets"
@@ -156,8 +177,9 @@ def build_page(runtime: Runtime) -> gr.Blocks:
                 before,
                 as_of,
                 with_samples,
+                turns,
             ],
-            outputs=[question, chatbot, sources, markdown, asked, sections],
+            outputs=[question, chatbot, sources, markdown, asked, sections, turns],
         )
         ask_fn = partial(chat.ask_stream, runtime)
         question.submit(ask_fn, **chat_io)
@@ -167,6 +189,12 @@ def build_page(runtime: Runtime) -> gr.Blocks:
         new.click(chat.new_conversation, None, chat_io["outputs"])
         chatbot.clear(chat.new_conversation, None, chat_io["outputs"])
         copy.click(None, markdown, None, js=COPY_JS)
+
+        def save_answers(chosen: list[dict], what: str, request: gr.Request) -> str:
+            return handover.save(runtime, chosen, what, request)
+
+        share.click(save_answers, [turns, scope], permalink)
+        export.click(handover.export, [turns, scope, export_as], exported)
 
         rows = partial(library.article_rows, runtime)
         refresh_outlets = partial(lambda: gr.Dropdown(choices=chat.outlets_of(runtime.prepare())))
