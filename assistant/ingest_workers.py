@@ -97,25 +97,22 @@ class IngestWorkers:
     def embed_batches(self, batches: Iterable[list[str]]) -> Iterator[np.ndarray]:
         """Each batch's vectors, in order, embedded in the workers a few batches ahead of
         the one the caller is writing (the `embed` of ArticleStore.add_articles)."""
+        return _guarded(self._embed_ahead(batches))
+
+    def _embed_ahead(self, batches: Iterable[list[str]]) -> Iterator[np.ndarray]:
         pending: deque[Future[np.ndarray]] = deque()
         for texts in batches:
             pending.append(self._pool.submit(_embed, texts))
             if len(pending) > self.workers * _AHEAD_PER_WORKER:
-                yield _result(pending.popleft())
+                yield pending.popleft().result()
         while pending:
-            yield _result(pending.popleft())
+            yield pending.popleft().result()
 
 
 def _guarded(results: Iterator[T]) -> Iterator[T]:
+    """The results, with a lost worker (submit and result both say so) named for users."""
     try:
         yield from results
-    except BrokenProcessPool as exc:
-        raise _lost() from exc
-
-
-def _result(future: Future[np.ndarray]) -> np.ndarray:
-    try:
-        return future.result()
     except BrokenProcessPool as exc:
         raise _lost() from exc
 
