@@ -141,3 +141,14 @@ def test_a_killed_ingest_leaves_no_worker_behind_and_a_rerun_repairs_it(
 def test_workers_zero_means_one_per_core():
     assert worker_count(0) == cores() >= 1
     assert worker_count(3) == 3
+
+
+def test_the_progress_bars_still_show_with_workers(corpus, make_app, capsys):
+    app = make_app(**{"ingest.workers": 2, "ingest.batch_chunks": 4})
+    outcome = app.ingest([corpus[0]], progress=True)
+    assert len(outcome.report.added) == ARTICLES
+    assert [p.path for p in outcome.problems] == [str(corpus[0] / "broken.txt")]
+    shown = capsys.readouterr().err
+    files = ARTICLES + 2  # the broken file and the copy
+    assert "reading" in shown and f"{files}/{files}" in shown
+    assert "embedding" in shown and f"{ARTICLES}/{ARTICLES}" in shown
