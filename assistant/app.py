@@ -492,10 +492,19 @@ class Newsdesk:
         """Forget a source and its sync state (its articles stay); False when none."""
         return self.syncer.remove(ref)
 
-    def sync(self, refs: Sequence[str] = (), *, progress: bool = False) -> SyncOutcome:
+    def sync(
+        self, refs: Sequence[str] = (), *, progress: bool = False, exclusive: bool = False
+    ) -> SyncOutcome:
         """One pass now over the sources named (all when none). When another process runs
-        the syncs of this store, they are asked of it instead (`SyncOutcome.queued`)."""
-        return self.syncer.sync(refs, progress=progress)
+        the syncs of this store, they are asked of it instead (`SyncOutcome.queued`).
+        `exclusive`: SyncBusy when a pass over one of them runs here, rather than waiting."""
+        return self.syncer.sync(refs, progress=progress, exclusive=exclusive)
+
+    def start_sync(self, refs: Sequence[str] = ()) -> SyncOutcome:
+        """Start a pass over the sources named (all when none) in the background and return
+        at once (`SyncOutcome.started`; each source's view says `running_since` until it
+        ends). SyncBusy when one of them is being synced here already."""
+        return self.syncer.start_sync(refs)
 
     def scheduler(self, say: Callable[[str], None] | None = None) -> Scheduler:
         """The loop that runs due syncs while this process holds the store's sync lease

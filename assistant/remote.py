@@ -184,7 +184,7 @@ class RemoteNewsdesk:
         outcome = SyncOutcome()
         paths = [f"/v1/sources/{_segment(i)}/sync" for i in ids] or ["/v1/sources/sync"]
         for path in paths:
-            body = self.request("POST", path).json()
+            body = self.request("POST", path, params={"wait": "true"}).json()
             outcome.runs += [run_from(run) for run in body["runs"]]
             outcome.queued += body["queued"]
             outcome.holder = body["holder"] or outcome.holder

@@ -15,6 +15,7 @@ in assistant/scheduler.py.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
     from ingest.web.polite import HostLimits
     from vectorstore.store import ArticleStore
 
+log = logging.getLogger(__name__)
+
 MIN_EVERY_S = 60
 _EVERY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$", re.IGNORECASE)
 _UNITS = {"s": 1, "": 60, "m": 60, "h": 3600, "d": 86400}
@@ -49,6 +52,10 @@ _UNITS = {"s": 1, "": 60, "m": 60, "h": 3600, "d": 86400}
 
 class SourceError(ValueError):
     """A source that cannot be added or found; the message says why."""
+
+
+class SyncBusy(SourceError):
+    """A pass asked for over a source whose pass is running in this process now."""
 
 
 def parse_every(text: str | float | int) -> int:
@@ -80,6 +87,8 @@ class SourceView:
     requested: bool = False
     # Items failing now (given up on, or to be tried again), with why.
     problems: list[ItemError] = field(default_factory=list)
+    # When the pass running in this process now began (None: none running here).
+    running_since: float | None = None
 
     @property
     def id(self) -> str:
@@ -102,6 +111,8 @@ class SourceView:
             "failures": st.failures,
             "next_run_at": self.next_run_at,
             "sync_requested": self.requested,
+            "running": self.running_since is not None,
+            "running_since": self.running_since,
             "last_run": asdict(self.last_run) if self.last_run else None,
             "problems": [asdict(p) for p in self.problems],
         }
@@ -115,6 +126,8 @@ class SyncOutcome:
     runs: list[SyncRun] = field(default_factory=list)
     queued: list[str] = field(default_factory=list)
     holder: str | None = None
+    # Sources whose passes `start_sync` began in the background here.
+    started: list[str] = field(default_factory=list)
 
 
 class Syncer:
@@ -135,12 +148,17 @@ class Syncer:
         self._fetcher: Fetcher | None = None
         self._fetcher_lock = threading.Lock()
         self._busy = KeyedLocks()
+        # Sources with a pass running (or started in the background) in this process, since.
+        self._running: dict[str, float] = {}
+        self._running_lock = threading.Lock()
+        self._closing = threading.Event()
 
     @property
     def holder(self) -> str:
         return self.keeper.lease.holder
 
     def close(self) -> None:
+        self._closing.set()  # background passes stop after the page in hand
         with self._fetcher_lock:
             if self._fetcher is not None:
                 self._fetcher.close()
@@ -172,6 +190,7 @@ class Syncer:
     def _view(
         self, source: Source, status: SourceStatus, run: SyncRun | None, requested: bool
     ) -> SourceView:
+        since = self.running().get(source.id)
         if requested or status.last_run_at is None:
             next_at = time.time() if requested else source.added_at
         else:
@@ -181,7 +200,7 @@ class Syncer:
         ]
         failing += [ItemError(i.url, i.error) for i in self.state.items(source.id, PENDING).values()
                     if i.error]  # fmt: skip
-        return SourceView(source, status, run, next_at, requested, failing[:KEEP_ERRORS])
+        return SourceView(source, status, run, next_at, requested, failing[:KEEP_ERRORS], since)
 
     def find(self, ref: str) -> Source | None:
         """A source by its id or its URL."""
@@ -220,22 +239,85 @@ class Syncer:
 
     # -- passes
 
+    def running(self) -> dict[str, float]:
+        """Sources with a pass running in this process (or started in the background), and
+        since when."""
+        with self._running_lock:
+            return dict(self._running)
+
+    def _refuse_busy(self, sources: Sequence[Source]) -> None:
+        """SyncBusy naming the sources among `sources` with a pass running here (the
+        caller holds `_running_lock`)."""
+        busy = [s.id for s in sources if s.id in self._running]
+        if busy:
+            raise SyncBusy(f"a sync of {', '.join(busy)} is running now: its last run "
+                           "(GET /v1/sources/<id>) says when it is done")  # fmt: skip
+
+    def _queue(self, sources: Sequence[Source]) -> SyncOutcome:
+        """Leave the sources to the process that holds the sync lease, as requests."""
+        for source in sources:
+            self.state.request(source.id)
+        current = self.keeper.lease.current()
+        return SyncOutcome(queued=[s.id for s in sources],
+                           holder=current.describe() if current else None)  # fmt: skip
+
+    def start_sync(self, refs: Sequence[str] = ()) -> SyncOutcome:
+        """Start a pass over the sources named (all when none) in a background thread and
+        return at once (`started`); poll each source's view (`running`, `last_run`). When
+        another process holds the sync lease, they are left to it (`queued`). SyncBusy when
+        a pass over one of them is running in this process already."""
+        sources = self._resolve(refs)
+        with self._running_lock:
+            self._refuse_busy(sources)
+            if not self.keeper.acquire():
+                return self._queue(sources)
+            now = time.time()
+            self._running.update((s.id, now) for s in sources)
+        try:
+            threading.Thread(target=self._background, args=(sources,), name="sync-now",
+                             daemon=True).start()  # fmt: skip
+        except BaseException:
+            self._done(sources)
+            raise
+        return SyncOutcome(started=[s.id for s in sources])
+
+    def _background(self, sources: list[Source]) -> None:
+        try:
+            requests = self.state.requests()
+            for source in sources:
+                if self._closing.is_set():
+                    break
+                self.sync_source(source, stop=self._closing)
+                self.state.delete(requests.get(source.id, []))
+        except Exception:  # the store went away: the next pass starts again
+            log.exception("a background sync failed")
+        finally:
+            self._done(sources)
+
+    def _done(self, sources: Sequence[Source]) -> None:
+        with self._running_lock:
+            for source in sources:
+                self._running.pop(source.id, None)
+        self.keeper.release()
+
     def sync(
         self,
         refs: Sequence[str] = (),
         *,
         progress: bool = False,
         stop: threading.Event | None = None,
+        exclusive: bool = False,
     ) -> SyncOutcome:
         """One pass over the sources named (all when none), now. Under the sync lease: when
-        another process holds it, the sources are left to it as "sync now" requests."""
+        another process holds it, the sources are left to it as "sync now" requests.
+        `exclusive`: SyncBusy when a pass over one of them is running here, rather than
+        waiting for it."""
         sources = self._resolve(refs)
+        if exclusive:
+            with self._running_lock:
+                self._refuse_busy(sources)
         if not self.keeper.acquire():
-            for source in sources:
-                self.state.request(source.id)
-            current = self.keeper.lease.current()
-            return SyncOutcome(queued=[s.id for s in sources],
-                               holder=current.describe() if current else None)  # fmt: skip
+            return self._queue(sources)
         try:
             requests = self.state.requests()
             runs = [self.sync_source(s, stop=stop, progress=progress) for s in sources]
@@ -292,7 +374,15 @@ class Syncer:
                 return None
             from assistant.sync_pass import Pass
 
-            return Pass(self, source, stop or threading.Event(), progress).run()
+            with self._running_lock:
+                mine = source.id not in self._running  # else start_sync marked it
+                self._running.setdefault(source.id, time.time())
+            try:
+                return Pass(self, source, stop or threading.Event(), progress).run()
+            finally:
+                if mine:
+                    with self._running_lock:
+                        self._running.pop(source.id, None)
 
 
 def describe_run(run: SyncRun) -> str:

@@ -275,6 +275,8 @@ class SourceOut(BaseModel):
     failures: int = Field(description="passes in a row that could not read the listing")
     next_run_at: float
     sync_requested: bool
+    running: bool = Field(description="a pass over it is running in the server now")
+    running_since: float | None
     last_run: SyncRun | None
     problems: list[ItemError]
 
@@ -284,12 +286,16 @@ class SourceList(BaseModel):
 
 
 class SyncOut(BaseModel):
-    """The runs made, or (202) the sources left to the process that runs this store's syncs
-    (`holder`), which it syncs within seconds."""
+    """The runs made (`?wait=true`), or (202) the passes started in the background
+    (`started`; poll each source's URL in `poll` until `running` is false, then read its
+    `last_run`), or (202) the sources left to the process that runs this store's syncs
+    (`queued`, `holder`), which it syncs within seconds."""
 
     runs: list[SyncRun]
     queued: list[str]
     holder: str | None
+    started: list[str] = []
+    poll: list[str] = []
 
 
 class SaveRequest(AskRequest):
