@@ -82,6 +82,13 @@ class HandoverDocument:
     turns: tuple[Turn, ...]
     exported_at: datetime
     permalink: str | None = None
+    saved_at: datetime | None = None
+
+    @property
+    def provenance(self) -> str:
+        """Where and when the document comes from, in words every format prints."""
+        saved = f", saved {stamp(self.saved_at)}" if self.saved_at else ""
+        return f"Exported from Newsdesk {stamp(self.exported_at)}{saved}"
 
     @property
     def sources(self) -> list[Source]:
@@ -136,6 +143,7 @@ def handover_document(
     title: str | None = None,
     permalink: str | None = None,
     exported_at: datetime | None = None,
+    saved_at: datetime | None = None,
 ) -> HandoverDocument:
     """The document of one answer or a conversation ((answer, asked at) pairs, oldest
     first). With several answers, footnote labels are "turn.n" so each stays unique."""
@@ -154,4 +162,5 @@ def handover_document(
         turns=turns,
         exported_at=exported_at or datetime.now(UTC),
         permalink=permalink,
+        saved_at=saved_at,
     )

@@ -91,8 +91,8 @@ def render_html(doc: HandoverDocument) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="referrer" content="no-referrer">'
         f"<title>{esc(doc.title)}</title><style>{CSS}</style></head><body>"
-        f'<header><h1>{esc(doc.title)}</h1><div class="meta">Exported from Newsdesk '
-        f"{esc(stamp(doc.exported_at))}{permalink}. Every quote is the article's text at the "
+        f'<header><h1>{esc(doc.title)}</h1><div class="meta">'
+        f"{esc(doc.provenance)}{permalink}. Every quote is the article's text at the "
         "characters given.</div></header>"
         f"<main>{turns}</main></body></html>\n"
     )

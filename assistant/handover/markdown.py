@@ -38,7 +38,7 @@ def _turn(turn: Turn, heading: str) -> list[str]:
 def render_markdown(doc: HandoverDocument) -> str:
     """The document as Markdown (footnotes at the end, in the order cited)."""
     lines = [f"# {md_text(doc.title)}", ""]
-    lines.append(f"_Exported from Newsdesk {stamp(doc.exported_at)}._")
+    lines.append(f"_{md_text(doc.provenance)}._")
     if doc.permalink:
         lines[-1] += f" Permalink: <{safe_url(doc.permalink) or md_text(doc.permalink)}>"
     lines.append("")

@@ -32,7 +32,9 @@ class SavedAnswer:
     turns: tuple[tuple[Answer, datetime], ...]
 
     def document(self, permalink: str | None = None) -> HandoverDocument:
-        return handover_document(list(self.turns), title=self.title, permalink=permalink)
+        return handover_document(
+            list(self.turns), title=self.title, permalink=permalink, saved_at=self.saved_at
+        )
 
     def to_data(self) -> dict:
         return {

@@ -60,7 +60,7 @@ def render_docx(doc: HandoverDocument) -> bytes:
     out.core_properties.author = "Newsdesk"
     out.core_properties.created = doc.exported_at
     out.add_heading(doc.title, level=1)
-    meta = f"Exported from Newsdesk {stamp(doc.exported_at)}"
+    meta = doc.provenance
     if doc.permalink:
         meta += f". Permalink: {doc.permalink}"
     out.add_paragraph(meta + ". Every quote is the article's text at the characters given.")

@@ -70,6 +70,8 @@ def test_a_saved_answer_reads_back_with_its_citations_and_exports_in_every_forma
     assert all(q in document for q in quotes) and answer["citations"][0]["url"] in document
     markdown = open_server.get(f"/v1/answers/{body['id']}/export").text  # md by default
     assert "[^1]:" in markdown and body["permalink"] in markdown
+    saved_at = body["saved_at"][:19].replace("T", " ")
+    assert f", saved {saved_at} UTC" in markdown  # when it was saved, not only exported
 
 
 def test_a_conversation_of_saved_answers_keeps_them_in_order(open_server: httpx.Client):
