@@ -19,8 +19,9 @@ import httpx
 
 from assistant.api.schemas import MAX_URLS
 from assistant.app import IngestOutcome
+from assistant.handover.saved import answer_of
 from assistant.sync import SyncOutcome
-from assistant.types import Answer, Citation
+from assistant.types import Answer
 from assistant.uploads import safe_upload_name
 from ingest.pipeline import discover
 from ingest.types import IngestProblem, MetadataEdit
@@ -222,16 +223,10 @@ class RemoteNewsdesk:
         if out.status_code == 400:
             raise ValueError(_error_message(out))
         data = out.json()
-        return Answer(
-            question=data["question"],
-            text=data["answer"],
-            citations=[Citation(**c) for c in data["citations"]],
-            abstained=data["abstained"],
-            rewritten_question=data["rewritten_question"],
-            notes=data["notes"],
-            timings=data["timings"],
-            as_of=data["as_of"],
-        )
+        # Read as a saved answer is (one reader of an answer's JSON): support and span too.
+        answer = answer_of(data)
+        answer.timings = data.get("timings") or {}
+        return answer
 
 
 @dataclass

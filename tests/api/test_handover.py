@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import docx
 import httpx
@@ -12,6 +13,8 @@ import pytest
 
 from assistant.api import create_app
 from assistant.app import Newsdesk
+from assistant.cli import _write_export
+from assistant.remote import RemoteNewsdesk
 from assistant.serving.login import COOKIE
 from assistant.settings import Names
 from tests.api.conftest import READ_KEY, WRITE_KEY, LiveServer, with_api
@@ -138,3 +141,20 @@ def test_signing_in_never_leads_to_another_site(keyed_server: str):
             assert signed.status_code == 303 and signed.headers["location"] == "/"
             form = nobody.get("/login", params={"next": elsewhere}).text
             assert "evil" not in form and 'name="next"' not in form
+
+
+def test_the_cli_through_a_server_gets_the_whole_answer_and_exports_it(
+    open_server: httpx.Client, harbour: Newsdesk, tmp_path
+):
+    remote = RemoteNewsdesk(str(open_server.base_url))
+    try:
+        answer = remote.ask(FERRIES["question"])
+    finally:
+        remote.close()
+    local = harbour.ask(FERRIES["question"])
+    assert answer.citations == local.citations and answer.text == local.text
+    assert (answer.support, answer.answer_span) == (local.support, local.answer_span)
+    out = tmp_path / "ferries.html"
+    assert _write_export(str(out), answer, datetime.now(UTC)) == 0
+    text = "".join(read_html(out.read_bytes()).text)
+    assert all(c.quote in text and c.url in text for c in answer.citations)
