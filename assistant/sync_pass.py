@@ -26,10 +26,18 @@ from vectorstore.sync_state import PENDING, STORED, ItemState, Source, SyncRun
 
 if TYPE_CHECKING:
     from assistant.sync import Syncer
-    from ingest.web.listing import ListedItem
+    from ingest.web.listing import ListedItem, Listing
 
-# Sitemaps read from one index per pass, those it says changed last first.
+# Sitemaps read from one index per pass (nested indexes included), those it says changed
+# last first; indexes followed inside indexes, at most this deep (the source's own is 1).
 MAX_CHILD_SITEMAPS = 50
+MAX_INDEX_DEPTH = 3
+# An item stored or given up on that no listing has named for this long is forgotten (its
+# article stays): the state of a feed read for years stays the size of what it lists. One
+# that comes back is found stored by its URL, or fetched once and found unchanged.
+FORGET_AFTER_S = 30 * 86400
+# How stale an item's `listed_at` may get before a pass writes it again.
+RELIST_AFTER_S = 86400
 
 
 def _newest_first(items: list[ItemState]) -> list[ItemState]:
@@ -122,30 +130,43 @@ class Pass:
         # line fetches the listing again rather than trusting a 304 over lost items.
         status.etag, status.last_modified = page.etag, page.last_modified
 
-    def _read_index(self, index) -> list[ListedItem]:  # noqa: ANN001 - a Listing
+    def _read_index(self, index: Listing) -> list[ListedItem]:
+        """The items of an index's sitemaps (and of the indexes it names, to
+        `MAX_INDEX_DEPTH`); a child the index says has not changed, or that answers 304, is
+        not read again. What each child answered is kept in the source's status."""
+        self._kept: dict[str, dict] = {}
+        self._budget = MAX_CHILD_SITEMAPS
+        items = self._read_children(index, 1, {self.source.url})
+        self.status.listings = self._kept
+        return items
+
+    def _read_children(self, index: Listing, depth: int, seen: set[str]) -> list[ListedItem]:
         from ingest.web.listing import LISTING_TYPES, read_listing
         from ingest.web.policy import FetchError
 
         fetcher = self.syncer.fetcher()
-        known = self.status.listings
-        kept: dict[str, dict] = {}
+        known, kept = self.status.listings, self._kept
         items: list[ListedItem] = []
         children = sorted(index.sitemaps, key=lambda c: c.updated_at or "", reverse=True)
-        for child in children[:MAX_CHILD_SITEMAPS]:
-            seen = known.get(child.url) or {}
-            kept[child.url] = seen
-            if child.updated_at and seen.get("updated_at") == child.updated_at:
+        for child in children:
+            if child.url in seen or self._budget <= 0:
+                continue  # an index that names itself or an ancestor; or enough for a pass
+            seen.add(child.url)
+            self._budget -= 1
+            seen_before = known.get(child.url) or {}
+            kept[child.url] = seen_before
+            if child.updated_at and seen_before.get("updated_at") == child.updated_at:
                 continue  # the index says it has not changed since it was read
             try:
                 page = fetcher.fetch(
                     child.url,
-                    etag=seen.get("etag"),
-                    last_modified=seen.get("last_modified"),
+                    etag=seen_before.get("etag"),
+                    last_modified=seen_before.get("last_modified"),
                     accept=LISTING_TYPES,
                 )
                 if page.not_modified:
                     self.run_record.not_modified += 1
-                    kept[child.url] = {**seen, "updated_at": child.updated_at}
+                    kept[child.url] = {**seen_before, "updated_at": child.updated_at}
                     continue
                 listing = read_listing(page.body, page.content_type, page.final_url,
                                        self.policy.max_bytes)  # fmt: skip
@@ -153,13 +174,17 @@ class Pass:
                 self.run_record.note_error(child.url, getattr(exc, "reason", str(exc)))
                 continue
             if listing.kind == "sitemap-index":
-                reason = "a sitemap index inside an index: not followed"
-                self.run_record.note_error(child.url, reason)
-                continue
-            items += listing.items
+                if depth >= MAX_INDEX_DEPTH:
+                    reason = (
+                        f"sitemap indexes nested more than {MAX_INDEX_DEPTH} deep: not followed"
+                    )
+                    self.run_record.note_error(child.url, reason)
+                    continue
+                items += self._read_children(listing, depth + 1, seen)
+            else:
+                items += listing.items
             kept[child.url] = {"etag": page.etag, "last_modified": page.last_modified,
                                "updated_at": child.updated_at}  # fmt: skip
-        self.status.listings = kept
         return items
 
     def _note_listed(self, listed: list[ListedItem]) -> None:
@@ -178,7 +203,8 @@ class Pass:
             old = known.get(url)
             if old is None:
                 state = ItemState(self.source.id, url, PENDING, item.version, item.title,
-                                  item.guid, item.published_at, updated_at=now)  # fmt: skip
+                                  item.guid, item.published_at, updated_at=now,
+                                  listed_at=now)  # fmt: skip
                 if url in elsewhere:  # stored already, by another source or an ingest
                     state = replace(state, status=STORED, article_id=elsewhere[url],
                                     article_url=url)  # fmt: skip
@@ -189,7 +215,19 @@ class Pass:
                 changed.append(replace(old, status=PENDING, version=item.version,
                                        title=item.title, guid=item.guid,
                                        published_at=item.published_at, tries=0,
-                                       updated_at=now))  # fmt: skip
-            elif old.status == STORED:
-                run.unchanged += 1
+                                       updated_at=now, listed_at=now))  # fmt: skip
+            else:
+                run.unchanged += old.status == STORED
+                if now - old.last_listed >= RELIST_AFTER_S:
+                    changed.append(replace(old, listed_at=now))
         self.state.put_items(changed)
+        self._forget([i for url, i in known.items() if url not in by_url], now)
+
+    def _forget(self, unlisted: list[ItemState], now: float) -> None:
+        """Drop the records of items no listing has named for `FORGET_AFTER_S` (never a
+        pending one: that is work still to do)."""
+        gone = [i.record_id for i in unlisted
+                if i.status != PENDING and now - i.last_listed >= FORGET_AFTER_S]  # fmt: skip
+        if gone:
+            self.state.delete(gone)
+            self.run_record.forgotten = len(gone)

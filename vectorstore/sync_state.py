@@ -111,10 +111,17 @@ class ItemState:
     error: str | None = None
     tries: int = 0
     updated_at: float = 0.0
+    # When a listing last named it (refreshed at most daily; 0: a record written before
+    # this field, whose `updated_at` stands in): items long gone from it are forgotten.
+    listed_at: float = 0.0
 
     @property
     def record_id(self) -> str:
         return f"item:{self.source_id}:{_url_key(self.url)}"
+
+    @property
+    def last_listed(self) -> float:
+        return self.listed_at or self.updated_at
 
 
 @dataclass
@@ -142,6 +149,8 @@ class SyncRun:
     not_modified: int = 0
     failed: int = 0
     left: int = 0
+    # Item records dropped: gone from the listing for long (assistant/sync_pass.py).
+    forgotten: int = 0
     error: str | None = None
     errors: list[ItemError] = field(default_factory=list)
 
