@@ -73,15 +73,28 @@ def _hold(settings: Settings, holder: Holder) -> StoreLease | None:
 
 
 def serve_mcp_stdio(settings: Settings) -> None:
-    """The MCP tools over stdin/stdout, for agents that start Newsdesk themselves."""
+    """The MCP tools over stdin/stdout, for agents that start Newsdesk themselves. Due syncs
+    of sources run here too (unless `--no-sync`), as in `newsdesk serve`: this process holds
+    an embedded store to itself, so while it runs no `newsdesk sync --watch` could; its
+    lines go to stderr, and a pass cut short when the agent ends the process is resumed by
+    the next (docs/sources.md)."""
     from assistant.api.mcp_tools import build_mcp
     from assistant.serving.runtime import Runtime
 
     _quiet_libraries()
     holder = this_process("newsdesk serve --mcp-stdio")
     _hold(settings, holder)  # held until the process ends
-    runtime = Runtime(Newsdesk(settings, holder=holder))
+    newsdesk = Newsdesk(settings, holder=holder)
+    runtime = Runtime(newsdesk)
     # stdout carries the protocol: anything a library prints while loading goes to stderr.
     with contextlib.redirect_stdout(sys.stderr):
         runtime.prepare_quietly()
-    build_mcp(runtime).run("stdio")
+    sync_log = logging.getLogger("newsdesk.sync")
+    scheduler = newsdesk.scheduler(sync_log.info) if settings.sync.in_server else None
+    if scheduler is not None:
+        scheduler.start()
+    try:
+        build_mcp(runtime).run("stdio")
+    finally:
+        if scheduler is not None:
+            scheduler.stop()

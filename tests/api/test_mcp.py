@@ -84,3 +84,33 @@ def test_over_http_a_get_for_an_event_stream_is_refused_at_once_not_held_open(li
         foreign = http.get(f"{live_url}/mcp", headers={**headers, "Origin": "https://evil.example"})
     assert response.status_code == 405 and "POST" in response.headers["allow"]
     assert foreign.status_code == 403
+
+
+async def _poll_search(server: Any, query: str, wanted: str, seconds: float) -> list[str]:
+    """Search over one session until a passage's title holds `wanted`; the titles seen."""
+    async with Client(server, read_timeout_seconds=60) as client:
+        deadline = anyio.current_time() + seconds
+        while True:
+            found = await client.call_tool("search_articles", {"query": query, "k": 3})
+            titles = [p["title"] for p in found.structured_content["passages"]]
+            if any(wanted in t for t in titles) or anyio.current_time() > deadline:
+                return titles
+            await anyio.sleep(0.5)
+
+
+def test_over_stdio_the_server_runs_the_due_syncs_of_sources(tmp_path: Path, news_site):
+    from assistant.settings import load_settings
+    from tests.test_sync import stories
+
+    (story,) = stories(f"/m{os.getpid()}", 1)
+    feed = news_site.feed(f"/m{os.getpid()}/feed.xml", "rss", [story])
+    env = {**os.environ, "NEWSDESK_DATA_DIR": str(tmp_path), "NEWSDESK_SAMPLE_CORPUS": "false",
+           "NEWSDESK_FETCH_ALLOW_HOSTS": "127.0.0.1", "NEWSDESK_FETCH_HOST_INTERVAL": "0"}  # fmt: skip
+    app = Newsdesk(load_settings(environ=env))
+    app.add_source(feed)  # due at once: never synced
+    app.close()
+    params = StdioServerParameters(
+        command=sys.executable, args=["-m", "assistant.cli", "serve", "--mcp-stdio"], env=env
+    )
+    titles = anyio.run(_poll_search, params, "council ferry fares plan", story.title, 90)
+    assert story.title in titles
