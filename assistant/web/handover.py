@@ -63,6 +63,11 @@ def export(turns: list[dict] | None, scope: str | None, choice: str | None) -> d
     return gr.update(value=str(path), visible=True)
 
 
+def controls(request: gr.Request) -> dict:
+    """The "Save / share" button, shown to those who may save (read-write keys, open server)."""
+    return gr.update(visible=can_edit(request))
+
+
 def save(runtime: Runtime, turns: list[dict] | None, scope: str | None, request: gr.Request) -> str:
     """Save the chosen answers; a link to their read-only page."""
     if not can_edit(request):

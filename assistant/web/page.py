@@ -264,5 +264,7 @@ def build_page(runtime: Runtime) -> gr.Blocks:
             library.session_controls,
             None,
             [session, files, add, remove, remove_samples, page_row, feed_row],
-        ).then(partial(library.sources_html, runtime), None, feeds)
+        ).then(handover.controls, None, share).then(
+            partial(library.sources_html, runtime), None, feeds
+        )
     return page

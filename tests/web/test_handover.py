@@ -20,20 +20,21 @@ from assistant.settings import Names, load_settings
 from assistant.web import handover
 from tests.api.conftest import READ_KEY, WRITE_KEY, LiveServer, with_api
 from tests.web.conftest import WATCH_POLICY
+from tests.web.test_sign_in import _sign_in
 
 pytestmark = pytest.mark.slow
 TROOPS = "How many US troops are in Syria?"
 
 
-def _open_handover(page) -> None:  # noqa: ANN001 - a playwright Page
+def _open_export(page) -> None:  # noqa: ANN001 - a playwright Page
     page.click("#nd-handover button, #nd-handover .label-wrap")
-    page.wait_for_selector("#nd-save", state="visible")
+    page.wait_for_selector("#nd-export", state="visible")
 
 
 def test_save_share_gives_a_permalink_that_opens_the_answer_read_only(open_page):
     p = open_page()
     assert "900" in p.ask(TROOPS)
-    _open_handover(p.page)
+    _open_export(p.page)
     p.page.click("#nd-save")
     link = p.page.wait_for_selector("#nd-permalink a")
     href = link.get_attribute("href")
@@ -52,7 +53,7 @@ def test_export_downloads_a_word_document_with_every_quote_of_the_conversation(o
     p = open_page()
     p.ask(TROOPS)
     p.ask("Who was evacuated?")
-    _open_handover(p.page)
+    _open_export(p.page)
     p.page.get_by_label(handover.WHOLE).check()
     p.page.click("#nd-export")
     link = p.page.wait_for_selector("#nd-export-file a[href]")
@@ -105,3 +106,13 @@ def test_a_read_only_session_may_export_but_not_save(sample_app: Newsdesk):
     assert exported["value"].endswith(".md")
     with pytest.raises(gr.Error, match="Ask a question first"):
         handover.export([], handover.LAST, "Markdown (.md)")
+
+
+def test_a_read_only_session_sees_export_but_no_save(browser, keyed_url):
+    p = _sign_in(browser, keyed_url, READ_KEY)
+    p.ask(TROOPS)
+    _open_export(p.page)
+    assert not p.page.locator("#nd-save").is_visible()
+    p.page.click("#nd-export")
+    assert p.page.wait_for_selector("#nd-export-file a[href]").get_attribute("href")
+    p.close()
