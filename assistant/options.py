@@ -113,6 +113,12 @@ OPTIONS: tuple[Option, ...] = (
         float,
         "seconds between the starts of two requests to a site [1]",
     ),
+    Option(
+        "ingest.fetch.ca_file",
+        "NEWSDESK_FETCH_CA_FILE",
+        str,
+        "PEM file of CAs trusted for https besides the system's [none]",
+    ),
     Option("sync.every_minutes", "NEWSDESK_SYNC_EVERY", float, "a new source's interval, min [30]"),
     Option("sync.workers", "NEWSDESK_SYNC_WORKERS", int, "pages a sync fetches at once [4]"),
     Option(

@@ -131,10 +131,15 @@ class _GuardedTransport(httpx.HTTPTransport):
     """httpx's transport over `_GuardedBackend`. No proxy: a proxy would connect for us, to
     addresses this process never checks."""
 
-    def __init__(self, guard: AddressGuard, max_connections: int) -> None:
+    def __init__(self, guard: AddressGuard, max_connections: int, ca_file: str = "") -> None:
         super().__init__(trust_env=False)
+        # Verifying, with the host name of the URL (SNI too) although the socket is opened
+        # to the address the guard checked: httpcore hands TLS the origin's host name.
+        context = httpx.create_ssl_context(trust_env=False)
+        if ca_file:
+            context.load_verify_locations(cafile=ca_file)
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=context,
             max_connections=max_connections,
             network_backend=_GuardedBackend(guard),
         )
@@ -227,7 +232,9 @@ class Fetcher:
             pool=policy.total_timeout_s,
         )
         self._client = httpx.Client(
-            transport=_GuardedTransport(self.guard, max_connections=max(10, policy.per_host)),
+            transport=_GuardedTransport(
+                self.guard, max_connections=max(10, policy.per_host), ca_file=policy.ca_file
+            ),
             follow_redirects=False,
             trust_env=False,
             timeout=timeout,

@@ -63,6 +63,10 @@ class FetchPolicy:
     # Per host: requests at once, and seconds between the starts of two requests.
     per_host: int = 2
     host_interval_s: float = 1.0
+    # A PEM file of certificate authorities trusted besides the system's (certifi's): an
+    # intranet's own CA, the tests' local one. Certificates are always checked, the host
+    # name included; there is no setting that turns that off.
+    ca_file: str = ""
 
     @property
     def max_bytes(self) -> int:
