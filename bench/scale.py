@@ -19,28 +19,28 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+import numpy as np
+
 from assistant.app import Newsdesk
 from assistant.settings import load_settings
 from bench.common import percentile, print_header, questions, taking_turns
 from vectorstore.filtered import filtered_dense
+from vectorstore.lexical import LexicalIndex
 from vectorstore.recency import from_day_number
 from vectorstore.types import SearchFilters
 
 
-def pick_filters(app: Newsdesk) -> dict[str, SearchFilters]:
-    """A month of news and one outlet, chosen from the store's own chunks."""
-    arrays = app.store.lexical_index().arrays
-    days = sorted(int(d) for d in arrays["days"][arrays["days"] > 0])
-    last = from_day_number(days[len(days) // 2])
-    index = app.store.lexical_index()
-    common = Counter(arrays["outlets"].tolist()).most_common(2)
-    outlet = index.outlets[common[-1][0]]
+def pick_filters(index: LexicalIndex) -> dict[str, SearchFilters]:
+    """A month of news and one outlet, chosen from the index's own chunks."""
+    days = np.sort(index.arrays["days"][index.arrays["days"] > 0])
+    last = from_day_number(int(days[len(days) // 2]))
+    common = Counter(index.arrays["outlets"].tolist()).most_common(2)
     return {
         "none": SearchFilters(),
         "date range": SearchFilters(
             published_after=last - timedelta(days=30), published_before=last
         ),
-        "outlet": SearchFilters(sources=(outlet,)),
+        "outlet": SearchFilters(sources=(index.outlets[common[-1][0]],)),
     }
 
 
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> None:
     size = app.store.lexical_cache_file.stat().st_size
     print(f"\nBM25 index: opened (or built) in {opened:.1f} s; {size / 1e6:.0f} MB on disk, "
           f"{size / max(chunks, 1):.0f} bytes a chunk")  # fmt: skip
-    filters = pick_filters(app)
+    filters = pick_filters(index)
     print(
         "\n| filter | keeps | search p50 | p95 | dense (filtered.py) p50 | p95 "
         "| dense (Chroma where) p50 | p95 | BM25 p50 | p95 |"
