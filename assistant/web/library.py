@@ -2,12 +2,10 @@
 list with counts and search
 (title, outlet, URL, text), open one article, edit its title, outlet or date, and delete it
 or the sample articles after a confirmation. The same store calls as the /v1/articles
-routes. Sources: the feeds and sitemaps kept in sync, with their status, add one, sync now
-(the /v1/sources routes)."""
+routes. The Sources section (feeds and sitemaps kept in sync) is in assistant/web/sources.py."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -142,106 +140,6 @@ def add_page(runtime: Runtime, url: str | None, request: gr.Request) -> tuple[st
     return f"<ul class='nd-upload-report'>{_file_report(url, outcome)}</ul>", ""
 
 
-def _when(stamp: float | None, now: float | None = None) -> str:
-    if not stamp:
-        return "never"
-    if now is not None and stamp <= now:
-        return "now"
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(stamp))
-
-
-def sources_html(runtime: Runtime) -> str:
-    """The Sources section: each feed or sitemap with its status, last success, next run,
-    last run and the items failing now."""
-    views = runtime.prepare().sources()
-    if not views:
-        return (
-            "<p class='nd-empty'>No sources yet: add a feed (RSS, Atom, JSON Feed) or a "
-            "sitemap, and its articles come in by themselves.</p>"
-        )
-    now = time.time()
-    cards = []
-    for view in views:
-        v = view.as_dict()
-        state = "failing" if v["last_error"] else ("ok" if v["last_success_at"] else "new")
-        head = (
-            f"<div class='nd-feed-head'><span class='nd-feed-state nd-feed-{state}'>{state}"
-            f"</span> <strong>{render.esc(v['title'] or v['url'])}</strong> "
-            f"<span class='nd-meta'>{render.esc(v['kind'] or 'not read yet')} · every "
-            f"{render.esc(v['every'])}{' · ' + render.esc(v['outlet']) if v['outlet'] else ''}"
-            "</span></div>"
-        )
-        lines = [
-            f"<div class='nd-meta'>{render.esc(v['url'])}</div>",
-            f"<div>Last success: {_when(v['last_success_at'])} · Next run: "
-            f"{'now' if v['sync_requested'] else _when(v['next_run_at'], now)}</div>",
-        ]
-        run = v["last_run"]
-        if run:
-            lines.append(
-                f"<div>Last run: {render.esc(run['status'])}, {run['listed']} listed, "
-                f"{run['added']} added, {run['replaced']} replaced, {run['unchanged']} "
-                f"unchanged, {run['failed']} failed</div>"
-            )
-        if v["last_error"]:
-            lines.append(f"<div class='nd-bad'>Error: {render.esc(v['last_error'])}</div>")
-        problems = "".join(
-            f"<li>{render.esc(p['url'])}: {render.esc(p['reason'])}</li>" for p in v["problems"]
-        )
-        if problems:
-            lines.append(f"<details><summary>{len(v['problems'])} article(s) failing</summary>"
-                         f"<ul class='nd-bad'>{problems}</ul></details>")  # fmt: skip
-        cards.append(
-            f"<div class='nd-feed' data-source='{render.esc(v['id'])}'>{head}{''.join(lines)}</div>"
-        )
-    return "".join(cards)
-
-
-def add_source(
-    runtime: Runtime, url: str | None, every: str | None, request: gr.Request
-) -> tuple[str, str, str]:
-    """Add a feed or sitemap: (the report, the sources, the emptied address box). The
-    address is checked as every fetch is (private addresses refused unless allow-listed)."""
-    _require_edit(request)
-    url = _address(url, "Paste the address of a feed or a sitemap first.")
-    try:
-        view = runtime.prepare().add_source(url, every=(every or "").strip() or None)
-    except ValueError as exc:  # SourceError: the address or the interval, and why
-        raise gr.Error(str(exc)) from None
-    line = (
-        f"<p class='nd-good'>Added {render.esc(url)} (every {render.esc(view.as_dict()['every'])})"
-        ": “Sync now” reads it at once; otherwise it is read when due.</p>"
-    )
-    return line, sources_html(runtime), ""
-
-
-def sync_now(runtime: Runtime, request: gr.Request) -> tuple[str, str]:
-    """Sync every source now: (the report of each run, the sources)."""
-    _require_edit(request)
-    app = runtime.prepare()
-    if not app.sources():
-        raise gr.Error("Add a feed or a sitemap first.")
-    outcome = app.sync()
-    urls = {view.id: view.source.url for view in app.sources()}
-    items = []
-    for run in outcome.runs:
-        url = urls.get(run.source_id, run.source_id)
-        done = (
-            f"{run.status}: {run.added} added, {run.replaced} replaced, {run.unchanged} "
-            f"unchanged, {run.failed} failed"
-        )
-        error = f" ({run.error})" if run.error else ""
-        cls = "nd-bad" if run.status == "failed" else "nd-good"
-        items.append(f"<li class='{cls}'><strong>{render.esc(url)}</strong>: "
-                     f"{render.esc(done + error)}</li>")  # fmt: skip
-    if outcome.queued:
-        items.append(
-            f"<li>Asked {render.esc(outcome.holder or 'the running scheduler')} to sync "
-            f"{len(outcome.queued)} source(s) now: it runs this library's syncs.</li>"
-        )
-    return f"<ul class='nd-upload-report'>{''.join(items)}</ul>", sources_html(runtime)
-
-
 def open_article(runtime: Runtime, article_id: str | None) -> str:
     if not article_id:
         return "<p class='nd-empty'>Click an article in the list to read it here.</p>"
@@ -354,4 +252,5 @@ def session_controls(request: gr.Request) -> tuple:
         gr.Button(visible=editable),
         gr.Row(visible=editable),
         gr.Row(visible=editable),
+        gr.Row(visible=editable),  # a source's sync and removal
     )

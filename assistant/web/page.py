@@ -8,6 +8,7 @@ import gradio as gr
 
 from assistant.serving.runtime import Runtime
 from assistant.web import chat, handover, library, render
+from assistant.web import sources as feeds_section
 from assistant.web.files import Page
 
 INTRO = (
@@ -129,7 +130,20 @@ def build_page(runtime: Runtime) -> gr.Blocks:
                             label="Every", placeholder="30m", scale=1, elem_id="nd-feed-every"
                         )
                         add_feed = gr.Button("Add source", scale=1, elem_id="nd-add-feed")
-                        sync_feeds = gr.Button("Sync now", scale=1, elem_id="nd-sync-now")
+                        sync_feeds = gr.Button("Sync all now", scale=1, elem_id="nd-sync-now")
+                    with gr.Row(equal_height=True, elem_id="nd-feed-one") as feed_one_row:
+                        feed_pick = gr.Dropdown(
+                            label="Source", choices=[], scale=4, elem_id="nd-feed-pick"
+                        )
+                        sync_feed = gr.Button("Sync this source", scale=1, elem_id="nd-sync-one")
+                        remove_feed = gr.Button(
+                            "Remove source", variant="stop", scale=1, elem_id="nd-remove-feed"
+                        )
+                    with gr.Row(visible=False, elem_id="nd-feed-confirm") as feed_confirm_row:
+                        feed_confirm_text = gr.HTML()
+                        feed_yes = gr.Button("Remove", variant="stop", elem_id="nd-feed-yes")
+                        feed_no = gr.Button("Keep it", elem_id="nd-feed-no")
+                    feed_pending = gr.State("")
                     feed_report = gr.HTML(elem_id="nd-sync-report")
                 search = gr.Textbox(
                     label="Search",
@@ -229,16 +243,40 @@ def build_page(runtime: Runtime) -> gr.Blocks:
         search.change(rows, search, [table, counts])
 
         def add_source(url: str | None, every: str | None, request: gr.Request) -> tuple:
-            return library.add_source(runtime, url, every, request)
+            return feeds_section.add_source(runtime, url, every, request)
 
         def sync_now(request: gr.Request) -> tuple:
-            return library.sync_now(runtime, request)
+            return feeds_section.sync_now(runtime, request)
+
+        def sync_one(source_id: str | None, request: gr.Request) -> tuple:
+            return feeds_section.sync_one(runtime, source_id, request)
+
+        def ask_remove_source(source_id: str | None, request: gr.Request) -> tuple:
+            return feeds_section.ask_remove(runtime, source_id, request)
+
+        def confirm_remove_source(pending_id: str | None, request: gr.Request) -> tuple:
+            return feeds_section.confirm_remove(runtime, pending_id, request)
+
+        source_choices = partial(feeds_section.source_choices, runtime)
 
         for trigger in (add_feed.click, feed_url.submit):
-            trigger(add_source, [feed_url, feed_every], [feed_report, feeds, feed_url])
-        sync_feeds.click(sync_now, None, [feed_report, feeds]).then(
-            rows, search, [table, counts]
-        ).then(refresh_outlets, None, outlets)
+            trigger(add_source, [feed_url, feed_every], [feed_report, feeds, feed_url]).then(
+                source_choices, None, feed_pick
+            )
+        for syncing in (
+            sync_feeds.click(sync_now, None, [feed_report, feeds]),
+            sync_feed.click(sync_one, feed_pick, [feed_report, feeds]),
+        ):
+            syncing.then(rows, search, [table, counts]).then(refresh_outlets, None, outlets)
+        remove_feed.click(
+            ask_remove_source, feed_pick, [feed_pending, feed_confirm_text, feed_confirm_row]
+        )
+        feed_no.click(feeds_section.cancel_remove, None, [feed_pending, feed_confirm_row])
+        feed_yes.click(
+            confirm_remove_source,
+            feed_pending,
+            [feed_report, feeds, feed_pick, feed_confirm_row, feed_pending],
+        )
 
         def on_select(evt: gr.SelectData) -> tuple[str, str]:
             return library.select_row(runtime, evt)
@@ -263,8 +301,8 @@ def build_page(runtime: Runtime) -> gr.Blocks:
         ).then(
             library.session_controls,
             None,
-            [session, files, add, remove, remove_samples, page_row, feed_row],
+            [session, files, add, remove, remove_samples, page_row, feed_row, feed_one_row],
         ).then(handover.controls, None, share).then(
-            partial(library.sources_html, runtime), None, feeds
-        )
+            partial(feeds_section.sources_html, runtime), None, feeds
+        ).then(source_choices, None, feed_pick)
     return page
