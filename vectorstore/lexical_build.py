@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import shutil
 import tempfile
 from collections import Counter
@@ -53,7 +54,8 @@ ARRAYS = {
 def build_file(rows: Iterable[tuple[str, str, dict]], generation: str, path: Path) -> None:
     """Write the index of `rows` (chunk id, text, metadata) to `path` atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f"{path.name}.", dir=path.parent))
+    _remove_abandoned(path)
+    scratch = Path(tempfile.mkdtemp(prefix=f"{path.name}.{os.getpid()}.", dir=path.parent))
     try:
         first = _FirstPass(scratch)
         for row in rows:
@@ -64,6 +66,25 @@ def build_file(rows: Iterable[tuple[str, str, dict]], generation: str, path: Pat
         target.replace(path)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _remove_abandoned(path: Path) -> None:
+    """Scratch folders of builds whose process is gone (killed mid-build: at 1M chunks they
+    hold ~1 GB); a live process's build is left alone."""
+    for folder in path.parent.glob(f"{path.name}.*.*"):
+        pid = folder.name[len(path.name) + 1 :].split(".", 1)[0]
+        if folder.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 class _FirstPass:

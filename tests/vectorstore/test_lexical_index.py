@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 from datetime import date
 from pathlib import Path
@@ -115,3 +116,19 @@ def test_chunk_ids_and_rows_map_both_ways_whatever_the_ids_lengths(tmp_path: Pat
     picked = np.array([39, 0, 7, 12, 7])
     assert index.chunk_ids(picked) == [rows[i][0] for i in picked]
     assert index.rows([rows[5][0], "no-such-chunk", rows[33][0]]).tolist() == [5, -1, 33]
+
+
+def test_a_build_killed_midway_leaves_scratch_that_the_next_build_removes(tmp_path: Path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "bm25.idx"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    abandoned = tmp_path / f"bm25.idx.{dead}.k1ll3d"
+    abandoned.mkdir()
+    (abandoned / "pair_terms").write_bytes(b"\0" * 64)
+    running = tmp_path / f"bm25.idx.{os.getpid()}.busy"  # a live process's build: kept
+    running.mkdir()
+    index = build_index(iter(_rows(10)), "g1", path)
+    assert len(index) == 10 and not abandoned.exists() and running.exists()
