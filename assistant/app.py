@@ -463,6 +463,11 @@ class Newsdesk:
         found = self.store.saved_answers.get(saved_id)
         return saved_of(found[1]) if found else None
 
+    def remove_saved_answer(self, saved_id: str) -> bool:
+        """Take a saved answer (and its permalink) away; False when there was none. A
+        conversation made from it keeps its own copy."""
+        return self.store.saved_answers.delete(saved_id)
+
     # Sources kept in sync: feeds and sitemaps read on a schedule (assistant/sync.py).
 
     @cached_property

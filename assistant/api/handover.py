@@ -2,9 +2,9 @@
 
 `POST /v1/answers` asks and keeps the answer (the server's own, checked answer: a client
 cannot make a permalink show words Newsdesk did not say); `POST /v1/conversations` keeps
-saved answers together; `GET /v1/answers/{id}` and `.../export` read either; `GET /a/{id}`
-is the read-only page. Keys and roles as everywhere: saving needs a read-write key, reading a
-read key (assistant/api/security.py).
+saved answers together; `GET /v1/answers/{id}` and `.../export` read either, `DELETE` takes
+it away; `GET /a/{id}` is the read-only page. Keys and roles as everywhere: saving and
+taking away need a read-write key, reading a read key (assistant/api/security.py).
 """
 
 from __future__ import annotations
@@ -83,6 +83,15 @@ def save_conversation(app: App, body: ConversationIn, request: Request) -> Saved
 def get_saved(app: App, saved_id: str, request: Request) -> SavedOut:
     """A saved answer or conversation, with its permalink and export links."""
     return _out(request, _saved(app, saved_id))
+
+
+@router.delete("/v1/answers/{saved_id}", status_code=204, responses=errors(403, 404))
+def remove_saved(app: App, saved_id: str) -> Response:
+    """Take a saved answer or conversation away: its permalink and exports answer 404 from
+    now on (a conversation made from a saved answer keeps its own copy). Read-write keys."""
+    if not app.remove_saved_answer(saved_id):
+        raise ApiError(404, f"no saved answer {saved_id!r}")
+    return Response(status_code=204)
 
 
 @router.get(

@@ -89,6 +89,11 @@ def test_a_conversation_of_saved_answers_keeps_them_in_order(open_server: httpx.
     assert asked == [FERRIES["question"], PIER["question"]]
     page = open_server.get(conversation["permalink"])
     assert page.status_code == 200 and "[2.1]" in "".join(read_html(page.content).text)
+    # Taking an answer away ends its permalink; the conversation keeps its own copy.
+    assert open_server.delete(f"/v1/answers/{first['id']}").status_code == 204
+    assert open_server.get(first["permalink"]).status_code == 404
+    assert open_server.delete(f"/v1/answers/{first['id']}").status_code == 404
+    assert open_server.get(conversation["permalink"]).status_code == 200
 
 
 def test_unknown_ids_and_formats_are_refused_clearly(open_server: httpx.Client):
@@ -117,6 +122,7 @@ def test_saving_needs_a_read_write_key_and_reading_a_read_key(keyed_server: str)
         saved = writer.post("/v1/answers", json=FERRIES).json()
         conversation = {"answers": [saved["id"]]}
         assert reader.post("/v1/conversations", json=conversation).status_code == 403
+        assert reader.delete(f"/v1/answers/{saved['id']}").status_code == 403
         for path in (f"/v1/answers/{saved['id']}", f"/v1/answers/{saved['id']}/export"):
             assert nobody.get(path).status_code == 401
             assert reader.get(path).status_code == 200
