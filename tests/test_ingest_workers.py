@@ -7,13 +7,16 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import chromadb
 import numpy as np
 import pytest
 
+from assistant.app import Newsdesk
 from assistant.ingest_workers import WORKER_FAULT_ENV, cores, worker_count
+from assistant.settings import load_settings
 from bench.crash_soak import cli_env, ingest_command, open_store, prepare, snapshot
 from vectorstore.integrity import check_store
 
@@ -104,6 +107,22 @@ def test_a_worker_killed_mid_run_stops_the_ingest_and_a_rerun_repairs_it(
     store = open_store(data_dir, embedder)
     assert snapshot(store) == snapshot(open_store(one_process[0], embedder))
     assert check_store(store).ok
+
+
+def test_two_workers_against_a_chroma_server_store_what_one_process_stores(
+    corpus, one_process, chroma_port, tmp_path, embedder
+):
+    server = {
+        "NEWSDESK_CHROMA_HOST": "127.0.0.1",
+        "NEWSDESK_CHROMA_PORT": str(chroma_port),
+        "NEWSDESK_COLLECTION": f"w{uuid.uuid4().hex[:12]}",
+    }
+    data_dir = tmp_path / "server"
+    assert _ingest(corpus[1], data_dir, 2, **server).returncode == 0
+    assert _ingest(corpus[0], data_dir, 2, **server).returncode == 3
+    settings = load_settings(environ={**cli_env(data_dir), **server})
+    with Newsdesk(settings, embedder=embedder) as app:
+        assert snapshot(app.store) == snapshot(open_store(one_process[0], embedder))
 
 
 def _processes_with(marker: str) -> list[int]:
