@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from assistant.citations import verify_citations
+from assistant.citations import quote_is_exact, verify_citations
 from assistant.extractive import ExtractiveAnswerer
 from assistant.followup import rewrite_followup
 from assistant.ingest_workers import IngestWorkers, worker_count
@@ -43,6 +43,7 @@ from vectorstore.types import (
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
+    from assistant.handover.document import HandoverDocument
     from assistant.handover.saved import SavedAnswer
     from assistant.scheduler import Scheduler
     from assistant.sync import SourceView, Syncer, SyncOutcome
@@ -462,6 +463,18 @@ class Newsdesk:
 
         found = self.store.saved_answers.get(saved_id)
         return saved_of(found[1]) if found else None
+
+    def saved_document(
+        self, saved_id: str, permalink: str | None = None
+    ) -> HandoverDocument | None:
+        """A saved answer's hand-over document, each quote checked again against the library
+        as it is now (one edited or removed since is marked so); None when there is none."""
+        saved = self.saved_answer(saved_id)
+        if saved is None:
+            return None
+        cited = sorted({c.article_id for answer, _ in saved.turns for c in answer.citations})
+        articles = self.articles(cited)
+        return saved.document(permalink, holds=lambda c: quote_is_exact(c, articles))
 
     def remove_saved_answer(self, saved_id: str) -> bool:
         """Take a saved answer (and its permalink) away; False when there was none. A

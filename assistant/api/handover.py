@@ -112,7 +112,9 @@ def export_saved(
     HTML page or a Word document, each with every quote, title, outlet, date, URL and
     offsets, and when each question was asked."""
     chosen = FORMATS[format]
-    doc = _saved(app, saved_id).document(permalink(request, saved_id))
+    doc = app.saved_document(saved_id, permalink(request, saved_id))
+    if doc is None:
+        raise ApiError(404, f"no saved answer {saved_id!r}")
     name = f"newsdesk-{saved_id}{chosen.suffix}"
     return Response(
         chosen.render(doc),
@@ -131,8 +133,8 @@ def _missing_page(saved_id: str) -> HTMLResponse:
 @router.get(PERMALINK, response_class=HTMLResponse, include_in_schema=False)
 def permalink_page(app: App, saved_id: str, request: Request) -> HTMLResponse:
     """The saved answer, read-only, as the self-contained HTML page of its export."""
-    found = app.saved_answer(saved_id)
-    if found is None:
+    doc = app.saved_document(saved_id, permalink(request, saved_id))
+    if doc is None:
         return _missing_page(saved_id)
-    html = FORMATS["html"].render(found.document(permalink(request, saved_id)))
+    html = FORMATS["html"].render(doc)
     return HTMLResponse(html.decode("utf-8"))

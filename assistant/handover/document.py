@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -45,6 +45,9 @@ class Source:
     start: int
     end: int
     sample: bool = False
+    # Whether the library still holds the quote at its offsets, when checked again (a saved
+    # answer shown later); None when not checked.
+    holds: bool | None = None
 
     @property
     def day(self) -> str:
@@ -83,12 +86,14 @@ class HandoverDocument:
     exported_at: datetime
     permalink: str | None = None
     saved_at: datetime | None = None
+    checked: bool = False
 
     @property
     def provenance(self) -> str:
         """Where and when the document comes from, in words every format prints."""
         saved = f", saved {stamp(self.saved_at)}" if self.saved_at else ""
-        return f"Exported from Newsdesk {stamp(self.exported_at)}{saved}"
+        checked = "; every quote checked against the library on export" if self.checked else ""
+        return f"Exported from Newsdesk {stamp(self.exported_at)}{saved}{checked}"
 
     @property
     def sources(self) -> list[Source]:
@@ -100,7 +105,10 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def _source(label: str, c: Citation) -> Source:
+STALE = "No longer in the library as quoted: the article was edited or removed since."
+
+
+def _source(label: str, c: Citation, holds: bool | None) -> Source:
     return Source(
         label=label,
         n=c.n,
@@ -113,12 +121,21 @@ def _source(label: str, c: Citation) -> Source:
         start=c.start,
         end=c.end,
         sample=c.sample,
+        holds=holds,
     )
 
 
-def turn_of(answer: Answer, asked_at: datetime, prefix: str = "") -> Turn:
-    """An answer as a turn; its sources' labels are `prefix` + the citation number."""
-    sources = {c.n: _source(f"{prefix}{c.n}", c) for c in answer.citations}
+def turn_of(
+    answer: Answer,
+    asked_at: datetime,
+    prefix: str = "",
+    holds: Callable[[Citation], bool] | None = None,
+) -> Turn:
+    """An answer as a turn; its sources' labels are `prefix` + the citation number, and
+    `holds` (when given) says whether the library still holds each quote."""
+    sources = {
+        c.n: _source(f"{prefix}{c.n}", c, holds(c) if holds else None) for c in answer.citations
+    }
     text, pieces, last = plain(answer.text), [], 0
     for m in MARKER.finditer(text):
         if int(m[1]) in sources:
@@ -144,6 +161,7 @@ def handover_document(
     permalink: str | None = None,
     exported_at: datetime | None = None,
     saved_at: datetime | None = None,
+    holds: Callable[[Citation], bool] | None = None,
 ) -> HandoverDocument:
     """The document of one answer or a conversation ((answer, asked at) pairs, oldest
     first). With several answers, footnote labels are "turn.n" so each stays unique."""
@@ -151,7 +169,7 @@ def handover_document(
         raise ValueError("nothing to hand over: no answer")
     many = len(answers) > 1
     turns = tuple(
-        turn_of(answer, asked_at, f"{i}." if many else "")
+        turn_of(answer, asked_at, f"{i}." if many else "", holds)
         for i, (answer, asked_at) in enumerate(answers, start=1)
     )
     if title is None:
@@ -163,4 +181,5 @@ def handover_document(
         exported_at=exported_at or datetime.now(UTC),
         permalink=permalink,
         saved_at=saved_at,
+        checked=holds is not None,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 
-from assistant.handover.document import HandoverDocument, Source, Turn, stamp
+from assistant.handover.document import STALE, HandoverDocument, Source, Turn, stamp
 from assistant.serving.answer_text import safe_url
 
 CSS = """
@@ -24,7 +24,7 @@ sup a{text-decoration:none;font-weight:600}
 ul.sources{list-style:none;padding-left:0}ul.sources li{margin:.8em 0}
 blockquote{margin:.3em 0;padding:.2em .8em;border-left:3px solid #6366f1;background:#f5f5ff}
 .url{word-break:break-all;font-size:.9em}.offsets{color:#6b7280;font-size:.85em}
-.sample{color:#b45309;font-size:.85em}
+.sample{color:#b45309;font-size:.85em}.stale{color:#b91c1c;font-weight:600}
 @media print{a{color:inherit}}
 """
 
@@ -48,10 +48,11 @@ def _source(s: Source) -> str:
     where = " · ".join(esc(x) for x in (s.outlet, s.day) if x)
     sample = ' <span class="sample">sample article, not real news</span>' if s.sample else ""
     url = f'<div class="url">{_link(s.url, s.url)}</div>' if s.url else ""
+    stale = f'<div class="stale">{esc(STALE)}</div>' if s.holds is False else ""
     return (
         f'<li id="{_anchor(s)}"><strong>[{esc(s.label)}]</strong> '
         f'{_link(s.title, s.url)}{sample}<div class="meta">{where}</div>'
-        f"<blockquote>{esc(s.quote)}</blockquote>{url}"
+        f"<blockquote>{esc(s.quote)}</blockquote>{url}{stale}"
         f'<div class="offsets">characters {s.start}–{s.end} of article '
         f"{esc(s.article_id)}</div></li>"
     )

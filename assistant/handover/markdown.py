@@ -7,7 +7,7 @@ answer uses (assistant/serving/answer_text.py): it reads as text, never as marku
 
 from __future__ import annotations
 
-from assistant.handover.document import HandoverDocument, Source, Turn, stamp
+from assistant.handover.document import STALE, HandoverDocument, Source, Turn, stamp
 from assistant.serving.answer_text import md_chunk, md_link, md_text, safe_url
 
 
@@ -19,7 +19,7 @@ def _footnote(s: Source) -> str:
     return (
         f"[^{s.label}]: “{md_text(s.quote)}” {md_link(s.title, s.url)}"
         f"{f' ({where})' if where else ''}{sample}.{link} Characters {s.start}–{s.end} of "
-        f"article {md_text(s.article_id)}."
+        f"article {md_text(s.article_id)}.{f' _{STALE}_' if s.holds is False else ''}"
     )
 
 

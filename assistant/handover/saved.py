@@ -8,7 +8,7 @@ shape `POST /v1/ask` returns, less timings) and the time it was asked.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 
@@ -31,9 +31,16 @@ class SavedAnswer:
     title: str | None
     turns: tuple[tuple[Answer, datetime], ...]
 
-    def document(self, permalink: str | None = None) -> HandoverDocument:
+    def document(
+        self, permalink: str | None = None, holds: Callable[[Citation], bool] | None = None
+    ) -> HandoverDocument:
+        """Its hand-over document; `holds` checks each quote against the library now."""
         return handover_document(
-            list(self.turns), title=self.title, permalink=permalink, saved_at=self.saved_at
+            list(self.turns),
+            title=self.title,
+            permalink=permalink,
+            saved_at=self.saved_at,
+            holds=holds,
         )
 
     def to_data(self) -> dict:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 
-from assistant.handover.document import HandoverDocument, Source, Turn, stamp
+from assistant.handover.document import STALE, HandoverDocument, Source, Turn, stamp
 
 
 def _source(doc, s: Source) -> None:  # noqa: ANN001 - a python-docx Document
@@ -26,6 +26,8 @@ def _source(doc, s: Source) -> None:  # noqa: ANN001 - a python-docx Document
     if s.url:
         details.add_run(f"{s.url}\n")
     details.add_run(f"Characters {s.start}–{s.end} of article {s.article_id}").italic = True
+    if s.holds is False:
+        details.add_run(f"\n{STALE}").bold = True
 
 
 def _turn(doc, turn: Turn, numbered: bool) -> None:  # noqa: ANN001

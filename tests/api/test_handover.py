@@ -14,6 +14,7 @@ import pytest
 from assistant.api import create_app
 from assistant.app import Newsdesk
 from assistant.cli import _write_export
+from assistant.handover.document import STALE
 from assistant.remote import RemoteNewsdesk
 from assistant.serving.login import COOKIE
 from assistant.settings import Names
@@ -164,3 +165,15 @@ def test_the_cli_through_a_server_gets_the_whole_answer_and_exports_it(
     assert _write_export(str(out), answer, datetime.now(UTC)) == 0
     text = "".join(read_html(out.read_bytes()).text)
     assert all(c.quote in text and c.url in text for c in answer.citations)
+
+
+def test_a_permalink_marks_a_quote_whose_article_was_removed_since(open_server: httpx.Client):
+    saved = open_server.post("/v1/answers", json=FERRIES).json()
+    page = "".join(read_html(open_server.get(saved["permalink"]).content).text)
+    assert STALE not in page and "checked against the library" in page
+    cited = saved["turns"][0]["answer"]["citations"][0]
+    assert open_server.delete(f"/v1/articles/{cited['article_id']}").status_code == 204
+    page = "".join(read_html(open_server.get(saved["permalink"]).content).text)
+    assert STALE in page and cited["quote"] in page  # still shown, as it was when asked
+    word = open_server.get(saved["exports"]["docx"]).content
+    assert STALE in "\n".join(p.text for p in docx.Document(io.BytesIO(word)).paragraphs)
