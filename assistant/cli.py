@@ -161,7 +161,12 @@ def _build_parser() -> argparse.ArgumentParser:
         "self-contained page) or .docx (Word)",
     )  # fmt: skip
 
-    sub.add_parser("chat", parents=[common, filters], help="a conversation in the terminal")
+    p = sub.add_parser("chat", parents=[common, filters], help="a conversation in the terminal")
+    p.add_argument(
+        "--export", type=_export_file, metavar="FILE",
+        help="when the chat ends, write every answer with its sources to FILE: .md, .html "
+        "or .docx",
+    )  # fmt: skip
 
     p = sub.add_parser("eval", parents=[common], help="measure answer quality on a question set")
     p.add_argument("dataset", metavar="DATASET_DIR", help="folder with questions.jsonl etc.")
@@ -371,16 +376,19 @@ def _cmd_ask(app: Newsdesk, args: argparse.Namespace) -> int:
         print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
     else:
         print(format_answer(answer))
-    return _write_export(args.export, answer, asked_at) if args.export else EXIT_OK
+    return _write_export(args.export, [(answer, asked_at)]) if args.export else EXIT_OK
 
 
-def _write_export(path: str, answer: Answer, asked_at: datetime) -> int:
-    """The answer handed over as the file `path` names (assistant/handover)."""
+def _write_export(path: str, turns: list[tuple[Answer, datetime]]) -> int:
+    """The answers, oldest first, handed over as the file `path` names (assistant/handover)."""
     from pathlib import Path
 
     from assistant.handover import format_of_file, handover_document
 
-    data = format_of_file(path).render(handover_document([(answer, asked_at)]))
+    if not turns:
+        print(f"nothing asked: {path} not written", file=sys.stderr)
+        return EXIT_OK
+    data = format_of_file(path).render(handover_document(turns))
     try:
         Path(path).write_bytes(data)
     except OSError as exc:
@@ -409,8 +417,10 @@ def _cmd_chat(app: Newsdesk, args: argparse.Namespace) -> int:
     if interactive:
         print("Ask about your articles. Follow-ups like 'and in Iraq?' work; /new starts over;")
         print("an empty line or /quit leaves.")
+    from datetime import UTC, datetime
+
     asked: list[str] = []
-    answered = False
+    answers: list[tuple[Answer, datetime]] = []
     for question in _questions(interactive):
         if question in ("", "/quit", "/exit"):
             break
@@ -419,6 +429,7 @@ def _cmd_chat(app: Newsdesk, args: argparse.Namespace) -> int:
             if interactive:
                 print("New conversation.")
             continue
+        asked_at = datetime.now(UTC)
         try:
             answer = app.ask(
                 question,
@@ -432,10 +443,10 @@ def _cmd_chat(app: Newsdesk, args: argparse.Namespace) -> int:
             print(f"error: {exc}", file=sys.stderr)
             continue
         # Answers are set apart by a blank line (after the prompt's own, when typed).
-        print(("\n" if interactive or answered else "") + format_answer(answer), flush=True)
+        print(("\n" if interactive or answers else "") + format_answer(answer), flush=True)
         asked.append(answer.rewritten_question or question)
-        answered = True
-    return EXIT_OK
+        answers.append((answer, asked_at))
+    return _write_export(args.export, answers) if args.export else EXIT_OK
 
 
 def _cmd_articles(app: Newsdesk, args: argparse.Namespace) -> int:

@@ -162,7 +162,7 @@ def test_the_cli_through_a_server_gets_the_whole_answer_and_exports_it(
     assert answer.citations == local.citations and answer.text == local.text
     assert (answer.support, answer.answer_span) == (local.support, local.answer_span)
     out = tmp_path / "ferries.html"
-    assert _write_export(str(out), answer, datetime.now(UTC)) == 0
+    assert _write_export(str(out), [(answer, datetime.now(UTC))]) == 0
     text = "".join(read_html(out.read_bytes()).text)
     assert all(c.quote in text and c.url in text for c in answer.citations)
 

@@ -37,3 +37,13 @@ def test_an_export_file_of_unknown_format_is_refused_before_anything_is_asked(tm
     proc = newsdesk(tmp_path, "ask", QUESTION, "--export", missing, check_rc=2)
     assert "its folder does not exist" in proc.stderr
     assert not (tmp_path / "chroma").exists()  # no store was opened
+
+
+def test_chat_exports_the_whole_conversation_when_it_ends(tmp_path: Path):
+    out = tmp_path / "conversation.md"
+    stdin = f"{QUESTION}\nand in Iraq?\n"
+    proc = newsdesk(tmp_path / "data", "chat", "--export", str(out), stdin=stdin)
+    assert f"exported to {out}" in proc.stderr
+    markdown = out.read_text(encoding="utf-8")
+    assert f"## {QUESTION}" in markdown and "## and in Iraq?" in markdown
+    assert "[^1.1]:" in markdown and "[^2.1]:" in markdown and "Searched for:" in markdown
