@@ -8,6 +8,9 @@ the time each was asked, so an export or a save shows what the user saw.
 
 from __future__ import annotations
 
+import atexit
+import functools
+import shutil
 import tempfile
 import time
 from datetime import datetime
@@ -41,22 +44,30 @@ def _chosen(turns: list[dict] | None, scope: str | None) -> list[tuple[Answer, d
     return [(answer_of(t["answer"]), datetime.fromisoformat(t["asked_at"])) for t in picked]
 
 
+@functools.cache
+def _process_folder() -> Path:
+    # Made private to this process (mkdtemp: mode 0700, a fresh name): a fixed name in the
+    # shared temporary folder could be taken, or linked elsewhere, by another user first.
+    folder = Path(tempfile.mkdtemp(prefix="newsdesk-exports-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
 def _exports_folder() -> Path:
-    """This process's folder of exported files (Gradio serves a copy from its cache); files
-    older than the cache's own limit are removed as new ones are written."""
-    folder = Path(tempfile.gettempdir()) / "newsdesk-exports"
-    folder.mkdir(mode=0o700, exist_ok=True)
+    """A new folder for one export, in this process's folder of exports (Gradio serves a
+    copy from its cache); exports older than the cache's own limit are removed first."""
+    folder = _process_folder()
     for old in folder.iterdir():
         if old.stat().st_mtime < time.time() - UPLOAD_MAX_AGE_S:
-            old.unlink(missing_ok=True)
-    return folder
+            shutil.rmtree(old, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix="export-", dir=folder))
 
 
 def export(turns: list[dict] | None, scope: str | None, choice: str | None) -> dict:
     """The chosen answers as a file for the browser to download."""
     chosen = FORMATS[FORMAT_CHOICES.get(choice or "", "docx")]
     doc = handover_document(_chosen(turns, scope))
-    folder = Path(tempfile.mkdtemp(prefix="export-", dir=_exports_folder()))
+    folder = _exports_folder()
     kind = "conversation" if len(doc.turns) > 1 else "answer"
     path = folder / f"newsdesk-{kind}-{doc.exported_at:%Y%m%d-%H%M%S}{chosen.suffix}"
     path.write_bytes(chosen.render(doc))

@@ -5,8 +5,11 @@ permalink sends a browser without a session to sign in and then back to the answ
 from __future__ import annotations
 
 import io
+import os
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import docx
 import gradio as gr
@@ -18,6 +21,7 @@ from assistant.app import Newsdesk
 from assistant.serving.runtime import Runtime
 from assistant.settings import Names, load_settings
 from assistant.web import handover
+from assistant.web.files import UPLOAD_MAX_AGE_S
 from tests.api.conftest import READ_KEY, WRITE_KEY, LiveServer, with_api
 from tests.web.conftest import WATCH_POLICY
 from tests.web.test_sign_in import _sign_in
@@ -104,6 +108,12 @@ def test_a_read_only_session_may_export_but_not_save(sample_app: Newsdesk):
         handover.save(runtime, turns, handover.LAST, reader)
     exported = handover.export(turns, handover.LAST, "Markdown (.md)")
     assert exported["value"].endswith(".md")
+    # An export older than Gradio's cache keeps it is removed when the next one is made.
+    folder = Path(exported["value"]).parent
+    long_ago = time.time() - UPLOAD_MAX_AGE_S - 60
+    os.utime(folder, (long_ago, long_ago))
+    handover.export(turns, handover.LAST, "Word (.docx)")
+    assert not folder.exists()
     with pytest.raises(gr.Error, match="Ask a question first"):
         handover.export([], handover.LAST, "Markdown (.md)")
 
