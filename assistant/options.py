@@ -136,6 +136,25 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "sync.in_server", "NEWSDESK_SYNC_IN_SERVER", bool, "newsdesk serve runs due syncs [true]"
     ),
+    Option(
+        "watch.secret",
+        "NEWSDESK_WATCH_SECRET",
+        str,
+        "key signing watch webhooks, HMAC-SHA256 [none: no webhooks]",
+    ),
+    Option(
+        "watch.max_seconds",
+        "NEWSDESK_WATCH_MAX_SECONDS",
+        float,
+        "seconds one round of re-asking watched questions may start asks in [60]",
+    ),
+    Option("watch.webhook_tries", "NEWSDESK_WATCH_WEBHOOK_TRIES", int, "tries of a webhook [4]"),
+    Option(
+        "watch.backoff_s",
+        "NEWSDESK_WATCH_BACKOFF",
+        float,
+        "seconds before a webhook's second try, doubling [1]",
+    ),
     Option("search.candidates", "NEWSDESK_SEARCH_CANDIDATES", int, "candidates per ranking [40]"),
     Option("search.recent_days", "NEWSDESK_SEARCH_RECENT_DAYS", int, "fresh-news window, days [3]"),
     Option(

@@ -65,6 +65,20 @@ class SyncSettings:
 
 
 @dataclass(frozen=True)
+class WatchSettings:
+    """Watched questions, asked again after each ingest and sync (assistant/watcher.py)."""
+
+    # The key a watch's webhook is signed with (HMAC-SHA256 of the body); a watch with a
+    # webhook cannot be added without it. Never logged nor shown.
+    secret: str = ""
+    # One round of asking every watched question again stops starting new ones after this.
+    max_seconds: float = 60.0
+    # Tries of one webhook delivery, waiting `backoff_s`, then twice that, ... between them.
+    webhook_tries: int = 4
+    backoff_s: float = 1.0
+
+
+@dataclass(frozen=True)
 class ScoreWeights:
     """The hand-weighted score of a candidate sentence: the answerer's order without the
     reader, and a feature the learned decision reads (`hand_score`), so the shipped decision
@@ -239,6 +253,7 @@ class Settings:
     api: ApiSettings = field(default_factory=ApiSettings)
     llm: LlmSettings = field(default_factory=LlmSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
+    watch: WatchSettings = field(default_factory=WatchSettings)
     sample_corpus: bool = True
     config_file: Path | None = None
 
@@ -351,7 +366,21 @@ def load_settings(
     _check_keys(settings.api, values)
     _check_allow_list(settings.ingest.fetch, values)
     _check_sync(settings.sync, values)
+    _check_watch(settings.watch, values)
     return settings
+
+
+def _check_watch(watch: WatchSettings, values: Mapping[str, tuple[Any, str]]) -> None:
+    least = {"watch.max_seconds": 1, "watch.webhook_tries": 1, "watch.backoff_s": 0}
+    for path, low in least.items():
+        if path in values and _get(Settings(watch=watch), path) < low:
+            raise SettingsError(f"{values[path][1]}: must be at least {low}")
+    if watch.secret and len(watch.secret) < MIN_KEY_CHARS:
+        # The message names the setting and the length, never the secret itself.
+        raise SettingsError(
+            f"{values['watch.secret'][1]}: a secret of {len(watch.secret)} characters is too "
+            f"short; it needs at least {MIN_KEY_CHARS}"
+        )
 
 
 def _check_sync(sync: SyncSettings, values: Mapping[str, tuple[Any, str]]) -> None:

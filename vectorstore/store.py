@@ -39,6 +39,7 @@ from vectorstore.types import (
     SearchFilters,
     StoredArticle,
 )
+from vectorstore.watches import WatchRecords
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -171,6 +172,11 @@ class ArticleStore:
     def saved_answers(self) -> SavedAnswers:
         """Answers saved for hand-over (permalinks), in the `<name>_saved` collection."""
         return SavedAnswers(self.client, self.collection)
+
+    @cached_property
+    def watches(self) -> WatchRecords:
+        """Watched questions, their last answers and changes, in `<name>_watches`."""
+        return WatchRecords(self.client, self.collection)
 
     # -- health (vectorstore/health.py, vectorstore/repair.py) ------------------------------
 

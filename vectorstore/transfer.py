@@ -8,8 +8,10 @@ sources, their status and ETags, items, runs; not the lease), one a line as
 `{"sync": KIND, "id": ..., "data": {...}}`, and the header counts them (`sync_records`, left
 out when there are none, so an export without sources reads as before). Then the saved
 answers behind permalinks (vectorstore/saved_answers.py), as `{"saved": KIND, "id": ...,
-"data": {...}}`, counted by `saved_answers` in the same way. Importing an export into an
-empty store and exporting again gives the same bytes.
+"data": {...}}`, counted by `saved_answers` in the same way; then the watched questions
+(vectorstore/watches.py: questions, last answers, changes) as `{"watch": KIND, ...}`, counted
+by `watch_records`. Importing an export into an empty store and exporting again gives the
+same bytes.
 """
 
 from __future__ import annotations
@@ -25,10 +27,17 @@ from vectorstore.records import SCHEMA_VERSION
 from vectorstore.saved_answers import check_saved
 from vectorstore.store import ArticleStore
 from vectorstore.sync_state import check_record
+from vectorstore.watches import check_record as check_watch
 
 FORMAT = "newsdesk-export"
 _TEXT_FIELDS = ("id", "title", "text")
 _OPTIONAL_FIELDS = ("source", "published_at", "url", "author", "origin")
+# The store's other records after the articles: (line key, header count, record check).
+_TABLES = (
+    ("sync", "sync_records", check_record),
+    ("saved", "saved_answers", check_saved),
+    ("watch", "watch_records", check_watch),
+)
 
 
 class ExportFormatError(ValueError):
@@ -43,6 +52,7 @@ class ImportReport:
     note: str | None = None
     sources: int = 0
     saved_answers: int = 0
+    watches: int = 0
 
 
 def _dumps(value: dict, *, sort_keys: bool = False) -> str:
@@ -52,18 +62,20 @@ def _dumps(value: dict, *, sort_keys: bool = False) -> str:
 def export_store(store: ArticleStore, out: IO[str]) -> int:
     """Write every article to `out`; returns how many."""
     rows = list(store.article_records())
-    sync = store.sync_state.exported()
-    saved = store.saved_answers.exported()
+    tables = {
+        "sync": store.sync_state.exported(),
+        "saved": store.saved_answers.exported(),
+        "watch": store.watches.exported(),
+    }
     header = {
         "format": FORMAT,
         "schema_version": SCHEMA_VERSION,
         "articles": len(rows),
         "chunking": asdict(store.chunking),
     }
-    if sync:
-        header["sync_records"] = len(sync)
-    if saved:
-        header["saved_answers"] = len(saved)
+    for table, count, _ in _TABLES:
+        if tables[table]:  # left out when there are none: older exports read the same
+            header[count] = len(tables[table])
     out.write(_dumps(header) + "\n")
     for article, meta in rows:
         record = {key: getattr(article, key) for key in (*_TEXT_FIELDS, *_OPTIONAL_FIELDS)}
@@ -71,10 +83,10 @@ def export_store(store: ArticleStore, out: IO[str]) -> int:
         if article.sample:  # only samples carry it: other articles' lines are unchanged
             record["sample"] = True
         out.write(_dumps(record) + "\n")
-    for record_id, kind, data in sync:
-        out.write(_dumps({"sync": kind, "id": record_id, "data": data}, sort_keys=True) + "\n")
-    for record_id, kind, data in saved:
-        out.write(_dumps({"saved": kind, "id": record_id, "data": data}, sort_keys=True) + "\n")
+    for table, _, _ in _TABLES:
+        for record_id, kind, data in tables[table]:
+            record = {table: kind, "id": record_id, "data": data}
+            out.write(_dumps(record, sort_keys=True) + "\n")
     return len(rows)
 
 
@@ -120,18 +132,18 @@ def _parse_article(line: str, where: str) -> tuple[Article, float | None]:
 
 
 def _parse_record(line: str, where: str) -> tuple[str, tuple[str, str, dict]] | None:
-    """A sync record's or a saved answer's line as ("sync" or "saved", (id, kind, data));
-    None for a line that is neither (an article's)."""
+    """A sync record's, saved answer's or watch record's line as (its table, (id, kind,
+    data)); None for a line that is none of them (an article's)."""
     if not line.startswith('{"data"') and '"sync":' not in line[:200]:
         return None
     try:
         record = json.loads(line)
     except (json.JSONDecodeError, RecursionError) as exc:
         raise ExportFormatError(f"{where}: malformed JSON ({exc})") from exc
-    table = next((t for t in ("sync", "saved") if isinstance(record, dict) and t in record), None)
-    if table is None:
+    found = [t for t in _TABLES if isinstance(record, dict) and t[0] in record]
+    if not found:
         return None
-    check = check_record if table == "sync" else check_saved
+    table, _, check = found[0]
     try:
         check(record.get("id"), record[table], record.get("data"))
     except ValueError as exc:
@@ -143,11 +155,11 @@ def read_export(
     path: Path, lines: Iterable[str]
 ) -> tuple[dict, list[Article], dict[str, float], dict[str, list[tuple[str, str, dict]]]]:
     """Parse a whole export before anything is written: a bad line changes nothing. The
-    last item holds the "sync" and "saved" records."""
+    last item holds the "sync", "saved" and "watch" records."""
     header: dict | None = None
     articles: list[Article] = []
     stamps: dict[str, float] = {}
-    extra: dict[str, list[tuple[str, str, dict]]] = {"sync": [], "saved": []}
+    extra: dict[str, list[tuple[str, str, dict]]] = {t: [] for t, _, _ in _TABLES}
     for number, line in enumerate(lines, start=1):
         where = f"{path}:{number}"
         if not line.strip():
@@ -170,7 +182,7 @@ def read_export(
             f"{path}: header announces {header['articles']} articles but the file holds "
             f"{len(articles)} (truncated?)"
         )
-    for table, count in (("sync", "sync_records"), ("saved", "saved_answers")):
+    for table, count, _ in _TABLES:
         if header.get(count, 0) != len(extra[table]):
             raise ExportFormatError(
                 f"{path}: header announces {header.get(count, 0)} {count.replace('_', ' ')} "
@@ -192,6 +204,7 @@ def import_file(store: ArticleStore, path: Path) -> ImportReport:
     sync = extra["sync"]
     store.sync_state.restore(sync)
     store.saved_answers.restore(extra["saved"])
+    store.watches.restore(extra["watch"])
     note = None
     if header.get("chunking") not in (None, asdict(store.chunking)):
         note = (
@@ -199,6 +212,8 @@ def import_file(store: ArticleStore, path: Path) -> ImportReport:
             f"{asdict(store.chunking)}: chunks were made with this store's setting"
         )
     sources = sum(kind == "source" for _, kind, _ in sync)
+    watches = sum(kind == "watch" for _, kind, _ in extra["watch"])
     return ImportReport(
-        len(articles), len(added.added), len(added.unchanged), note, sources, len(extra["saved"])
-    )
+        len(articles), len(added.added), len(added.unchanged), note, sources,
+        len(extra["saved"]), watches,
+    )  # fmt: skip
