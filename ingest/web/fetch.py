@@ -145,6 +145,22 @@ class _GuardedTransport(httpx.HTTPTransport):
         )
 
 
+def guarded_client(policy: FetchPolicy, resolver: Resolver | None = None) -> httpx.Client:
+    """An HTTP client for requests other than fetches (a watch's webhook): every connection
+    goes to an address `AddressGuard` checked under `policy`, at the connection; no proxy, no
+    redirect followed, certificates checked; timeouts the policy's."""
+    guard = AddressGuard.of(policy.allow_hosts, resolver)
+    timeout = httpx.Timeout(connect=policy.connect_timeout_s, read=policy.read_timeout_s,
+                            write=policy.read_timeout_s, pool=policy.total_timeout_s)  # fmt: skip
+    return httpx.Client(
+        transport=_GuardedTransport(guard, max_connections=4, ca_file=policy.ca_file),
+        follow_redirects=False,
+        trust_env=False,
+        timeout=timeout,
+        headers={"User-Agent": policy.agent},
+    )
+
+
 @dataclass(frozen=True)
 class Page:
     """What a fetch gave. `url` was asked for, `final_url` answered (after `redirects`, the
