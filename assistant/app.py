@@ -6,6 +6,7 @@ nothing below them (tests/test_one_door.py), so each answers, lists and removes 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -47,11 +48,15 @@ if TYPE_CHECKING:
     from assistant.handover.saved import SavedAnswer
     from assistant.scheduler import Scheduler
     from assistant.sync import SourceView, Syncer, SyncOutcome
+    from assistant.watcher import Watcher
+    from assistant.watches import Watch, WatchChange, WatchView
     from ingest.pipeline import FileMap
     from ingest.web.polite import HostLimits
     from vectorstore.health import ReadinessProbe
     from vectorstore.integrity import IntegrityReport
     from vectorstore.transfer import ImportReport
+
+log = logging.getLogger(__name__)
 
 SAMPLE_MARKER = "sample_corpus"
 # Set once the store's sample articles carry their flag (stores from before it get it then).
@@ -147,6 +152,9 @@ class Newsdesk:
 
     def close(self) -> None:
         """Let go of the store (another process may then open an embedded one)."""
+        watcher = self.__dict__.pop("watcher", None)
+        if watcher is not None:
+            watcher.close()  # a round of watched questions in hand finishes first
         syncer = self.__dict__.pop("syncer", None)
         if syncer is not None:
             syncer.close()
@@ -332,6 +340,8 @@ class Newsdesk:
         self, loaded: LoadResult, *, progress: bool = False, embed: EmbedBatches | None = None
     ) -> IngestOutcome:
         report = self.store.add_articles(loaded.articles, progress=progress, embed=embed)
+        if report.added or report.replaced:
+            self.watch_again()
         if self.store.marker(SAMPLE_MARKER) is None:
             # The user brought their own articles first: never mix the samples in later.
             self.store.set_marker(SAMPLE_MARKER, "skipped")
@@ -481,13 +491,63 @@ class Newsdesk:
         conversation made from it keeps its own copy."""
         return self.store.saved_answers.delete(saved_id)
 
+    # Watched questions, asked again after each ingest and sync (assistant/watcher.py); a
+    # change of the cited answer is recorded and sent to the watch's webhook.
+
+    @cached_property
+    def watcher(self) -> Watcher:
+        from assistant.watcher import Watcher
+
+        return Watcher(self.store.watches, self.settings, self._ask_watched)
+
+    def _ask_watched(self, watch: Watch) -> Answer:
+        return self.ask(watch.question, filters=watch.filters())
+
+    def watch_again(self) -> None:
+        """New articles were stored: the watched questions are asked again in the background.
+        Never raises: a watch must not fail the ingest that stored them."""
+        try:
+            self.watcher.poke()
+        except Exception:
+            log.exception("watched questions could not be asked again")
+
+    def watches(self) -> list[WatchView]:
+        return self.watcher.views()
+
+    def watch(self, watch_id: str) -> WatchView | None:
+        """A watch with its history of changes; None when there is none of that id."""
+        return self.watcher.view(watch_id)
+
+    def add_watch(
+        self,
+        question: str,
+        *,
+        outlet: str | None = None,
+        since: str | None = None,
+        webhook: str | None = None,
+    ) -> WatchView:
+        """Watch a question (asked now: its answer is the baseline). ValueError names the
+        field that cannot be used (a webhook needs NEWSDESK_WATCH_SECRET and a public URL)."""
+        return self.watcher.add(question, outlet=outlet, since=since, webhook=webhook)
+
+    def remove_watch(self, watch_id: str) -> bool:
+        return self.watcher.remove(watch_id)
+
+    def mark_watch_seen(self, watch_id: str) -> bool:
+        return self.watcher.mark_seen(watch_id)
+
+    def check_watches(self) -> list[WatchChange]:
+        """Ask every watched question again now; the changes recorded."""
+        return self.watcher.check_now()
+
     # Sources kept in sync: feeds and sitemaps read on a schedule (assistant/sync.py).
 
     @cached_property
     def syncer(self) -> Syncer:
         from assistant.sync import Syncer
 
-        return Syncer(self.store, self.settings, self.host_limits, self.holder.describe())
+        return Syncer(self.store, self.settings, self.host_limits, self.holder.describe(),
+                      on_stored=self.watch_again)  # fmt: skip
 
     def sources(self) -> list[SourceView]:
         """Every source with its status, last run (counts, errors per item) and next run."""

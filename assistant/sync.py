@@ -19,7 +19,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
@@ -139,8 +139,12 @@ class Syncer:
         settings: Settings,
         limits: HostLimits,
         about: str,
+        on_stored: Callable[[], None] | None = None,
     ) -> None:
+        """`on_stored`: called after a pass that stored something new (watched questions
+        are asked again); it must return at once and not raise."""
         self.store = store
+        self.on_stored = on_stored
         self.settings = settings
         self.limits = limits
         self.state: SyncState = store.sync_state
@@ -378,7 +382,10 @@ class Syncer:
                 mine = source.id not in self._running  # else start_sync marked it
                 self._running.setdefault(source.id, time.time())
             try:
-                return Pass(self, source, stop or threading.Event(), progress).run()
+                run = Pass(self, source, stop or threading.Event(), progress).run()
+                if run is not None and (run.added or run.replaced) and self.on_stored:
+                    self.on_stored()
+                return run
             finally:
                 if mine:
                     with self._running_lock:
