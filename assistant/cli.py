@@ -22,6 +22,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import TYPE_CHECKING
 
+from assistant import cli_watch
 from assistant.options import describe_options
 from assistant.settings import SettingsError, load_settings
 
@@ -232,6 +233,8 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the runs as JSON")
+
+    cli_watch.add_parser(sub, common)
 
     p = sub.add_parser("export", parents=[common], help="write every article to JSON Lines")
     p.add_argument("file", metavar="FILE.jsonl", help="where to write ('-': standard output)")
@@ -636,6 +639,8 @@ def _cmd_import(app: Newsdesk, args: argparse.Namespace) -> int:
     sources = f"; {report.sources} source(s) with their sync state" if report.sources else ""
     if report.saved_answers:
         sources += f"; {report.saved_answers} saved answer(s)"
+    if report.watches:
+        sources += f"; {report.watches} watched question(s) with their history"
     print(
         f"imported {report.articles} article(s): {report.added} added, "
         f"{report.unchanged} already stored{sources}"
@@ -729,6 +734,7 @@ COMMANDS = {
     "articles": _cmd_articles,
     "sources": _cmd_sources,
     "sync": _cmd_sync,
+    "watch": cli_watch.run,
     "eval": _cmd_eval,
     "check": _cmd_check,
     "export": _cmd_export,
@@ -741,7 +747,7 @@ COMMANDS = {
 # Commands on the configured store. On an embedded store each holds it for its whole run;
 # when a running server holds it, those in THROUGH_SERVER are sent through that server.
 STORE_COMMANDS = frozenset(
-    {"ingest", "ask", "chat", "articles", "sources", "sync", "export", "import", "check"}
+    {"ingest", "ask", "chat", "articles", "sources", "sync", "watch", "export", "import", "check"}
 )
 THROUGH_SERVER = frozenset({"ingest", "ask", "chat", "articles", "sources", "sync"})
 
