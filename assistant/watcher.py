@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from assistant.watches import Reading, Watch, WatchChange, WatchView, change_between, reading_of
 from assistant.webhook import check_webhook, deliver
+from vectorstore.watches import WATCH_ID
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
@@ -103,7 +104,7 @@ class Watcher:
 
     def mark_seen(self, watch_id: str) -> bool:
         """The watch's changes so far are seen (its badge clears); False when none."""
-        if self.records.get(f"watch:{watch_id}") is None:
+        if not WATCH_ID.fullmatch(watch_id) or self.records.get(f"watch:{watch_id}") is None:
             return False
         self.records.put(f"seen:{watch_id}", "seen", {"watch_id": watch_id, "at": time.time()})
         return True

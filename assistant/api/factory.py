@@ -16,7 +16,16 @@ from mcp.server.transport_security import TransportSecurityMiddleware, Transport
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from assistant.api import articles, ask, handover, health, openai_compat, search, sources
+from assistant.api import (
+    articles,
+    ask,
+    handover,
+    health,
+    openai_compat,
+    search,
+    sources,
+    watches,
+)
 from assistant.api.browser import MCP_PATH, BrowserGuard, served_hosts
 from assistant.api.docs_page import install_docs
 from assistant.api.mcp_tools import build_mcp
@@ -135,7 +144,7 @@ def create_app(
     )
     api.state.runtime = runtime
     install_docs(api)
-    for module in (ask, search, articles, sources, handover, openai_compat, health):
+    for module in (ask, search, articles, sources, watches, handover, openai_compat, health):
         api.include_router(module.router)
     api.router.routes.extend(_mcp_routes(mcp_app.routes, mcp_security))
 

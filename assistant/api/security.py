@@ -40,8 +40,15 @@ PUBLIC_PATHS = frozenset(
 )
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Adding, editing and deleting articles; adding, removing and syncing sources; saving
-# answers and conversations (assistant/api/handover.py).
-WRITE_PREFIXES = ("/v1/articles", "/v1/sources", "/v1/answers", "/v1/conversations")
+# answers and conversations (assistant/api/handover.py); adding, checking, marking seen and
+# removing watches (assistant/api/watches.py).
+WRITE_PREFIXES = (
+    "/v1/articles",
+    "/v1/sources",
+    "/v1/answers",
+    "/v1/conversations",
+    "/v1/watches",
+)
 
 
 def is_loopback(host: str) -> bool:

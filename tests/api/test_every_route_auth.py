@@ -83,6 +83,12 @@ def test_the_route_list_covers_the_whole_api(keyed_client: TestClient):
         ("GET", "/v1/answers/a000"),
         ("GET", "/v1/answers/a000/export"),
         ("GET", "/a/a000"),
+        ("GET", "/v1/watches"),
+        ("POST", "/v1/watches"),
+        ("GET", "/v1/watches/a000"),
+        ("DELETE", "/v1/watches/a000"),
+        ("POST", "/v1/watches/a000/seen"),
+        ("POST", "/v1/watches/check"),
     ]:
         assert expected in ops
     assert len(ops) >= 15
@@ -112,7 +118,9 @@ def test_every_route_needs_a_valid_key_and_writes_need_a_read_write_one(
             assert read not in (401, 403), (method, path, read)
         if (method, path) == ("DELETE", "/v1/articles/samples"):
             continue  # it would empty the shared sample store; tests/test_samples.py calls it
-        bodiless = path.startswith(("/v1/articles", "/v1/answers", "/v1/conversations"))
+        bodiless = path.startswith(
+            ("/v1/articles", "/v1/answers", "/v1/conversations", "/v1/watches")
+        )
         if method == "DELETE" or not needs_write(method, path) or bodiless:
             # A write key passes the guard (the route then answers 404/415/422 for the
             # empty request: nothing in the shared sample store changes).
