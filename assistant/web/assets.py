@@ -21,6 +21,12 @@ CSS = """
 .nd-feed-ok { background: #dcfce7; color: #14532d; }
 .nd-feed-new { background: #e0e7ff; color: #3730a3; }
 .nd-feed-failing { background: #fee2e2; color: #7f1d1d; }
+.nd-watch { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 6px 10px;
+  margin: 6px 0; font-size: 0.92em; }
+.nd-watch-new, .nd-watch-badge { display: inline-block; font-size: 0.85em; border-radius: 10px;
+  padding: 0 8px; background: #fef3c7; color: #78350f; font-weight: 600; }
+.nd-watch-change summary { cursor: pointer; margin-top: 4px; }
+.nd-watch-cites blockquote { margin: 2px 0 4px; }
 .nd-num { color: var(--color-accent); }
 .nd-context { margin: 6px 0 0; padding-left: 8px;
   border-left: 3px solid var(--border-color-primary);

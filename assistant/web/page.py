@@ -9,6 +9,7 @@ import gradio as gr
 from assistant.serving.runtime import Runtime
 from assistant.web import chat, handover, library, render
 from assistant.web import sources as feeds_section
+from assistant.web import watches as watches_web
 from assistant.web.files import Page
 
 INTRO = (
@@ -23,6 +24,7 @@ def build_page(runtime: Runtime) -> gr.Blocks:
     with Page(title="Newsdesk", analytics_enabled=False) as page:
         gr.Markdown(INTRO, elem_id="nd-title")
         session = gr.HTML("", elem_id="nd-session")
+        badge = gr.HTML("", elem_id="nd-watch-badge-box")
         asked, sections, turns = gr.State([]), gr.State([]), gr.State([])
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False):
@@ -53,6 +55,8 @@ def build_page(runtime: Runtime) -> gr.Blocks:
                     with gr.Row():
                         new = gr.Button("New conversation", size="sm", elem_id="nd-new")
                         copy = gr.Button("Copy answer as Markdown", size="sm", elem_id="nd-copy")
+                        watch = gr.Button("Watch this question", size="sm", elem_id="nd-watch")
+                    watch_note = gr.HTML(elem_id="nd-watch-note")
                     with gr.Accordion("Save / share, export", open=False, elem_id="nd-handover"):
                         with gr.Row():
                             scope = gr.Radio(
@@ -98,6 +102,8 @@ def build_page(runtime: Runtime) -> gr.Blocks:
                         )
                 with gr.Column(scale=2, min_width=280):
                     sources = gr.HTML(render.sources_panel([]), elem_id="nd-sources-panel")
+            with gr.Tab("Watches", id="watches"):
+                watch_tab = watches_web.WatchTab(runtime, badge)
             with gr.Tab("Library", id="library"):
                 files = gr.File(
                     file_count="multiple",
@@ -208,6 +214,11 @@ def build_page(runtime: Runtime) -> gr.Blocks:
             return handover.save(runtime, chosen, what, request)
 
         share.click(save_answers, [turns, scope], permalink)
+
+        def watch_question(chosen: list[dict], request: gr.Request) -> tuple:
+            return watches_web.watch_last(runtime, chosen, request)
+
+        watch.click(watch_question, turns, [watch_note, *watch_tab.outputs])
         export.click(handover.export, [turns, scope, export_as], exported)
 
         rows = partial(library.article_rows, runtime)
@@ -303,6 +314,8 @@ def build_page(runtime: Runtime) -> gr.Blocks:
             None,
             [session, files, add, remove, remove_samples, page_row, feed_row, feed_one_row],
         ).then(handover.controls, None, share).then(
+            watches_web.controls, None, [watch, watch_tab.remove, watch_tab.seen]
+        ).then(watch_tab.show, None, watch_tab.outputs).then(
             partial(feeds_section.sources_html, runtime), None, feeds
         ).then(source_choices, None, feed_pick)
     return page
