@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -197,3 +198,36 @@ def test_export_and_import_carry_watches_and_their_history(watched, make_app, tm
         v.as_dict(history=True) for v in watched.watches()
     ]
     assert copy.watch(view.watch.id).watch.outlet == "Northern Ledger"
+
+
+def test_a_sync_pass_that_stores_a_new_figure_asks_the_watch_again(
+    make_app, news_site, receiver: Receiver
+):
+    from tests.news_site import Story
+
+    prefix = f"/w{uuid.uuid4().hex[:8]}"
+    first = Story(f"{prefix}/troops", EARLY[0]["title"], EARLY[0]["body"], "2024-03-11")
+    listed = [first]
+    feed = news_site.feed(f"{prefix}/feed", "rss", listed)
+    app = make_app(**{"watch.secret": SECRET, "ingest.fetch.allow_hosts": "127.0.0.1",
+                      "ingest.fetch.host_interval_s": 0.0})  # fmt: skip
+    try:
+        app.add_source(feed, every="1h", outlet="Harbour Post")
+        app.sync()
+        settle(app)
+        view = app.add_watch(QUESTION, webhook=receiver.url)
+        assert view.last.value == ("900",)
+        app.sync()  # a pass that stores nothing new changes no answer
+        settle(app)
+        assert not receiver.deliveries
+        listed.append(Story(f"{prefix}/more", LATER[0]["title"], LATER[0]["body"], "2024-03-14"))
+        news_site.feed(f"{prefix}/feed", "rss", listed)  # serves the new page too
+        (run,) = app.sync().runs
+        assert run.added == 1
+        settle(app)
+        assert len(receiver.deliveries) == 1 and receiver.signed == [True]
+        change = receiver.deliveries[0]["change"]
+        assert "2500" in change["after"]["values"] and "2500" not in change["before"]["values"]
+        assert "2500" in change["why"], change["why"]
+    finally:
+        app.close()
