@@ -24,6 +24,7 @@ server (a 200, every item compared with the state). The encoder is loaded before
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -166,6 +167,10 @@ def main(argv: list[str] | None = None) -> None:
     embedder = make_embedder(EmbedderConfig())
     embedder.embed_documents(["warm up the encoder before timing"])
     figures: dict[str, list[float]] = {"floor": [], "sync": [], "again": [], "again_200": []}
+    # CPU seconds of this process (every thread; the site's process aside): on a machine
+    # others load too, their ratio is the steadier sign of what the sync costs beyond the
+    # encoder, where wall-clock ratios drift with the load.
+    cpu: dict[str, list[float]] = {"floor": [], "sync": []}
     with Site(args.items, args.page_kb) as site, tempfile.TemporaryDirectory() as tmp:
         print_header(
             "Sync of a feed from a local site",
@@ -176,15 +181,17 @@ def main(argv: list[str] | None = None) -> None:
             site.bodies(etag=True)
             app = _app(Path(tmp) / f"run{run}", embedder, args.workers)
             app.add_source(site.feed_url)
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             (first,) = app.sync().runs
             figures["sync"].append(time.perf_counter() - started)
+            cpu["sync"].append(time.process_time() - cpu_started)
             assert first.added == args.items and first.failed == 0, first
 
             texts = _chunk_texts(app)
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             embedder.embed_documents(texts)
             figures["floor"].append(time.perf_counter() - started)
+            cpu["floor"].append(time.process_time() - cpu_started)
 
             before = site.bodies()
             started = time.perf_counter()
@@ -199,8 +206,10 @@ def main(argv: list[str] | None = None) -> None:
             assert third.unchanged == args.items and site.bodies() == before, third
             app.close()
             print(
-                f"run {run + 1}: floor {figures['floor'][-1]:.1f}s ({len(texts)} chunks), "
-                f"sync {figures['sync'][-1]:.1f}s, again (304) {figures['again'][-1]:.2f}s, "
+                f"run {run + 1} (load {os.getloadavg()[0]:.1f}): floor "
+                f"{figures['floor'][-1]:.1f}s, {cpu['floor'][-1]:.1f} s CPU ({len(texts)} chunks), "
+                f"sync {figures['sync'][-1]:.1f}s, {cpu['sync'][-1]:.1f} s CPU, "
+                f"again (304) {figures['again'][-1]:.2f}s, "
                 f"again (200, {args.items} items compared) {figures['again_200'][-1]:.2f}s, "
                 "no page body downloaded by either",
                 flush=True,
@@ -215,6 +224,9 @@ def main(argv: list[str] | None = None) -> None:
           + ", ".join(f"{args.items / s:.1f}" for s in figures["sync"]) + " |")  # fmt: skip
     print(f"| first sync ÷ floor (items/s) | {median(ratios):.2f}x | "
           + ", ".join(f"{r:.2f}" for r in ratios) + " |")  # fmt: skip
+    cpu_ratios = [f / s for f, s in zip(cpu["floor"], cpu["sync"], strict=True)]
+    print(f"| floor CPU ÷ sync CPU (this process) | {median(cpu_ratios):.2f}x | "
+          + ", ".join(f"{r:.2f}" for r in cpu_ratios) + " |")  # fmt: skip
     for key, label in (("again", "second sync, feed 304"), ("again_200", "second sync, feed 200")):
         print(f"| {label}, s | {median(figures[key]):.2f} | "
               + ", ".join(f"{s:.2f}" for s in figures[key]) + " |")  # fmt: skip
