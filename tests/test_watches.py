@@ -36,6 +36,13 @@ EARLY = [
      "body": "Ferry fares between Port Alder and the islands will rise by 8 percent in April, "
              "the ferry company said. Season tickets stay at last year's price."},
 ]  # fmt: skip
+# Another outlet repeats the figure a day later: the answer's value stays, nothing fires.
+SAME_FIGURE = [
+    {"title": "Syria mission goes on", "source": "Northern Ledger", "published_at": "2024-03-13",
+     "url": "https://northern-ledger.example/syria-mission",
+     "body": "Some 900 US troops remain in Syria, officials said on Wednesday. The mission in "
+             "the east of the country has no end date."},
+]  # fmt: skip
 LATER = [
     {"title": "US sends more troops to Syria", "source": "Northern Ledger",
      "published_at": "2024-03-14", "url": "https://northern-ledger.example/more-troops",
@@ -121,6 +128,9 @@ def test_a_watch_fires_once_when_the_figure_changes_and_not_on_a_reingest(
 
     early_again = app.ingest([write(tmp_path, "early-again.json", EARLY)])  # nothing new
     assert early_again.report.unchanged and not early_again.report.added
+    assert len(app.ingest([write(tmp_path, "same.json", SAME_FIGURE)]).report.added) == 1
+    settle(app)
+    assert not receiver.deliveries and not app.watch(view.watch.id).changes
     later = app.ingest([write(tmp_path, "later.json", LATER)])
     assert len(later.report.added) == 2
     settle(app)  # the ingest returned before the round ran
@@ -132,8 +142,11 @@ def test_a_watch_fires_once_when_the_figure_changes_and_not_on_a_reingest(
     sent = receiver.deliveries[0]
     assert sent["event"] == "watch.changed" and sent["watch"]["question"] == QUESTION
     before, after = sent["change"]["before"], sent["change"]["after"]
-    assert before["value"] == ["900"] and after["value"] == ["2500"]
-    texts = {a["title"]: a["body"] for a in EARLY + LATER}
+    # Whether the new figure leads or stands as the other side of a disagreement is the
+    # answerer's call; either way it is new in the cited values, and the reason says it.
+    assert before["values"] == ["900"] and "2500" in after["values"]
+    assert "2500" in sent["change"]["why"]
+    texts = {a["title"]: a["body"] for a in EARLY + SAME_FIGURE + LATER}
     for side in (before, after):
         assert side["citations"]
         for c in side["citations"]:  # every citation is the exact text at its offsets
@@ -144,7 +157,7 @@ def test_a_watch_fires_once_when_the_figure_changes_and_not_on_a_reingest(
     view = app.watch(view.watch.id)
     assert view.unseen == 1 and len(view.changes) == 1
     change = view.changes[0]
-    assert change.delivery == "sent" and "900 -> 2500" in change.why
+    assert change.delivery == "sent" and change.why == sent["change"]["why"]
     assert app.mark_watch_seen(view.watch.id) and app.watch(view.watch.id).unseen == 0
 
 
