@@ -749,7 +749,7 @@ COMMANDS = {
 STORE_COMMANDS = frozenset(
     {"ingest", "ask", "chat", "articles", "sources", "sync", "watch", "export", "import", "check"}
 )
-THROUGH_SERVER = frozenset({"ingest", "ask", "chat", "articles", "sources", "sync"})
+THROUGH_SERVER = frozenset({"ingest", "ask", "chat", "articles", "sources", "sync", "watch"})
 
 
 def _run(app: Newsdesk, args: argparse.Namespace) -> int:
@@ -781,7 +781,7 @@ def _through_server(busy: StoreBusy, args: argparse.Namespace, key: str) -> int:
         print(
             f"error: '{args.command}' needs the store at {busy.path} to itself, and "
             f"{holder.describe()} holds it: stop that server first (ingest, articles, ask, "
-            "chat, sources and sync go through it; the server runs due syncs itself unless "
+            "chat, sources, sync and watch go through it; the server runs due syncs itself unless "
             "started with --no-sync)",
             file=sys.stderr,
         )

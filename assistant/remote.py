@@ -23,6 +23,7 @@ from assistant.handover.saved import answer_of
 from assistant.sync import SyncOutcome
 from assistant.types import Answer
 from assistant.uploads import safe_upload_name
+from assistant.watches import WatchChange, WatchView
 from ingest.pipeline import discover
 from ingest.types import IngestProblem, MetadataEdit
 from ingest.web.policy import is_url
@@ -190,6 +191,42 @@ class RemoteNewsdesk:
             outcome.queued += body["queued"]
             outcome.holder = body["holder"] or outcome.holder
         return outcome
+
+    # Watches: `newsdesk watch` through the server (which asks them again after its ingests).
+
+    def watches(self) -> list[WatchView]:
+        items = self.request("GET", "/v1/watches").json()["items"]
+        return [WatchView.of_dict(item) for item in items]
+
+    def watch(self, watch_id: str) -> WatchView | None:
+        found = self.request("GET", f"/v1/watches/{_segment(watch_id)}", ok=(404,))
+        return None if found.status_code == 404 else WatchView.of_dict(found.json())
+
+    def add_watch(
+        self,
+        question: str,
+        *,
+        outlet: str | None = None,
+        since: str | None = None,
+        webhook: str | None = None,
+    ) -> WatchView:
+        body = {"question": question, "outlet": outlet, "since": since, "webhook": webhook}
+        found = self.request("POST", "/v1/watches", json=body, ok=(422,))
+        if found.status_code == 422:
+            raise ValueError(_error_message(found))
+        return WatchView.of_dict(found.json())
+
+    def remove_watch(self, watch_id: str) -> bool:
+        path = f"/v1/watches/{_segment(watch_id)}"
+        return self.request("DELETE", path, ok=(404,)).status_code != 404
+
+    def mark_watch_seen(self, watch_id: str) -> bool:
+        path = f"/v1/watches/{_segment(watch_id)}/seen"
+        return self.request("POST", path, ok=(404,)).status_code != 404
+
+    def check_watches(self) -> list[WatchChange]:
+        changes = self.request("POST", "/v1/watches/check").json()["changes"]
+        return [WatchChange.of_data(c) for c in changes]
 
     def _source_id(self, ref: str) -> str | None:
         """A source's id from its id or URL, as the server knows it."""

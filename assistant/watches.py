@@ -226,6 +226,15 @@ class WatchView:
     unseen: int = 0
     changes: list[WatchChange] = field(default_factory=list)
 
+    @classmethod
+    def of_dict(cls, data: dict) -> WatchView:
+        """A view from `as_dict`'s JSON (the CLI through a server)."""
+        watch = Watch(data["id"], data["question"], data.get("outlet"), data.get("since"),
+                      data.get("webhook"), float(data.get("created_at") or 0.0))  # fmt: skip
+        last = Reading.of_data(data["last"]) if data.get("last") else None
+        changes = [WatchChange.of_data(c) for c in data.get("changes") or []]
+        return cls(watch, last, data.get("checked_at"), int(data.get("unseen", 0)), changes)
+
     def as_dict(self, *, history: bool = False) -> dict:
         data = {
             "id": self.watch.id,
