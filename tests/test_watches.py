@@ -244,3 +244,25 @@ def test_a_sync_pass_that_stores_a_new_figure_asks_the_watch_again(
         assert "2500" in change["why"], change["why"]
     finally:
         app.close()
+
+
+def test_two_processes_on_one_chroma_server_share_watches_and_record_a_change_once(
+    make_app, chroma_port: int, tmp_path: Path
+):
+    store = {"store.host": "127.0.0.1", "store.port": chroma_port,
+             "store.collection": f"w{uuid.uuid4().hex[:12]}"}  # fmt: skip
+    one, two = make_app("one", **store), make_app("two", **store)
+    try:
+        one.ingest([write(tmp_path, "early.json", EARLY)])
+        settle(one)
+        view = one.add_watch(QUESTION)
+        assert [v.watch.id for v in two.watches()] == [view.watch.id]
+        two.ingest([write(tmp_path, "later.json", LATER)])
+        settle(two)
+        assert one.check_watches() == []  # the other process's round found it already
+        (change,) = one.watch(view.watch.id).changes
+        assert "2500" in change.after.values
+        assert two.mark_watch_seen(view.watch.id) and one.watch(view.watch.id).unseen == 0
+    finally:
+        one.close()
+        two.close()
