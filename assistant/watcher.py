@@ -181,10 +181,10 @@ class Watcher:
         """Ask `watch` again; record its answer and, when it changed, the change."""
         reading = reading_of(self.ask(watch), watch.question)
         why = change_between(last, reading)
-        if why is None and last is not None:
-            return None  # the same answer: nothing written, nothing sent
+        # The state is the answer as last asked (the same key as before when unchanged, so
+        # the next comparison is the same): when it was asked shows, nothing else moves.
         state = {"watch_id": watch.id, "at": reading.asked_at, "last": reading.to_data()}
-        if why is None:  # the baseline
+        if why is None:  # the baseline, or the same answer: nothing recorded, nothing sent
             self.records.put(f"state:{watch.id}", "state", state)
             return None
         assert last is not None

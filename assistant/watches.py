@@ -39,6 +39,15 @@ from vectorstore.types import SearchFilters
 MAX_QUESTION_CHARS = 500
 
 
+def shown_url(url: str | None) -> str | None:
+    """A webhook as lists show it: scheme and host only. Its path often holds the receiver's
+    own token (chat webhooks do), and anyone with a read key may list watches."""
+    if not url:
+        return None
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0].rpartition('@')[2]}/…"
+
+
 def new_watch_id() -> str:
     """A fresh watch id: "w" and 12 hex digits."""
     return "w" + secrets.token_hex(6)
@@ -241,7 +250,7 @@ class WatchView:
             "question": self.watch.question,
             "outlet": self.watch.outlet,
             "since": self.watch.since,
-            "webhook": self.watch.webhook,
+            "webhook": shown_url(self.watch.webhook),
             "created_at": self.watch.created_at,
             "checked_at": self.checked_at,
             "unseen": self.unseen,

@@ -125,6 +125,8 @@ def test_a_watch_fires_once_when_the_figure_changes_and_not_on_a_reingest(
     view = app.add_watch(QUESTION, webhook=receiver.url)
     assert view.last is not None and view.last.value == ("900",)
     assert view.unseen == 0 and not view.changes and not receiver.deliveries
+    # Lists show the receiver's host only: a webhook's path may hold its own token.
+    assert view.as_dict()["webhook"] == receiver.url.rsplit("/", 1)[0] + "/…"
 
     early_again = app.ingest([write(tmp_path, "early-again.json", EARLY)])  # nothing new
     assert early_again.report.unchanged and not early_again.report.added
