@@ -1,7 +1,8 @@
 """Watches in a real browser: "Watch this question" under an answer watches it; articles
 added afterwards (through the API, as another user would) change its cited figure, and the
 page shows a badge with the number of new changes, the Watches tab the change with both
-answers cited; "Mark all as seen" clears the badge."""
+answers cited; "Mark all as seen" clears the badge. A read-only session sees the badge and
+the history, and no button that would change them."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ import pytest
 
 from assistant.api import create_app
 from assistant.app import Newsdesk
-from assistant.settings import load_settings
-from tests.api.conftest import LiveServer
+from assistant.settings import Names, load_settings
+from tests.api.conftest import READ_KEY, WRITE_KEY, LiveServer, with_api
 from tests.test_watches import EARLY, LATER, QUESTION
 from tests.web.conftest import Page
+from tests.web.test_sign_in import _sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -74,3 +76,31 @@ def test_watch_this_question_then_a_changed_figure_shows_a_badge_and_its_history
         outside = p.outside
         p.close()
     assert not outside
+
+
+def test_a_read_only_session_sees_the_badge_and_history_but_cannot_watch(
+    browser, tmp_path: Path, embedder
+):
+    settings = load_settings(
+        overrides={"data_dir": tmp_path / "watch-keyed", "sample_corpus": False}, environ={}
+    )
+    app = Newsdesk(settings, embedder=embedder)
+    app.ingest_records(EARLY)
+    app.add_watch(QUESTION)
+    app.ingest_records(LATER)
+    assert app.watcher.wait_idle(60)
+    keyed = with_api(app, keys=Names((WRITE_KEY,)), read_keys=Names((READ_KEY,)))
+    with LiveServer(create_app(keyed, warm_up=False)) as server:
+        p = _sign_in(browser, server.url, READ_KEY)
+        try:
+            badge = p.page.wait_for_selector("#nd-watch-badge-box .nd-watch-badge")
+            assert "1 new change" in badge.inner_text()
+            p.ask(QUESTION)
+            assert not p.page.locator("#nd-watch").is_visible()
+            p.page.get_by_role("tab", name="Watches").click()
+            shown = p.page.wait_for_selector("#nd-watches .nd-watch").inner_text()
+            assert "2500" in shown and "Before" in shown
+            assert not p.page.locator("#nd-watch-seen").is_visible()
+            assert not p.page.locator("#nd-watch-remove").is_visible()
+        finally:
+            p.close()
