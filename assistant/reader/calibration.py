@@ -10,12 +10,14 @@ probability's logit to "this answer is right" corrects that; it is monotone, so 
 nothing, and the thresholds are moved onto its scale with it, so every decision stays as it
 was while the number shown means what it says.
 
-    newsdesk eval ../shared/train/realtimeqa-train --sample 300 --seed 0 --no-baseline --out RUN
+    newsdesk eval ../shared/train/realtimeqa-train --skip 1800 --sample 120 --seed 0 \\
+        --no-baseline --out RUN
     python -m assistant.reader.calibration --run RUN --exclude WORK/examples-train.jsonl \\
         --write assistant/reader/model/decision.json
 
-Questions the reader or decision learned from (their ids in the training examples) are left
-out of the fit: only answers to questions the models never saw say how often they are right.
+Questions the reader or decision learned from (their ids in the training examples: a seeded
+draw from the whole file, and the file repeats some questions) are left out of the fit: only
+answers to questions the models never saw say how often they are right.
 """
 
 from __future__ import annotations

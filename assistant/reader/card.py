@@ -76,13 +76,14 @@ disagree:
 
 ## Reproduce
 ```
-python -m assistant.reader.train --data ../shared/train/realtimeqa-train --out OUT \
+python -m assistant.reader.train --data ../shared/train/realtimeqa-train --out OUT \\
     --work WORK --questions 1583 --epochs 3 --frozen-layers 4 --threads 2 --card docs/reader.md
 newsdesk eval ../shared/eval/realtimeqa-dev --no-baseline --out DEV   # thresholds at 0
 newsdesk eval ../shared/eval/realtimeqa-dev --no-baseline --no-explanations --out DEV_NOEX
 python -m assistant.reader.thresholds --both DEV --articles-only DEV_NOEX --write OUT/decision.json
-newsdesk eval ../shared/train/realtimeqa-train --sample 300 --seed 0 --no-baseline --out TRAIN
-python -m assistant.reader.calibration --run TRAIN --exclude WORK/examples-train.jsonl \
+newsdesk eval ../shared/train/realtimeqa-train --skip 1800 --sample 120 --seed 0 \\
+    --no-baseline --out TRAIN
+python -m assistant.reader.calibration --run TRAIN --exclude WORK/examples-train.jsonl \\
     --write OUT/decision.json --card docs/reader.md
 ```
 On the 2-core machine: the examples take about 1.1 s a question after about 2.5 minutes of
