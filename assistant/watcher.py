@@ -4,7 +4,8 @@
 returns at once (a flag and, when none is running, a thread), so a watch never slows or
 fails an ingest. The thread runs rounds: each watched question asked again, under a time
 bound (`watch.max_seconds`: no ask starts after it), its answer compared with the last one by
-the rule in assistant/watches.py; a change is recorded with both answers and sent to the
+the rule in assistant/watches.py (least recently asked first, so those left out go first
+next time); a change is recorded with both answers and sent to the
 watch's webhook. Pokes that come while a round runs make one more round, not one each.
 The thread ends when idle; `close` lets a round in hand finish (the CLI's `newsdesk ingest`
 reports first, then waits for it), bounded by the same time.
@@ -164,7 +165,8 @@ class Watcher:
     def _round(self) -> list[WatchChange]:
         deadline = time.monotonic() + self.settings.watch.max_seconds
         changes = []
-        for view in self.views():
+        # Least recently asked first: those a round's time bound left out go first next time.
+        for view in sorted(self.views(), key=lambda v: v.checked_at or 0.0):
             if time.monotonic() > deadline:
                 log.warning("watched questions: time is up; the rest wait for the next round")
                 break
