@@ -10,15 +10,26 @@ everywhere: reading needs a read key, everything else a read-write one.
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from assistant.api.deps import App, errors
 from assistant.api.schemas import Text
 from assistant.serving.errors import ApiError
 
 router = APIRouter(prefix="/v1/watches", tags=["watches"])
+# Constraints first, then Text's check, inside the optional type: so the schema shows them
+# (pydantic leaves out a pattern given beside `Text | None`, or after the validator).
+Outlet = Annotated[
+    str, StringConstraints(min_length=1, max_length=200, pattern=r"\S"), *Text.__metadata__
+]
+Webhook = Annotated[
+    str,
+    StringConstraints(min_length=8, max_length=2048, pattern=r"^[hH][tT][tT][pP][sS]?://\S+$"),
+    *Text.__metadata__,
+]
 
 
 class WatchIn(BaseModel):
@@ -28,11 +39,9 @@ class WatchIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     question: Text = Field(min_length=1, max_length=500, pattern=r"\S")
-    outlet: Text | None = Field(default=None, min_length=1, max_length=200, pattern=r"\S")
+    outlet: Outlet | None = None
     since: date | None = Field(default=None, description="only articles published on or after")
-    webhook: Text | None = Field(
-        default=None, min_length=8, max_length=2048, pattern=r"^[hH][tT][tT][pP][sS]?://\S+$"
-    )
+    webhook: Webhook | None = None
 
 
 class WatchOut(BaseModel):
