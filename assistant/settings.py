@@ -69,8 +69,8 @@ class WatchSettings:
     """Watched questions, asked again after each ingest and sync (assistant/watcher.py)."""
 
     # The key a watch's webhook is signed with (HMAC-SHA256 of the body); a watch with a
-    # webhook cannot be added without it. Never logged nor shown.
-    secret: str = ""
+    # webhook cannot be added without it. Never logged nor shown (not even in a repr).
+    secret: str = field(default="", repr=False)
     # One round of asking every watched question again stops starting new ones after this.
     max_seconds: float = 60.0
     # Tries of one webhook delivery, waiting `backoff_s`, then twice that, ... between them.
