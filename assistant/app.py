@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -498,7 +499,10 @@ class Newsdesk:
     def watcher(self) -> Watcher:
         from assistant.watcher import Watcher
 
-        return Watcher(self.store.watches, self.settings, self._ask_watched)
+        # A weak reference back: the watcher (and its thread) must not keep this Newsdesk,
+        # and with it the store's one-process lock, alive once its owner lets it go.
+        ask = weakref.WeakMethod(self._ask_watched)
+        return Watcher(self.store.watches, self.settings, lambda watch: ask()(watch))
 
     def _ask_watched(self, watch: Watch) -> Answer:
         return self.ask(watch.question, filters=watch.filters())
@@ -507,7 +511,8 @@ class Newsdesk:
         """New articles were stored: the watched questions are asked again in the background.
         Never raises: a watch must not fail the ingest that stored them."""
         try:
-            self.watcher.poke()
+            if "watcher" in self.__dict__ or self.store.watches.of_kind("watch"):
+                self.watcher.poke()
         except Exception:
             log.exception("watched questions could not be asked again")
 
