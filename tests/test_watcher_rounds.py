@@ -20,10 +20,11 @@ def slow_watcher(make_app, seconds: float, max_seconds: float = 60.0):
     settings = replace(app.settings, watch=replace(app.settings.watch, max_seconds=max_seconds))
     asked: list[str] = []
     failing: set[str] = set()
-    gate = threading.Event()
+    gate, entered = threading.Event(), threading.Event()
     gate.set()
 
     def ask(watch: Watch) -> Answer:
+        entered.set()
         gate.wait(30)
         time.sleep(seconds)
         asked.append(watch.question)
@@ -31,14 +32,17 @@ def slow_watcher(make_app, seconds: float, max_seconds: float = 60.0):
             raise RuntimeError("the answerer broke")
         return Answer.abstain(watch.question, [])
 
-    return app, Watcher(app.store.watches, settings, ask), asked, failing, gate
+    return app, Watcher(app.store.watches, settings, ask), asked, failing, gate, entered
 
 
 def test_a_poke_returns_at_once_and_pokes_during_a_round_make_one_more(make_app):
-    _app, watcher, asked, _, gate = slow_watcher(make_app, 0.0)
+    _app, watcher, asked, _, gate, entered = slow_watcher(make_app, 0.0)
     watcher.add("How many ferries run?")
     asked.clear()
     gate.clear()  # the next ask waits: a round is in hand
+    entered.clear()
+    watcher.poke()
+    assert entered.wait(30)
     started = time.perf_counter()
     for _ in range(10):
         watcher.poke()
@@ -50,7 +54,7 @@ def test_a_poke_returns_at_once_and_pokes_during_a_round_make_one_more(make_app)
 
 
 def test_a_round_stops_asking_at_its_time_bound_and_the_rest_wait_for_the_next(make_app):
-    _app, watcher, asked, failing, _ = slow_watcher(make_app, 0.4, max_seconds=1.0)
+    _app, watcher, asked, failing, _, _ = slow_watcher(make_app, 0.4, max_seconds=1.0)
     questions = [f"How many trams run on line {n}?" for n in range(5)]
     for q in questions:
         watcher.add(q)
