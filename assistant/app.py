@@ -551,8 +551,16 @@ class Newsdesk:
     def syncer(self) -> Syncer:
         from assistant.sync import Syncer
 
+        # Weakly, as the watcher's ask: the syncer must not keep this Newsdesk alive.
+        watch_again = weakref.WeakMethod(self.watch_again)
+
+        def on_stored() -> None:
+            method = watch_again()
+            if method is not None:
+                method()
+
         return Syncer(self.store, self.settings, self.host_limits, self.holder.describe(),
-                      on_stored=self.watch_again)  # fmt: skip
+                      on_stored=on_stored)  # fmt: skip
 
     def sources(self) -> list[SourceView]:
         """Every source with its status, last run (counts, errors per item) and next run."""
