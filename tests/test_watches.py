@@ -268,3 +268,20 @@ def test_two_processes_on_one_chroma_server_share_watches_and_record_a_change_on
     finally:
         one.close()
         two.close()
+
+
+def test_a_newsdesk_with_a_watcher_and_a_syncer_is_freed_without_the_cyclic_gc(make_app):
+    # The hooks back to the app are weak: otherwise a dropped Newsdesk would keep the store's
+    # one-process lock until the cyclic GC ran, and the next process would find it in use.
+    import gc
+    import weakref
+
+    app = make_app()
+    assert app.watcher.ask is not None and app.syncer.on_stored is not None
+    gc.disable()
+    try:
+        dropped = weakref.ref(app)
+        del app
+        assert dropped() is None
+    finally:
+        gc.enable()
