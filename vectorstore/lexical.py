@@ -75,6 +75,11 @@ class LexicalIndex:
     def chunk_ids(self, rows: np.ndarray) -> list[str]:
         return [raw.decode("utf-8", "surrogatepass") for raw in self._ids.many(rows)]
 
+    def article_ids(self, rows: np.ndarray) -> list[str]:
+        """The article id of each of these rows' chunks."""
+        articles = self._articles
+        return [articles[i].decode("utf-8", "surrogatepass") for i in self.arrays["articles"][rows]]
+
     def rows(self, chunk_ids: Sequence[str]) -> np.ndarray:
         """The row of each chunk id, -1 for one the index does not hold."""
         encoded = [cid.encode("utf-8", "surrogatepass") for cid in chunk_ids]

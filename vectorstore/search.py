@@ -3,10 +3,12 @@ news preferred, copies of one story collapsed.
 
 `Searcher` asks the storage (vectorstore/storage.py) only for what the protocol names: the
 generation stamp, every chunk (to build the BM25 index), a dense query, the text of the
-lexical hits, and which articles are stored whole, so a search never cites a half-written
-article. The BM25 index is a per-process view of a file, rebuilt when the storage's
-generation stamp (rewritten on every change, by any process) moves, and shared between
-processes when given a path (vectorstore/lexical_cache.py).
+passages that survive fusion, and which articles are stored whole, so a search never cites a
+half-written article. Fusion runs on ids: a BM25 hit's article and day come from the index's
+arrays, a dense hit's from the query's own metadata. The BM25 index is a per-process view
+of a file, rebuilt when the storage's generation stamp (rewritten on every change, by any
+process) moves, and shared between processes when given a path
+(vectorstore/lexical_cache.py).
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
+
+import numpy as np
 
 from vectorstore.config import SearchConfig
 from vectorstore.dedup import collapse_copies
@@ -24,11 +29,15 @@ from vectorstore.filtered import filtered_dense
 from vectorstore.lexical import LexicalIndex
 from vectorstore.lexical_cache import CacheDamaged, build_index, load_index
 from vectorstore.recency import day_number, fresh_filters, from_day_number, recency_factor
-from vectorstore.storage import ArticleStorage, Hit
+from vectorstore.storage import ArticleStorage
 from vectorstore.types import Passage, SearchFilters
 
 # The store's logger, as before search had a module of its own.
 log = logging.getLogger("newsdesk.store")
+
+# How many fused entries past the `k` asked for have their text read with them: copies
+# that collapse take places, and a second request costs more than a few extra ids.
+READ_AHEAD = 8
 
 
 class Searcher:
@@ -139,7 +148,7 @@ class Searcher:
         if fresh is not None:
             fresh_dense = filtered_dense(self.storage, index, vector, n, fresh, masks[1], total)
             dense.append([h for h in fresh_dense if h["similarity"] >= cfg.recent_min_similarity])
-        lexical = self._lexical_hits(index, lexical_rows, dense)
+        lexical = [_lexical_entries(index, rows) for rows in lexical_rows]
         ranked = [
             (cfg.dense_weight, "dense_rank", dense[0]),
             (cfg.lexical_weight, "lexical_rank", lexical[0]),
@@ -149,27 +158,28 @@ class Searcher:
             ranked.append((cfg.recent_weight, None, lexical[1]))
         fused = self._fuse(ranked, as_of)
         committed = self.storage.existing_ids(list({p["meta"]["article_id"] for p in fused}))
-        passages = [_passage(p) for p in fused if p["meta"]["article_id"] in committed]
+        candidates = [p for p in fused if p["meta"]["article_id"] in committed]
+        passages = self._with_text(candidates, ahead=k + READ_AHEAD)
         return collapse_copies(passages, limit=k, overlap=cfg.copy_overlap)
 
-    def _lexical_hits(
-        self, index: LexicalIndex, rows: list[list[tuple[int, float]]], dense: list[list[Hit]]
-    ) -> list[list[Hit]]:
-        """Lexical hits with their text and metadata: those the dense lists brought already,
-        the rest read from the storage in one request. A chunk deleted since the index was
-        built is left out."""
-        known = {hit["id"]: hit for hits in dense for hit in hits}
-        ids = [[index.chunk_id(row) for row, _score in hits] for hits in rows]
-        missing = sorted({cid for hits in ids for cid in hits} - known.keys())
-        read = self.storage.chunks_by_id(missing)
-        found = {cid: {"id": cid, "doc": doc, "meta": meta} for cid, (doc, meta) in read.items()}
-        found.update(
-            {cid: {"id": cid, "doc": h["doc"], "meta": h["meta"]} for cid, h in known.items()}
-        )
-        return [[found[cid] for cid in hits if cid in found] for hits in ids]
+    def _with_text(self, entries: list[dict], ahead: int) -> Iterator[Passage]:
+        """The fused entries as passages, in order. A BM25 hit no dense list brought has no
+        text yet: the text and metadata of those among the next `ahead` entries are read
+        in one request when the first of them is reached, so a search reads only what copy
+        collapsing gets to (usually one request of a few ids, where reading every BM25 hit
+        up front cost ~45 ms at 100k). A chunk deleted since the index was built is left
+        out."""
+        for i, entry in enumerate(entries):
+            if "doc" not in entry:
+                pending = [e for e in entries[i : i + ahead] if "doc" not in e]
+                read = self.storage.chunks_by_id([e["id"] for e in pending])
+                for e in pending:
+                    e["doc"], e["meta"] = read.get(e["id"], (None, e["meta"]))
+            if entry["doc"] is not None:
+                yield _passage(entry)
 
     def _fuse(
-        self, ranked: list[tuple[float, str | None, list[Hit]]], as_of: date | None
+        self, ranked: list[tuple[float, str | None, Sequence[Mapping]]], as_of: date | None
     ) -> list[dict]:
         """Reciprocal-rank fusion of (weight, rank field, hits) lists, then the recency
         factor when the question has a day. Rank fields record the whole-store ranks."""
@@ -178,6 +188,8 @@ class Searcher:
         for weight, rank_key, hits in ranked:
             for rank, hit in enumerate(hits, start=1):
                 entry = merged.setdefault(hit["id"], {**hit, "score": 0.0})
+                if "doc" not in entry and "doc" in hit:  # a BM25 hit a later dense list has
+                    entry["doc"], entry["meta"] = hit["doc"], hit["meta"]
                 if entry.get("similarity") is None:
                     entry["similarity"] = hit.get("similarity")
                 if rank_key:
@@ -192,6 +204,21 @@ class Searcher:
         """The newest publication date in the store (None when nothing is dated), read from
         the BM25 index's days, so it costs no extra scan of the storage."""
         return from_day_number(self.lexical_index().newest_day())
+
+
+def _lexical_entries(index: LexicalIndex, rows: list[tuple[int, float]]) -> list[dict]:
+    """BM25 hits as fusion needs them: id, article and day from the index's arrays, no
+    text yet (read for the passages that survive fusion, `Searcher._with_text`)."""
+    if not rows:
+        return []
+    at = np.fromiter((row for row, _score in rows), dtype=np.int64, count=len(rows))
+    ids = index.chunk_ids(at)
+    articles = index.article_ids(at)
+    days = index.arrays["days"][at].tolist()
+    return [
+        {"id": cid, "meta": {"article_id": article, "published_day": day}}
+        for cid, article, day in zip(ids, articles, days, strict=True)
+    ]
 
 
 def _passage(entry: dict) -> Passage:
