@@ -185,9 +185,12 @@ class Newsdesk:
             from assistant.reader.model import shipped
 
             reader = shipped()
+        # The store, not this Newsdesk: a closure over `self` would be a reference cycle that
+        # keeps a dropped app (and the store's one-process lock) alive until the cycle GC.
+        store = self.store
         extractive = ExtractiveAnswerer(
             self.embedder,
-            lambda token: self.store.last_lexical_index().idf(token),
+            lambda token: store.last_lexical_index().idf(token),
             policy=self.settings.answer,
             reader=reader,
         )

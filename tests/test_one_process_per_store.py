@@ -197,3 +197,27 @@ def test_sample_removal_text_match_as_of_and_outlet_go_through_the_server_too(
     removed = newsdesk(with_key, "articles", "remove", "--samples")
     assert removed.returncode == 0, removed.stderr  # none here; the real articles stay
     assert server.http.get("/v1/articles", params={"q": "zebra-striped"}).json()["total"] == 1
+
+
+def test_a_newsdesk_that_answered_is_freed_at_once_and_lets_the_store_go(make_app):
+    # Nothing the app hands out may refer back to it (the answerer's idf lookup did): a cycle
+    # keeps a dropped Newsdesk, and with it the store's lock, until the cyclic GC runs.
+    import gc
+    import weakref
+
+    app = make_app(sample_corpus=True)
+    assert not app.ask("How many US troops are in Syria?").abstained
+    lock = app.settings.data_dir / "chroma" / "newsdesk.lock"
+    take = (
+        "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR); "
+        "fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)"
+    )
+    assert subprocess.run([sys.executable, "-c", take, str(lock)]).returncode != 0  # held
+    gc.disable()
+    try:
+        dropped = weakref.ref(app)
+        del app
+        assert dropped() is None
+        assert subprocess.run([sys.executable, "-c", take, str(lock)]).returncode == 0
+    finally:
+        gc.enable()
