@@ -8,7 +8,7 @@ disagreement, and both sides must stay visible.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 from ingest.text import CAPITALISED, FIGURE, tokenize
 from vectorstore.types import Passage
@@ -20,7 +20,7 @@ def _facts(text: str) -> frozenset[str]:
 
 
 def collapse_copies(
-    passages: Sequence[Passage], limit: int | None = None, overlap: float = 0.8
+    passages: Iterable[Passage], limit: int | None = None, overlap: float = 0.8
 ) -> list[Passage]:
     """The passages in order, each copy of a higher-ranked passage from another article left
     out (chunks of one article never collapse into each other); the first `limit` of them
@@ -28,9 +28,16 @@ def collapse_copies(
     `overlap`: the share of words (Jaccard) above which two passages with the same names and
     numbers are copies (`search.copy_overlap`)."""
     kept: list[tuple[Passage, set[str], frozenset[str]]] = []
+    # The articles each kept text came from: a passage whose very text another article's
+    # kept passage has is a copy without tokenising it (same words, same facts), which is
+    # most of a search's copies of a wire story.
+    kept_texts: dict[str, set[str]] = {}
     for passage in passages:
         if limit is not None and len(kept) >= limit:
             break
+        others = kept_texts.get(passage.text, set()) - {passage.article_id}
+        if others and overlap <= 1:
+            continue
         words, facts = set(tokenize(passage.text)), _facts(passage.text)
         is_copy = any(
             other.article_id != passage.article_id
@@ -40,4 +47,5 @@ def collapse_copies(
         )
         if not is_copy:
             kept.append((passage, words, facts))
+            kept_texts.setdefault(passage.text, set()).add(passage.article_id)
     return [p for p, _, _ in kept]

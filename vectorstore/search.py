@@ -167,11 +167,14 @@ class Searcher:
         text yet: the text and metadata of those among the next `ahead` entries are read
         in one request when the first of them is reached, so a search reads only what copy
         collapsing gets to (usually one request of a few ids, where reading every BM25 hit
-        up front cost ~45 ms at 100k). A chunk deleted since the index was built is left
+        up front took a request of up to 40). A chunk deleted since the index was built is left
         out."""
         for i, entry in enumerate(entries):
             if "doc" not in entry:
+                # The first request reads `ahead` entries; should copies use those up, the
+                # second reads all the rest: two requests at most.
                 pending = [e for e in entries[i : i + ahead] if "doc" not in e]
+                ahead = len(entries)
                 read = self.storage.chunks_by_id([e["id"] for e in pending])
                 for e in pending:
                     e["doc"], e["meta"] = read.get(e["id"], (None, e["meta"]))

@@ -33,3 +33,17 @@ def test_a_near_copy_with_another_figure_or_name_is_kept_as_the_other_side():
 def test_chunks_of_one_article_never_collapse_into_each_other():
     kept = collapse_copies([_passage("a", STORY), _passage("a", STORY)])
     assert len(kept) == 2
+
+
+def test_word_for_word_copies_collapse_without_being_read_again(monkeypatch):
+    from vectorstore import dedup
+
+    read: list[str] = []
+    real = dedup.tokenize
+    monkeypatch.setattr(dedup, "tokenize", lambda text: read.append(text) or real(text))
+    copies = [_passage(a, STORY) for a in ("a", "a", "b", "c", "d")]
+    kept = collapse_copies(copies)
+    assert [p.article_id for p in kept] == ["a", "a"]  # one article's chunks all stay
+    assert len(read) == 2  # the copies from b, c and d were not tokenised
+    # An overlap above 1 makes nothing a copy, word-for-word ones included.
+    assert len(collapse_copies(copies, overlap=1.5)) == 5
