@@ -460,3 +460,22 @@ def test_an_answerers_confidence_is_recorded_and_reported_with_plots(
     write_report(plain, tmp_path)  # a run without confidences, into the same folder
     assert "Calibration" not in (tmp_path / "report.md").read_text()
     assert not (tmp_path / "reliability.png").exists() and not (tmp_path / "refusal.png").exists()
+
+
+def test_the_eval_cache_is_shared_across_devices_and_keeps_its_key_from_before_the_setting():
+    import dataclasses
+
+    from assistant.evaluation.runner import _embedder_key
+    from assistant.settings import load_settings
+
+    settings = load_settings(environ={})
+    keys = {
+        _embedder_key(
+            dataclasses.replace(
+                settings, embedder=dataclasses.replace(settings.embedder, device=device)
+            )
+        )
+        for device in ("auto", "cpu", "cuda")
+    }
+    # Stores embedded before the device setting existed were keyed so: still found.
+    assert keys == {"EmbedderConfig(model_path=None, batch_size=32, device='cpu')"}

@@ -102,12 +102,12 @@ def _articles(dataset: Dataset) -> tuple[list[Article], dict[str, str], int]:
 
 def _embedder_key(settings: Settings) -> str:
     """What the stored vectors depend on. torch and fp32 onnx give the same vectors, so they
-    share one cache (keyed as before backends existed); int8 vectors get their own."""
+    share one cache (keyed as before backends existed); int8 vectors get their own. So does
+    every device (a GPU's differ from the CPU's in the last float bits, as torch's from
+    onnx's): the key keeps the "cpu" it had before the device setting existed, so caches
+    made then stay valid."""
     e = settings.embedder
-    key = (
-        f"EmbedderConfig(model_path={e.model_path!r}, batch_size={e.batch_size!r}, "
-        f"device={e.device!r})"
-    )
+    key = f"EmbedderConfig(model_path={e.model_path!r}, batch_size={e.batch_size!r}, device='cpu')"
     return key if e.backend in ("torch", "onnx") else f"{key} backend={e.backend}"
 
 
