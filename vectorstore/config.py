@@ -68,6 +68,12 @@ class SearchConfig:
     Copies of one wire story from several outlets collapse into the best-ranked one when
     they state the same names and figures and share `copy_overlap` of their words (Jaccard),
     so ten copies do not fill a top ten with one fact (vectorstore/dedup.py).
+
+    Under a filter the dense list is found one of three ways, by how many chunks the filter
+    keeps (vectorstore/filtered.py): up to `filter_exact_limit`, their vectors ranked
+    exactly; else an unfiltered query `filter_safety` times deeper than the filter's share
+    says, when that is at most `filter_wide_limit` deep; else a query restricted to the
+    kept ids, up to `filter_among_limit` of them; beyond, Chroma's own `where`.
     """
 
     candidates: int = 40
@@ -80,3 +86,7 @@ class SearchConfig:
     recency_boost: float = 0.1
     recency_half_life_days: float = 7.0
     copy_overlap: float = 0.8
+    filter_exact_limit: int = 2000  # vectors read by id: ~32 ms for 1,000 at 100k chunks
+    filter_wide_limit: int = 12000  # an unfiltered query this deep, ids only: ~40-60 ms at 100k
+    filter_safety: float = 2.0  # matches cluster by topic: go deeper than the share says
+    filter_among_limit: int = 200_000  # query restricted by ids: 23 ms for 7,500 at 100k

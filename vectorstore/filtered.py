@@ -7,12 +7,14 @@ that keeps nothing: 200 ms), against 6 ms unfiltered, and it grows with the coll
 outlet and article as arrays, so the filter is a mask computed in milliseconds; the dense
 list is then found one of three ways, by how many chunks the mask keeps:
 
-- few (<= EXACT_LIMIT): their vectors are read by id and ranked exactly (cosine);
-- enough that an unfiltered query `n / share * SAFETY` deep holds `n` of them (<= WIDE_LIMIT
-  deep): ids and distances only (cheap: 40 ms for 10,000 at 100k), filtered by the mask;
+- few (<= `search.filter_exact_limit`): their vectors are read by id and ranked exactly
+  (cosine);
+- enough that an unfiltered query `n / share * filter_safety` deep holds `n` of them (<=
+  `filter_wide_limit` deep): ids and distances only (cheap: 40 ms for 10,000 at 100k),
+  filtered by the mask;
 - otherwise, or when the wide query came back short: Chroma's query restricted to the
   mask's chunk ids (looked up by key: 23 ms for 7,500 ids at 100k, where the same `where`
-  took 480 ms), and beyond AMONG_LIMIT ids Chroma's own `where`, as before.
+  took 480 ms), and beyond `filter_among_limit` ids Chroma's own `where`, as before.
 """
 
 from __future__ import annotations
@@ -21,14 +23,10 @@ import math
 
 import numpy as np
 
+from vectorstore.config import SearchConfig
 from vectorstore.lexical import LexicalIndex
 from vectorstore.storage import ArticleStorage, Hit
 from vectorstore.types import SearchFilters
-
-EXACT_LIMIT = 2000  # vectors read by id: ~32 ms for 1,000 at 100k chunks
-WIDE_LIMIT = 12000  # an unfiltered query this deep, ids only: ~40-60 ms at 100k
-SAFETY = 2.0  # how much deeper than the filter's share says: matches cluster by topic
-AMONG_LIMIT = 200_000  # Chroma's query restricted by ids, not where: 23 ms for 7,500 at 100k
 
 
 def filtered_dense(  # noqa: PLR0913 - what a filtered dense query needs, spelled out
@@ -39,24 +37,27 @@ def filtered_dense(  # noqa: PLR0913 - what a filtered dense query needs, spelle
     filters: SearchFilters,
     allowed: np.ndarray | None,
     total: int,
+    limits: SearchConfig | None = None,
 ) -> list[Hit]:
     """The `n` chunks nearest `vector` within `filters` (`allowed`: the index's mask of
-    them, at the store's current generation), nearest first."""
+    them, at the store's current generation), nearest first; `limits`: the `filter_*`
+    settings that choose the way."""
+    limits = limits or SearchConfig()
     if allowed is None or len(index) != total:  # no filter, or an index of another count
         return storage.dense_query(vector, n, filters, total)
     kept = int(np.count_nonzero(allowed))
     if kept == 0:
         return []
-    if kept <= EXACT_LIMIT:
+    if kept <= limits.filter_exact_limit:
         return _hits(storage, _exact(storage, index, vector, n, allowed))
-    depth = math.ceil(n * len(allowed) / kept * SAFETY)
-    if depth <= WIDE_LIMIT:
+    depth = math.ceil(n * len(allowed) / kept * limits.filter_safety)
+    if depth <= limits.filter_wide_limit:
         found = storage.nearest_ids(vector, depth, total)
         rows = index.rows([cid for cid, _ in found])
         nearest = [hit for hit, row in zip(found, rows, strict=True) if row >= 0 and allowed[row]]
         if len(nearest) >= min(n, kept):
             return _hits(storage, nearest[:n])
-    if kept <= AMONG_LIMIT:
+    if kept <= limits.filter_among_limit:
         return storage.dense_among(vector, n, index.chunk_ids(np.flatnonzero(allowed)))
     return storage.dense_query(vector, n, filters, total)
 

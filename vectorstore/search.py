@@ -144,9 +144,11 @@ class Searcher:
             masks.append(fresh_mask)
         lexical_rows = index.top_many(query, n, masks)
         vector = self.embedder.embed_query(query)  # once, for the whole-store and fresh lists
-        dense = [filtered_dense(self.storage, index, vector, n, filters, allowed, total)]
+        dense = [filtered_dense(self.storage, index, vector, n, filters, allowed, total, cfg)]
         if fresh is not None:
-            fresh_dense = filtered_dense(self.storage, index, vector, n, fresh, masks[1], total)
+            fresh_dense = filtered_dense(
+                self.storage, index, vector, n, fresh, masks[1], total, cfg
+            )
             dense.append([h for h in fresh_dense if h["similarity"] >= cfg.recent_min_similarity])
         lexical = [_lexical_entries(index, rows) for rows in lexical_rows]
         ranked = [

@@ -8,6 +8,7 @@ import pytest
 
 from ingest.types import Article
 from vectorstore import filtered
+from vectorstore.config import SearchConfig
 from vectorstore.types import SearchFilters
 
 TOPICS = [
@@ -58,9 +59,10 @@ FILTERS = [
 def test_each_way_finds_the_chunks_chromas_where_finds(app, monkeypatch, way, filters):
     limits = {"exact": (10**6, 0, 0), "wide": (0, 10**6, 0), "among": (0, 0, 10**6)}
     exact, wide, among = limits.get(way, (0, 0, 0))
-    monkeypatch.setattr(filtered, "EXACT_LIMIT", exact)
-    monkeypatch.setattr(filtered, "WIDE_LIMIT", wide)
-    monkeypatch.setattr(filtered, "AMONG_LIMIT", among)
+    # The `search.filter_*` settings choose the way.
+    config = SearchConfig(
+        filter_exact_limit=exact, filter_wide_limit=wide, filter_among_limit=among
+    )
     storage = app.store.storage
     generation, total = storage.stamp()
     index = app.store.lexical_index(generation)
@@ -69,7 +71,7 @@ def test_each_way_finds_the_chunks_chromas_where_finds(app, monkeypatch, way, fi
     if way != "chroma":  # the way under test answers alone
         monkeypatch.setattr(storage, "dense_query", lambda *a: pytest.fail("fell back"))
     found = filtered.filtered_dense(
-        storage, index, vector, 5, filters, index.allowed(filters), total
+        storage, index, vector, 5, filters, index.allowed(filters), total, config
     )
     assert [h["id"] for h in found] == [h["id"] for h in expected]
     assert [h["similarity"] for h in found] == pytest.approx(
@@ -87,3 +89,16 @@ def test_a_filter_nothing_passes_asks_chroma_nothing(app, monkeypatch):
         storage, index, [0.1] * 384, 5, nothing, index.allowed(nothing), len(index)
     )
     assert found == []
+
+
+def test_the_filter_settings_reach_search(make_app, monkeypatch):
+    app = make_app(**{"search.filter_exact_limit": 0, "search.filter_wide_limit": 0})
+    app.store.add_articles(_articles())
+    storage = app.store.storage
+    among = []
+    real = storage.dense_among
+    monkeypatch.setattr(storage, "dense_among", lambda *a: among.append(1) or real(*a))
+    monkeypatch.setattr(storage, "dense_query", lambda *a: pytest.fail("Chroma's where"))
+    found = app.store.search("strike over pay", k=3, filters=FILTERS[0])
+    assert found and among  # neither exact nor wide may answer: the query among the ids did
+    app.close()
