@@ -16,11 +16,12 @@ import secrets
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from vectorstore.record_collections import VECTOR, record_collection
+
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
 SUFFIX = "_saved"
-VECTOR = [1.0, 0.0]  # read by id only: Chroma never embeds, nor downloads a model, for it
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{24}")
 MAX_RECORD_CHARS = 2_000_000
 KINDS = ("answer", "conversation")
@@ -52,12 +53,7 @@ class SavedAnswers:
 
     def __init__(self, client: ClientAPI, collection: str) -> None:
         self.name = f"{collection}{SUFFIX}"
-        self.collection = client.get_or_create_collection(
-            self.name,
-            embedding_function=None,
-            configuration={"hnsw": {"space": "cosine"}},
-            metadata={"newsdesk": "saved-answers", "version": 1},
-        )
+        self.collection = record_collection(client, self.name, "saved-answers")
 
     def put(self, record_id: str, kind: str, saved_at: float, data: dict) -> None:
         if not is_id(record_id):

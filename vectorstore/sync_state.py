@@ -32,12 +32,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from vectorstore.record_collections import VECTOR, record_collection
+
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
 SUFFIX = "_sync"
 # Every record gets this vector: the collection is read by id and metadata only.
-VECTOR = [1.0, 0.0]
 BATCH = 500
 # Runs kept per source (the newest); errors kept per run.
 KEEP_RUNS = 20
@@ -209,12 +210,7 @@ class SyncState:
 
     def __init__(self, client: ClientAPI, collection: str) -> None:
         self.name = f"{collection}{SUFFIX}"
-        self.collection = client.get_or_create_collection(
-            self.name,
-            embedding_function=None,
-            configuration={"hnsw": {"space": "cosine"}},
-            metadata={"newsdesk": "sync-state", "version": 1},
-        )
+        self.collection = record_collection(client, self.name, "sync-state")
 
     # -- low level: records by id and metadata
 

@@ -24,13 +24,14 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from vectorstore.record_collections import VECTOR, record_collection
+
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
 log = logging.getLogger(__name__)
 
 SUFFIX = "_watches"
-VECTOR = [1.0, 0.0]  # read by id and metadata only: Chroma never embeds for it
 KINDS = ("watch", "state", "seen", "change")
 WATCH_ID = re.compile(r"w[0-9a-f]{12}")
 MAX_RECORD_CHARS = 500_000
@@ -65,12 +66,7 @@ class WatchRecords:
 
     def __init__(self, client: ClientAPI, collection: str) -> None:
         self.name = f"{collection}{SUFFIX}"
-        self.collection = client.get_or_create_collection(
-            self.name,
-            embedding_function=None,
-            configuration={"hnsw": {"space": "cosine"}},
-            metadata={"newsdesk": "watches", "version": 1},
-        )
+        self.collection = record_collection(client, self.name, "watches")
 
     def put(self, record_id: str, kind: str, data: dict) -> None:
         check_record(record_id, kind, data)
