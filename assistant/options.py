@@ -155,6 +155,47 @@ OPTIONS: tuple[Option, ...] = (
         float,
         "seconds before a webhook's second try, doubling [1]",
     ),
+    Option(
+        "stories.similarity",
+        "NEWSDESK_STORIES_SIMILARITY",
+        float,
+        "average similarity at which articles are one story [0.6]",
+    ),
+    Option(
+        "stories.names_weight",
+        "NEWSDESK_STORIES_NAMES_WEIGHT",
+        float,
+        "similarity added for the names two articles share [0.1]",
+    ),
+    Option(
+        "stories.window_days",
+        "NEWSDESK_STORIES_WINDOW_DAYS",
+        int,
+        "days apart beyond which articles are never one story [7]",
+    ),
+    Option(
+        "stories.max_articles",
+        "NEWSDESK_STORIES_MAX_ARTICLES",
+        int,
+        "newest articles of a period grouped into stories [500]",
+    ),
+    Option(
+        "brief.max_articles", "NEWSDESK_BRIEF_MAX_ARTICLES", int, "articles a briefing reads [60]"
+    ),
+    Option(
+        "brief.max_seconds",
+        "NEWSDESK_BRIEF_MAX_SECONDS",
+        float,
+        "seconds a briefing reads for before it returns what it has [20]",
+    ),
+    Option("brief.max_events", "NEWSDESK_BRIEF_MAX_EVENTS", int, "events a briefing shows [20]"),
+    Option("brief.sentences", "NEWSDESK_BRIEF_SENTENCES", int, "cited sentences per event [2]"),
+    Option(
+        "brief.min_similarity",
+        "NEWSDESK_BRIEF_MIN_SIMILARITY",
+        float,
+        "cosine a passage found by meaning alone needs to count as about the topic [0.35]",
+    ),
     Option("search.candidates", "NEWSDESK_SEARCH_CANDIDATES", int, "candidates per ranking [40]"),
     Option("search.recent_days", "NEWSDESK_SEARCH_RECENT_DAYS", int, "fresh-news window, days [3]"),
     Option(

@@ -79,6 +79,42 @@ class WatchSettings:
 
 
 @dataclass(frozen=True)
+class StorySettings:
+    """Articles grouped into stories, the same event across outlets and days
+    (assistant/stories/)."""
+
+    # Two groups join when their articles' average similarity (cosine of article vectors,
+    # plus the shared-names bonus) reaches this; picked on realtimeqa-train
+    # (docs/evaluation.md, Stories).
+    similarity: float = 0.6
+    # Added to a pair's cosine times the share of names they have in common (of the
+    # shorter list): the same people and places are evidence of the same event.
+    names_weight: float = 0.1
+    # Articles further apart than this never share a story (undated ones are not held apart).
+    window_days: int = 7
+    # The newest this many articles of a period are grouped (the grouping is quadratic).
+    max_articles: int = 500
+
+
+@dataclass(frozen=True)
+class BriefingSettings:
+    """Briefings: a topic's news of a period as a dated timeline of events
+    (assistant/briefing/). Bounded so that a broad topic over a long period still answers."""
+
+    # Articles one briefing reads at most (the most relevant to the topic).
+    max_articles: int = 60
+    # After this many seconds the briefing stops reading and returns what it has, noted.
+    max_seconds: float = 20.0
+    # Events shown at most (those reported by the most articles).
+    max_events: int = 20
+    # Cited sentences per event.
+    sentences: int = 2
+    # A passage found only by meaning (not by the topic's words) counts as about the topic
+    # from this cosine similarity up.
+    min_similarity: float = 0.35
+
+
+@dataclass(frozen=True)
 class ScoreWeights:
     """The hand-weighted score of a candidate sentence: the answerer's order without the
     reader, and a feature the learned decision reads (`hand_score`), so the shipped decision
@@ -254,6 +290,8 @@ class Settings:
     llm: LlmSettings = field(default_factory=LlmSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
     watch: WatchSettings = field(default_factory=WatchSettings)
+    brief: BriefingSettings = field(default_factory=BriefingSettings)
+    stories: StorySettings = field(default_factory=StorySettings)
     sample_corpus: bool = True
     config_file: Path | None = None
 
@@ -367,7 +405,17 @@ def load_settings(
     _check_allow_list(settings.ingest.fetch, values)
     _check_sync(settings.sync, values)
     _check_watch(settings.watch, values)
+    _check_stories(settings.stories, values)
     return settings
+
+
+def _check_stories(stories: StorySettings, values: Mapping[str, tuple[Any, str]]) -> None:
+    least = {"stories.window_days": 0, "stories.max_articles": 2, "stories.names_weight": 0}
+    for path, low in least.items():
+        if path in values and _get(Settings(stories=stories), path) < low:
+            raise SettingsError(f"{values[path][1]}: must be at least {low}")
+    if "stories.similarity" in values and not 0 < stories.similarity <= 1:
+        raise SettingsError(f"{values['stories.similarity'][1]}: must be above 0, at most 1")
 
 
 def _check_watch(watch: WatchSettings, values: Mapping[str, tuple[Any, str]]) -> None:
