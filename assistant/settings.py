@@ -406,7 +406,17 @@ def load_settings(
     _check_sync(settings.sync, values)
     _check_watch(settings.watch, values)
     _check_stories(settings.stories, values)
+    _check_brief(settings.brief, values)
     return settings
+
+
+def _check_brief(brief: BriefingSettings, values: Mapping[str, tuple[Any, str]]) -> None:
+    bounds = {"brief.max_articles": (1, 2000), "brief.max_seconds": (1, 3600),
+              "brief.max_events": (1, 200), "brief.sentences": (1, 3),
+              "brief.min_similarity": (0, 1)}  # fmt: skip
+    for path, (low, high) in bounds.items():
+        if path in values and not low <= _get(Settings(brief=brief), path) <= high:
+            raise SettingsError(f"{values[path][1]}: must be from {low} to {high}")
 
 
 def _check_stories(stories: StorySettings, values: Mapping[str, tuple[Any, str]]) -> None:
