@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from assistant.handover.document import HandoverDocument
     from assistant.handover.saved import SavedAnswer
     from assistant.scheduler import Scheduler
+    from assistant.stories.grouping import GroupedArticle
     from assistant.sync import SourceView, Syncer, SyncOutcome
     from assistant.watcher import Watcher
     from assistant.watches import Watch, WatchChange, WatchView
@@ -420,6 +421,15 @@ class Newsdesk:
     def articles(self, article_ids: Sequence[str]) -> dict[str, Article]:
         """The stored articles of these ids (those that exist), e.g. to check quotes against."""
         return self.store.get_articles(article_ids)
+
+    def grouped_articles(self, article_ids: Sequence[str]) -> list[GroupedArticle]:
+        """These stored articles as story grouping reads them (assistant/stories/grouping.py):
+        their vectors from the store, not embedded again; ids not stored are left out."""
+        from assistant.stories.grouping import grouped_article
+
+        articles = self.store.get_articles(article_ids)
+        vectors = self.store.article_vectors(list(articles))
+        return [grouped_article(articles[i], vectors[i]) for i in articles if i in vectors]
 
     def count_articles(self) -> int:
         return self.store.count_articles()

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ingest.chunking import ChunkingConfig
-from ingest.types import Article, MetadataEdit
+from ingest.types import Article, Chunk, MetadataEdit
 from vectorstore.chroma_storage import EMBED_BATCH, ChromaStorage
 from vectorstore.config import SearchConfig
 from vectorstore.embeddings import Embedder
@@ -42,6 +42,7 @@ from vectorstore.types import (
 from vectorstore.watches import WatchRecords
 
 if TYPE_CHECKING:
+    import numpy as np
     from chromadb.api import ClientAPI
 
 
@@ -159,6 +160,24 @@ class ArticleStore:
 
     def stored_article(self, article_id: str) -> StoredArticle | None:
         return self.storage.stored_article(article_id)
+
+    def article_vectors(self, article_ids: Sequence[str], chunks: int = 8) -> dict[str, np.ndarray]:
+        """Each article's unit vector from the store (nothing is embedded again): the mean of
+        its first `chunks` chunk vectors, renormalised. Every chunk is embedded with the
+        headline, and a news article's lead says what it is about. Articles without stored
+        chunks are left out."""
+        import numpy
+
+        wanted = [
+            Chunk(a, i, "", 0, 0).id for a in dict.fromkeys(article_ids) for i in range(chunks)
+        ]
+        sums: dict[str, np.ndarray] = {}
+        for start in range(0, len(wanted), EMBED_BATCH):
+            ids, vectors = self.storage.chunk_vectors(wanted[start : start + EMBED_BATCH])
+            for chunk_id, vector in zip(ids, vectors, strict=True):
+                article_id = chunk_id.rsplit("-", 1)[0]
+                sums[article_id] = sums.get(article_id, 0) + vector
+        return {a: v / (numpy.linalg.norm(v) or 1.0) for a, v in sums.items()}
 
     # -- the sync of sources (vectorstore/sync_state.py) -------------------------------------
 
