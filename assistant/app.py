@@ -12,7 +12,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -45,10 +45,12 @@ from vectorstore.types import (
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
+    from assistant.briefing import Briefing
     from assistant.handover.document import HandoverDocument
     from assistant.handover.saved import SavedAnswer
     from assistant.scheduler import Scheduler
     from assistant.stories.grouping import GroupedArticle
+    from assistant.stories.listing import StoryList
     from assistant.sync import SourceView, Syncer, SyncOutcome
     from assistant.watcher import Watcher
     from assistant.watches import Watch, WatchChange, WatchView
@@ -431,6 +433,28 @@ class Newsdesk:
         vectors = self.store.article_vectors(list(articles))
         return [grouped_article(articles[i], vectors[i]) for i in articles if i in vectors]
 
+    def stories(
+        self,
+        *,
+        since: date | None = None,
+        until: date | None = None,
+        source: str | None = None,
+        limit: int = 20,
+    ) -> StoryList:
+        """The stories of a period (articles grouped by event across outlets and days),
+        largest first, each with its outlets, first and last report, and the facts its
+        outlets share and differ on, cited (assistant/stories/). With `source`, the stories
+        that outlet reported. Samples only in a store of samples, as in `retrieve`."""
+        from assistant.stories.listing import list_stories
+
+        self._offer_samples()
+        infos = self.store.list_articles()
+        samples = self.store.sample_ids()
+        if samples and len(infos) > len(samples):
+            infos = [i for i in infos if not i.sample]
+        return list_stories(infos, self.grouped_articles, self.articles, self.settings.stories,
+                            since=since, until=until, source=source, limit=limit)  # fmt: skip
+
     def count_articles(self) -> int:
         return self.store.count_articles()
 
@@ -694,11 +718,8 @@ class Newsdesk:
         articles take part only in a store of samples, or when `include_samples`."""
         self._offer_samples()
         scope = scope or TimeScope()
-        merged = merge_filters(filters, scope)
+        merged = self._without_samples(merge_filters(filters, scope), include_samples)
         samples = self.store.sample_ids()
-        if samples and not include_samples and self.store.count_articles() > len(samples):
-            # The store holds real news: invented demo articles must not answer about it.
-            merged = replace(merged, exclude_articles=merged.exclude_articles | samples)
         passages = self.store.search(
             question,
             k or self.settings.answer.top_k,
@@ -714,6 +735,46 @@ class Newsdesk:
             found = self.store.search(question, k or self.settings.answer.top_k, wide)
             passages = [p for p in found if not p.published_at]
         return [replace(p, sample=True) if p.article_id in samples else p for p in passages]
+
+    def _without_samples(self, filters: SearchFilters, include_samples: bool) -> SearchFilters:
+        samples = self.store.sample_ids()
+        if samples and not include_samples and self.store.count_articles() > len(samples):
+            # The store holds real news: invented demo articles must not answer about it.
+            return replace(filters, exclude_articles=filters.exclude_articles | samples)
+        return filters
+
+    # Briefings: a topic's news of a period as a dated timeline (assistant/briefing/).
+
+    def brief(
+        self,
+        topic: str,
+        *,
+        since: date | None = None,
+        until: date | None = None,
+        source: str | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> Briefing:
+        """What happened with `topic` over the period (both ends inclusive), from one outlet
+        when `source` is given: its events in date order, each with cited sentences, its
+        outlets and their differing figures. With neither end, the week up to
+        `archive_day()`. `progress` hears each stage ("searching", "event 2 of 5").
+        ValueError names the field that cannot be used."""
+        from assistant.briefing.build import Library, brief
+
+        self._offer_samples()
+        if since is None and until is None:
+            until = self.archive_day()[0]
+            since = until - timedelta(days=6)
+        store = self.store
+
+        def search(query: str, k: int, filters: SearchFilters) -> list[Passage]:
+            # No day of the period is preferred (no `as_of`), and no undated article joins.
+            return store.search(query, k, self._without_samples(filters, False))
+
+        library = Library(search, self.articles, self.grouped_articles, self.embedder,
+                          lambda token: store.last_lexical_index().idf(token))  # fmt: skip
+        return brief(topic, since, until, source, library=library, settings=self.settings,
+                     progress=progress)  # fmt: skip
 
     def archive_day(self) -> tuple[date, str]:
         """The day a question with "last week" or "now" is asked as of when none is given,
