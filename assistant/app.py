@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from assistant.briefing.question import briefing_subject
 from assistant.citations import quote_is_exact, verify_citations
 from assistant.extractive import ExtractiveAnswerer
 from assistant.followup import rewrite_followup
@@ -776,6 +777,36 @@ class Newsdesk:
         return brief(topic, since, until, source, library=library, settings=self.settings,
                      progress=progress)  # fmt: skip
 
+    def _briefing_answer(
+        self,
+        question: str,
+        rewritten: str | None,
+        subject: str,
+        filters: SearchFilters | None,
+        scope: TimeScope,
+        day: date | None,
+        why: str,
+    ) -> Answer:
+        """A question about what happened with a subject over a period, answered by the
+        subject's briefing of that period: one dated, cited paragraph per event."""
+        merged = merge_filters(filters, scope)
+        outlet = merged.sources[0] if len(merged.sources) == 1 else None
+        briefing = self.brief(subject, since=merged.published_after,
+                              until=merged.published_before, source=outlet)  # fmt: skip
+        answer = briefing.as_answer(question)
+        answer.rewritten_question = rewritten
+        answer = verify_citations(
+            answer, self.articles(sorted({c.article_id for c in answer.citations}))
+        )
+        if day is not None:
+            answer.as_of = day.isoformat()
+            counted = f"“{scope.label}” counts from that day, " if scope.relative else ""
+            answer.notes.insert(
+                0, f"As of {answer.as_of} ({why}): {counted}nothing published later is used"
+            )
+        answer.timings = dict(briefing.timings)
+        return answer
+
     def archive_day(self) -> tuple[date, str]:
         """The day a question with "last week" or "now" is asked as of when none is given,
         and why: today, unless the newest stored article is older (an archive that ends
@@ -823,6 +854,10 @@ class Newsdesk:
         elif scope.relative:
             day, why = self.archive_day()
             scope = parse_time_scope(asked, day)
+        subject = briefing_subject(asked, scope)
+        if subject is not None:  # "What happened with X this week?": X's briefing
+            yield self._briefing_answer(question, rewritten, subject, filters, scope, day, why)
+            return
         passages = self.retrieve(
             asked, k=k, filters=filters, scope=scope, today=day, include_samples=include_samples
         )

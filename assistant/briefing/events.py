@@ -195,9 +195,9 @@ def differences(
 
 
 def outlets(articles: Sequence[Article]) -> list[Outlet]:
-    """Each outlet once, with the day it first reported, earliest first."""
+    """Each outlet once, with the day it first reported, earliest first (then by name)."""
     first: dict[str, str | None] = {}
-    for a in sorted(articles, key=lambda a: a.published_at or "~"):
+    for a in sorted(articles, key=lambda a: (a.published_at or "~", a.source)):
         first.setdefault(a.source or "unknown outlet", (a.published_at or "")[:10] or None)
     return [Outlet(name, day) for name, day in first.items()]
 
