@@ -20,6 +20,7 @@ import httpx
 from assistant.api.schemas import MAX_URLS
 from assistant.app import IngestOutcome
 from assistant.handover.saved import answer_of
+from assistant.stories.listing import StoryList, story_list_of
 from assistant.sync import SyncOutcome
 from assistant.types import Answer
 from assistant.uploads import safe_upload_name
@@ -227,6 +228,18 @@ class RemoteNewsdesk:
     def check_watches(self) -> list[WatchChange]:
         changes = self.request("POST", "/v1/watches/check").json()["changes"]
         return [WatchChange.of_data(c) for c in changes]
+
+    def stories(
+        self,
+        *,
+        since: date | None = None,
+        until: date | None = None,
+        source: str | None = None,
+        limit: int = 20,
+    ) -> StoryList:
+        params = {"since": _iso(since), "until": _iso(until), "source": source, "limit": limit}
+        params = {k: v for k, v in params.items() if v is not None}
+        return story_list_of(self.request("GET", "/v1/stories", params=params).json())
 
     def _source_id(self, ref: str) -> str | None:
         """A source's id from its id or URL, as the server knows it."""

@@ -24,6 +24,7 @@ from assistant.api import (
     openai_compat,
     search,
     sources,
+    stories,
     watches,
 )
 from assistant.api.browser import MCP_PATH, BrowserGuard, served_hosts
@@ -144,7 +145,8 @@ def create_app(
     )
     api.state.runtime = runtime
     install_docs(api)
-    for module in (ask, search, articles, sources, watches, handover, openai_compat, health):
+    routers = (ask, search, articles, sources, stories, watches, handover, openai_compat, health)
+    for module in routers:
         api.include_router(module.router)
     api.router.routes.extend(_mcp_routes(mcp_app.routes, mcp_security))
 

@@ -75,30 +75,49 @@ def pair_similarity(articles: Sequence[GroupedArticle], settings: StorySettings)
     return sim
 
 
-def average_linkage(sim: np.ndarray, threshold: float) -> list[list[int]]:
-    """Indices grouped by average linkage: the two groups with the highest mean pair
-    similarity join while that mean reaches `threshold`."""
+def average_linkage(sim: np.ndarray, floor: float) -> list[tuple[int, int, float]]:
+    """The merges of average linkage, in order, down to `floor`: each (i, j, mean) joins
+    the group that holds index i with the one that holds j at their mean pair similarity.
+    The means only fall from one merge to the next (average linkage has no inversions), so
+    the groups at any threshold above `floor` are the merges down to it (`cut`)."""
     n = sim.shape[0]
-    groups: list[list[int] | None] = [[i] for i in range(n)]
+    sizes = np.ones(n)
     link = sim.astype(np.float64).copy()
     np.fill_diagonal(link, -np.inf)
-    alive = np.ones(n, dtype=bool)
-    while alive.sum() > 1:
-        flat = int(np.argmax(link))
-        i, j = divmod(flat, n)
-        if link[i, j] < threshold:
+    done: list[tuple[int, int, float]] = []
+    while len(done) < n - 1:
+        i, j = divmod(int(np.argmax(link)), n)
+        if link[i, j] < floor:
             break
-        a, b = groups[i], groups[j]
-        assert a is not None and b is not None
+        done.append((i, j, float(link[i, j])))
         # Lance-Williams for average linkage: the joined group's mean similarity to every
         # other group is the size-weighted mean of its two parts'.
-        merged = (len(a) * link[i] + len(b) * link[j]) / (len(a) + len(b))
+        merged = (sizes[i] * link[i] + sizes[j] * link[j]) / (sizes[i] + sizes[j])
         link[i], link[:, i] = merged, merged
         link[i, i] = -np.inf
         link[j], link[:, j] = -np.inf, -np.inf
-        groups[i], groups[j] = a + b, None
-        alive[j] = False
-    return [g for g in groups if g is not None]
+        sizes[i] += sizes[j]
+    return done
+
+
+def cut(n: int, merges: Sequence[tuple[int, int, float]], threshold: float) -> list[list[int]]:
+    """The groups of indices 0..n-1 once the merges that reach `threshold` are made."""
+    parent = list(range(n))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for i, j, mean in merges:
+        if mean < threshold:
+            break
+        parent[root(j)] = root(i)
+    groups: dict[int, list[int]] = {}
+    for k in range(n):
+        groups.setdefault(root(k), []).append(k)
+    return list(groups.values())
 
 
 def _newest(articles: list[GroupedArticle], limit: int) -> list[GroupedArticle]:
@@ -116,7 +135,8 @@ def group_articles(articles: Sequence[GroupedArticle], settings: StorySettings) 
         unique = _newest(unique, settings.max_articles)
     if not unique:
         return []
-    groups = average_linkage(pair_similarity(unique, settings), settings.similarity)
+    sim = pair_similarity(unique, settings)
+    groups = cut(len(unique), average_linkage(sim, settings.similarity), settings.similarity)
     ordered = [
         sorted((unique[i] for i in group), key=lambda a: (a.published_at or "~", a.article_id))
         for group in groups

@@ -43,6 +43,12 @@ class StoryList:
         }
 
 
+def story_list_of(data: dict) -> StoryList:
+    """A StoryList from `as_dict` (JSON): the remote CLI reads GET /v1/stories with it."""
+    rest = {k: v for k, v in data.items() if k != "stories"}
+    return StoryList(stories=[Story.of(s) for s in data["stories"]], **rest)
+
+
 def in_period(info: ArticleInfo, since: date | None, until: date | None) -> bool:
     """Published on a day from `since` to `until` (both included); an undated article is
     in no bounded period."""

@@ -73,6 +73,20 @@ class Story:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def of(cls, data: dict) -> Story:
+        """A story from `as_dict` (JSON), e.g. from GET /v1/stories."""
+        shared = tuple(StoryFact(Citation(**f["citation"]), tuple(f["outlets"]))
+                       for f in data["shared"])  # fmt: skip
+        differing = []
+        for d in data["differing"]:
+            first, second = (Citation(**c) for c in d["sides"])
+            differing.append(StoryDifference(d["what"], (first, second), d["same_day"]))
+        fields = {k: data[k] for k in ("id", "headline", "first_report", "last_report")}
+        ids, outlets = tuple(data["article_ids"]), tuple(data["outlets"])
+        return cls(**fields, article_ids=ids, outlets=outlets, shared=shared,
+                   differing=tuple(differing))  # fmt: skip
+
     def citations(self) -> list[Citation]:
         return [f.citation for f in self.shared] + [c for d in self.differing for c in d.sides]
 
