@@ -153,6 +153,7 @@ class Newsdesk:
             batch_chunks=self.settings.ingest.batch_chunks,
             lexical_cache=self._lexical_cache_file(),
             lease=lease,
+            sync_threshold=config.hnsw_sync_threshold,
         )
 
     def close(self) -> None:

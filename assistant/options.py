@@ -36,6 +36,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("store.ssl", "NEWSDESK_CHROMA_SSL", bool, "use HTTPS for the Chroma server"),
     Option("store.token", "NEWSDESK_CHROMA_TOKEN", str, "bearer token for the Chroma server"),
     Option("store.collection", "NEWSDESK_COLLECTION", str, "collection name prefix [newsdesk]"),
+    Option(
+        "store.hnsw_sync_threshold",
+        "NEWSDESK_HNSW_SYNC_THRESHOLD",
+        int,
+        "changes after which Chroma writes a collection's whole vector index to disk [20000]",
+    ),
     Option("embedder.model_path", "NEWSDESK_EMBEDDER_PATH", str, "sentence-transformers folder"),
     Option("embedder.batch_size", "NEWSDESK_EMBED_BATCH_SIZE", int, "embedding batch size [32]"),
     Option("embedder.backend", "NEWSDESK_EMBEDDER_BACKEND", str, "torch | onnx | onnx-int8 [onnx]"),

@@ -401,6 +401,9 @@ def load_settings(
             "chunk size must be at least 100 and larger than the overlap "
             f"(got size {chunking.chunk_size}, overlap {chunking.chunk_overlap})"
         )
+    if settings.store.hnsw_sync_threshold < 1:
+        where = values.get("store.hnsw_sync_threshold", (None, "store.hnsw_sync_threshold"))[1]
+        raise SettingsError(f"{where}: must be at least 1")
     _check_keys(settings.api, values)
     _check_allow_list(settings.ingest.fetch, values)
     _check_sync(settings.sync, values)

@@ -28,6 +28,7 @@ from ingest.types import Article, Chunk, MetadataEdit
 from vectorstore import faults
 from vectorstore.client import StoreUnavailable
 from vectorstore.embeddings import Embedder
+from vectorstore.hnsw_sync import hnsw_configuration, set_sync_threshold
 from vectorstore.keylocks import KeyedLocks
 from vectorstore.lock import StoreLease
 from vectorstore.records import (
@@ -83,13 +84,17 @@ class ChromaStorage:
         chunking: ChunkingConfig | None = None,
         batch_chunks: int = EMBED_BATCH,
         lease: StoreLease | None = None,
+        sync_threshold: int | None = None,
     ) -> None:
         """`lease` is this process's hold on an embedded store (vectorstore/lock.py), given
-        back by `close` (or when the storage is garbage-collected)."""
+        back by `close` (or when the storage is garbage-collected). `sync_threshold`: the
+        changes after which Chroma writes a collection's HNSW files (StoreConfig; None:
+        whatever the collection has)."""
         self.client = client
         self.embedder = embedder
         self.chunking = chunking or ChunkingConfig()
         self.batch_chunks = max(1, batch_chunks)
+        self.sync_threshold = sync_threshold
         self._chunks_name = f"{collection}_chunks"
         self._articles_name = f"{collection}_articles"
         try:
@@ -119,7 +124,7 @@ class ChromaStorage:
         collection = self.client.get_or_create_collection(
             name,
             embedding_function=None,
-            configuration={"hnsw": {"space": "cosine"}},
+            configuration=hnsw_configuration(self.sync_threshold),
             metadata={"schema_version": SCHEMA_VERSION, "generation": "new"},
         )
         found = (collection.metadata or {}).get("schema_version", SCHEMA_VERSION)
@@ -128,6 +133,7 @@ class ChromaStorage:
                 f"collection {name!r} has schema version {found}, newer than this Newsdesk "
                 f"understands ({SCHEMA_VERSION}); upgrade Newsdesk to use this store"
             )
+        set_sync_threshold(collection, self.sync_threshold)
         return collection
 
     # -- change tracking -------------------------------------------------------------------

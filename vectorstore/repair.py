@@ -12,6 +12,7 @@ other process is writing to.
 from __future__ import annotations
 
 from vectorstore.chroma_storage import WRITE_BATCH, pages
+from vectorstore.hnsw_sync import hnsw_configuration
 from vectorstore.records import record_vectors
 from vectorstore.store import ArticleStore
 
@@ -34,7 +35,9 @@ def _rebuild(store: ArticleStore, old) -> int:  # noqa: ANN001 - a chromadb Coll
     new = client.create_collection(
         name + _SUFFIX,
         embedding_function=None,
-        configuration={"hnsw": {"space": "cosine"}},
+        # The store's threshold from the start: a million records written with Chroma's
+        # default would write the whole index a thousand times.
+        configuration=hnsw_configuration(store.storage.sync_threshold),
         metadata=dict(old.metadata or {}),  # schema version, generation, markers
     )
     for i in range(0, len(rows), WRITE_BATCH):

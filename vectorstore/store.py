@@ -60,10 +60,12 @@ class ArticleStore:
         batch_chunks: int = EMBED_BATCH,
         lexical_cache: Path | None = None,
         lease: StoreLease | None = None,
+        sync_threshold: int | None = None,
     ) -> None:
         """`lease` is this process's hold on an embedded store (vectorstore/lock.py), given
         back by `close` (or when the store is garbage-collected). `lexical_cache` is the file
-        the BM25 index is kept in between processes (None: rebuilt in each process)."""
+        the BM25 index is kept in between processes (None: rebuilt in each process).
+        `sync_threshold`: StoreConfig.hnsw_sync_threshold (None: the collections' own)."""
         self.storage = ChromaStorage(
             client,
             embedder,
@@ -71,6 +73,7 @@ class ArticleStore:
             chunking=chunking,
             batch_chunks=batch_chunks,
             lease=lease,
+            sync_threshold=sync_threshold,
         )
         self.searcher = Searcher(self.storage, embedder, search, lexical_cache=lexical_cache)
         self.collection = collection
