@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.handover.document import HandoverDocument, handover_document
+from assistant.handover.document import HandoverDocument, briefing_document, handover_document
 
 
 @dataclass(frozen=True)
@@ -76,5 +76,5 @@ def format_of_file(path: str) -> Format:
     return FORMATS[name]
 
 
-__all__ = ["FORMATS", "Format", "HandoverDocument", "format_named", "format_of_file",
-           "handover_document"]  # fmt: skip
+__all__ = ["FORMATS", "Format", "HandoverDocument", "briefing_document", "format_named",
+           "format_of_file", "handover_document"]  # fmt: skip

@@ -3,8 +3,9 @@ answer split at its citation markers and every cited quote with its article's pa
 
 Markdown, HTML and Word (`markdown`, `html_page`, `word`) each walk this model and nothing
 else, so the three carry the same quotes, titles, outlets, dates, URLs and offsets; what
-differs is only how each format writes them. A briefing (issue 20, later) becomes a document
-of the same shape.
+differs is only how each format writes them. A briefing becomes a document of the same
+shape (`briefing_document`): each event a section, its sentences and differences the text,
+its quotes the sources.
 """
 
 from __future__ import annotations
@@ -12,10 +13,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from assistant.types import Answer, Citation
+
+if TYPE_CHECKING:
+    from assistant.briefing import Briefing
 
 MARKER = re.compile(r"\[(\d+)\]")
 # C0/C1 controls (but tab and line breaks), which XML 1.0 cannot hold and no reader needs.
@@ -74,6 +79,8 @@ class Turn:
     rewritten_question: str | None = None
     notes: tuple[str, ...] = ()
     support: str | None = None
+    # A part of a briefing: its `question` is the heading, and it was not asked on its own.
+    section: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,13 +94,17 @@ class HandoverDocument:
     permalink: str | None = None
     saved_at: datetime | None = None
     checked: bool = False
+    # A briefing's: when it was made, and its notes (period bounds, limits reached).
+    briefed_at: datetime | None = None
+    notes: tuple[str, ...] = ()
 
     @property
     def provenance(self) -> str:
         """Where and when the document comes from, in words every format prints."""
         saved = f", saved {stamp(self.saved_at)}" if self.saved_at else ""
+        briefed = f", briefing made {stamp(self.briefed_at)}" if self.briefed_at else ""
         checked = "; every quote checked against the library on export" if self.checked else ""
-        return f"Exported from Newsdesk {stamp(self.exported_at)}{saved}{checked}"
+        return f"Exported from Newsdesk {stamp(self.exported_at)}{briefed}{saved}{checked}"
 
     @property
     def sources(self) -> list[Source]:
@@ -182,4 +193,30 @@ def handover_document(
         permalink=permalink,
         saved_at=saved_at,
         checked=holds is not None,
+    )
+
+
+def briefing_document(
+    briefing: Briefing, briefed_at: datetime, *, exported_at: datetime | None = None
+) -> HandoverDocument:
+    """A briefing as a document: one section per event (its day and outlets the heading,
+    its sentences and differences the text, each quote a source labelled by its number in
+    the briefing); an empty briefing is one section saying so."""
+    turns = []
+    for event in briefing.events:
+        outlets = ", ".join(f"{o.name} ({o.first or 'undated'})" for o in event.outlets)
+        text = "\n".join([event.text, *(d.describe() for d in event.differences)])
+        answer = Answer(question=f"{event.date or 'Undated'}: {len(event.article_ids)} "
+                        f"article(s)", text=text, citations=event.all_citations)  # fmt: skip
+        turn = turn_of(answer, briefed_at)
+        turns.append(replace(turn, notes=(f"Reported by {plain(outlets)}",), section=True))
+    if not turns:
+        empty = Answer(question=briefing.topic, text=briefing.empty_text, abstained=True)
+        turns.append(replace(turn_of(empty, briefed_at), section=True))
+    return HandoverDocument(
+        title=plain(briefing.title),
+        turns=tuple(turns),
+        exported_at=exported_at or datetime.now(UTC),
+        briefed_at=briefed_at,
+        notes=tuple(plain(n) for n in briefing.notes if n != briefing.empty_text),
     )

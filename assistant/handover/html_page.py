@@ -66,8 +66,10 @@ def _turn(turn: Turn, numbered: bool) -> str:
         for p in turn.pieces
     )
     asked = f"<strong>Question:</strong> {esc(turn.question)}"
+    numbered = numbered or turn.section
     parts = [f"<h2>{esc(turn.question)}</h2>" if numbered else f'<p class="question">{asked}</p>']
-    parts.append(f'<div class="asked">Asked {esc(stamp(turn.asked_at))}</div>')
+    if not turn.section:
+        parts.append(f'<div class="asked">Asked {esc(stamp(turn.asked_at))}</div>')
     if turn.rewritten_question:
         parts.append(f'<div class="asked">Searched for: {esc(turn.rewritten_question)}</div>')
     kind = "answer abstain" if turn.abstained else "answer"
@@ -87,6 +89,7 @@ def render_html(doc: HandoverDocument) -> str:
     if doc.permalink:
         permalink = f" · Permalink: {_link(doc.permalink, doc.permalink)}"
     turns = "".join(_turn(t, len(doc.turns) > 1) for t in doc.turns)
+    notes = "".join(f'<div class="note">{esc(note)}</div>' for note in doc.notes)
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -94,6 +97,6 @@ def render_html(doc: HandoverDocument) -> str:
         f"<title>{esc(doc.title)}</title><style>{CSS}</style></head><body>"
         f'<header><h1>{esc(doc.title)}</h1><div class="meta">'
         f"{esc(doc.provenance)}{permalink}. Every quote is the article's text at the "
-        "characters given.</div></header>"
+        f"characters given.</div>{notes}</header>"
         f"<main>{turns}</main></body></html>\n"
     )

@@ -24,7 +24,9 @@ def _footnote(s: Source) -> str:
 
 
 def _turn(turn: Turn, heading: str) -> list[str]:
-    lines = [f"{heading} {md_text(turn.question)}", "", f"_Asked {stamp(turn.asked_at)}_", ""]
+    lines = [f"{heading} {md_text(turn.question)}", ""]
+    if not turn.section:
+        lines += [f"_Asked {stamp(turn.asked_at)}_", ""]
     if turn.rewritten_question:
         lines += [f"_Searched for: {md_text(turn.rewritten_question)}_", ""]
     body = "".join(f"[^{p.source.label}]" if p.source else md_chunk(p.text) for p in turn.pieces)
@@ -42,9 +44,9 @@ def render_markdown(doc: HandoverDocument) -> str:
     if doc.permalink:
         lines[-1] += f" Permalink: <{safe_url(doc.permalink) or md_text(doc.permalink)}>"
     lines.append("")
-    heading = "##" if len(doc.turns) > 1 else "**Question:**"
+    lines += [*(f"> {md_text(note)}" for note in doc.notes), *([""] if doc.notes else [])]
     for turn in doc.turns:
-        lines += _turn(turn, heading)
+        lines += _turn(turn, "##" if len(doc.turns) > 1 or turn.section else "**Question:**")
     footnotes = [_footnote(s) for s in doc.sources]
     if footnotes:
         lines += ["---", "", *footnotes, ""]

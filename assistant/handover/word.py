@@ -31,13 +31,14 @@ def _source(doc, s: Source) -> None:  # noqa: ANN001 - a python-docx Document
 
 
 def _turn(doc, turn: Turn, numbered: bool) -> None:  # noqa: ANN001
-    if numbered:
+    if numbered or turn.section:
         doc.add_heading(turn.question, level=2)
     else:
         p = doc.add_paragraph()
         p.add_run("Question: ").bold = True
         p.add_run(turn.question)
-    doc.add_paragraph(f"Asked {stamp(turn.asked_at)}").runs[0].italic = True
+    if not turn.section:
+        doc.add_paragraph(f"Asked {stamp(turn.asked_at)}").runs[0].italic = True
     if turn.rewritten_question:
         doc.add_paragraph(f"Searched for: {turn.rewritten_question}").runs[0].italic = True
     answer = doc.add_paragraph()
@@ -66,6 +67,8 @@ def render_docx(doc: HandoverDocument) -> bytes:
     if doc.permalink:
         meta += f". Permalink: {doc.permalink}"
     out.add_paragraph(meta + ". Every quote is the article's text at the characters given.")
+    for note in doc.notes:
+        out.add_paragraph(note).runs[0].italic = True
     for turn in doc.turns:
         _turn(out, turn, len(doc.turns) > 1)
     buffer = io.BytesIO()
