@@ -8,7 +8,9 @@ embedded and stored, as a pipeline that keeps the encoder busy.
 - One writer thread stores each embedded batch (`ArticleStore.add_articles`, with the
   vectors made ahead) and then writes down what became of its items, while the next batch
   is embedded. Writes go in order, one at a time; a killed pass loses at most the batches
-  in flight, whose items are still pending in the state.
+  in flight, whose items are still pending in the state. It writes the run's counts so far
+  too (`left`: the pages of this pass still to settle), so a pass can be followed while it
+  runs (the Library's Sources section, GET /v1/sources/<id>).
 
 A page fetched before is asked for with its ETag and Last-Modified (a 304 is unchanged,
 without a body), and a body with the hash of the one stored is not read again; an article
@@ -81,6 +83,7 @@ class PageSync:
         if not todo:
             return 0
         bar = self._bar(len(todo))
+        self.run.left = len(todo)
         settled = 0
         batch: list[_Fetched] = []
         since = time.monotonic()
@@ -221,7 +224,9 @@ class PageSync:
         with self._tally:
             for got in batch:
                 updates.append(self._settle(got, replace(got.item, updated_at=now), added))
+            self.run.left -= len(batch)
         self.state.put_items(updates)
+        self.state.put_run(self.run)  # after the items: the counts never run ahead of them
         return len(batch)
 
     def _settle(self, got: _Fetched, item: ItemState, added: set[str]) -> ItemState:

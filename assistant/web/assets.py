@@ -21,6 +21,7 @@ CSS = """
 .nd-feed-ok { background: #dcfce7; color: #14532d; }
 .nd-feed-new { background: #e0e7ff; color: #3730a3; }
 .nd-feed-failing { background: #fee2e2; color: #7f1d1d; }
+.nd-feed-syncing { background: #fef9c3; color: #713f12; }
 .nd-watch { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 6px 10px;
   margin: 6px 0; font-size: 0.92em; }
 .nd-watch-new, .nd-watch-badge { display: inline-block; font-size: 0.85em; border-radius: 10px;

@@ -151,6 +151,10 @@ def build_page(runtime: Runtime) -> gr.Blocks:
                         feed_no = gr.Button("Keep it", elem_id="nd-feed-no")
                     feed_pending = gr.State("")
                     feed_report = gr.HTML(elem_id="nd-sync-report")
+                    # Passes started from this page, followed until they end (sources.follow).
+                    following = gr.State([])
+                    synced = gr.State(0)
+                    follow_timer = gr.Timer(feeds_section.FOLLOW_S, active=False)
                 search = gr.Textbox(
                     label="Search",
                     placeholder="words from a title, outlet, URL or the text",
@@ -256,11 +260,11 @@ def build_page(runtime: Runtime) -> gr.Blocks:
         def add_source(url: str | None, every: str | None, request: gr.Request) -> tuple:
             return feeds_section.add_source(runtime, url, every, request)
 
-        def sync_now(request: gr.Request) -> tuple:
-            return feeds_section.sync_now(runtime, request)
+        def sync_now(followed: list[str], request: gr.Request) -> tuple:
+            return feeds_section.sync_now(runtime, followed, request)
 
-        def sync_one(source_id: str | None, request: gr.Request) -> tuple:
-            return feeds_section.sync_one(runtime, source_id, request)
+        def sync_one(source_id: str | None, followed: list[str], request: gr.Request) -> tuple:
+            return feeds_section.sync_one(runtime, source_id, followed, request)
 
         def ask_remove_source(source_id: str | None, request: gr.Request) -> tuple:
             return feeds_section.ask_remove(runtime, source_id, request)
@@ -274,11 +278,17 @@ def build_page(runtime: Runtime) -> gr.Blocks:
             trigger(add_source, [feed_url, feed_every], [feed_report, feeds, feed_url]).then(
                 source_choices, None, feed_pick
             )
-        for syncing in (
-            sync_feeds.click(sync_now, None, [feed_report, feeds]),
-            sync_feed.click(sync_one, feed_pick, [feed_report, feeds]),
-        ):
-            syncing.then(rows, search, [table, counts]).then(refresh_outlets, None, outlets)
+        # Syncs run in the background: the buttons return at once and the timer follows them.
+        started = [feed_report, feeds, following, follow_timer]
+        sync_feeds.click(sync_now, following, started)
+        sync_feed.click(sync_one, [feed_pick, following], started)
+        follow_timer.tick(
+            partial(feeds_section.follow, runtime),
+            [following, synced],
+            [*started, synced],
+            show_progress="hidden",
+        )
+        synced.change(rows, search, [table, counts]).then(refresh_outlets, None, outlets)
         remove_feed.click(
             ask_remove_source, feed_pick, [feed_pending, feed_confirm_text, feed_confirm_row]
         )

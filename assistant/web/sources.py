@@ -9,8 +9,15 @@ import time
 import gradio as gr
 
 from assistant.serving.runtime import Runtime
+from assistant.sync import SourceView, SyncBusy
 from assistant.web import render
 from assistant.web.library import _address, _require_edit
+from vectorstore.sync_state import SyncRun
+
+# Errors named under a finished run in the report (the source's card lists those failing now).
+SHOW_ERRORS = 5
+# How often the page looks at the passes it started while they run.
+FOLLOW_S = 2.0
 
 
 def _when(stamp: float | None, now: float | None = None) -> str:
@@ -35,6 +42,8 @@ def sources_html(runtime: Runtime) -> str:
     for view in views:
         v = view.as_dict()
         state = "failing" if v["last_error"] else ("ok" if v["last_success_at"] else "new")
+        if view.running_since is not None or (view.last_run and view.last_run.status == "running"):
+            state = "syncing"
         head = (
             f"<div class='nd-feed-head'><span class='nd-feed-state nd-feed-{state}'>{state}"
             f"</span> <strong>{render.esc(v['title'] or v['url'])}</strong> "
@@ -86,41 +95,103 @@ def add_source(
     return line, sources_html(runtime), ""
 
 
-def sync_now(runtime: Runtime, request: gr.Request) -> tuple[str, str]:
-    """Sync every source now: (the report of each run, the sources)."""
+def sync_now(runtime: Runtime, following: list[str] | None, request: gr.Request) -> tuple:
+    """Start a sync of every source in the background: (report, sources, followed, timer)."""
     _require_edit(request)
-    app = runtime.prepare()
-    if not app.sources():
+    if not runtime.prepare().sources():
         raise gr.Error("Add a feed or a sitemap first.")
-    return _sync(runtime, [])
+    return _start(runtime, [], following)
 
 
-def _sync(runtime: Runtime, refs: list[str]) -> tuple[str, str]:
-    """Sync the sources named (every one when none) and report each run; a source being
-    synced already is refused with a message rather than waited for."""
+def sync_one(
+    runtime: Runtime, source_id: str | None, following: list[str] | None, request: gr.Request
+) -> tuple:
+    """Start a sync of the chosen source in the background: (report, sources, followed,
+    timer)."""
+    _require_edit(request)
+    return _start(runtime, [_chosen(runtime, source_id).id], following)
+
+
+def _start(runtime: Runtime, refs: list[str], following: list[str] | None) -> tuple:
+    """Start the passes as the API's 202 "sync now" does (`Newsdesk.start_sync`) and return
+    at once, with the timer on: the page stays usable while they run, and `follow` shows
+    their progress until they end. A source being synced already is refused, as the API's
+    409 is, with a message rather than a second pass."""
     app = runtime.prepare()
     try:
-        outcome = app.sync(refs, exclusive=True)
-    except ValueError as exc:  # SyncBusy, or a source removed meanwhile
+        outcome = app.start_sync(refs)
+    except SyncBusy:
+        busy = [v for v in app.sources() if v.running_since and (not refs or v.id in refs)]
+        names = ", ".join(f"“{v.status.title or v.source.url}”" for v in busy) or "It"
+        raise gr.Error(f"{names}: a sync is already running; its progress shows under the "
+                       "sources until it is done.") from None  # fmt: skip
+    except ValueError as exc:  # SourceError: a source removed meanwhile
         raise gr.Error(str(exc)) from None
-    urls = {view.id: view.source.url for view in app.sources()}
-    items = []
-    for run in outcome.runs:
-        url = urls.get(run.source_id, run.source_id)
-        done = (
-            f"{run.status}: {run.added} added, {run.replaced} replaced, {run.unchanged} "
-            f"unchanged, {run.failed} failed"
-        )
-        error = f" ({run.error})" if run.error else ""
-        cls = "nd-bad" if run.status == "failed" else "nd-good"
-        items.append(f"<li class='{cls}'><strong>{render.esc(url)}</strong>: "
-                     f"{render.esc(done + error)}</li>")  # fmt: skip
-    if outcome.queued:
-        items.append(
-            f"<li>Asked {render.esc(outcome.holder or 'the running scheduler')} to sync "
-            f"{len(outcome.queued)} source(s) now: it runs this library's syncs.</li>"
-        )
-    return f"<ul class='nd-upload-report'>{''.join(items)}</ul>", sources_html(runtime)
+    now = [*outcome.started, *outcome.queued]
+    followed = list(dict.fromkeys([*(following or []), *now]))
+    views = {v.id: v for v in app.sources()}
+    return _report(followed, views), sources_html(runtime), followed, gr.Timer(active=True)
+
+
+def follow(runtime: Runtime, following: list[str] | None, synced: int) -> tuple:
+    """The timer's tick while passes started here run: (report, sources, still followed,
+    timer, `synced`, bumped when the last of them ends so the article list refreshes)."""
+    if not following:
+        return gr.skip(), gr.skip(), [], gr.Timer(active=False), synced
+    views = {v.id: v for v in runtime.prepare().sources()}
+    report, listing = _report(following, views), sources_html(runtime)
+    if any(sid in views and _busy(views[sid]) for sid in following):
+        return report, listing, following, gr.Timer(active=True), synced
+    return report, listing, [], gr.Timer(active=False), synced + 1
+
+
+def _busy(view: SourceView) -> bool:
+    """A pass over it runs in this process, or one was asked of the process that holds the
+    sync lease and has not run yet."""
+    return view.running_since is not None or view.requested
+
+
+def _report(following: list[str], views: dict[str, SourceView]) -> str:
+    """One line per followed source: its progress while it syncs, then its last run with
+    the errors named."""
+    lines = "".join(_line(sid, views.get(sid)) for sid in following)
+    return f"<ul class='nd-upload-report'>{lines}</ul>"
+
+
+def _line(sid: str, view: SourceView | None) -> str:
+    if view is None:
+        return f"<li class='nd-bad' data-sync='removed'>{render.esc(sid)}: removed meanwhile</li>"
+    name = f"<strong>{render.esc(view.source.url)}</strong>"
+    run = view.last_run
+    if view.running_since is not None:
+        counts = ""
+        if run is not None and run.started_at >= view.running_since:  # this pass's run
+            counts = f": {_counts(run)}, {run.left} page(s) to go"
+        since = time.strftime("%H:%M:%S", time.localtime(view.running_since))
+        return f"<li data-sync='running'>{name}: syncing since {since}{render.esc(counts)}…</li>"
+    if view.requested:
+        return (f"<li data-sync='queued'>{name}: asked the process that runs this library's "
+                "syncs to sync it now; waiting for it…</li>")  # fmt: skip
+    if run is None:
+        return f"<li data-sync='none'>{name}: not synced yet</li>"
+    error = f" ({run.error})" if run.error else ""
+    cls = "nd-bad" if run.status == "failed" else "nd-good"
+    errors = "".join(
+        f"<li>{render.esc(e.url)}: {render.esc(e.reason)}</li>" for e in run.errors[:SHOW_ERRORS]
+    )
+    more = run.failed - min(len(run.errors), SHOW_ERRORS)
+    if more > 0:
+        errors += f"<li>and {more} more</li>"
+    errors = f"<ul class='nd-bad'>{errors}</ul>" if errors else ""
+    return (
+        f"<li class='{cls}' data-sync='done'>{name}: {render.esc(run.status)}: "
+        f"{render.esc(_counts(run) + error)}{errors}</li>"
+    )
+
+
+def _counts(run: SyncRun) -> str:
+    return (f"{run.added} added, {run.replaced} replaced, {run.unchanged} unchanged, "
+            f"{run.failed} failed")  # fmt: skip
 
 
 def source_choices(runtime: Runtime) -> gr.Dropdown:
@@ -137,12 +208,6 @@ def _chosen(runtime: Runtime, source_id: str | None):  # noqa: ANN202 - a Source
     if view is None:
         raise gr.Error("That source is no longer there: it was removed meanwhile.")
     return view
-
-
-def sync_one(runtime: Runtime, source_id: str | None, request: gr.Request) -> tuple[str, str]:
-    """Sync the chosen source now: (the report of its run, the sources)."""
-    _require_edit(request)
-    return _sync(runtime, [_chosen(runtime, source_id).id])
 
 
 def ask_remove(runtime: Runtime, source_id: str | None, request: gr.Request) -> tuple:
