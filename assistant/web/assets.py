@@ -22,8 +22,8 @@ CSS = """
 .nd-feed-new { background: #e0e7ff; color: #3730a3; }
 .nd-feed-failing { background: #fee2e2; color: #7f1d1d; }
 .nd-feed-syncing { background: #fef9c3; color: #713f12; }
-.nd-watch { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 6px 10px;
-  margin: 6px 0; font-size: 0.92em; }
+.nd-watch, .nd-story { border: 1px solid var(--border-color-primary); border-radius: 8px;
+  padding: 6px 10px; margin: 6px 0; font-size: 0.92em; }
 .nd-watch-new, .nd-watch-badge { display: inline-block; font-size: 0.85em; border-radius: 10px;
   padding: 0 8px; background: #fef3c7; color: #78350f; font-weight: 600; }
 .nd-watch-change summary { cursor: pointer; margin-top: 4px; }

@@ -9,6 +9,7 @@ import gradio as gr
 from assistant.serving.runtime import Runtime
 from assistant.web import chat, handover, library, render
 from assistant.web import sources as feeds_section
+from assistant.web import stories as stories_web
 from assistant.web import watches as watches_web
 from assistant.web.files import Page
 
@@ -104,6 +105,9 @@ def build_page(runtime: Runtime) -> gr.Blocks:
                     sources = gr.HTML(render.sources_panel([]), elem_id="nd-sources-panel")
             with gr.Tab("Watches", id="watches"):
                 watch_tab = watches_web.WatchTab(runtime, badge)
+            with gr.Tab("Stories", id="stories") as stories_item:
+                stories_tab = stories_web.StoriesTab(runtime)
+            stories_item.select(stories_tab.show, stories_tab.inputs, stories_tab.listing)
             with gr.Tab("Library", id="library"):
                 files = gr.File(
                     file_count="multiple",
