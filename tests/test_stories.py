@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from assistant.app import Newsdesk
-from assistant.evaluation.stories import score
+from assistant.evaluation.stories import score, within_days
 from assistant.settings import StorySettings, load_settings
 from assistant.stories.grouping import GroupedArticle, group_articles
 from assistant.stories.listing import story_list_of
@@ -135,3 +135,12 @@ def test_the_evaluation_score_counts_pairs_and_shares():
     lumped = score([["a", "b", "c", "d"]], gold)
     assert lumped["pair_recall"] == 1.0 and lumped["pair_precision"] == 4 / 6
     assert lumped["purity"] == 3 / 4
+    # An article no question returned does not count against a story's purity.
+    assert score([["a", "b", "x"], ["c", "d"]], gold)["purity"] == 1.0
+
+
+def test_the_same_week_proxy_splits_a_questions_results_at_gaps_of_more_than_a_week():
+    days = {"a": 100, "b": 103, "c": 109, "d": 400, "e": 401, "f": 900, "u": None}
+    gold = [["a", "b", "c", "d", "e", "f", "u"]]
+    # a-b-c chain within a week of each other; d-e a year later; f alone is no pair.
+    assert within_days(gold, days, 7) == [["a", "b", "c", "u"], ["d", "e"]]

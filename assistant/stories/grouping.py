@@ -44,7 +44,7 @@ class GroupedArticle:
     names: frozenset[str]  # its capitalised names (ingest/text/names.py)
 
 
-def _day(published_at: str | None) -> int | None:
+def day_number(published_at: str | None) -> int | None:
     if not published_at:
         return None
     try:
@@ -68,7 +68,7 @@ def pair_similarity(articles: Sequence[GroupedArticle], settings: StorySettings)
                     share = len(ni & nj) / min(len(ni), len(nj))
                     sim[i, j] += settings.names_weight * share
                     sim[j, i] = sim[i, j]
-    days = np.array([_day(a.published_at) or -1 for a in articles])
+    days = np.array([day_number(a.published_at) or -1 for a in articles])
     dated = days >= 0
     apart = np.abs(days[:, None] - days[None, :]) > settings.window_days
     sim[apart & dated[:, None] & dated[None, :]] = _APART

@@ -89,6 +89,7 @@ def test_the_route_list_covers_the_whole_api(keyed_client: TestClient):
         ("DELETE", "/v1/watches/a000"),
         ("POST", "/v1/watches/a000/seen"),
         ("POST", "/v1/watches/check"),
+        ("GET", "/v1/stories"),
     ]:
         assert expected in ops
     assert len(ops) >= 15
