@@ -22,7 +22,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import TYPE_CHECKING
 
-from assistant import cli_stories, cli_watch
+from assistant import cli_brief, cli_stories, cli_watch
 from assistant.options import describe_options
 from assistant.settings import SettingsError, load_settings
 
@@ -236,6 +236,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     cli_watch.add_parser(sub, common)
     cli_stories.add_parser(sub, common, _date, _outlet)
+    cli_brief.add_parser(sub, common, _date, _outlet, _export_file)
 
     p = sub.add_parser("export", parents=[common], help="write every article to JSON Lines")
     p.add_argument("file", metavar="FILE.jsonl", help="where to write ('-': standard output)")
@@ -737,6 +738,7 @@ COMMANDS = {
     "sync": _cmd_sync,
     "watch": cli_watch.run,
     "stories": cli_stories.run,
+    "brief": cli_brief.run,
     "eval": _cmd_eval,
     "check": _cmd_check,
     "export": _cmd_export,
@@ -749,11 +751,11 @@ COMMANDS = {
 # Commands on the configured store. On an embedded store each holds it for its whole run;
 # when a running server holds it, those in THROUGH_SERVER are sent through that server.
 STORE_COMMANDS = frozenset(
-    {"ingest", "ask", "chat", "articles", "sources", "sync", "watch", "stories"}
+    {"ingest", "ask", "chat", "articles", "sources", "sync", "watch", "stories", "brief"}
     | {"export", "import", "check"}
 )
 THROUGH_SERVER = frozenset(
-    {"ingest", "ask", "chat", "articles", "sources", "sync", "watch", "stories"}
+    {"ingest", "ask", "chat", "articles", "sources", "sync", "watch", "stories", "brief"}
 )
 
 
@@ -786,8 +788,8 @@ def _through_server(busy: StoreBusy, args: argparse.Namespace, key: str) -> int:
         print(
             f"error: '{args.command}' needs the store at {busy.path} to itself, and "
             f"{holder.describe()} holds it: stop that server first (ingest, articles, ask, "
-            "chat, sources, sync, watch and stories go through it; the server runs due syncs "
-            "itself unless started with --no-sync)",
+            "chat, sources, sync, watch, stories and brief go through it; the server runs "
+            "due syncs itself unless started with --no-sync)",
             file=sys.stderr,
         )
         return EXIT_FAILURE

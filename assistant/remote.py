@@ -10,7 +10,7 @@ reports either way; `sources` and `sync` go to /v1/sources (the server runs the 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
@@ -19,6 +19,7 @@ import httpx
 
 from assistant.api.schemas import MAX_URLS
 from assistant.app import IngestOutcome
+from assistant.briefing import Briefing
 from assistant.handover.saved import answer_of
 from assistant.stories.listing import StoryList, story_list_of
 from assistant.sync import SyncOutcome
@@ -240,6 +241,24 @@ class RemoteNewsdesk:
         params = {"since": _iso(since), "until": _iso(until), "source": source, "limit": limit}
         params = {k: v for k, v in params.items() if v is not None}
         return story_list_of(self.request("GET", "/v1/stories", params=params).json())
+
+    def brief(
+        self,
+        topic: str,
+        *,
+        since: date | None = None,
+        until: date | None = None,
+        source: str | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> Briefing:
+        """The server's briefing (POST /v1/brief); its stages are not streamed here."""
+        if progress is not None:
+            progress("asking the server")
+        body = {"topic": topic, "since": _iso(since), "until": _iso(until), "source": source}
+        found = self.request("POST", "/v1/brief", json=body, ok=(422,))
+        if found.status_code == 422:
+            raise ValueError(_error_message(found))
+        return Briefing.from_dict(found.json())
 
     def _source_id(self, ref: str) -> str | None:
         """A source's id from its id or URL, as the server knows it."""

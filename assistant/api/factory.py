@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from assistant.api import (
     articles,
     ask,
+    brief,
     handover,
     health,
     openai_compat,
@@ -145,7 +146,8 @@ def create_app(
     )
     api.state.runtime = runtime
     install_docs(api)
-    routers = (ask, search, articles, sources, stories, watches, handover, openai_compat, health)
+    routers = (ask, search, articles, sources, stories, brief, watches, handover, openai_compat,
+               health)  # fmt: skip
     for module in routers:
         api.include_router(module.router)
     api.router.routes.extend(_mcp_routes(mcp_app.routes, mcp_security))

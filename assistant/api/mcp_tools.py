@@ -1,4 +1,5 @@
-"""The MCP server: tools to search articles, ask a question and fetch an article.
+"""The MCP server: tools to search articles, ask a question, brief on a topic's period and
+fetch an article.
 
 Served over stdio (`newsdesk serve --mcp-stdio`) and over streamable HTTP at /mcp on the API
 server, where the API keys guard it like any other path.
@@ -16,6 +17,7 @@ from pydantic import ValidationError
 
 from assistant.api.articles import find_article
 from assistant.api.ask import answer_question
+from assistant.api.brief import BriefRequest, make_briefing
 from assistant.api.schemas import MAX_K, MAX_QUESTION_CHARS, AnswerOut, AskRequest, Filters
 from assistant.serving.errors import ApiError
 from assistant.serving.runtime import Runtime
@@ -23,7 +25,8 @@ from assistant.serving.runtime import Runtime
 INSTRUCTIONS = (
     "Newsdesk answers questions from a collection of news articles. Use `ask` for an answer "
     "whose every claim cites an exact quote (article id, title, outlet, date, offsets), "
-    "`search_articles` for the passages themselves, and `get_article` for a full text."
+    "`search_articles` for the passages themselves, `brief` for what happened with a topic "
+    "over a period (a dated, cited timeline), and `get_article` for a full text."
 )
 
 
@@ -91,6 +94,24 @@ def build_mcp(runtime: Runtime) -> MCPServer:
         try:
             body = AskRequest(question=question, filters=filters, as_of=as_of)
             return AnswerOut.of(answer_question(runtime.prepare(), body)).model_dump()
+        except (ApiError, ValueError) as exc:
+            raise ToolError(str(getattr(exc, "detail", exc))) from exc
+
+    @server.tool()
+    def brief(
+        topic: str,
+        since: str | None = None,
+        until: str | None = None,
+        source: str | None = None,
+    ) -> dict[str, Any]:
+        """What happened with a topic over a period (dates YYYY-MM-DD, inclusive; neither:
+        the week up to the newest article), optionally from one outlet: its events in date
+        order, each with its date, one or two sentences citing exact quotes [n], the outlets
+        that reported it, and figures they gave differently (a disagreement on one day, or
+        a change over days). `notes` say when there were no articles or a limit was hit."""
+        try:
+            body = BriefRequest(topic=topic, since=since, until=until, source=source)
+            return make_briefing(runtime.prepare(), body).model_dump()
         except (ApiError, ValueError) as exc:
             raise ToolError(str(getattr(exc, "detail", exc))) from exc
 

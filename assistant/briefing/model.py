@@ -137,6 +137,30 @@ class Briefing:
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
         }
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Briefing:
+        """A briefing from its `to_dict` (a server's answer, read by the remote CLI)."""
+
+        def day(value: str | None) -> date | None:
+            return date.fromisoformat(value) if value else None
+
+        def diff(d: dict) -> Difference:
+            return Difference(d["kind"], Citation(**d["earlier"]), Citation(**d["later"]))
+
+        events = [
+            BriefingEvent(
+                date=e["date"],
+                citations=[Citation(**c) for c in e["citations"]],
+                outlets=[Outlet(**o) for o in e["outlets"]],
+                differences=[diff(d) for d in e["differences"]],
+                article_ids=list(e["article_ids"]),
+            )
+            for e in data["events"]
+        ]
+        return cls(data["topic"], day(data["since"]), day(data["until"]), data["source"],
+                   events, list(data["notes"]), dict(data["timings"]),
+                   data["articles_read"])  # fmt: skip
+
     def as_answer(self, question: str) -> Answer:
         """The briefing as a chat answer: one paragraph per event, dated, its outlets named,
         its differences after it; the citations numbered as in the briefing."""

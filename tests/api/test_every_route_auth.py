@@ -90,6 +90,7 @@ def test_the_route_list_covers_the_whole_api(keyed_client: TestClient):
         ("POST", "/v1/watches/a000/seen"),
         ("POST", "/v1/watches/check"),
         ("GET", "/v1/stories"),
+        ("POST", "/v1/brief"),
     ]:
         assert expected in ops
     assert len(ops) >= 15

@@ -38,7 +38,7 @@ def test_over_http_the_tools_search_answer_with_citations_and_fetch_articles(
         ("ask", {"question": QUESTION}),
         ("get_article", {"article_id": "a-missing-id"}),
     )
-    assert tools == {"search_articles", "ask", "get_article"}
+    assert tools == {"search_articles", "ask", "brief", "get_article"}
     passages = found.structured_content["passages"]
     assert len(passages) == 2 and passages[0]["source"] == "Meridian Wire"
     answer = answered.structured_content
