@@ -7,6 +7,7 @@ from functools import partial
 import gradio as gr
 
 from assistant.serving.runtime import Runtime
+from assistant.web import briefing as briefing_web
 from assistant.web import chat, handover, library, render
 from assistant.web import sources as feeds_section
 from assistant.web import stories as stories_web
@@ -108,6 +109,8 @@ def build_page(runtime: Runtime) -> gr.Blocks:
             with gr.Tab("Stories", id="stories") as stories_item:
                 stories_tab = stories_web.StoriesTab(runtime)
             stories_item.select(stories_tab.show, stories_tab.inputs, stories_tab.listing)
+            with gr.Tab("Briefing", id="briefing"):
+                briefing_web.BriefingTab(runtime)
             with gr.Tab("Library", id="library"):
                 files = gr.File(
                     file_count="multiple",
