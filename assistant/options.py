@@ -40,7 +40,7 @@ OPTIONS: tuple[Option, ...] = (
         "store.hnsw_sync_threshold",
         "NEWSDESK_HNSW_SYNC_THRESHOLD",
         int,
-        "changes after which Chroma writes a collection's whole vector index to disk [20000]",
+        "changes after which Chroma writes a collection's vector index to disk [1000]",
     ),
     Option("embedder.model_path", "NEWSDESK_EMBEDDER_PATH", str, "sentence-transformers folder"),
     Option("embedder.batch_size", "NEWSDESK_EMBED_BATCH_SIZE", int, "embedding batch size [32]"),

@@ -16,11 +16,11 @@ class StoreConfig:
     ssl: bool = False
     token: str | None = None
     collection: str = "newsdesk"
-    # Chroma writes its whole HNSW index (vectors, graph, id map) to disk after this many
-    # changes to a collection: ~1.8 GB at 1M chunks, so Chroma's default of 1,000 made each
-    # add cost more as the store grew (docs/benchmarks.md). Changes not yet in the files are
-    # kept in Chroma's log and applied again when the store is next opened (~ms each).
-    hnsw_sync_threshold: int = 20_000
+    # Changes to a collection after which Chroma writes its HNSW index to disk (the changed
+    # vectors and the whole id map); until then they live in Chroma's log, which every later
+    # write and the next process to open the store read again (vectorstore/hnsw_sync.py).
+    # Chroma's own default, kept: larger made adds dearer (docs/benchmarks.md).
+    hnsw_sync_threshold: int = 1000
 
 
 # Every backend runs the same weights: torch and "onnx" give the same vectors (cosine 1.0),
