@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +28,7 @@ from ingest.chunking import chunk_article
 from ingest.loaders.records import record_to_article
 from ingest.types import Article
 from vectorstore.records import embedding_text
+from vectorstore.types import AddReport
 
 BASE_ARTICLES = 120
 SIGMA = 0.02
@@ -57,40 +59,63 @@ def build_store(settings: Settings, chunks: int, *, log=print) -> Newsdesk:  # n
     app = Newsdesk(settings)
     if app.store.count_chunks() >= chunks * 0.98:
         return app
-    base = [record_to_article(r, "bench") for r in article_records(BASE_ARTICLES)]
-    pairs = [(a, c) for a in base for c in chunk_article(a, settings.ingest.chunking)]
     started = time.perf_counter()
-    # The base vectors are kept beside the stores: every size and kind reuses them.
-    saved = settings.data_dir.parent / f"base-{BASE_ARTICLES}-{settings.embedder.backend}.npy"
-    if saved.is_file():
-        vectors = np.load(saved)
-    else:
-        vectors = app.embedder.embed_documents([embedding_text(a, c) for a, c in pairs])
-        saved.parent.mkdir(parents=True, exist_ok=True)
-        np.save(saved, vectors)
-        log(f"embedded {len(pairs)} base chunks in {time.perf_counter() - started:.0f}s")
-    by_body = {c.text: v for (_, c), v in zip(pairs, vectors, strict=True)}
-    # A store built earlier at a smaller size grows from where it stopped: copy numbers go on,
-    # and the noise is seeded afresh so no vector repeats one made in the earlier run.
-    copy = app.store.count_chunks() // len(pairs)
-    noisy = NoisyCopies(by_body, app.embedder, seed=7 + copy)
-    writer = Newsdesk(settings, embedder=noisy)
-    while writer.store.count_chunks() < chunks:
+    copier = Copier(settings, app, log=log)
+    # Counted once: Chroma's count reads the whole collection (~0.5 s at 1M chunks).
+    have = copier.writer.store.count_chunks()
+    while have < chunks:
+        have += copier.add(chunks - have).chunks_written
+        if copier.copy % 10 == 0:
+            took, load = time.perf_counter() - started, os.getloadavg()[0]
+            log(f"{have} chunks, {took:.0f}s, load {load:.1f}")
+    took = time.perf_counter() - started
+    log(f"store at {copier.writer.store.count_chunks()} chunks in {took:.0f}s")
+    return app
+
+
+class Copier:
+    """Adds copies of the base articles to a store through `ArticleStore.add_articles`, one
+    copy (every base article once, ~1,640 chunks) or part of one per `add`."""
+
+    def __init__(self, settings: Settings, app: Newsdesk, *, log=print) -> None:  # noqa: ANN001
+        self.settings = settings
+        self.base = [record_to_article(r, "bench") for r in article_records(BASE_ARTICLES)]
+        pairs = [(a, c) for a in self.base for c in chunk_article(a, settings.ingest.chunking)]
+        self.chunks_per_copy = len(pairs)
+        started = time.perf_counter()
+        # The base vectors are kept beside the stores: every size and kind reuses them.
+        saved = settings.data_dir.parent / f"base-{BASE_ARTICLES}-{settings.embedder.backend}.npy"
+        if saved.is_file():
+            vectors = np.load(saved)
+        else:
+            vectors = app.embedder.embed_documents([embedding_text(a, c) for a, c in pairs])
+            saved.parent.mkdir(parents=True, exist_ok=True)
+            np.save(saved, vectors)
+            log(f"embedded {len(pairs)} base chunks in {time.perf_counter() - started:.0f}s")
+        by_body = {c.text: v for (_, c), v in zip(pairs, vectors, strict=True)}
+        # A store built earlier at a smaller size grows from where it stopped: copy numbers go
+        # on, and the noise is seeded afresh so no vector repeats one made in the earlier run.
+        self.copy = app.store.count_chunks() // len(pairs)
+        self.writer = Newsdesk(
+            settings, embedder=NoisyCopies(by_body, app.embedder, seed=7 + self.copy)
+        )
+
+    def add(self, most: int) -> AddReport:
+        """Add the next copy, or as many of its articles as make up `most` chunks."""
         batch = [
             # id="": a new content id from the new title (replace would keep the old one).
-            dataclasses.replace(a, title=f"{a.title} (copy {copy})", url=None, id="") if copy else a
-            for a in base
+            dataclasses.replace(a, title=f"{a.title} (copy {self.copy})", url=None, id="")
+            if self.copy
+            else a
+            for a in self.base
         ]
-        need = chunks - writer.store.count_chunks()
-        if need < len(pairs):  # the last copy: just enough articles
-            batch = _first_articles(batch, need, settings)
-        if not writer.store.add_articles(batch).added and copy:
+        if most < self.chunks_per_copy:  # the last copy: just enough articles
+            batch = _first_articles(batch, most, self.settings)
+        report = self.writer.store.add_articles(batch)
+        if not report.added and self.copy:
             raise RuntimeError("copies were not added: the store would never grow")
-        copy += 1
-        if copy % 10 == 0:
-            log(f"{writer.store.count_chunks()} chunks, {time.perf_counter() - started:.0f}s")
-    log(f"store at {writer.store.count_chunks()} chunks in {time.perf_counter() - started:.0f}s")
-    return app
+        self.copy += 1
+        return report
 
 
 def _first_articles(articles: list[Article], chunks: int, settings: Settings) -> list[Article]:
