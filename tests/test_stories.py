@@ -15,7 +15,7 @@ from assistant.app import Newsdesk
 from assistant.evaluation.stories import score, within_days
 from assistant.settings import StorySettings, load_settings
 from assistant.stories.grouping import GroupedArticle, group_articles
-from assistant.stories.listing import story_list_of
+from assistant.stories.listing import list_stories, story_list_of
 from assistant.stories.story import Story, story_id
 from tests.stories_corpus import (
     BEFORE,
@@ -27,6 +27,7 @@ from tests.stories_corpus import (
     UNRELATED,
     VALLEY,
 )
+from vectorstore.types import ArticleInfo
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +145,18 @@ def test_the_same_week_proxy_splits_a_questions_results_at_gaps_of_more_than_a_w
     gold = [["a", "b", "c", "d", "e", "f", "u"]]
     # a-b-c chain within a week of each other; d-e a year later; f alone is no pair.
     assert within_days(gold, days, 7) == [["a", "b", "c", "u"], ["d", "e"]]
+
+
+def test_a_period_larger_than_the_cap_reads_only_its_newest_articles_and_says_so():
+    infos = [ArticleInfo(f"x{d}", "t", "A", f"2024-05-{d:02d}", None, None, "", 1, 10)
+             for d in range(1, 6)]  # fmt: skip
+    asked: list[list[str]] = []
+
+    def grouped(ids):
+        asked.append(list(ids))
+        return [_article(i, [1, int(i[1:]), 0], f"2024-05-{int(i[1:]):02d}") for i in ids]
+
+    found = list_stories(infos, grouped, lambda ids: {}, StorySettings(max_articles=2))
+    assert asked == [["x5", "x4"]]  # nothing older was even read
+    assert found.articles_in_period == 5 and found.articles_grouped == 2
+    assert found.notes[0].startswith("only the newest 2 of the period's 5 articles")

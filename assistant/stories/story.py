@@ -16,10 +16,12 @@ import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from itertools import combinations
 
 from assistant.citations import quote_is_exact
 from assistant.conflicts import quantities, values_differ
+from assistant.settings import ConflictSettings
 from assistant.types import Citation
 from ingest.text import date_values, sentence_spans, tokenize
 from ingest.text.names import sentence_names
@@ -34,8 +36,9 @@ DIFFERENCES = 4
 # A sentence shorter or longer than this (words) is not shown as a fact.
 MIN_WORDS, MAX_WORDS = 6, 60
 # Two sentences that give one thing differently must otherwise say alike things: at least
-# this share of their content words in common (or a name of the event).
-MIN_ALIKE = 0.3
+# this share of their content words (figures aside) in common, as for an answer's
+# disagreement (assistant/settings.py, ConflictSettings.min_same_words).
+MIN_ALIKE = ConflictSettings.min_same_words
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,28 @@ class _Sentence:
     def text(self) -> str:
         return self.article.text[self.start : self.end]
 
+    # Each read once: a story's sentences are compared with many others.
+    @cached_property
+    def quantities(self) -> set[tuple[str, str]]:
+        return quantities(self.text)
+
+    @cached_property
+    def figures(self) -> set[str]:
+        return {value for value, _ in self.quantities}
+
+    @cached_property
+    def names(self) -> set[str]:
+        return {n.casefold() for n in sentence_names(self.text)}
+
+    @cached_property
+    def dates(self) -> set[str]:
+        return date_values(self.text)
+
+    @cached_property
+    def words(self) -> set[str]:
+        """Its content words, without its figures (what two tellings of one thing share)."""
+        return set(tokenize(self.text)) - self.figures
+
 
 def _outlet(article: Article) -> str:
     # An article without an outlet is a source of its own, never one with another.
@@ -118,13 +143,13 @@ def _names(text: str) -> set[str]:
     return {n.casefold() for n in sentence_names(text)}
 
 
-def _figures(text: str) -> set[str]:
-    return {value for value, _ in quantities(text)}
-
-
-def _content(text: str, title: str = "") -> tuple[set[str], set[str], set[str]]:
-    """The figures, names and dates a text states (names of its headline too)."""
-    return _figures(text), _names(text) | _names(title), date_values(text)
+def _content(article: Article, sentences: list[_Sentence]) -> tuple[set[str], ...]:
+    """The figures, names and dates an article's read sentences state (and its headline's
+    names)."""
+    mine = [s for s in sentences if s.article.id == article.id]
+    figures = set().union(*(s.figures for s in mine))
+    names = set().union(*(s.names for s in mine)) | _names(article.title)
+    return figures, names, set().union(*(s.dates for s in mine))
 
 
 def _read(articles: Sequence[Article]) -> list[Article]:
@@ -158,11 +183,11 @@ def _shared(
 ) -> list[tuple[_Sentence, tuple[str, ...]]]:
     """Sentences whose figures and names other outlets' articles hold too, the most widely
     reported first, no two about the same figures and names."""
-    content = {a.id: _content(a.text[:READ_CHARS], a.title) for a in read}
+    content = {a.id: _content(a, sentences) for a in read}
     ranked = []
     for s in sentences:
         words = len(s.text.split())
-        figures, names, dates = _content(s.text)
+        figures, names, dates = s.figures, s.names, s.dates
         if not MIN_WORDS <= words <= MAX_WORDS or not names or not (figures or len(names) >= 2):
             continue
         need = math.ceil(len(names) / 2) if figures else max(2, math.ceil(2 * len(names) / 3))
@@ -194,9 +219,8 @@ def _shared(
 
 
 def _alike(a: _Sentence, b: _Sentence) -> bool:
-    ta, tb = set(tokenize(a.text)), set(tokenize(b.text))
-    share = len(ta & tb) / max(1, min(len(ta), len(tb)))
-    return share >= MIN_ALIKE or bool(_names(a.text) & _names(b.text))
+    """Two sentences that tell one thing: most of their content words in common."""
+    return len(a.words & b.words) / max(1, min(len(a.words), len(b.words))) >= MIN_ALIKE
 
 
 def _day(s: _Sentence) -> str:
@@ -209,10 +233,10 @@ def _differences(sentences: list[_Sentence]) -> list[tuple[str, _Sentence, _Sent
     counted: dict[str, list[_Sentence]] = {}
     dated: list[_Sentence] = []
     for s in sentences:
-        for _, noun in quantities(s.text):
+        for _, noun in s.quantities:
             if noun:
                 counted.setdefault(noun, []).append(s)
-        if date_values(s.text):
+        if s.dates:
             dated.append(s)
     found: dict[str, tuple[str, _Sentence, _Sentence]] = {}
     candidates = [(noun, group, "number") for noun, group in counted.items()]
