@@ -1,5 +1,5 @@
-"""The MCP server: tools to search articles, ask a question, brief on a topic's period and
-fetch an article.
+"""The MCP server: tools to search articles, ask a question, brief on a topic's period, list
+the stories of a period and fetch an article.
 
 Served over stdio (`newsdesk serve --mcp-stdio`) and over streamable HTTP at /mcp on the API
 server, where the API keys guard it like any other path.
@@ -19,14 +19,20 @@ from assistant.api.articles import find_article
 from assistant.api.ask import answer_question
 from assistant.api.brief import BriefRequest, make_briefing
 from assistant.api.schemas import MAX_K, MAX_QUESTION_CHARS, AnswerOut, AskRequest, Filters
+from assistant.api.stories import make_stories
 from assistant.serving.errors import ApiError
 from assistant.serving.runtime import Runtime
+from assistant.stories.listing import MAX_LIMIT
+
+MAX_OUTLET_CHARS = 200
 
 INSTRUCTIONS = (
     "Newsdesk answers questions from a collection of news articles. Use `ask` for an answer "
     "whose every claim cites an exact quote (article id, title, outlet, date, offsets), "
     "`search_articles` for the passages themselves, `brief` for what happened with a topic "
-    "over a period (a dated, cited timeline), and `get_article` for a full text."
+    "over a period (a dated, cited timeline), `stories` for the articles grouped by event "
+    "across outlets (what they share, where they differ, cited), and `get_article` for a "
+    "full text."
 )
 
 
@@ -112,6 +118,31 @@ def build_mcp(runtime: Runtime) -> MCPServer:
         try:
             body = BriefRequest(topic=topic, since=since, until=until, source=source)
             return make_briefing(runtime.prepare(), body).model_dump()
+        except (ApiError, ValueError) as exc:
+            raise ToolError(str(getattr(exc, "detail", exc))) from exc
+
+    @server.tool()
+    def stories(
+        since: str | None = None,
+        until: str | None = None,
+        source: str | None = None,
+        limit: int = 10,
+    ) -> dict[str, Any]:
+        """The stored articles grouped into stories (one event across outlets and days),
+        largest first: per story its outlets, first and last report, facts two or more
+        outlets share and figures or dates they give differently, each an exact quote
+        with offsets. Dates YYYY-MM-DD, inclusive; `source`: the stories that outlet
+        reported; `limit` 1 to 100."""
+        try:
+            days = [date.fromisoformat(d) if d else None for d in (since, until)]
+        except ValueError as exc:
+            raise ToolError(f"dates must be YYYY-MM-DD: {exc}") from exc
+        if source is not None and not 1 <= len(source.strip()) <= MAX_OUTLET_CHARS:
+            raise ToolError(f"source: an outlet name of 1 to {MAX_OUTLET_CHARS} characters")
+        if not 1 <= limit <= MAX_LIMIT:
+            raise ToolError(f"limit: from 1 to {MAX_LIMIT}")
+        try:
+            return make_stories(runtime.prepare(), *days, source, limit).model_dump()
         except (ApiError, ValueError) as exc:
             raise ToolError(str(getattr(exc, "detail", exc))) from exc
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from assistant.api.deps import App, errors
+from assistant.app import Newsdesk
 from assistant.serving.errors import ApiError
 from assistant.stories.listing import MAX_LIMIT
 from assistant.stories.story import Story
@@ -44,6 +45,13 @@ def list_stories(
 ) -> StoriesOut:
     """The stories of a period, largest first: articles about one event across outlets and
     days, grouped by meaning, names and dates. 422 when `since` is after `until`."""
+    return make_stories(app, since, until, source, limit)
+
+
+def make_stories(
+    app: Newsdesk, since: date | None, until: date | None, source: str | None, limit: int
+) -> StoriesOut:
+    """The route's answer (the MCP tool's too); ApiError 422 for a period the wrong way."""
     try:
         found = app.stories(since=since, until=until, source=source, limit=limit)
     except ValueError as exc:

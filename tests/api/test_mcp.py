@@ -38,7 +38,7 @@ def test_over_http_the_tools_search_answer_with_citations_and_fetch_articles(
         ("ask", {"question": QUESTION}),
         ("get_article", {"article_id": "a-missing-id"}),
     )
-    assert tools == {"search_articles", "ask", "brief", "get_article"}
+    assert tools == {"search_articles", "ask", "brief", "stories", "get_article"}
     passages = found.structured_content["passages"]
     assert len(passages) == 2 and passages[0]["source"] == "Meridian Wire"
     answer = answered.structured_content
@@ -47,6 +47,24 @@ def test_over_http_the_tools_search_answer_with_citations_and_fetch_articles(
     text = sample_app.store.get_article(citation["article_id"]).text
     assert text[citation["start"] : citation["end"]] == citation["quote"]
     assert missing.is_error and "no article" in missing.content[0].text
+
+
+def test_over_http_the_stories_tool_gives_stories_with_exact_quotes(
+    live_url: str, sample_app: Newsdesk
+):
+    _, (listed, refused) = run_session(
+        f"{live_url}/mcp",
+        ("stories", {"limit": 3}),
+        ("stories", {"since": "last week"}),
+    )
+    body = listed.structured_content
+    assert not listed.is_error and 1 <= len(body["stories"]) <= 3
+    cites = [f["citation"] for s in body["stories"] for f in s["shared"]]
+    cites += [c for s in body["stories"] for d in s["differing"] for c in d["sides"]]
+    for c in cites:
+        text = sample_app.store.get_article(c["article_id"]).text
+        assert text[c["start"] : c["end"]] == c["quote"]
+    assert refused.is_error and "YYYY-MM-DD" in refused.content[0].text
 
 
 def test_over_stdio_a_fresh_server_answers_from_its_sample_articles(tmp_path: Path):
