@@ -66,17 +66,20 @@ def test_chunks_not_yet_in_the_index_files_are_found_after_reopening(make_app, t
     assert check_store(again.store).ok
 
 
-def test_an_existing_store_takes_a_new_threshold_when_opened_and_keeps_its_articles(make_app):
-    app = make_app("store", **{"store.hnsw_sync_threshold": 4})
+def test_an_existing_store_takes_a_new_threshold_when_opened_and_keeps_its_articles(
+    make_app, backend
+):
+    app = make_app("store", **backend, **{"store.hnsw_sync_threshold": 4})
     app.store.add_articles(ARTICLES)
+    assert _thresholds(app) == {4}
     app.close()
 
-    again = make_app("store", **{"store.hnsw_sync_threshold": 50_000})
+    again = make_app("store", **backend, **{"store.hnsw_sync_threshold": 50_000})
     assert _thresholds(again) == {50_000}
     assert again.store.count_articles() == 8
     assert check_store(again.store).ok
     hits = again.store.search("report number 5 river bridge", k=8)
-    assert {p.article_id for p in hits} <= {a.id for a in ARTICLES} and hits
+    assert hits and {p.article_id for p in hits} <= {a.id for a in ARTICLES}
 
 
 def test_a_threshold_below_one_is_refused_naming_the_variable():
