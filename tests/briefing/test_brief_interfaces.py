@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import docx
@@ -15,11 +17,13 @@ import pytest
 
 from assistant.api import create_app
 from assistant.settings import Names
+from bench.load import wait_ready
 from tests.api.conftest import READ_KEY, WRITE_KEY, LiveServer, with_api
 from tests.api.test_mcp import run_session
 from tests.briefing.test_briefing import TOPIC
+from tests.chroma_server import free_port
 from tests.stories_corpus import GARRISON, NORTHERN, STORY_ARTICLES, VALLEY
-from tests.test_cli import newsdesk
+from tests.test_cli import cli_env, newsdesk
 
 BODY = {"topic": TOPIC, "since": "2023-11-01", "until": "2023-11-10"}
 
@@ -145,3 +149,30 @@ def test_newsdesk_brief_refuses_what_it_cannot_use_with_a_usage_error(tmp_path: 
     assert "expected a date as YYYY-MM-DD" in wrong.stderr
     bad_file = newsdesk(tmp_path, "brief", TOPIC, "--export", str(tmp_path / "x.pdf"), check_rc=2)
     assert "cannot tell the export format" in bad_file.stderr
+
+
+def test_newsdesk_brief_goes_through_a_running_server(cli_store: Path):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = (cli_store / "serve.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)],
+        env={**cli_env(cli_store), "NEWSDESK_SAMPLE_CORPUS": "false"},
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+    try:
+        wait_ready(url, proc)
+        args = ("brief", TOPIC, "--since", "2023-11-01", "--until", "2023-11-10")
+        through = newsdesk(cli_store, *args)
+        assert f"working through {url}" in through.stderr
+        dated = [line.split()[0] for line in through.stdout.splitlines() if line[:4] == "2023"]
+        assert dated == ["2023-11-02", "2023-11-08"]
+        assert "give different figures" in through.stdout
+        late = newsdesk(cli_store, "brief", TOPIC, "--since", "2023-11-09", "--until",
+                        "2023-11-01", check_rc=2)  # fmt: skip
+        assert "since" in late.stderr and "is after until" in late.stderr
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+        log.close()
