@@ -16,7 +16,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 from datetime import date
@@ -829,6 +831,7 @@ def _main(argv: Sequence[str] | None) -> int:
     from vectorstore.lock import this_process
 
     app = Newsdesk(settings, holder=this_process(f"newsdesk {args.command}"))
+    previous = _stop_on_sigterm()
     try:
         return _run(app, args)
     except StoreUnavailable as exc:
@@ -839,6 +842,25 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_on_sigterm() -> object | None:
+    """SIGTERM (`kill`, `timeout`, a service manager stopping the command) stops a command as
+    Ctrl-C does. Python runs the handler between bytecodes, so a Chroma write in progress
+    finishes first: killed inside it, Chroma 1.5 can leave its index files unreadable
+    (docs/benchmarks.md, "Adds into a large store"). `serve` and `sync --watch` put their own
+    handlers in place of this one. Returns the handler it replaced (None off the main thread,
+    where none can be set)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, stop)
 
 
 if __name__ == "__main__":
