@@ -773,8 +773,10 @@ class Newsdesk:
             # No day of the period is preferred (no `as_of`), and no undated article joins.
             return store.search(query, k, self._without_samples(filters, False))
 
+        # Extractive by default; with a language model configured, it writes each event.
+        writer = self.answerer.answer if self.settings.llm.backend != "extractive" else None
         library = Library(search, self.articles, self.grouped_articles, self.embedder,
-                          lambda token: store.last_lexical_index().idf(token))  # fmt: skip
+                          lambda token: store.last_lexical_index().idf(token), writer)  # fmt: skip
         return brief(topic, since, until, source, library=library, settings=self.settings,
                      progress=progress)  # fmt: skip
 

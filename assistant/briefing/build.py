@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from assistant.briefing.events import Topic, make_event
+from assistant.briefing.events import Topic, Writer, make_event
 from assistant.briefing.model import Briefing, verified
 from assistant.settings import Settings
 from assistant.stories.grouping import GroupedArticle, group_articles
@@ -38,6 +38,13 @@ class Library:
     grouped: Callable[[Sequence[str]], list[GroupedArticle]]
     embedder: Embedder
     idf: Callable[[str], float]
+    # A language model's answerer, when one is configured: it writes each event's text.
+    writer: Writer | None = None
+
+
+def _now() -> float:
+    # Looked up when a briefing starts, so a test can stand in a clock it moves itself.
+    return time.perf_counter()
 
 
 def check_request(topic: str, since: date | None, until: date | None) -> str:
@@ -74,11 +81,12 @@ def brief(
     library: Library,
     settings: Settings,
     progress: Progress | None = None,
-    clock: Callable[[], float] = time.perf_counter,
+    clock: Callable[[], float] | None = None,
 ) -> Briefing:
     """The briefing on `topic` for the period (both ends inclusive; None: open), from one
     outlet when `source` is given. ValueError names a field that cannot be used."""
     say = progress or (lambda _: None)
+    clock = clock or _now
     topic = check_request(topic, since, until)
     source = " ".join((source or "").split()) or None
     started = clock()
@@ -119,9 +127,14 @@ def brief(
         members = [articles[a] for a in group if a in articles]
         event = make_event(members, [grouped[a] for a in group if a in articles], wanted,
                            topic, library.embedder, settings.answer.conflicts,
-                           settings.brief.sentences)  # fmt: skip
+                           settings.brief.sentences, library.writer)  # fmt: skip
         if event is not None:
             result.events.append(event)
+    if any(e.written is not None for e in result.events):
+        result.notes.append(
+            "events written by the language model, every sentence checked against the "
+            "articles; the others quote them"
+        )
     result.events.sort(key=lambda e: (e.date or "~", e.article_ids[0]))
     result = verified(result, articles)
     done = clock()

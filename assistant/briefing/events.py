@@ -19,11 +19,12 @@ from assistant.briefing.model import CHANGE, DISAGREEMENT, BriefingEvent, Differ
 from assistant.conflicts import quantities
 from assistant.settings import ConflictSettings
 from assistant.stories.grouping import GroupedArticle
-from assistant.types import Citation
+from assistant.types import Answer, Citation
 from ingest.text import sentence_spans, tokenize
 from ingest.text.names import sentence_names
 from ingest.types import Article
 from vectorstore.embeddings import Embedder
+from vectorstore.types import Passage
 
 # How much of an article is read for sentences: news says what happened first.
 READ_CHARS = 6000
@@ -202,6 +203,44 @@ def outlets(articles: Sequence[Article]) -> list[Outlet]:
     return [Outlet(name, day) for name, day in first.items()]
 
 
+Writer = Callable[[str, Sequence[Passage]], Answer]
+# Articles of one event a language model is shown (those of the chosen sentences first).
+WRITTEN_ARTICLES = 4
+
+
+def _written(
+    articles: Sequence[Article], chosen: Sequence[Sentence], topic: str, writer: Writer
+) -> Answer | None:
+    """The event as a language model tells it from its articles' openings, every sentence
+    checked as a written answer's are (assistant/llm/); None when it wrote nothing that
+    stands (it refused, failed, or the answerer fell back to quoting)."""
+    first = list(dict.fromkeys(s.article.id for s in chosen))
+    shown = sorted(articles, key=lambda a: first.index(a.id) if a.id in first else len(first))
+    passages = [
+        Passage(
+            chunk_id=f"{a.id}:brief",
+            article_id=a.id,
+            text=a.text[:READ_CHARS],
+            start=0,
+            end=min(len(a.text), READ_CHARS),
+            title=a.title,
+            source=a.source,
+            published_at=a.published_at,
+            url=a.url,
+            score=1.0,
+        )  # fmt: skip
+        for a in shown[:WRITTEN_ARTICLES]
+    ]
+    answer = writer(f"What happened with {topic}?", passages)
+    written = any(n.startswith("written by") for n in answer.notes)
+    texts = {a.id: a.text for a in articles}
+    # Its quotes are checked again here, so that an event whose written text fails keeps
+    # its quoted sentences rather than being dropped by the briefing's final check.
+    exact = all(texts.get(c.article_id, "")[c.start : c.end] == c.quote
+                for c in answer.citations)  # fmt: skip
+    return answer if written and exact and not answer.abstained and answer.citations else None
+
+
 def make_event(
     articles: Sequence[Article],
     grouped: Sequence[GroupedArticle],
@@ -210,17 +249,24 @@ def make_event(
     embedder: Embedder,
     policy: ConflictSettings,
     most: int,
+    writer: Writer | None = None,
 ) -> BriefingEvent | None:
-    """The event these articles report; None when none of them has a sentence to quote."""
+    """The event these articles report; None when none of them has a sentence to quote.
+    With a `writer` (a language model's answerer), its checked text tells the event where
+    it wrote one that stands; else the chosen sentences, quoted."""
     candidates = [s for a in articles for s in sentences(a)]
     chosen = choose_sentences(candidates, grouped, topic, embedder, most)
     if not chosen:
         return None
     dated = sorted(a.published_at for a in articles if a.published_at)
-    return BriefingEvent(
+    event = BriefingEvent(
         date=dated[0][:10] if dated else None,
         citations=[s.citation() for s in chosen],
         outlets=outlets(articles),
         differences=differences(candidates, topic_text, embedder, policy),
         article_ids=[a.id for a in articles],
     )
+    answer = _written(articles, chosen, topic_text, writer) if writer else None
+    if answer is not None:
+        event.citations, event.written = list(answer.citations), answer.text
+    return event

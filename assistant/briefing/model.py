@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
@@ -12,6 +13,7 @@ from assistant.types import Answer, Citation
 from ingest.types import Article
 
 DISAGREEMENT, CHANGE = "disagreement", "change"
+_MARKER = re.compile(r"\[(\d+)\]")
 
 
 @dataclass(frozen=True)
@@ -63,10 +65,15 @@ class BriefingEvent:
     outlets: list[Outlet]
     differences: list[Difference] = field(default_factory=list)
     article_ids: list[str] = field(default_factory=list)
+    # What a language model wrote of it (markers [n] naming `citations`, each sentence
+    # checked as a written answer's are); None: the event is told by its quotes alone.
+    written: str | None = None
 
     @property
     def text(self) -> str:
         """The event's sentences, each followed by its citation marker."""
+        if self.written is not None:
+            return self.written
         return " ".join(f"{c.quote.strip()} [{c.n}]" for c in self.citations)
 
     @property
@@ -82,6 +89,7 @@ class BriefingEvent:
             "outlets": [asdict(o) for o in self.outlets],
             "differences": [d.to_dict() for d in self.differences],
             "article_ids": list(self.article_ids),
+            "written": self.written is not None,
         }
 
 
@@ -154,6 +162,7 @@ class Briefing:
                 outlets=[Outlet(**o) for o in e["outlets"]],
                 differences=[diff(d) for d in e["differences"]],
                 article_ids=list(e["article_ids"]),
+                written=e["text"] if e.get("written") else None,
             )
             for e in data["events"]
         ]
@@ -176,6 +185,16 @@ class Briefing:
                       notes=[self.title, *self.notes])  # fmt: skip
 
 
+def _renumber(text: str, numbers: Mapping[int, int]) -> str:
+    """A written text's markers renumbered; a marker that names no citation goes."""
+
+    def marker(m: re.Match) -> str:
+        n = numbers.get(int(m[1]))
+        return f"[{n}]" if n is not None else ""
+
+    return _MARKER.sub(marker, text)
+
+
 def verified(briefing: Briefing, articles: Mapping[str, Article]) -> Briefing:
     """Only exact quotes stay (quote == stored text at its offsets): a sentence that fails
     is dropped, a difference with a side that fails is dropped, an event left without a
@@ -195,11 +214,14 @@ def verified(briefing: Briefing, articles: Mapping[str, Article]) -> Briefing:
             if quote_is_exact(d.earlier, articles) and quote_is_exact(d.later, articles)
         ]
         dropped += len(event.all_citations) - len(good) - 2 * len(sides_ok)
-        if not good:
-            continue
+        if not good or (event.written is not None and len(good) < len(event.citations)):
+            continue  # a written event stands only with every quote it cites
         cites = [number(c) for c in good]
         diffs = [replace(d, earlier=number(d.earlier), later=number(d.later)) for d in sides_ok]
-        events.append(replace(event, citations=cites, differences=diffs))
+        written = event.written
+        if written is not None:
+            written = _renumber(written, {a.n: b.n for a, b in zip(good, cites, strict=True)})
+        events.append(replace(event, citations=cites, differences=diffs, written=written))
     notes = list(briefing.notes)
     if dropped:
         notes.append(f"{dropped} quote(s) did not match the stored article and were removed")
