@@ -217,6 +217,13 @@ class OnnxEmbedder:
         options.log_severity_level = 3  # no warnings about unused initialisers on stderr
         # The file is already optimised (fused) when it is written; redoing it costs each start.
         options.graph_optimization_level = GraphOptimizationLevel.ORT_ENABLE_BASIC
+        # onnxruntime's threads spin while they wait for work, between one operator and the
+        # next (its default). When other threads need the cores (a sync's fetching, reading
+        # and writing threads beside the encoder: bench/sync.py), a spinning thread holds a
+        # core while the thread it waits for is descheduled; not spinning, it sleeps and the
+        # core goes to work that is ready. docs/benchmarks.md, "Sync of sources", has the
+        # figures (the sync's CPU and the query path, before and after).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         if self.config.threads > 0:
             # Ingest workers split the cores between them (assistant/ingest_workers.py).
             options.intra_op_num_threads = self.config.threads
