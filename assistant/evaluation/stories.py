@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from itertools import combinations
 from pathlib import Path
 
-from assistant.evaluation.dataset import load_dataset
+from assistant.evaluation.dataset import load_dataset, read_rows
 from assistant.evaluation.runner import _articles, _eval_app
 from assistant.settings import StorySettings, load_settings
 from assistant.stories.grouping import (
@@ -139,7 +139,13 @@ def evaluate(folder: Path, sample: int | None, seed: int, pick: bool) -> dict:
         started = time.perf_counter()
         app.ingest_articles(articles)  # embeds only what the cached collection lacks
         ingest_s = time.perf_counter() - started
-        gold = [sorted({id_map[r] for r in q.record_ids if r in id_map}) for q in dataset.questions]
+        # The search results only: not the quiz's explanation passage nor gold evidence.
+        results = {str(row.get("id")): row.get("search_result_ids") or []
+                   for row in read_rows(Path(folder), "questions")}  # fmt: skip
+        gold = [
+            sorted({id_map[str(r)] for r in results.get(q.id, ()) if str(r) in id_map})
+            for q in dataset.questions
+        ]
         gold = [g for g in gold if len(g) > 1]
         grouped = app.grouped_articles(sorted({a for g in gold for a in g}))
     chosen = settings.stories
