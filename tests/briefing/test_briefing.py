@@ -94,6 +94,14 @@ def test_the_article_cap_bounds_what_a_briefing_reads(make_app):
     assert len({i for e in briefing.events for i in e.article_ids}) <= 2
 
 
+def test_the_event_cap_keeps_the_events_the_most_articles_report(make_app):
+    app = make_app(**{"brief.max_events": 1})
+    app.store.add_articles([*GARRISON, *SANCTIONS])
+    briefing = app.brief(TOPIC, since=SINCE, until=UNTIL)
+    assert [set(e.article_ids) for e in briefing.events] == [{a.id for a in GARRISON}]
+    assert any(n.startswith("2 events found; the 1 reported by") for n in briefing.notes)
+
+
 def test_the_time_budget_returns_the_events_made_so_far_with_a_note(make_app, monkeypatch):
     app = make_app(**{"brief.max_seconds": 1})
     app.store.add_articles([*GARRISON, *SANCTIONS])
