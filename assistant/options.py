@@ -165,13 +165,13 @@ OPTIONS: tuple[Option, ...] = (
         "stories.similarity",
         "NEWSDESK_STORIES_SIMILARITY",
         float,
-        "average similarity at which articles are one story [0.4]",
+        "average similarity at which articles are one story [0.375]",
     ),
     Option(
         "stories.names_weight",
         "NEWSDESK_STORIES_NAMES_WEIGHT",
         float,
-        "similarity added for the names two articles share [0.2]",
+        "similarity added for the names two articles share [0.1]",
     ),
     Option(
         "stories.window_days",

@@ -86,10 +86,10 @@ class StorySettings:
     # Two groups join when their articles' average similarity (cosine of article vectors,
     # plus the shared-names bonus) reaches this; picked on realtimeqa-train
     # (docs/evaluation.md, Stories).
-    similarity: float = 0.4
+    similarity: float = 0.375
     # Added to a pair's cosine times the share of names they have in common (of the
     # shorter list): the same people and places are evidence of the same event.
-    names_weight: float = 0.2
+    names_weight: float = 0.1
     # Articles further apart than this never share a story (undated ones are not held apart).
     window_days: int = 7
     # The newest this many articles of a period are grouped (the grouping is quadratic).
