@@ -76,7 +76,7 @@ class Filters(BaseModel):
 
 
 class AskRequest(BaseModel):
-    question: Question = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    question: Question = Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=r"\S")
     conversation: list[Turn] = Field(
         default_factory=list,
         max_length=100,

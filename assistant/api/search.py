@@ -19,7 +19,7 @@ def search(
     app: App,
     q: Annotated[
         str,
-        Query(min_length=1, max_length=MAX_QUESTION_CHARS),
+        Query(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=r"\S"),
         BeforeValidator(not_blank("search query")),
     ],
     outlet: Annotated[list[str], Query(max_length=50)] = [],  # noqa: B006 - FastAPI copies it

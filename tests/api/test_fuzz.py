@@ -54,7 +54,10 @@ def test_generated_requests_get_documented_responses_and_never_a_server_error(
             # that names the reason (tests/api/test_sources.py); a watch's webhook too, and
             # without NEWSDESK_WATCH_SECRET every one (tests/api/test_watches.py). A briefing
             # whose `since` is after its `until` gets the 422 naming both: no schema says it.
+            # OpenAI's chat body cannot say "the last message is the user's, with text": a
+            # schema-valid one without gets the 400 that says so.
             refusable = case.operation.label in (
+                "POST /v1/chat/completions",
                 "POST /v1/sources",
                 "POST /v1/watches",
                 "POST /v1/brief",
