@@ -124,6 +124,8 @@ def disagreeing(
             return None
         if cand.article_id == best.article_id or cand.vector is None:
             continue
+        if one_outlet(best, cand) and _same_day(best, cand):
+            continue  # one outlet's two articles of one day are one source, not two
         if likely is not None and not likely(cand):
             continue
         if float(cand.vector @ best.vector) < policy.min_similarity:
@@ -159,6 +161,20 @@ def values_differ(
         return False
     slots = slot_words(mine_values ^ their_values, mine, theirs)
     return _same_words(mine, theirs, slots, question) >= min_same_words
+
+
+def one_outlet(a: ScoredSentence, b: ScoredSentence) -> bool:
+    """Both sentences come from the same named outlet: one source, however many articles.
+    Its two values on two days are an update (shown as a change), never "the sources
+    disagree"."""
+    mine, theirs = a.passage.source or "", b.passage.source or ""
+    return bool(mine) and mine.casefold() == theirs.casefold()
+
+
+def _same_day(a: ScoredSentence, b: ScoredSentence) -> bool:
+    """Both dated, on the same day (undated sentences are not known to be one report)."""
+    mine, theirs = a.passage.published_at or "", b.passage.published_at or ""
+    return bool(mine) and bool(theirs) and mine[:10] == theirs[:10]
 
 
 def _counts_differ(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.conflicts import CONFLICT_LEAD, disagreeing
+from assistant.conflicts import CONFLICT_LEAD, disagreeing, one_outlet
 from assistant.digest import asks_for_the_news, digest
 from assistant.reader.disagreement import pair_features
 from assistant.reader.features import CANDIDATES_PER_QUESTION, feature_matrix, reader_text
@@ -108,9 +108,11 @@ class ExtractiveAnswerer(QuotingAnswerer):
         best = eligible[0]
         kind = question_kind(question)
         lead, rival, disagreement = self._sides(question, kind, eligible)
-        if rival and _days_apart(lead, rival) > self.policy.same_news_days:
-            # Two dates far apart: the figure (or the winner) changed; that is news, not
-            # a disagreement, and both are shown with their dates.
+        days = _days_apart(lead, rival) if rival else 0
+        if rival and (days > self.policy.same_news_days or (days and one_outlet(lead, rival))):
+            # Two dates far apart, or one outlet's report updated on a later day: the
+            # figure (or the winner) changed; that is news, not a disagreement, and both
+            # are shown with their dates.
             answer = _compose_change(question, lead, rival, passages)
         elif rival:
             answer = _compose_conflict(question, lead, rival, passages)

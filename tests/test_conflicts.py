@@ -4,6 +4,7 @@ quoted with outlet and date; agreeing or unrelated sentences are not called a di
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -94,6 +95,12 @@ class _Said:
     score: float
     vector: np.ndarray
     article_id: str
+    source: str = ""
+    published_at: str | None = None
+
+    @property
+    def passage(self) -> SimpleNamespace:
+        return SimpleNamespace(source=self.source, published_at=self.published_at)
 
 
 def test_two_sentences_about_different_things_are_not_a_disagreement():
@@ -120,3 +127,45 @@ def test_the_same_name_told_two_ways_is_not_a_disagreement():
     assert disagreeing(best, [retold], question, "name") is None
     rival = _Said(f"A giant schnauzer named Biscuit {won}", 0.9, same, "c")
     assert disagreeing(best, [rival], question, "name") is rival
+
+
+def test_one_outlets_two_articles_of_one_day_are_one_source_not_a_disagreement():
+    from assistant.conflicts import disagreeing
+
+    same = np.ones(4) / 2
+    won = "won best in show at the Harbor Kennel Club show, capping a long career."
+    question = "Which dog won best in show at the Harbor Kennel Club show?"
+    best = _Said(f"A giant schnauzer named Monty {won}", 1.0, same, "a", "Bay Wire", "2024-05-02")
+    rival = _Said(
+        f"A giant schnauzer named Biscuit {won}", 0.9, same, "b", "Bay Wire", "2024-05-02"
+    )
+    assert disagreeing(best, [rival], question, "name") is None
+    # The same pair from two outlets is a disagreement.
+    other = _Said(
+        f"A giant schnauzer named Biscuit {won}", 0.9, same, "c", "Harbor Ledger", "2024-05-02"
+    )
+    assert disagreeing(best, [other], question, "name") is other
+
+
+def test_one_outlet_updating_its_figure_next_day_is_shown_as_a_change(store_of):
+    """The outlet reported 12 injured, then 15 the next day: the figure changed; it is quoted
+    newest first with both dates, not as "the sources disagree"."""
+    first = Article(
+        title="Ferry runs aground off Gull Island",
+        text="A passenger ferry ran aground off Gull Island on Sunday.\n\n"
+        "The coastguard said 12 passengers were injured when the ferry ran aground.",
+        source="Island Herald",
+        published_at="2024-06-02",
+    )
+    update = Article(
+        title="Gull Island ferry: more passengers hurt than first reported",
+        text="The coastguard said 15 passengers were injured when the ferry ran aground off "
+        "Gull Island.\n\nThe operator has suspended the route while divers inspect the hull.",
+        source="Island Herald",
+        published_at="2024-06-03",
+    )
+    answer = store_of([first, update]).ask(FERRY_QUESTION)
+    assert not answer.text.startswith("The sources disagree."), answer.text
+    assert answer.text.startswith("As of 2024-06-03, Island Herald:"), answer.text
+    assert "Earlier, 2024-06-02, Island Herald:" in answer.text
+    assert [c.published_at[:10] for c in answer.citations] == ["2024-06-03", "2024-06-02"]
