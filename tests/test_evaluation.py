@@ -111,6 +111,33 @@ def test_a_sentence_is_supported_only_when_its_quotes_hold_its_words_and_all_its
     assert not metrics.sentence_is_supported("The US has 900 troops [1]", [])
 
 
+def test_a_change_over_time_is_supported_by_its_quotes_with_their_dates_and_outlets():
+    """ "As of <day>, <outlet>:" and "Earlier, <day>, <outlet>:" name the citation's own
+    metadata: the day's digits are not numbers the quote must hold."""
+    from assistant.evaluation.runner import _support
+    from assistant.types import Answer, Citation
+
+    def cited(n: int, quote: str, day: str) -> Citation:
+        return Citation(
+            n=n, article_id=f"a{n}", title="Ferry", source="Island Herald",
+            published_at=day, url=None, quote=quote, start=0, end=len(quote),
+        )  # fmt: skip
+
+    newer = "The coastguard said 15 passengers were injured."
+    older = "The coastguard said 12 passengers were injured."
+    answer = Answer(
+        question="How many passengers were injured?",
+        text=f"As of 2024-06-03, Island Herald: {newer} [1] "
+        f"Earlier, 2024-06-02, Island Herald: {older} [2]",
+        citations=[cited(1, newer, "2024-06-03"), cited(2, older, "2024-06-02")],
+        passages=[],
+    )
+    assert _support(answer) == (2, 2, 2)
+    # A figure the quotes do not hold is still unsupported.
+    answer.text = answer.text.replace("15 passengers", "19 passengers", 1)
+    assert _support(answer)[0] == 1
+
+
 def test_the_support_metric_and_the_written_answer_checker_apply_one_definition():
     import inspect
 

@@ -130,13 +130,17 @@ def _support(answer: Answer, share: float = SUPPORT_SHARE) -> tuple[int, int, in
     metrics.sentence_is_supported (strictly: the question's words counted as claims too), at
     `share`, the run's `llm.check.min_coverage`: the written-answer checker's own floor."""
     quotes = {c.n: c.quote for c in answer.citations}
-    # "The Harbor Ledger, 2024-08-02:" attributes a quote to its own citation's outlet and
-    # date: the citation's metadata supports it, so it is not a claim to find in the quote.
-    attributions = [
-        ", ".join(x for x in (c.source, (c.published_at or "")[:10]) if x) + ":"
-        for c in answer.citations
-    ]
-    attributions += [f"As of {c.published_at[:10]}:" for c in answer.citations if c.published_at]
+    # "The Harbor Ledger, 2024-08-02:" (a disagreement) and "As of 2024-08-03, The Harbor
+    # Ledger:" / "Earlier, 2024-08-02, The Harbor Ledger:" (a change) attribute a quote to its
+    # own citation's outlet and date: the citation's metadata supports it, so it is not a
+    # claim to find in the quote.
+    attributions = []
+    for c in answer.citations:
+        day = (c.published_at or "")[:10]
+        outlet_first = ", ".join(x for x in (c.source, day) if x)
+        day_first = ", ".join(x for x in (day, c.source) if x)
+        attributions += [f"As of {day_first}:", f"Earlier, {day_first}:", f"{outlet_first}:"]
+        attributions += [f"As of {day}:"] if day else []
     asked = answer.rewritten_question or answer.question
     supported = cited = strict = 0
     for sentence, markers in _SEGMENT.findall(answer.text):
