@@ -12,7 +12,7 @@ from ingest.text import TimeScope, sentence_spans, tokenize
 from vectorstore.types import Passage
 
 # Words (as `tokenize` leaves them) of a question that names no subject, only a time.
-_NEWS_WORDS = frozenset(
+NEWS_WORDS = frozenset(
     "happen happened happening news new newest going anything everything latest recent "
     "recently update updates story stories headline headlines last past this week month "
     "year today yesterday now current currently".split()
@@ -21,7 +21,7 @@ _NEWS_WORDS = frozenset(
 
 def asks_for_the_news(question: str, scope: TimeScope) -> bool:
     """A question counted from its day ("last week", "now") that names nothing else."""
-    return scope.relative and set(tokenize(question)) <= _NEWS_WORDS
+    return scope.relative and set(tokenize(question)) <= NEWS_WORDS
 
 
 def _lead(passage: Passage) -> tuple[int, int] | None:

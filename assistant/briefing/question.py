@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.digest import _NEWS_WORDS
+from assistant.digest import NEWS_WORDS
 from ingest.text import TimeScope, tokenize
 
 _ASKS = re.compile(
@@ -33,6 +33,6 @@ def briefing_subject(question: str, scope: TimeScope) -> str | None:
     if at < 0:
         return None
     subject = _TRAILING.sub("", subject[:at]).strip(" ,;:")
-    if not set(tokenize(subject)) - _NEWS_WORDS:
+    if not set(tokenize(subject)) - NEWS_WORDS:
         return None
     return subject

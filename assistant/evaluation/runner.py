@@ -76,7 +76,7 @@ class EvalRun:
     ingest: dict = field(default_factory=dict)
 
 
-def _articles(dataset: Dataset) -> tuple[list[Article], dict[str, str], int]:
+def dataset_articles(dataset: Dataset) -> tuple[list[Article], dict[str, str], int]:
     """Articles from the dataset's records and the map from record id to article id."""
     articles, id_map, skipped = [], {}, 0
     urls = Counter(r.get("url") for r in dataset.records if isinstance(r, dict) and r.get("url"))
@@ -111,7 +111,7 @@ def _embedder_key(settings: Settings) -> str:
     return key if e.backend in ("torch", "onnx") else f"{key} backend={e.backend}"
 
 
-def _eval_app(settings: Settings, articles: list[Article]) -> tuple[Newsdesk, str]:
+def eval_app(settings: Settings, articles: list[Article]) -> tuple[Newsdesk, str]:
     """A Newsdesk on a throw-away collection named after its content and settings, so a
     second run with the same articles and settings embeds nothing."""
     key = hashlib.sha256()
@@ -244,8 +244,8 @@ def run_evaluation(
     dataset = load_dataset(
         dataset_dir, explanations=explanations, sample=sample, seed=seed, skip=skip
     )
-    articles, id_map, skipped = _articles(dataset)
-    app, collection = _eval_app(settings, articles)
+    articles, id_map, skipped = dataset_articles(dataset)
+    app, collection = eval_app(settings, articles)
     started = time.perf_counter()
     report = app.ingest_articles(articles, progress=progress).report
     ingest = {

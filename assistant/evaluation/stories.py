@@ -36,7 +36,7 @@ from itertools import combinations
 from pathlib import Path
 
 from assistant.evaluation.dataset import load_dataset, read_rows
-from assistant.evaluation.runner import _articles, _eval_app
+from assistant.evaluation.runner import dataset_articles, eval_app
 from assistant.settings import StorySettings, load_settings
 from assistant.stories.grouping import (
     GroupedArticle,
@@ -133,8 +133,8 @@ def _grouping(
 def evaluate(folder: Path, sample: int | None, seed: int, pick: bool) -> dict:
     settings = load_settings()
     dataset = load_dataset(folder, sample=sample, seed=seed)
-    articles, id_map, _ = _articles(dataset)
-    app, collection = _eval_app(settings, articles)
+    articles, id_map, _ = dataset_articles(dataset)
+    app, collection = eval_app(settings, articles)
     with app:
         started = time.perf_counter()
         app.ingest_articles(articles)  # embeds only what the cached collection lacks

@@ -17,8 +17,8 @@ from assistant.briefing.model import DISAGREEMENT
 from assistant.handover import FORMATS, briefing_document
 from assistant.serving.runtime import Runtime
 from assistant.web import render
-from assistant.web.handover import FORMAT_CHOICES, _exports_folder
-from assistant.web.stories import _day, _quote
+from assistant.web.handover import FORMAT_CHOICES, exports_folder
+from assistant.web.stories import form_day, quote_html
 
 NOTHING_YET = "Make a briefing first: there is nothing to export yet."
 
@@ -37,12 +37,12 @@ def _event_html(event: BriefingEvent) -> str:
             if d.kind == DISAGREEMENT
             else "The figure changed over days:"
         )  # fmt: skip
-        + _quote(d.earlier)
-        + _quote(d.later)
+        + quote_html(d.earlier)
+        + quote_html(d.later)
         + "</li>"
         for d in event.differences
     )
-    quotes = "".join(_quote(c) for c in event.citations)
+    quotes = "".join(quote_html(c) for c in event.citations)
     return (
         f'<div class="nd-story nd-brief-event" data-date="{render.esc(event.date or "")}">'
         f'<div class="nd-source-head">{render.esc(event.date or "Undated")}</div>'
@@ -86,7 +86,7 @@ def make(
 
     try:
         briefing = runtime.prepare().brief(
-            topic or "", since=_day(since, "From"), until=_day(until, "To"),
+            topic or "", since=form_day(since, "From"), until=form_day(until, "To"),
             source=(outlet or "").strip() or None, progress=say,
         )  # fmt: skip
     except ValueError as exc:
@@ -101,7 +101,7 @@ def export(kept: dict | None, choice: str | None) -> dict:
     chosen = FORMATS[FORMAT_CHOICES.get(choice or "", "docx")]
     made = datetime.fromisoformat(kept["made"])
     doc = briefing_document(Briefing.from_dict(kept["briefing"]), made)
-    path = _exports_folder() / f"newsdesk-briefing-{made:%Y%m%d-%H%M%S}{chosen.suffix}"
+    path = exports_folder() / f"newsdesk-briefing-{made:%Y%m%d-%H%M%S}{chosen.suffix}"
     path.write_bytes(chosen.render(doc))
     return gr.update(value=str(path), visible=True)
 

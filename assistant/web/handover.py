@@ -53,7 +53,7 @@ def _process_folder() -> Path:
     return folder
 
 
-def _exports_folder() -> Path:
+def exports_folder() -> Path:
     """A new folder for one export, in this process's folder of exports (Gradio serves a
     copy from its cache); exports older than the cache's own limit are removed first."""
     folder = _process_folder()
@@ -67,7 +67,7 @@ def export(turns: list[dict] | None, scope: str | None, choice: str | None) -> d
     """The chosen answers as a file for the browser to download."""
     chosen = FORMATS[FORMAT_CHOICES.get(choice or "", "docx")]
     doc = handover_document(_chosen(turns, scope))
-    folder = _exports_folder()
+    folder = exports_folder()
     kind = "conversation" if len(doc.turns) > 1 else "answer"
     path = folder / f"newsdesk-{kind}-{doc.exported_at:%Y%m%d-%H%M%S}{chosen.suffix}"
     path.write_bytes(chosen.render(doc))

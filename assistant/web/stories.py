@@ -20,7 +20,7 @@ from assistant.web import render
 LIMIT = 20
 
 
-def _quote(c: Citation) -> str:
+def quote_html(c: Citation) -> str:
     link = (
         f' <a href="{render.esc(c.url)}" rel="noopener" target="_blank">link</a>' if c.url else ""
     )
@@ -43,7 +43,7 @@ def _story_html(story: Story) -> str:
     outlets = ", ".join(render.esc(o) for o in story.outlets) or "no outlet named"
     shared = "".join(
         f'<li class="nd-story-shared">Reported by {render.esc(", ".join(f.outlets))}:'
-        f"{_quote(f.citation)}</li>"
+        f"{quote_html(f.citation)}</li>"
         for f in story.shared
     )
     differing = "".join(
@@ -53,7 +53,7 @@ def _story_html(story: Story) -> str:
             if d.same_day
             else "told differently on different days (perhaps an update)"
         )  # fmt: skip
-        + "".join(_quote(c) for c in d.sides)
+        + "".join(quote_html(c) for c in d.sides)
         + "</li>"
         for d in story.differing
     )
@@ -81,7 +81,7 @@ def stories_html(found: StoryList) -> str:
     return head + notes + "".join(_story_html(s) for s in found.stories)
 
 
-def _day(value: str | None, field: str) -> date | None:
+def form_day(value: str | None, field: str) -> date | None:
     value = (value or "").strip()
     if not value:
         return None
@@ -94,7 +94,7 @@ def _day(value: str | None, field: str) -> date | None:
 def show(runtime: Runtime, since: str | None, until: str | None, outlet: str | None) -> str:
     app = runtime.prepare()
     try:
-        found = app.stories(since=_day(since, "From"), until=_day(until, "To"),
+        found = app.stories(since=form_day(since, "From"), until=form_day(until, "To"),
                             source=(outlet or "").strip() or None, limit=LIMIT)  # fmt: skip
     except ValueError as exc:
         raise gr.Error(str(exc)) from exc
