@@ -16,10 +16,10 @@ class StoreConfig:
     ssl: bool = False
     token: str | None = None
     collection: str = "newsdesk"
-    # Changes to a collection after which Chroma writes its HNSW index to disk (the changed
-    # vectors and the whole id map); until then they live in Chroma's log, which every later
-    # write and the next process to open the store read again (vectorstore/hnsw_sync.py).
-    # Chroma's own default, kept: larger made adds dearer (docs/benchmarks.md).
+    # Changes to a collection after which Chroma writes its HNSW index files to disk; until
+    # then the changes live in Chroma's log, which every later write and the next process to
+    # open the store read again (vectorstore/hnsw_sync.py). Chroma's own default, kept:
+    # larger made adds dearer (docs/benchmarks.md).
     hnsw_sync_threshold: int = 1000
 
 
