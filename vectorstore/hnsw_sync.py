@@ -1,13 +1,13 @@
 """When Chroma writes a collection's HNSW index to disk: its `sync_threshold`.
 
 Chroma keeps each collection's vectors in an HNSW index in memory and writes its files (the
-index, 0.74 GB at 450k chunks, and its id map) after every `sync_threshold` changes. Changes not yet
-written stay in its log (chroma.sqlite3): the next process to open the store applies them
-again, and every write in between reads them again, so a larger threshold makes each add
-dearer as the unwritten tail grows (at 470k chunks, 20,000: 3.9 s of CPU for the first add of
-1,640 chunks, 10 s for the twelfth; 1,000: ~4 s throughout; docs/benchmarks.md, "Adds into a
-large store"). The store's setting (StoreConfig.hnsw_sync_threshold, Chroma's 1,000 by default)
-is given to both collections of the store, those made before it included.
+index, 0.74 GB at 450k chunks, and its id map) after every `sync_threshold` changes. Changes
+not yet written stay in its log (chroma.sqlite3): the next process to open the store applies
+them again, and every write in between reads them again, so a larger threshold makes each
+add dearer as the unwritten tail grows (at 470k chunks, 20,000: 3.9 s of CPU for the first
+add of 1,640 chunks, 10 s for the twelfth; 1,000: ~4 s throughout; docs/benchmarks.md, "Adds
+into a large store"). The store's setting (StoreConfig.hnsw_sync_threshold, Chroma's 1,000
+by default) is given to both collections of the store, those made before it included.
 """
 
 from __future__ import annotations
