@@ -12,6 +12,7 @@ from assistant.serving.runtime import Runtime
 from assistant.sync import SourceView, SyncBusy
 from assistant.web import render
 from assistant.web.library import _address, _require_edit
+from vectorstore.client import StoreUnavailable
 from vectorstore.sync_state import SyncRun
 
 # Errors named under a finished run in the report (the source's card lists those failing now).
@@ -138,8 +139,11 @@ def follow(runtime: Runtime, following: list[str] | None, synced: int) -> tuple:
     timer, `synced`, bumped when the last of them ends so the article list refreshes)."""
     if not following:
         return gr.skip(), gr.skip(), [], gr.Timer(active=False), synced
-    views = {v.id: v for v in runtime.prepare().sources()}
-    report, listing = _report(following, views), sources_html(runtime)
+    try:
+        views = {v.id: v for v in runtime.prepare().sources()}
+        report, listing = _report(following, views), sources_html(runtime)
+    except StoreUnavailable:  # Chroma down a moment: look again at the next tick, quietly
+        return gr.skip(), gr.skip(), following, gr.Timer(active=True), synced
     if any(sid in views and _busy(views[sid]) for sid in following):
         return report, listing, following, gr.Timer(active=True), synced
     return report, listing, [], gr.Timer(active=False), synced + 1
