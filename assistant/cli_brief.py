@@ -57,9 +57,9 @@ def add_parser(
 
 
 def _cite(c: Citation) -> str:
-    day = c.published_at or "undated"
-    return (f"    [{c.n}] {c.source or '?'}, {day}, {c.title} (chars {c.start}-{c.end}) "
-            f"{c.url or ''}").rstrip()  # fmt: skip
+    # A pasted file often names no outlet: say nothing rather than "?".
+    said = ", ".join(x for x in (c.source, (c.published_at or "")[:10] or "undated", c.title) if x)
+    return f"    [{c.n}] {said} (chars {c.start}-{c.end}) {c.url or ''}".rstrip()
 
 
 def briefing_lines(briefing: Briefing) -> list[str]:

@@ -176,3 +176,14 @@ def test_newsdesk_brief_goes_through_a_running_server(cli_store: Path):
         proc.terminate()
         proc.wait(timeout=60)
         log.close()
+
+
+def test_a_pasted_article_without_an_outlet_is_cited_without_a_placeholder():
+    from assistant.cli_brief import _cite
+    from assistant.types import Citation
+
+    pasted = Citation(
+        n=1, article_id="a1", title="Militias step up attacks", source="",
+        published_at="2023-12-04T10:39:00", url=None, quote="Two attacks.", start=5, end=17,
+    )  # fmt: skip
+    assert _cite(pasted) == "    [1] 2023-12-04, Militias step up attacks (chars 5-17)"
