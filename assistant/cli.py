@@ -388,21 +388,13 @@ def _cmd_ask(app: Newsdesk, args: argparse.Namespace) -> int:
 
 def _write_export(path: str, turns: list[tuple[Answer, datetime]]) -> int:
     """The answers, oldest first, handed over as the file `path` names (assistant/handover)."""
-    from pathlib import Path
-
-    from assistant.handover import format_of_file, handover_document
+    from assistant.cli_export import write_export
+    from assistant.handover import handover_document
 
     if not turns:
         print(f"nothing asked: {path} not written", file=sys.stderr)
         return EXIT_OK
-    data = format_of_file(path).render(handover_document(turns))
-    try:
-        Path(path).write_bytes(data)
-    except OSError as exc:
-        print(f"error: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_FAILURE
-    print(f"exported to {path}", file=sys.stderr)
-    return EXIT_OK
+    return write_export(path, handover_document(turns))
 
 
 def _questions(interactive: bool) -> Iterator[str]:

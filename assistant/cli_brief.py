@@ -12,7 +12,6 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.briefing.build import MAX_TOPIC_CHARS
@@ -77,16 +76,10 @@ def briefing_lines(briefing: Briefing) -> list[str]:
 
 
 def _export(briefing: Briefing, made: datetime, path: str) -> int:
-    from assistant.handover import briefing_document, format_of_file
+    from assistant.cli_export import write_export
+    from assistant.handover import briefing_document
 
-    data = format_of_file(path).render(briefing_document(briefing, made))
-    try:
-        Path(path).write_bytes(data)
-    except OSError as exc:
-        print(f"error: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_FAILURE
-    print(f"exported to {path}", file=sys.stderr)
-    return EXIT_OK
+    return write_export(path, briefing_document(briefing, made))
 
 
 def run(app: Newsdesk, args: argparse.Namespace) -> int:
