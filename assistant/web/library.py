@@ -31,7 +31,7 @@ def can_edit(request: gr.Request | None) -> bool:
     return request is None or getattr(request, "username", None) in (None, "editor")
 
 
-def _require_edit(request: gr.Request | None) -> None:
+def require_edit(request: gr.Request | None) -> None:
     if not can_edit(request):
         raise gr.Error(READ_ONLY)
 
@@ -99,7 +99,7 @@ def upload(
 ) -> str:
     """Ingest each file on its own, so one bad file is reported and the others still go in;
     `discard` removes each uploaded file once it has been read."""
-    _require_edit(request)
+    require_edit(request)
     if not files:
         raise gr.Error("Choose one or more article files first.")
     app = runtime.prepare()
@@ -119,7 +119,7 @@ def upload(
 MAX_URL = 2048
 
 
-def _address(url: str | None, missing: str) -> str:
+def typed_address(url: str | None, missing: str) -> str:
     """The address typed, without spaces and with https:// when it names no scheme (as a
     browser's address bar reads "example.org/news"); gr.Error when empty or too long."""
     url = "".join((url or "").split())
@@ -134,8 +134,10 @@ def add_page(runtime: Runtime, url: str | None, request: gr.Request) -> tuple[st
     """Fetch one web page and add its article: (the report, the emptied address box). The
     server fetches it under its NEWSDESK_FETCH_* limits (private addresses refused unless
     allow-listed), as for a URL sent to the API."""
-    _require_edit(request)
-    url = _address(url, "Paste the address of a web page first, e.g. https://example.org/news/1")
+    require_edit(request)
+    url = typed_address(
+        url, "Paste the address of a web page first, e.g. https://example.org/news/1"
+    )
     outcome = runtime.prepare().ingest_urls([url])
     return f"<ul class='nd-upload-report'>{_file_report(url, outcome)}</ul>", ""
 
@@ -161,7 +163,7 @@ def _confirm(pending: str, question: str) -> tuple:
 
 def ask_delete(runtime: Runtime, article_id: str | None, request: gr.Request) -> tuple:
     """Ask before deleting: (pending, confirmation text, confirmation row)."""
-    _require_edit(request)
+    require_edit(request)
     if not article_id:
         raise gr.Error("Open an article first, then delete it.")
     shown = runtime.prepare().article(article_id)
@@ -175,7 +177,7 @@ def ask_delete(runtime: Runtime, article_id: str | None, request: gr.Request) ->
 
 
 def ask_remove_samples(runtime: Runtime, request: gr.Request) -> tuple:
-    _require_edit(request)
+    require_edit(request)
     count = runtime.prepare().sample_count()
     if not count:
         raise gr.Error("There are no sample articles in the library.")
@@ -191,7 +193,7 @@ def cancel() -> tuple:
 
 def confirm(runtime: Runtime, pending: str | None, request: gr.Request) -> tuple:
     """Carry out the confirmed deletion: (selected id, article view, row, pending)."""
-    _require_edit(request)
+    require_edit(request)
     app = runtime.prepare()
     if pending == SAMPLES:
         removed = app.remove_samples()
@@ -214,7 +216,7 @@ def edit_article(
     request: gr.Request,
 ) -> str:
     """Change the open article's title, outlet or date (empty fields stay as they are)."""
-    _require_edit(request)
+    require_edit(request)
     if not article_id:
         raise gr.Error("Open an article first, then edit it.")
     day = (published or "").strip()

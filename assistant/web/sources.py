@@ -11,7 +11,7 @@ import gradio as gr
 from assistant.serving.runtime import Runtime
 from assistant.sync import SourceView, SyncBusy
 from assistant.web import render
-from assistant.web.library import _address, _require_edit
+from assistant.web.library import require_edit, typed_address
 from vectorstore.client import StoreUnavailable
 from vectorstore.sync_state import SyncRun
 
@@ -83,8 +83,8 @@ def add_source(
 ) -> tuple[str, str, str]:
     """Add a feed or sitemap: (the report, the sources, the emptied address box). The
     address is checked as every fetch is (private addresses refused unless allow-listed)."""
-    _require_edit(request)
-    url = _address(url, "Paste the address of a feed or a sitemap first.")
+    require_edit(request)
+    url = typed_address(url, "Paste the address of a feed or a sitemap first.")
     try:
         view = runtime.prepare().add_source(url, every=(every or "").strip() or None)
     except ValueError as exc:  # SourceError: the address or the interval, and why
@@ -98,7 +98,7 @@ def add_source(
 
 def sync_now(runtime: Runtime, following: list[str] | None, request: gr.Request) -> tuple:
     """Start a sync of every source in the background: (report, sources, followed, timer)."""
-    _require_edit(request)
+    require_edit(request)
     if not runtime.prepare().sources():
         raise gr.Error("Add a feed or a sitemap first.")
     return _start(runtime, [], following)
@@ -109,7 +109,7 @@ def sync_one(
 ) -> tuple:
     """Start a sync of the chosen source in the background: (report, sources, followed,
     timer)."""
-    _require_edit(request)
+    require_edit(request)
     return _start(runtime, [_chosen(runtime, source_id).id], following)
 
 
@@ -216,7 +216,7 @@ def _chosen(runtime: Runtime, source_id: str | None):  # noqa: ANN202 - a Source
 
 def ask_remove(runtime: Runtime, source_id: str | None, request: gr.Request) -> tuple:
     """Ask before removing a source: (pending id, confirmation text, confirmation row)."""
-    _require_edit(request)
+    require_edit(request)
     view = _chosen(runtime, source_id)
     name = render.esc(view.status.title or view.source.url)
     question = (
@@ -232,7 +232,7 @@ def cancel_remove() -> tuple:
 
 def confirm_remove(runtime: Runtime, pending: str | None, request: gr.Request) -> tuple:
     """Remove the confirmed source: (report, sources, source list, row, pending)."""
-    _require_edit(request)
+    require_edit(request)
     app = runtime.prepare()
     view = app.source(pending) if pending else None
     if view is None or not app.remove_source(view.id):
