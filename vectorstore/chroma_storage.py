@@ -376,15 +376,18 @@ class ChromaStorage:
         rows = sorted(pages(self._articles), key=lambda row: row[0])
         yield from ((article_of(aid, doc, meta), meta) for aid, doc, meta in rows)
 
-    def chunk_records(self) -> Iterable[tuple[str, str, dict]]:
-        """Every stored chunk as (id, text, metadata), a page at a time: a million chunks'
-        texts are never in memory together (the BM25 build streams them)."""
+    def chunk_records(self, *, vectors: bool = False) -> Iterable[tuple]:
+        """Every stored chunk as (id, text, metadata), with its embedding last when `vectors`,
+        a page at a time: a million chunks' texts are never in memory together (the BM25
+        build streams them)."""
+        include = ["documents", "metadatas", *(["embeddings"] if vectors else [])]
         total = self._chunks.count()
         for offset in range(0, total, WRITE_BATCH):
-            res = self._chunks.get(
-                include=["documents", "metadatas"], limit=WRITE_BATCH, offset=offset
-            )
-            yield from zip(res["ids"], res["documents"], res["metadatas"], strict=True)
+            res = self._chunks.get(include=include, limit=WRITE_BATCH, offset=offset)
+            columns = [res["ids"], res["documents"], res["metadatas"]]
+            if vectors:
+                columns.append(res["embeddings"])
+            yield from zip(*columns, strict=True)
 
     def nearest_ids(self, vector: np.ndarray, n: int, total: int) -> list[tuple[str, float]]:
         """Ids and similarities of the `n` chunks nearest `vector`, no filter, no text: the
@@ -395,18 +398,6 @@ class ChromaStorage:
         return [
             (cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)
         ]
-
-    def dense_among(self, vector: np.ndarray, n: int, chunk_ids: Sequence[str]) -> list[Hit]:
-        """The `n` of these chunks nearest `vector`: Chroma's query restricted by ids, which
-        it looks up by key (23 ms for 7,500 at 100k, where the same `where` took 480 ms)."""
-        return _hits(
-            self._chunks.query(
-                query_embeddings=[vector],
-                n_results=max(1, min(n, len(chunk_ids))),
-                ids=list(chunk_ids),
-                include=["documents", "metadatas", "distances"],
-            )
-        )
 
     def chunk_vectors(self, chunk_ids: Sequence[str]) -> tuple[list[str], np.ndarray]:
         """The stored vectors of these chunks (those still stored), in the order returned."""

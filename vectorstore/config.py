@@ -74,11 +74,13 @@ class SearchConfig:
     they state the same names and figures and share `copy_overlap` of their words (Jaccard),
     so ten copies do not fill a top ten with one fact (vectorstore/dedup.py).
 
-    Under a filter the dense list is found one of three ways, by how many chunks the filter
-    keeps (vectorstore/filtered.py): up to `filter_exact_limit`, their vectors ranked
-    exactly; else an unfiltered query `filter_safety` times deeper than the filter's share
-    says, when that is at most `filter_wide_limit` deep; else a query restricted to the
-    kept ids, up to `filter_among_limit` of them; beyond, Chroma's own `where`.
+    Under a filter the dense list is found by how much of the store the filter keeps
+    (vectorstore/filtered.py): up to `filter_vector_share`, from the BM25 index's int8
+    vectors, re-ranked exactly; beyond, an unfiltered query `filter_safety` times deeper than
+    the filter's share says, when that is at most `filter_wide_limit` deep, and the int8
+    vectors when it comes back short. An index without vectors ranks up to
+    `filter_exact_limit` kept chunks by their stored vectors and asks Chroma's own `where`
+    when the wide query cannot answer.
     """
 
     candidates: int = 40
@@ -94,4 +96,6 @@ class SearchConfig:
     filter_exact_limit: int = 2000  # vectors read by id: ~32 ms for 1,000 at 100k chunks
     filter_wide_limit: int = 12000  # an unfiltered query this deep, ids only: ~40-60 ms at 100k
     filter_safety: float = 2.0  # matches cluster by topic: go deeper than the share says
-    filter_among_limit: int = 200_000  # query restricted by ids: 23 ms for 7,500 at 100k
+    # Int8 scores cost ~0.3 us a kept chunk (7,500 at 100k: 3 ms), the wide query 3-15 ms
+    # at 100k whatever the share: past a tenth of 1M chunks the wide query is cheaper.
+    filter_vector_share: float = 0.1

@@ -1,25 +1,31 @@
 """The dense half of a filtered search, without Chroma's `where` where that is slow.
 
 Chroma evaluates a metadata filter over the whole collection before its vector search: on
-this 2-core machine a date range costs ~300 ms at 100k chunks whatever it keeps (a week
-that keeps nothing: 200 ms), against 6 ms unfiltered, and it grows with the collection
-(docs/benchmarks.md, "Filters at scale"). The BM25 index already holds each chunk's day,
-outlet and article as arrays, so the filter is a mask computed in milliseconds; the dense
-list is then found one of three ways, by how many chunks the mask keeps:
+this 2-core machine a date range costs ~300 ms at 100k chunks whatever it keeps, against 6
+ms unfiltered, and it grows with the collection (docs/benchmarks.md, "Filters at scale").
+The BM25 index holds each chunk's day, outlet and article as arrays, so the filter is a mask
+computed in milliseconds, and each chunk's embedding in int8 (vectorstore/lexical_build.py).
+When the index matches the store (as many rows as chunks) the dense list is found:
 
-- few (<= `search.filter_exact_limit`): their vectors are read by id and ranked exactly
-  (cosine);
-- enough that an unfiltered query `n / share * filter_safety` deep holds `n` of them (<=
-  `filter_wide_limit` deep): ids and distances only (cheap: 40 ms for 10,000 at 100k),
-  filtered by the mask;
-- otherwise, or when the wide query came back short: Chroma's query restricted to the
-  mask's chunk ids (looked up by key: 23 ms for 7,500 ids at 100k, where the same `where`
-  took 480 ms), and beyond `filter_among_limit` ids Chroma's own `where`, as before.
+- when the filter keeps at most `search.filter_vector_share` of the store: from the index's
+  int8 vectors. The mask's rows are scored a block at a time, the best 2n by that score have
+  their float vectors read from the store and ranked by exact cosine. The int8 score of a row
+  is within the header's `residual` of its cosine, so when the n-th exact cosine beats every
+  row left out by more than that, the list is proven the exact top n; if not, more are read
+  (8n, then 32n);
+- when it keeps more: an unfiltered query `n / share * filter_safety` deep (at most
+  `filter_wide_limit`), ids and distances only, filtered by the mask; the int8 vectors when
+  that came back short.
+
+An index without vectors (built by an older version: rebuilt on the next open) ranks up to
+`filter_exact_limit` kept chunks by their float vectors read by id, else tries the wide query,
+else asks Chroma's `where`; so does every filter when the index and the store disagree.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -27,6 +33,15 @@ from vectorstore.config import SearchConfig
 from vectorstore.lexical import LexicalIndex
 from vectorstore.storage import ArticleStorage, Hit
 from vectorstore.types import SearchFilters
+
+# Rows dequantised and scored at a time: 512 x 384 float32 (0.8 MB) stays in the CPU cache
+# between the conversion and the product, 2-3x faster than blocks of 8,192 (measured).
+SCORE_BLOCK = 512
+# How many candidates per chunk asked for are re-scored exactly, tried in turn until the list
+# is proven exact (the first nearly always is; docs/benchmarks.md).
+WIDENING = (2, 8, 32)
+# float32 rounding of an int8 score, on top of the quantisation residual.
+ROUNDING = 1e-4
 
 
 def filtered_dense(  # noqa: PLR0913 - what a filtered dense query needs, spelled out
@@ -45,33 +60,72 @@ def filtered_dense(  # noqa: PLR0913 - what a filtered dense query needs, spelle
     limits = limits or SearchConfig()
     if allowed is None or len(index) != total:  # no filter, or an index of another count
         return storage.dense_query(vector, n, filters, total)
-    kept = int(np.count_nonzero(allowed))
-    if kept == 0:
+    rows = np.flatnonzero(allowed)
+    if not len(rows):
         return []
-    if kept <= limits.filter_exact_limit:
-        return _hits(storage, _exact(storage, index, vector, n, allowed))
-    depth = math.ceil(n * len(allowed) / kept * limits.filter_safety)
+    if index.has_vectors and len(rows) <= limits.filter_vector_share * len(allowed):
+        return _hits(storage, _from_vectors(storage, index, vector, n, rows))
+    if not index.has_vectors and len(rows) <= limits.filter_exact_limit:
+        return _hits(storage, _exact(storage, index.chunk_ids(rows), vector, n))
+    depth = math.ceil(n * len(allowed) / len(rows) * limits.filter_safety)
     if depth <= limits.filter_wide_limit:
         found = storage.nearest_ids(vector, depth, total)
-        rows = index.rows([cid for cid, _ in found])
-        nearest = [hit for hit, row in zip(found, rows, strict=True) if row >= 0 and allowed[row]]
-        if len(nearest) >= min(n, kept):
+        at = index.rows([cid for cid, _ in found])
+        nearest = [hit for hit, row in zip(found, at, strict=True) if row >= 0 and allowed[row]]
+        if len(nearest) >= min(n, len(rows)):
             return _hits(storage, nearest[:n])
-    if kept <= limits.filter_among_limit:
-        return storage.dense_among(vector, n, index.chunk_ids(np.flatnonzero(allowed)))
+    if index.has_vectors:
+        return _hits(storage, _from_vectors(storage, index, vector, n, rows))
     return storage.dense_query(vector, n, filters, total)
 
 
-def _exact(
-    storage: ArticleStorage, index: LexicalIndex, vector: np.ndarray, n: int, allowed: np.ndarray
+def _from_vectors(
+    storage: ArticleStorage, index: LexicalIndex, vector: np.ndarray, n: int, rows: np.ndarray
 ) -> list[tuple[str, float]]:
-    ids, vectors = storage.chunk_vectors(index.chunk_ids(np.flatnonzero(allowed)))
+    """The `n` of `rows` nearest `vector` by exact cosine, found through the int8 vectors."""
+    query = _unit(vector)
+    approximate = int8_scores(index, query, rows)
+    nearest: list[tuple[str, float]] = []
+    for times in WIDENING:
+        m = min(n * times, len(rows))
+        if m == len(rows):
+            return _exact(storage, index.chunk_ids(rows), vector, n)
+        order = np.argpartition(-approximate, m)  # [:m] the best m, [m] the best left out
+        nearest = _exact(storage, index.chunk_ids(rows[order[:m]]), vector, n)
+        best_left_out = float(approximate[order[m]]) + index.residual + ROUNDING
+        if len(nearest) == n and nearest[-1][1] >= best_left_out:
+            return nearest
+    return nearest  # not proven, after 32n: the best of those read
+
+
+def int8_scores(index: LexicalIndex, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Each row's cosine to the unit `query` from the index's int8 vectors (within the
+    index's `residual`), a block of rows at a time so memory stays bounded."""
+    codes, scales = index.vectors()
+    scores = np.empty(len(rows), dtype=np.float32)
+    for start in range(0, len(rows), SCORE_BLOCK):
+        at = rows[start : start + SCORE_BLOCK]
+        scores[start : start + len(at)] = (codes[at].astype(np.float32) @ query) * scales[at]
+    return scores
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    query = np.asarray(vector, dtype=np.float32)
+    norm = float(np.linalg.norm(query))
+    return query / norm if norm > 0 else query
+
+
+def _exact(
+    storage: ArticleStorage, chunk_ids: Sequence[str], vector: np.ndarray, n: int
+) -> list[tuple[str, float]]:
+    """The `n` of these chunks nearest `vector` by the cosine of their stored vectors."""
+    ids, vectors = storage.chunk_vectors(chunk_ids)
     if not ids:
         return []
     query = np.asarray(vector, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1) * float(np.linalg.norm(query))
     similarity = (vectors @ query) / np.where(norms > 0, norms, 1.0)
-    best = np.argsort(-similarity, kind="stable")[:n]
+    best = np.lexsort((np.asarray(ids), -similarity))[:n]  # ties (copies) in id order
     return [(ids[i], float(similarity[i])) for i in best]
 
 

@@ -4,9 +4,10 @@ changes, read through memory maps so its size in memory does not grow with the t
 Dense embeddings blur numbers, names and rare words, which is what news questions hinge on;
 BM25 catches them. Nothing here is a second source of truth: the index is rebuilt from the
 chunks collection and thrown away freely. It keeps what ranking and filtering need (postings,
-each row's chunk id, day, outlet and article) as arrays mapped from one file
-(vectorstore/lexical_file.py, built by vectorstore/lexical_build.py); a hit's text and
-metadata are read from the store for the top hits only.
+each row's chunk id, day, outlet and article, and its embedding in int8 for filtered dense
+search) as arrays mapped from one file (vectorstore/lexical_file.py, built by
+vectorstore/lexical_build.py); a hit's text and metadata are read from the store for the top
+hits only.
 """
 
 from __future__ import annotations
@@ -57,10 +58,21 @@ class LexicalIndex:
     """A BM25 index over a snapshot of the chunks collection, tagged with its generation.
     Rows are chunks in the order the store listed them."""
 
-    def __init__(self, generation: str, arrays: dict[str, np.ndarray], outlets: list[str]) -> None:
+    def __init__(
+        self,
+        generation: str,
+        arrays: dict[str, np.ndarray],
+        outlets: list[str],
+        *,
+        dimensions: int = 0,
+        residual: float = 0.0,
+    ) -> None:
         self.generation = generation
         self.arrays = arrays
         self.outlets = outlets
+        # Each row's embedding in int8 (`vectors`), when the index was built with them.
+        self.dimensions = dimensions
+        self.residual = residual
         self._terms = _Blob(arrays["term_bytes"], arrays["term_offsets"])
         self._ids = _Blob(arrays["id_bytes"], arrays["id_offsets"])
         self._articles = _Blob(arrays["article_bytes"], arrays["article_offsets"])
@@ -68,6 +80,16 @@ class LexicalIndex:
 
     def __len__(self) -> int:
         return len(self._ids)
+
+    @property
+    def has_vectors(self) -> bool:
+        return self.dimensions > 0 and len(self) > 0
+
+    def vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every row's int8 codes (rows x dimensions, mapped) and scale: codes times scale is
+        the row's embedding scaled to length 1, within `residual`."""
+        codes = self.arrays["vectors"].reshape(len(self), self.dimensions)
+        return codes, self.arrays["vector_scales"]
 
     def chunk_id(self, row: int) -> str:
         return self._ids[row].decode("utf-8", "surrogatepass")

@@ -6,6 +6,13 @@ scratch files beside the index; only the vocabulary and the article and outlet n
 in memory. The second computes the BM25 weights and sorts the pairs by word into postings,
 a block at a time, straight into the mapped index file (vectorstore/lexical_file.py).
 
+Given each chunk's embedding (rows of four), the file also holds it quantised to int8: the
+vector scaled to length 1, then divided by a per-row float32 scale (its largest component
+over 127) and rounded, ~388 bytes a chunk of 384 dimensions. A filtered dense search scores
+a filter's rows from them without asking Chroma (vectorstore/filtered.py); the header's
+"residual" is the largest distance between a row's dequantised vector and its unit vector,
+which bounds how far any int8 score is from the exact cosine.
+
 The weights are bm25s's Lucene variant (k1 1.5, b 0.75), computed with the same operations
 in the same float types, so scores equal what the in-memory bm25s index gave
 (tests/vectorstore/test_lexical_index.py compares them).
@@ -29,7 +36,7 @@ from ingest.text.tokens import tokenize
 from vectorstore import lexical_file
 
 FORMAT = "newsdesk-bm25"
-VERSION = 3
+VERSION = 4  # 4: int8 vectors; a file of an older version is rebuilt
 K1, B = 1.5, 0.75
 _PLACEHOLDER = "0" * 64
 _PAIR_BLOCK = 1 << 22  # (word, chunk) pairs sorted into postings at a time
@@ -49,11 +56,15 @@ ARRAYS = {
     "article_offsets": np.int64,
     "id_hashes": np.uint64,  # every row's chunk id hashed (`id_hash`), ascending...
     "id_hash_rows": np.int32,  # ...and the row of each: a chunk id to its row, vectorised
+    "vectors": np.int8,  # rows x header "dimensions" (0: built without vectors), row-major
+    "vector_scales": np.float32,  # unit vector ~= vectors[row] * vector_scales[row]
 }
+_VECTOR_BLOCK = 1 << 16  # rows copied into the file at a time
 
 
-def build_file(rows: Iterable[tuple[str, str, dict]], generation: str, path: Path) -> None:
-    """Write the index of `rows` (chunk id, text, metadata) to `path` atomically."""
+def build_file(rows: Iterable[tuple], generation: str, path: Path) -> None:
+    """Write the index of `rows` (chunk id, text, metadata[, embedding]) to `path`
+    atomically; every row has an embedding or none does."""
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(path)
     scratch = Path(tempfile.mkdtemp(prefix=f"{path.name}.{os.getpid()}.", dir=path.parent))
@@ -89,7 +100,8 @@ def _alive(pid: int) -> bool:
 
 
 class _FirstPass:
-    """Streams chunks into scratch files: pairs (word id, count), then one value a row."""
+    """Streams chunks into scratch files: pairs (word id, count), then one value a row, and
+    the quantised vectors."""
 
     def __init__(self, scratch: Path) -> None:
         self.scratch = scratch
@@ -100,10 +112,14 @@ class _FirstPass:
         self._pending: dict[str, list] = {name: [] for name in _SCRATCH}
         self._ids = bytearray()
         self._hashes: list[int] = []
-        names = (*_SCRATCH, "id_bytes", "id_hashes")
+        self._vectors: list[np.ndarray] = []
+        self.dimensions: int | None = None  # set by the first row: 0 when it has no vector
+        self.residual = 0.0
+        names = (*_SCRATCH, "id_bytes", "id_hashes", "vectors", "vector_scales")
         self._files = {name: (scratch / name).open("wb") for name in names}
 
-    def add(self, chunk_id: str, text: str, meta: dict) -> None:
+    def add(self, chunk_id: str, text: str, meta: dict, vector: object = None) -> None:
+        self._add_vector(chunk_id, vector)
         tokens = tokenize(f"{meta.get('title', '')}\n{text}")
         counts = Counter(tokens)
         vocab, pending = self.vocabulary, self._pending
@@ -127,7 +143,24 @@ class _FirstPass:
         if len(pending["lengths"]) >= 4096:
             self._flush()
 
+    def _add_vector(self, chunk_id: str, vector: object) -> None:
+        width = 0 if vector is None else len(vector)  # type: ignore[arg-type] - a sequence
+        if self.dimensions is None:
+            self.dimensions = width
+        if width != self.dimensions:
+            raise ValueError(
+                f"chunk {chunk_id!r}: embedding of {width} dimensions, expected {self.dimensions}"
+            )
+        if width:
+            self._vectors.append(np.asarray(vector, dtype=np.float32))
+
     def _flush(self) -> None:
+        if self._vectors:
+            codes, scales, residual = quantise(np.stack(self._vectors))
+            codes.tofile(self._files["vectors"])
+            scales.tofile(self._files["vector_scales"])
+            self.residual = max(self.residual, residual)
+            self._vectors.clear()
         for name, values in self._pending.items():
             np.asarray(values, dtype=np.int32).tofile(self._files[name])
             values.clear()
@@ -143,7 +176,8 @@ class _FirstPass:
 
     def read(self, name: str) -> np.ndarray:
         """A scratch file as an array (mapped: the pairs of 1M chunks are ~0.5 GB)."""
-        dtype = {"id_bytes": np.uint8, "id_hashes": np.uint64}.get(name, np.int32)
+        dtypes = {"id_bytes": np.uint8, "id_hashes": np.uint64, "vectors": np.int8}
+        dtype = dtypes.get(name, np.float32 if name == "vector_scales" else np.int32)
         file = self.scratch / name
         if not file.stat().st_size:
             return np.zeros(0, dtype=dtype)
@@ -157,6 +191,21 @@ _SCRATCH = ("pair_terms", "pair_tfs", "lengths", "pair_counts", "days", "outlets
 def _day(value: object) -> int:
     # A day outside int32 (a hand-edited record) would wrap; it cannot be a real date.
     return value if isinstance(value, int) and 0 < value < 2**31 else 0
+
+
+def quantise(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Rows scaled to length 1 as int8 codes and a scale each (a zero or non-finite row: all
+    zeros, scale 0), and the largest length of (codes * scale - unit row) among them."""
+    vectors = np.asarray(vectors, dtype=np.float64)
+    norms = np.linalg.norm(vectors, axis=1)
+    usable = np.isfinite(norms) & (norms > 0)
+    unit = np.zeros_like(vectors)
+    unit[usable] = vectors[usable] / norms[usable, None]
+    scales = np.abs(unit).max(axis=1, initial=0.0) / 127.0
+    codes = np.rint(unit / np.where(scales > 0, scales, 1.0)[:, None]).astype(np.int8)
+    scales = scales.astype(np.float32)
+    errors = np.linalg.norm(codes * scales[:, None].astype(np.float64) - unit, axis=1)
+    return codes, scales, float(errors.max(initial=0.0))
 
 
 def id_hash(encoded: bytes) -> int:
@@ -207,18 +256,23 @@ def _write(first: _FirstPass, generation: str, target: Path) -> None:
         "article_bytes": article_bytes,
         "article_offsets": article_offsets,
     }
-    shapes = {name: (dtype, len(small.get(name, terms))) for name, dtype in ARRAYS.items()}
+    streamed = {name: first.read(name) for name in ("vectors", "vector_scales")}
+    sizes = {name: len(a) for name, a in (small | streamed).items()}
+    shapes = {name: (dtype, sizes.get(name, len(terms))) for name, dtype in ARRAYS.items()}
     header = {
         "format": FORMAT,
         "version": VERSION,
         "generation": generation,
         "chunks": n,
         "outlets": list(first.outlets),
+        "dimensions": first.dimensions or 0,
+        "residual": first.residual,
         "sha256": _PLACEHOLDER,
     }
     maps = lexical_file.create(target, header, shapes)
     for name, values in small.items():
         maps[name][:] = values
+    _copy_vectors(streamed, maps, first.dimensions or 0)
     cursor = small["term_starts"][:-1].copy()
     pair_starts = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(pair_counts, out=pair_starts[1:])
@@ -234,6 +288,18 @@ def _write(first: _FirstPass, generation: str, target: Path) -> None:
             array.flush()
     del maps
     lexical_file.seal(target, header)
+
+
+def _copy_vectors(streamed: dict[str, np.ndarray], maps: dict, dimensions: int) -> None:
+    """The scratch vectors into the file a block of rows at a time, each block's pages let go
+    after it (1M chunks' vectors are ~0.4 GB)."""
+    for start in range(0, len(streamed["vector_scales"]), _VECTOR_BLOCK):
+        end = start + _VECTOR_BLOCK
+        maps["vector_scales"][start:end] = streamed["vector_scales"][start:end]
+        at = slice(start * dimensions, end * dimensions)
+        maps["vectors"][at] = streamed["vectors"][at]
+        for name in ("vectors", "vector_scales"):
+            _release(maps[name])
 
 
 def _postings(  # noqa: PLR0913 - one block of the sort, its inputs spelled out

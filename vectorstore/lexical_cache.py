@@ -24,14 +24,12 @@ __all__ = ["CacheDamaged", "build_index", "load_index"]
 
 # Arrays whose values index something: checked while the checksum pass streams them.
 _WATCHED = ("term_starts", "posting_rows", "term_offsets", "id_offsets", "outlets", "articles",
-            "article_offsets", "id_hashes", "id_hash_rows")  # fmt: skip
+            "article_offsets", "id_hashes", "id_hash_rows", "vector_scales")  # fmt: skip
 
 
-def build_index(
-    rows: Iterable[tuple[str, str, dict]], generation: str, path: Path | None
-) -> LexicalIndex:
-    """Index `rows` (chunk id, text, metadata) into the file `path` and open it; with no
-    path, into a temporary file that is gone once the index is."""
+def build_index(rows: Iterable[tuple], generation: str, path: Path | None) -> LexicalIndex:
+    """Index `rows` (chunk id, text, metadata[, embedding]) into the file `path` and open it;
+    with no path, into a temporary file that is gone once the index is."""
     if path is not None:
         build_file(rows, generation, path)
         index = load_index(path, generation)
@@ -68,7 +66,13 @@ def load_index(path: Path, generation: str) -> LexicalIndex | None:
         raise CacheDamaged(f"BM25 cache {exc}") from exc
     except Exception as exc:  # numpy and the OS raise many types for one bad file
         raise CacheDamaged(f"BM25 cache {path}: unreadable ({type(exc).__name__}: {exc})") from exc
-    return LexicalIndex(generation, arrays, header["outlets"])
+    return LexicalIndex(
+        generation,
+        arrays,
+        header["outlets"],
+        dimensions=header["dimensions"],
+        residual=header["residual"],
+    )
 
 
 def _check(header: dict, arrays: dict, stats: dict[str, Stats]) -> None:
@@ -95,6 +99,19 @@ def _check(header: dict, arrays: dict, stats: dict[str, Stats]) -> None:
     _within(stats["id_hash_rows"], 0, rows, "rows of chunk ids")
     _expect(stats["id_hashes"].ordered, "chunk id hashes out of order")
     _within(stats["articles"], 0, stats["article_offsets"].size - 1, "article codes")
+    dimensions, residual = header.get("dimensions"), header.get("residual")
+    _expect(
+        isinstance(dimensions, int) and not isinstance(dimensions, bool) and dimensions >= 0,
+        "dimensions must be a count",
+    )
+    _expect(
+        isinstance(residual, float | int) and 0 <= residual <= 2,  # NaN fails too
+        "residual out of range",
+    )
+    _expect(len(arrays["vectors"]) == rows * dimensions, "vectors have a wrong length")
+    _expect(len(arrays["vector_scales"]) == (rows if dimensions else 0), "scales: wrong length")
+    # A unit vector's largest component is at most 1, so its scale at most 1/127.
+    _within(stats["vector_scales"], 0, 1, "vector scales")
 
 
 def _offsets(seen: Stats, end: int, what: str) -> None:

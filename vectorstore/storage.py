@@ -114,8 +114,9 @@ class ArticleStorage(Protocol):
         """Every article with its record's metadata."""
         ...
 
-    def chunk_records(self) -> Iterable[tuple[str, str, dict]]:
-        """Every chunk as (id, text, metadata): what the BM25 index is built from."""
+    def chunk_records(self, *, vectors: bool = False) -> Iterable[tuple]:
+        """Every chunk as (id, text, metadata), and its embedding last when `vectors`: what
+        the BM25 index (and the int8 vectors it keeps) is built from."""
         ...
 
     def chunks_by_id(self, chunk_ids: Sequence[str]) -> dict[str, tuple[str, dict]]:
@@ -133,10 +134,6 @@ class ArticleStorage(Protocol):
 
     def nearest_ids(self, vector: np.ndarray, n: int, total: int) -> list[tuple[str, float]]:
         """Ids and cosine similarities of the `n` chunks nearest the vector, unfiltered."""
-        ...
-
-    def dense_among(self, vector: np.ndarray, n: int, chunk_ids: Sequence[str]) -> list[Hit]:
-        """The `n` of these chunks nearest the vector, nearest first."""
         ...
 
     def chunk_vectors(self, chunk_ids: Sequence[str]) -> tuple[list[str], np.ndarray]:

@@ -14,7 +14,7 @@ from assistant.api import create_app
 from ingest.types import Article
 from tests.api.conftest import local_client
 from vectorstore import lexical_cache, lexical_file
-from vectorstore.lexical_build import ARRAYS
+from vectorstore.lexical_build import ARRAYS, VERSION
 from vectorstore.lexical_cache import CacheDamaged, load_index
 
 GLACIER = Article(
@@ -126,7 +126,8 @@ def _crafted(path: Path, _generation: str) -> None:
 
 def _other_version(path: Path, _generation: str) -> None:
     raw = path.read_bytes()
-    path.write_bytes(raw.replace(b'"version":3', b'"version":9', 1))
+    assert f'"version":{VERSION}'.encode() in raw
+    path.write_bytes(raw.replace(f'"version":{VERSION}'.encode(), b'"version":9', 1))
 
 
 @pytest.mark.parametrize(
