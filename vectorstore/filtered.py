@@ -10,9 +10,9 @@ When the index matches the store (as many rows as chunks) the dense list is foun
 - when the filter keeps at most `search.filter_vector_share` of the store: from the index's
   int8 vectors. The mask's rows are scored a block at a time, the best 2n by that score have
   their float vectors read from the store and ranked by exact cosine. The int8 score of a row
-  is within the header's `residual` of its cosine, so when the n-th exact cosine beats every
-  row left out by more than that, the list is proven the exact top n; if not, more are read
-  (8n, then 32n);
+  is within the header's `residual` of its cosine, so a row left out can beat the n-th only
+  if its int8 score is within that of the n-th cosine: those few (copies, near ties) are read
+  and re-scored too, and the list is then the exact top n (ties in chunk id order);
 - when it keeps more: an unfiltered query `n / share * filter_safety` deep (at most
   `filter_wide_limit`), ids and distances only, filtered by the mask; the int8 vectors when
   that came back short.
@@ -37,9 +37,9 @@ from vectorstore.types import SearchFilters
 # Rows dequantised and scored at a time: 512 x 384 float32 (0.8 MB) stays in the CPU cache
 # between the conversion and the product, 2-3x faster than blocks of 8,192 (measured).
 SCORE_BLOCK = 512
-# How many candidates per chunk asked for are re-scored exactly, tried in turn until the list
-# is proven exact (the first nearly always is; docs/benchmarks.md).
-WIDENING = (2, 8, 32)
+# Candidates re-scored exactly per chunk asked for; then at most this many more per chunk
+# whose int8 score leaves doubt (docs/benchmarks.md: a handful, when there are any).
+FIRST, DOUBTS = 2, 32
 # float32 rounding of an int8 score, on top of the quantisation residual.
 ROUNDING = 1e-4
 
@@ -66,7 +66,7 @@ def filtered_dense(  # noqa: PLR0913 - what a filtered dense query needs, spelle
     if index.has_vectors and len(rows) <= limits.filter_vector_share * len(allowed):
         return _hits(storage, _from_vectors(storage, index, vector, n, rows))
     if not index.has_vectors and len(rows) <= limits.filter_exact_limit:
-        return _hits(storage, _exact(storage, index.chunk_ids(rows), vector, n))
+        return _hits(storage, _top(_cosines(storage, index.chunk_ids(rows), vector), n))
     depth = math.ceil(n * len(allowed) / len(rows) * limits.filter_safety)
     if depth <= limits.filter_wide_limit:
         found = storage.nearest_ids(vector, depth, total)
@@ -82,20 +82,28 @@ def filtered_dense(  # noqa: PLR0913 - what a filtered dense query needs, spelle
 def _from_vectors(
     storage: ArticleStorage, index: LexicalIndex, vector: np.ndarray, n: int, rows: np.ndarray
 ) -> list[tuple[str, float]]:
-    """The `n` of `rows` nearest `vector` by exact cosine, found through the int8 vectors."""
-    query = _unit(vector)
-    approximate = int8_scores(index, query, rows)
-    nearest: list[tuple[str, float]] = []
-    for times in WIDENING:
-        m = min(n * times, len(rows))
-        if m == len(rows):
-            return _exact(storage, index.chunk_ids(rows), vector, n)
-        order = np.argpartition(-approximate, m)  # [:m] the best m, [m] the best left out
-        nearest = _exact(storage, index.chunk_ids(rows[order[:m]]), vector, n)
-        best_left_out = float(approximate[order[m]]) + index.residual + ROUNDING
-        if len(nearest) == n and nearest[-1][1] >= best_left_out:
-            return nearest
-    return nearest  # not proven, after 32n: the best of those read
+    """The `n` of `rows` nearest `vector` by exact cosine, found through the int8 vectors:
+    the best `FIRST * n` by int8 score are re-scored exactly; then every row left out whose
+    int8 score is within the index's `residual` of the n-th cosine (copies of a chunk in the
+    list, near ties) is re-scored too, which proves the list exact (at most `DOUBTS * n` of
+    them: beyond, the list is the best of those read)."""
+    approximate = int8_scores(index, _unit(vector), rows)
+    m = min(FIRST * n, len(rows))
+    picked = np.argpartition(-approximate, m - 1)[:m] if m < len(rows) else np.arange(m)
+    scored = _cosines(storage, index.chunk_ids(rows[picked]), vector)
+    nearest = _top(scored, n)
+    if len(nearest) < n or m == len(rows):  # all read, or chunks deleted since the index
+        return nearest
+    left_out = np.ones(len(rows), dtype=bool)
+    left_out[picked] = False
+    doubtful = np.flatnonzero(
+        left_out & (approximate >= nearest[-1][1] - index.residual - ROUNDING)
+    )
+    if len(doubtful):
+        doubtful = doubtful[np.argsort(-approximate[doubtful], kind="stable")[: DOUBTS * n]]
+        scored |= _cosines(storage, index.chunk_ids(rows[doubtful]), vector)
+        nearest = _top(scored, n)
+    return nearest
 
 
 def int8_scores(index: LexicalIndex, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -115,18 +123,22 @@ def _unit(vector: np.ndarray) -> np.ndarray:
     return query / norm if norm > 0 else query
 
 
-def _exact(
-    storage: ArticleStorage, chunk_ids: Sequence[str], vector: np.ndarray, n: int
-) -> list[tuple[str, float]]:
-    """The `n` of these chunks nearest `vector` by the cosine of their stored vectors."""
+def _cosines(
+    storage: ArticleStorage, chunk_ids: Sequence[str], vector: np.ndarray
+) -> dict[str, float]:
+    """The cosine of each of these chunks' stored vectors (those still stored) to `vector`."""
     ids, vectors = storage.chunk_vectors(chunk_ids)
     if not ids:
-        return []
+        return {}
     query = np.asarray(vector, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1) * float(np.linalg.norm(query))
     similarity = (vectors @ query) / np.where(norms > 0, norms, 1.0)
-    best = np.lexsort((np.asarray(ids), -similarity))[:n]  # ties (copies) in id order
-    return [(ids[i], float(similarity[i])) for i in best]
+    return dict(zip(ids, similarity.tolist(), strict=True))
+
+
+def _top(scored: dict[str, float], n: int) -> list[tuple[str, float]]:
+    """The `n` best, ties (copies of one text) in id order."""
+    return sorted(scored.items(), key=lambda pair: (-pair[1], pair[0]))[:n]
 
 
 def _hits(storage: ArticleStorage, nearest: list[tuple[str, float]]) -> list[Hit]:
