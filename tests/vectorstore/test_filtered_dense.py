@@ -170,3 +170,24 @@ def test_a_filter_nothing_passes_asks_chroma_nothing(app, monkeypatch):
     )
     assert found == []
 
+
+def test_the_vectors_are_read_with_the_texts_embedded_and_through_a_server(
+    make_app, backend, monkeypatch
+):
+    # The build pages the embeddings with the texts (Chroma's get, include=["embeddings"]).
+    app = make_app(**backend)
+    app.store.add_articles(_articles())
+    storage = app.store.storage
+    index = _index(storage, vectors=True)
+    assert index.has_vectors and len(index) == storage.count_chunks()
+    monkeypatch.setattr(storage, "dense_query", lambda *a: pytest.fail("Chroma's where"))
+    monkeypatch.setattr(storage, "nearest_ids", lambda *a: pytest.fail("the wide query"))
+    vector = app.embedder.embed_query(QUESTION)
+    allowed = index.allowed(FILTERS[1])
+    config = SearchConfig(filter_vector_share=1.0)
+    found = filtered.filtered_dense(
+        storage, index, vector, 3, FILTERS[1], allowed, len(index), config
+    )
+    _assert_exact(found, _brute_force(storage, index, allowed, vector, 3))
+    app.close()
+

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 import threading
 from pathlib import Path
 
@@ -13,8 +14,8 @@ import pytest
 from assistant.api import create_app
 from ingest.types import Article
 from tests.api.conftest import local_client
-from vectorstore import lexical_cache, lexical_file
-from vectorstore.lexical_build import ARRAYS, VERSION
+from vectorstore import lexical_build, lexical_cache, lexical_file
+from vectorstore.lexical_build import ARRAYS, VERSION, build_file
 from vectorstore.lexical_cache import CacheDamaged, load_index
 
 GLACIER = Article(
@@ -183,3 +184,73 @@ def test_readyz_is_not_ready_while_a_damaged_cache_is_rebuilt_and_names_it_after
         assert after["status"] == "ready"
         assert str(server._lexical_cache_file()) in after["notes"][0]
         assert client.get("/v1/search", params={"q": "Quillmore"}).status_code == 200
+
+
+def _rows(count: int, seed: int = 3) -> list[tuple[str, str, dict, np.ndarray]]:
+    """Chunks of ~60 distinct words (as stored chunks average) with 384-d embeddings."""
+    rng = np.random.default_rng(seed)
+    words = [f"w{i}" for i in range(5_000)]
+    vectors = rng.normal(size=(count, 384)).astype(np.float32)
+    return [
+        (
+            f"article-{i // 4}:{i % 4}",
+            " ".join(rng.choice(words, size=60, replace=False)),
+            {"article_id": f"article-{i // 4}", "published_day": 20240101 + i % 28,
+             "source_key": f"outlet {i % 7}"},
+            vectors[i],
+        )
+        for i in range(count)
+    ]  # fmt: skip
+
+
+def test_the_index_keeps_each_rows_vector_in_int8_within_1_5_kb_a_chunk(tmp_path):
+    rows = _rows(3000)
+    path = tmp_path / "index"
+    build_file(rows, "g1", path)
+    index = load_index(path, "g1")
+    assert index.has_vectors and index.dimensions == 384 and 0 < index.residual < 0.05
+    codes, scales = index.vectors()
+    assert codes.shape == (3000, 384) and codes.dtype == np.int8
+    for row in (0, 1234, 2999):
+        unit = rows[row][3] / np.linalg.norm(rows[row][3])
+        assert np.linalg.norm(codes[row] * scales[row] - unit) <= index.residual
+    without = tmp_path / "without"
+    build_file([row[:3] for row in rows], "g1", without)
+    added = (path.stat().st_size - without.stat().st_size) / len(rows)
+    assert added <= 384 + 4 + 1  # the codes, the scale, alignment
+    assert path.stat().st_size / len(rows) <= 1536  # issue 21: <= 1.5 KB a chunk on disk
+
+
+def test_a_damaged_vector_block_is_refused_by_the_checksum(tmp_path):
+    path = tmp_path / "index"
+    build_file(_rows(50), "g1", path)
+    at = lexical_file.read_header(path)["arrays"]["vectors"]["offset"] + 1000
+    raw = bytearray(path.read_bytes())
+    raw[at] ^= 0x55
+    path.write_bytes(bytes(raw))
+    with pytest.raises(CacheDamaged, match=re.escape(str(path)) + ".*checksum"):
+        load_index(path, "g1")
+
+
+def test_rows_with_and_without_vectors_are_refused_naming_the_chunk(tmp_path):
+    rows = _rows(3)
+    mixed = [rows[0], rows[1][:3], rows[2]]
+    with pytest.raises(ValueError, match="article-0:1.*0 dimensions, expected 384"):
+        build_file(mixed, "g1", tmp_path / "index")
+
+
+def test_an_index_of_the_version_before_vectors_is_rebuilt_with_them(make_app, monkeypatch):
+    app = make_app()
+    app.store.add_articles([GLACIER, BEEHIVES])
+    app.store.search("Vardbreen")
+    cache = app._lexical_cache_file()
+    with monkeypatch.context() as old:  # what version 3 wrote: no vectors
+        old.setattr(lexical_build, "VERSION", 3)
+        build_file(app.store.chunk_records(), app.store.generation(), cache)
+    assert lexical_file.read_header(cache)["version"] == 3
+
+    fresh = make_app()  # a new process after the upgrade
+    assert fresh.store.search("Vardbreen glacier")[0].article_id == GLACIER.id
+    assert f"version 3, not {VERSION}" in fresh.store.lexical_cache_problem
+    index = load_index(cache, fresh.store.generation())
+    assert len(index) == 2 and lexical_file.read_header(cache)["version"] == VERSION
