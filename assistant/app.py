@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from ingest.web.polite import HostLimits
     from vectorstore.health import ReadinessProbe
     from vectorstore.integrity import IntegrityReport
+    from vectorstore.lexical_keeper import LexicalStatus
     from vectorstore.transfer import ImportReport
 
 log = logging.getLogger(__name__)
@@ -648,14 +649,18 @@ class Newsdesk:
 
     def warm_up(self) -> None:
         """Load the embedder, offer the sample corpus and load (or rebuild) the BM25 index,
-        so that the first question waits for none of them."""
+        so that the first question waits for none of them. A server warms up: from now on
+        a large store's BM25 index is rebuilt beside its searches after a write
+        (`search.lexical_background_chunks`), the thread outliving the search."""
         self.embedder.embed_query("warm-up")
         self._offer_samples()
+        self.store.rebuild_lexical_beside_searches()
         self.store.lexical_index()
 
-    def search_index_status(self) -> tuple[bool, str | None]:
-        """Whether the BM25 index is being rebuilt, and why the saved one was unusable."""
-        return self.store.lexical_rebuilding, self.store.lexical_cache_problem
+    def search_index_status(self) -> LexicalStatus:
+        """Whether the BM25 index is being built (searches wait) or rebuilt beside the
+        searches (they use an earlier one), and why the saved one was unusable."""
+        return self.store.lexical_status()
 
     def store_problem(self, probe: ReadinessProbe) -> str | None:
         """None when the store answers and is whole; else why not, in words."""

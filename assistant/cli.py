@@ -672,6 +672,8 @@ def _cmd_check(app: Newsdesk, args: argparse.Namespace) -> int:
         print(f"incomplete: {aid} (ingest its file again to repair it)", file=sys.stderr)
     for problem in report.problems:
         print(f"problem: {problem} ({_REPAIR_HINTS[problem.kind]})", file=sys.stderr)
+    for note in report.notes:
+        print(f"note: {note}")
     if args.repair:
         report.problems = [p for p in report.problems if not _repair(app, p.kind)]
         if report.orphan_chunks:

@@ -235,6 +235,12 @@ OPTIONS: tuple[Option, ...] = (
         "shared words that make a passage a copy [0.8]",
     ),
     Option(
+        "search.lexical_background_chunks",
+        "NEWSDESK_SEARCH_LEXICAL_BACKGROUND_CHUNKS",
+        int,
+        "chunks from which a server rebuilds BM25 beside searches [10000]",
+    ),
+    Option(
         "search.filter_exact_limit",
         "NEWSDESK_SEARCH_FILTER_EXACT_LIMIT",
         int,

@@ -81,6 +81,12 @@ class SearchConfig:
     vectors when it comes back short. An index without vectors ranks up to
     `filter_exact_limit` kept chunks by their stored vectors and asks Chroma's own `where`
     when the wide query cannot answer.
+
+    A write moves the store's generation and the BM25 index is rebuilt from every chunk (38 s
+    at 100k, ~13 minutes at 1M). From `lexical_background_chunks` chunks up, a server keeps
+    searching with the earlier index while one thread rebuilds it (chunks written since are
+    found by the dense ranking only until it lands); below, the next search rebuilds it first,
+    so a word just ingested is found by BM25 at once (vectorstore/lexical_keeper.py).
     """
 
     candidates: int = 40
@@ -93,6 +99,7 @@ class SearchConfig:
     recency_boost: float = 0.1
     recency_half_life_days: float = 7.0
     copy_overlap: float = 0.8
+    lexical_background_chunks: int = 10_000  # rebuilt at once below: ~4 s at 10k chunks
     filter_exact_limit: int = 2000  # vectors read by id: ~32 ms for 1,000 at 100k chunks
     filter_wide_limit: int = 12000  # an unfiltered query this deep, ids only: ~40-60 ms at 100k
     filter_safety: float = 2.0  # matches cluster by topic: go deeper than the share says

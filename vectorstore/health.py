@@ -15,6 +15,7 @@ every call (`ReadinessProbe`).
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -25,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vectorstore.lexical_cache import CacheDamaged, load_index
+from vectorstore.lexical_file import read_header
+from vectorstore.lexical_keeper import utc_time
 from vectorstore.store import ArticleStore
 
 # Records `newsdesk check` looks up by their own vectors, spread over each collection.
@@ -146,6 +149,47 @@ def lexical_cache_damage(store: ArticleStore) -> str | None:
     except CacheDamaged as exc:
         return str(exc)
     return None
+
+
+def lexical_cache_staleness(store: ArticleStore) -> str | None:
+    """How far behind the store the saved BM25 index is, and whether a process is rebuilding
+    it now (None: current, absent or damaged, which `lexical_cache_damage` reports). Not a
+    problem: any write leaves it stale until the next search (or a server, beside its
+    searches: vectorstore/lexical_keeper.py) rebuilds it."""
+    path = store.lexical_cache_file
+    try:
+        header = read_header(path) if path is not None else {}
+        built = path.stat().st_mtime if path is not None else 0.0
+    except (OSError, CacheDamaged):
+        return None
+    generation, total = store.generation(), store.count_chunks()
+    if path is None or header.get("generation") in (None, generation):
+        return None
+    indexed = header.get("chunks") if isinstance(header.get("chunks"), int) else 0
+    # A build writes into a scratch folder named after its process (vectorstore/lexical_build.py).
+    builds = [
+        f"process {pid} since {utc_time(folder.stat().st_mtime)}"
+        for folder in sorted(path.parent.glob(f"{path.name}.*.*"))
+        if folder.is_dir() and _running(pid := folder.name[len(path.name) + 1 :].split(".")[0])
+    ]
+    now = f"being rebuilt by {', '.join(builds)}" if builds else "the next search rebuilds it"
+    return (
+        f"the BM25 cache {path} is of an earlier generation of the store, built at "
+        f"{utc_time(built)}: {indexed:,} chunks indexed, the store has {total:,} "
+        f"({total - indexed:+,}); {now}"
+    )
+
+
+def _running(pid: str) -> bool:
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)  # signal 0: asks whether the process exists, sends nothing
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: it exists
+        return True
+    return True
 
 
 def store_problems(store: ArticleStore) -> list[StoreProblem]:

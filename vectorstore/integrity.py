@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from vectorstore.health import StoreProblem, store_problems
+from vectorstore.health import StoreProblem, lexical_cache_staleness, store_problems
 from vectorstore.store import ArticleStore
 
 
@@ -23,6 +23,8 @@ class IntegrityReport:
     incomplete_articles: list[str] = field(default_factory=list)
     misplaced_chunks: list[str] = field(default_factory=list)
     problems: list[StoreProblem] = field(default_factory=list)
+    # What is not damage but worth knowing (the BM25 cache behind the store, being rebuilt).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -37,6 +39,7 @@ def check_store(store: ArticleStore) -> IntegrityReport:
         return report  # reading the records would hang or crash this process
     try:
         _check_records(store, report)
+        report.notes = [note for note in [lexical_cache_staleness(store)] if note]
     except Exception as exc:  # a damaged store raises whatever Chroma raises: a finding
         why = f"cannot read every record: {type(exc).__name__}: {exc}"
         report.problems.append(StoreProblem("records", why))

@@ -14,8 +14,6 @@ process) moves, and shared between processes when given a path
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -27,8 +25,9 @@ from vectorstore.dedup import collapse_copies
 from vectorstore.embeddings import Embedder
 from vectorstore.filtered import filtered_dense
 from vectorstore.lexical import LexicalIndex
-from vectorstore.lexical_cache import CacheDamaged, build_index, load_index
+from vectorstore.lexical_keeper import LexicalKeeper
 from vectorstore.recency import day_number, fresh_filters, from_day_number, recency_factor
+from vectorstore.records import matches
 from vectorstore.storage import ArticleStorage
 from vectorstore.types import Passage, SearchFilters
 
@@ -54,65 +53,43 @@ class Searcher:
         self.storage = storage
         self.embedder = embedder
         self.config = config or SearchConfig()
-        self._lexical: LexicalIndex | None = None
-        self._lexical_lock = threading.Lock()
-        # Where the BM25 index is kept between processes (None: rebuilt in each process).
-        self._lexical_cache = lexical_cache
-        # Why the saved index was unusable: set while it is rebuilt (`lexical_rebuilding`) and
-        # kept after (`lexical_cache_problem`), for /readyz and `newsdesk check` to report.
-        self.lexical_cache_problem: str | None = None
-        self.lexical_rebuilding = False
+        self.lexical = LexicalKeeper(storage, lexical_cache, self.config.lexical_background_chunks)
 
     @property
     def lexical_cache_file(self) -> Path | None:
-        return self._lexical_cache
+        return self.lexical.cache
 
-    def lexical_index(self, generation: str | None = None) -> LexicalIndex:
-        """The BM25 cache, rebuilt from the storage when it has changed since it was built
-        (`generation`: the storage's stamp, when the caller has just read it)."""
-        generation = generation or self.storage.generation()
-        with self._lexical_lock:
-            if self._lexical is None or self._lexical.generation != generation:
-                loaded = self._load_lexical(generation)  # an empty index is falsy: `is None`
-                self._lexical = self._build_lexical(generation) if loaded is None else loaded
-            return self._lexical
+    @property
+    def lexical_cache_problem(self) -> str | None:
+        """Why the saved index was unusable (kept after its rebuild), for /readyz and `check`."""
+        return self.lexical.problem
+
+    @property
+    def lexical_rebuilding(self) -> bool:
+        """Whether the index is being built with none usable meanwhile (searches wait)."""
+        return self.lexical.building is not None
+
+    def lexical_index(
+        self, generation: str | None = None, total: int | None = None
+    ) -> LexicalIndex:
+        """The BM25 index to search with; rebuilt from the storage when it has changed since
+        it was built, at once or, for a large store in a server, beside the searches
+        (vectorstore/lexical_keeper.py). `generation`, `total`: the storage's stamp and
+        chunk count, when the caller has just read them."""
+        if generation is None:
+            generation, total = self.storage.stamp()
+        return self.lexical.index(generation, total)
 
     def last_lexical_index(self) -> LexicalIndex:
         """The BM25 cache as the latest search checked it, without asking the storage
         again whether it changed (each check counts the chunks: ~15 ms at 100k). For the
         answerer's word weights, looked up word by word right after that search."""
-        with self._lexical_lock:
-            if self._lexical is not None:
-                return self._lexical
-        return self.lexical_index()
-
-    def _load_lexical(self, generation: str) -> LexicalIndex | None:
-        if self._lexical_cache is None:
-            return None
-        try:
-            return load_index(self._lexical_cache, generation)
-        except CacheDamaged as exc:
-            log.warning("%s; rebuilding it from the store", exc)
-            self.lexical_cache_problem = str(exc)
-            self.lexical_rebuilding = True
-            return None
-
-    def _build_lexical(self, generation: str) -> LexicalIndex:
-        try:
-            # Streams the chunks; replaces a damaged file too.
-            index = build_index(self.storage.chunk_records(), generation, self._lexical_cache)
-            if self.lexical_rebuilding:
-                self.lexical_cache_problem += f"; rebuilt from the store at {time.ctime()}"
-            return index
-        finally:
-            self.lexical_rebuilding = False
+        index = self.lexical.last()
+        return index if index is not None else self.lexical_index()
 
     def rebuild_lexical_index(self) -> LexicalIndex:
         """Build the BM25 index from the store and save it, whatever the saved one holds."""
-        generation = self.storage.generation()
-        with self._lexical_lock:
-            self._lexical = self._build_lexical(generation)
-            return self._lexical
+        return self.lexical.rebuild()
 
     def search(
         self,
@@ -131,7 +108,18 @@ class Searcher:
             return []
         cfg = self.config
         n = cfg.candidates
-        index = self.lexical_index(generation)
+        index = self.lexical_index(generation, total)
+        # An index of an earlier generation (a large store's, while its rebuild runs beside
+        # the searches: vectorstore/lexical_keeper.py) is safe to rank with, because nothing
+        # a search returns is taken from it alone: a new chunk is missing from it but found
+        # by the dense list; a chunk of an article deleted since is dropped by
+        # `existing_ids`, one deleted since from an article still stored by `_with_text`
+        # (its text is gone), and every passage's text and metadata are read from the store
+        # now. Its masks are of its own rows and metadata, so under a filter the dense lists
+        # ignore them (`allowed` None: Chroma's own filter over every chunk, as when the
+        # counts differ) and passages whose metadata was edited out of the filter since are
+        # dropped (`matches`). tests/vectorstore/test_lexical_refresh.py holds it to that.
+        stale = index.generation != generation
         allowed = index.allowed(filters)
         masks = [allowed]
         fresh = fresh_filters(filters, as_of, cfg) if as_of else None
@@ -144,10 +132,13 @@ class Searcher:
             masks.append(fresh_mask)
         lexical_rows = index.top_many(query, n, masks)
         vector = self.embedder.embed_query(query)  # once, for the whole-store and fresh lists
-        dense = [filtered_dense(self.storage, index, vector, n, filters, allowed, total, cfg)]
+        dense_masks = [None] * len(masks) if stale else masks
+        dense = [
+            filtered_dense(self.storage, index, vector, n, filters, dense_masks[0], total, cfg)
+        ]
         if fresh is not None:
             fresh_dense = filtered_dense(
-                self.storage, index, vector, n, fresh, masks[1], total, cfg
+                self.storage, index, vector, n, fresh, dense_masks[1], total, cfg
             )
             dense.append([h for h in fresh_dense if h["similarity"] >= cfg.recent_min_similarity])
         lexical = [_lexical_entries(index, rows) for rows in lexical_rows]
@@ -161,16 +152,19 @@ class Searcher:
         fused = self._fuse(ranked, as_of)
         committed = self.storage.existing_ids(list({p["meta"]["article_id"] for p in fused}))
         candidates = [p for p in fused if p["meta"]["article_id"] in committed]
-        passages = self._with_text(candidates, ahead=k + READ_AHEAD)
+        within = filters if stale and not filters.is_empty() else None
+        passages = self._with_text(candidates, ahead=k + READ_AHEAD, within=within)
         return collapse_copies(passages, limit=k, overlap=cfg.copy_overlap)
 
-    def _with_text(self, entries: list[dict], ahead: int) -> Iterator[Passage]:
+    def _with_text(
+        self, entries: list[dict], ahead: int, within: SearchFilters | None = None
+    ) -> Iterator[Passage]:
         """The fused entries as passages, in order. A BM25 hit no dense list brought has no
         text yet: the text and metadata of those among the next `ahead` entries are read
         in one request when the first of them is reached, so a search reads only what copy
         collapsing gets to (usually one request of a few ids, where reading every BM25 hit
         up front took a request of up to 40). A chunk deleted since the index was built is left
-        out."""
+        out, and with `within`, one whose stored metadata is outside those filters."""
         for i, entry in enumerate(entries):
             if "doc" not in entry:
                 # The first request reads `ahead` entries; should copies use those up, the
@@ -180,7 +174,7 @@ class Searcher:
                 read = self.storage.chunks_by_id([e["id"] for e in pending])
                 for e in pending:
                     e["doc"], e["meta"] = read.get(e["id"], (None, e["meta"]))
-            if entry["doc"] is not None:
+            if entry["doc"] is not None and (within is None or matches(entry["meta"], within)):
                 yield _passage(entry)
 
     def _fuse(

@@ -25,6 +25,7 @@ from vectorstore.chroma_storage import EMBED_BATCH, ChromaStorage
 from vectorstore.config import SearchConfig
 from vectorstore.embeddings import Embedder
 from vectorstore.lexical import LexicalIndex
+from vectorstore.lexical_keeper import LexicalStatus
 from vectorstore.lock import StoreLease
 from vectorstore.saved_answers import SavedAnswers
 from vectorstore.search import Searcher
@@ -250,5 +251,17 @@ class ArticleStore:
 
     @property
     def lexical_rebuilding(self) -> bool:
-        """Whether the BM25 index is being rebuilt after the saved one proved unusable."""
+        """Whether the BM25 index is being built with none usable meanwhile (searches wait):
+        the saved one missing, stale or damaged at a first search, or proved damaged."""
         return self.searcher.lexical_rebuilding
+
+    def lexical_status(self) -> LexicalStatus:
+        """What the BM25 index is doing: built with none usable meanwhile, rebuilt beside
+        the searches, why the saved one was unusable (for /readyz and `newsdesk serve`)."""
+        return self.searcher.lexical.status()
+
+    def rebuild_lexical_beside_searches(self) -> None:
+        """From now on a large store's BM25 index is rebuilt beside the searches, which use
+        the earlier one meanwhile: for a process that keeps running (a server), where the
+        rebuild outlives the search that started it."""
+        self.searcher.lexical.background = True

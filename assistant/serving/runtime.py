@@ -47,22 +47,29 @@ class Runtime:
         """None when ready to answer; else why not. Never waits for a warm-up in progress."""
         if not self._prepared:
             if self._lock.locked():
-                return "loading the embedder and opening the store"
+                building = self.newsdesk.search_index_status().building
+                return "loading the embedder and opening the store" + (
+                    f"; building the BM25 index {building}" if building else ""
+                )
             try:
                 self.prepare()
             except StoreUnavailable as exc:
                 return str(exc)
             except Exception as exc:  # a damaged store: say what is wrong with it
                 return self.store_problem() or f"{type(exc).__name__}: {exc}"
-        rebuilding, problem = self.newsdesk.search_index_status()
-        if rebuilding:
-            return f"rebuilding the BM25 index: {problem}"
+        index = self.newsdesk.search_index_status()
+        if index.building:  # no usable index meanwhile: searches wait for it
+            why = f": {index.problem}" if index.problem else ""
+            return f"rebuilding the BM25 index {index.building}{why}"
         return self.store_problem()
 
     def readiness_notes(self) -> list[str]:
-        """What a ready server has mended and an operator should know (a damaged cache)."""
-        problem = self.newsdesk.search_index_status()[1] if self._prepared else None
-        return [problem] if problem else []
+        """What a ready server has mended and an operator should know: a damaged cache, a
+        rebuild running beside the searches (which use an earlier index meanwhile)."""
+        if not self._prepared:
+            return []
+        index = self.newsdesk.search_index_status()
+        return [note for note in (index.refresh, index.problem) if note]
 
     def store_problem(self) -> str | None:
         """None when the store answers; else why not."""
