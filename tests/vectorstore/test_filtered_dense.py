@@ -191,3 +191,18 @@ def test_the_vectors_are_read_with_the_texts_embedded_and_through_a_server(
     _assert_exact(found, _brute_force(storage, index, allowed, vector, 3))
     app.close()
 
+
+def test_search_under_a_filter_ranks_from_the_index_vectors_it_built(make_app, monkeypatch):
+    app = make_app(**{"search.filter_vector_share": 1.0})
+    app.store.add_articles(_articles())
+    storage = app.store.storage
+    read: list[int] = []
+    real = storage.chunk_vectors
+    monkeypatch.setattr(storage, "chunk_vectors", lambda ids: read.append(len(ids)) or real(ids))
+    monkeypatch.setattr(storage, "dense_query", lambda *a: pytest.fail("Chroma's where"))
+    monkeypatch.setattr(storage, "nearest_ids", lambda *a: pytest.fail("the wide query"))
+    found = app.store.search("strike over pay", k=3, filters=FILTERS[0])
+    assert app.store.lexical_index().has_vectors
+    assert found and read  # the int8 candidates' float vectors were read
+    assert all(p.source == "Town Crier" for p in found)
+    app.close()

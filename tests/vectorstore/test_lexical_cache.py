@@ -253,4 +253,4 @@ def test_an_index_of_the_version_before_vectors_is_rebuilt_with_them(make_app, m
     assert fresh.store.search("Vardbreen glacier")[0].article_id == GLACIER.id
     assert f"version 3, not {VERSION}" in fresh.store.lexical_cache_problem
     index = load_index(cache, fresh.store.generation())
-    assert len(index) == 2 and lexical_file.read_header(cache)["version"] == VERSION
+    assert index.has_vectors and index.dimensions == 384 and len(index) == 2
