@@ -22,7 +22,7 @@ from assistant.briefing.question import briefing_subject
 from assistant.citations import quote_is_exact, verify_citations
 from assistant.extractive import ExtractiveAnswerer
 from assistant.followup import rewrite_followup
-from assistant.ingest_workers import IngestWorkers, worker_count
+from assistant.ingest_workers import IngestWorkers, worker_count, workers_for
 from assistant.settings import Settings
 from assistant.types import Answer, Answerer, last_answer
 from assistant.uploads import safe_upload_name
@@ -274,8 +274,14 @@ class Newsdesk:
 
         With `ingest.workers` above 1, worker processes read the files and embed the chunks
         while this process writes (assistant/ingest_workers.py): the same articles and
-        chunks as one process stores, sooner on several cores."""
-        workers = worker_count(self.settings.ingest.workers)
+        chunks as one process stores, sooner on several cores; an input too small to repay
+        the workers' start is read in this process (`workers_for`)."""
+        from ingest.pipeline import discover
+        from ingest.web.policy import is_url
+
+        files = discover(item for item in paths if not is_url(item))
+        limits = self.settings.ingest
+        workers = workers_for(worker_count(limits.workers), files, limits.workers_min_kb * 1024)
         if workers == 1:
             return self._ingest(paths, progress, edit)
         with IngestWorkers(self.settings.embedder, workers) as pool:

@@ -62,6 +62,26 @@ def worker_count(setting: int) -> int:
     return setting if setting > 0 else cores()
 
 
+def workers_for(requested: int, files: Iterable[Path], min_bytes: int) -> int:
+    """The worker processes an ingest of `files` gets: 1 (all in this process) when they hold
+    fewer than `min_bytes` (NEWSDESK_INGEST_WORKERS_MIN_KB), else `requested`. Spawning a
+    worker and loading its encoder costs ~1.5-3 s, and on 2 cores two workers embed ~1.14x
+    as fast as one process (docs/benchmarks.md, "Ingest with worker processes"): that repays
+    the start only on an ingest of ~20 s and more, about half a megabyte of article text.
+    Missing files count as nothing (loading them reports the problem)."""
+    if requested <= 1:
+        return 1
+    total = 0
+    for path in files:
+        try:
+            total += path.stat().st_size
+        except OSError:
+            continue
+        if total >= min_bytes:
+            return requested
+    return 1 if total < min_bytes else requested
+
+
 class IngestWorkers:
     """N worker processes, each with its own encoder; a context manager that stops them."""
 

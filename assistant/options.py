@@ -63,6 +63,12 @@ OPTIONS: tuple[Option, ...] = (
         "processes reading and embedding in newsdesk ingest [1: 0 for one per core]",
     ),
     Option(
+        "ingest.workers_min_kb",
+        "NEWSDESK_INGEST_WORKERS_MIN_KB",
+        int,
+        "input (KiB) below which ingest workers are not started [512]",
+    ),
+    Option(
         "ingest.pdf.max_chars", "NEWSDESK_PDF_MAX_CHARS", int, "most text of a PDF [max file size]"
     ),
     Option(

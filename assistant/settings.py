@@ -33,6 +33,9 @@ class IngestSettings:
     # Processes that read files and embed during `newsdesk ingest` while this one writes
     # (assistant/ingest_workers.py); 1: all in this process; 0: one per core.
     workers: int = 1
+    # Input (files' bytes, in KiB) below which the workers would not repay their start: such
+    # an ingest runs in this process (assistant/ingest_workers.py, `workers_for`).
+    workers_min_kb: int = 512
     # What one PDF may cost: its text per file (default: max_file_mb in characters), per
     # page, per byte of the file, and seconds to extract it.
     pdf: PdfLimits = field(default_factory=PdfLimits)
@@ -404,6 +407,9 @@ def load_settings(
     if settings.store.hnsw_sync_threshold < 1:
         where = values.get("store.hnsw_sync_threshold", (None, "store.hnsw_sync_threshold"))[1]
         raise SettingsError(f"{where}: must be at least 1")
+    if settings.ingest.workers_min_kb < 0:
+        where = values.get("ingest.workers_min_kb", (None, "ingest.workers_min_kb"))[1]
+        raise SettingsError(f"{where}: must be at least 0")
     _check_keys(settings.api, values)
     _check_allow_list(settings.ingest.fetch, values)
     _check_sync(settings.sync, values)

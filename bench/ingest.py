@@ -75,12 +75,14 @@ def _write_files(articles, folder: Path) -> Path:  # noqa: ANN001 - Articles
     return folder
 
 
-def _ingest_with(workers: int, files: Path, data_dir: Path, backend: str) -> tuple[float, int]:
+def _ingest_with(
+    workers: int, files: Path, data_dir: Path, backend: str, min_kb: int | None
+) -> tuple[float, int]:
     from assistant.app import Newsdesk
     from assistant.settings import load_settings
 
     overrides = {"data_dir": data_dir, "sample_corpus": False, "ingest.workers": workers,
-                 "embedder.backend": backend}  # fmt: skip
+                 "embedder.backend": backend, "ingest.workers_min_kb": min_kb}  # fmt: skip
     with Newsdesk(load_settings(overrides=overrides, environ={})) as app:
         app.store.count_chunks()  # the store opened before timing, as for every contender
         started = time.perf_counter()
@@ -121,7 +123,9 @@ def workers_main(args: argparse.Namespace) -> None:
     print_header(
         "Ingest with worker processes",
         {"articles": len(articles), "runs": args.runs, "workers": counts, "backend": backend,
-         "cores": cores(), "measured": "Newsdesk.ingest of a folder, workers' start included"},
+         "cores": cores(), "measured": "Newsdesk.ingest of a folder, workers' start included",
+         "input_kb": round(sum(len(a.text.encode()) for a in articles) / 1024),
+         "workers_min_kb": "default" if args.workers_min_kb is None else args.workers_min_kb},
     )  # fmt: skip
     seconds: dict[int, list[float]] = {n: [] for n in counts}
     writes: list[float] = []
@@ -130,7 +134,8 @@ def workers_main(args: argparse.Namespace) -> None:
         files = _write_files(articles, Path(tmp, "files"))
         for run in range(args.runs):
             for n in taking_turns(counts, run):
-                took, chunks = _ingest_with(n, files, Path(tmp, f"store-{run}-{n}"), backend)
+                store = Path(tmp, f"store-{run}-{n}")
+                took, chunks = _ingest_with(n, files, store, backend, args.workers_min_kb)
                 seconds[n].append(took)
             writes.append(_writes_only(articles, Path(tmp, f"store-{run}-writes")))
             print(f"run {run + 1}: " + ", ".join(f"{n} {v[-1]:.1f}s" for n, v in seconds.items())
@@ -156,6 +161,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-langchain", action="store_true")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--workers", help="worker counts to compare, e.g. 1,2,4 (see above)")
+    parser.add_argument(
+        "--workers-min-kb",
+        type=int,
+        help="input below which workers are not started [the setting's default; 0: always]",
+    )
     args = parser.parse_args(argv)
     if args.workers:
         workers_main(args)

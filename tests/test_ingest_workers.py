@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from assistant.app import Newsdesk
-from assistant.ingest_workers import WORKER_FAULT_ENV, cores, worker_count
+from assistant.ingest_workers import WORKER_FAULT_ENV, cores, worker_count, workers_for
 from assistant.settings import load_settings
 from bench.crash_soak import cli_env, ingest_command, open_store, prepare, snapshot
 from vectorstore.integrity import check_store
@@ -41,6 +41,8 @@ def _ingest(
 ) -> subprocess.CompletedProcess:
     # Not captured: a worker left behind would hold the pipes open, and the wait with them.
     quiet = {} if capture else {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    # The corpus is small: without this its ingest would not start workers at all.
+    env = {"NEWSDESK_INGEST_WORKERS_MIN_KB": "0", **env}
     return subprocess.run(
         [*ingest_command(corpus), "--workers", str(workers)],
         env={**cli_env(data_dir), **env},
@@ -162,8 +164,29 @@ def test_workers_zero_means_one_per_core():
     assert worker_count(3) == 3
 
 
+def test_an_input_too_small_to_repay_the_workers_start_is_ingested_in_one_process(
+    corpus, one_process, tmp_path, embedder
+):
+    data_dir = tmp_path / "small"
+    # Every worker would kill itself on its first batch: the ingest succeeds only if none
+    # is asked to embed, as the default threshold (512 KiB) means for this ~30 KiB corpus.
+    env = {"NEWSDESK_INGEST_WORKERS_MIN_KB": "512", WORKER_FAULT_ENV: "1"}
+    assert _ingest(corpus[1], data_dir, 2, **env).returncode == 0
+    assert _ingest(corpus[0], data_dir, 2, **env).returncode == 3
+    assert snapshot(open_store(data_dir, embedder)) == snapshot(
+        open_store(one_process[0], embedder)
+    )
+    # Below the threshold the ingest keeps to this process; at it, the workers asked for.
+    files = sorted(corpus[0].iterdir())
+    size = sum(f.stat().st_size for f in files)
+    assert workers_for(2, files, size + 1) == 1
+    assert workers_for(2, files, size) == 2
+    assert workers_for(2, [tmp_path / "missing.md", *files], size + 1) == 1
+    assert workers_for(1, files, 0) == 1
+
+
 def test_the_progress_bars_still_show_with_workers(corpus, make_app, capsys):
-    app = make_app(**{"ingest.workers": 2, "ingest.batch_chunks": 4})
+    app = make_app(**{"ingest.workers": 2, "ingest.workers_min_kb": 0, "ingest.batch_chunks": 4})
     outcome = app.ingest([corpus[0]], progress=True)
     assert len(outcome.report.added) == ARTICLES
     assert [p.path for p in outcome.problems] == [str(corpus[0] / "broken.txt")]
