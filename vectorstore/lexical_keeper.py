@@ -15,12 +15,13 @@ at once, as before: its process would end before a background rebuild saved anyt
 An earlier index is safe to search with (vectorstore/search.py says how): it only misses
 what was written since, which the dense list finds.
 
-With no usable index at all (a first open whose file is missing, stale or damaged) the index
-is built at once whatever the size: BM25 is half of every ranking (names, figures, rare
-words), and answers without it would differ from the same question's a minute later. That
-happens once per machine, not after every write; `building` says so meanwhile, /readyz is
-503 with it (a load balancer sends questions to another process) and `newsdesk check` names
-the saved file's staleness (vectorstore/health.py).
+With no usable index at all (nothing in memory, the saved file missing or damaged) the index
+is built at once whatever the size, rather than answering from the dense ranking alone
+meanwhile: BM25 is half of every ranking (names, figures, rare words), and such answers
+would differ from the same question's minutes later. That happens once per machine, not
+after every write; `building` says so meanwhile (/readyz is 503 with it, so a load balancer
+sends questions to another process), and `newsdesk check` says how far behind a saved file
+is and which process is rebuilding it (vectorstore/health.py).
 """
 
 from __future__ import annotations
