@@ -187,6 +187,32 @@ def test_the_syria_question_over_a_second_report_is_not_a_disagreement(make_app)
     assert "900" in answer.text
 
 
+def test_the_sentence_that_answers_is_quoted_first_even_when_the_article_says_it_later(
+    store_of,
+):
+    """Two sentences of one article are quoted; the one holding what was asked for leads,
+    not the earlier one about another count (the Syria answer once led with 1,200 killed)."""
+    app = store_of(
+        [
+            Article(
+                title="Militia attacks on US bases rise as Gaza war widens",
+                text="Groups backed by Iran have stepped up rocket and drone strikes on American "
+                "forces in Iraq and Syria since the war in Gaza began, a conflict that started "
+                "when Hamas fighters killed about 1,200 people in southern Israel on October 7."
+                "\n\nWashington keeps 900 troops in Syria and 2,500 in neighbouring Iraq, where "
+                "they advise local forces working to stop a return of the Islamic State group."
+                "\n\nPentagon officials said no American was badly hurt in the latest strikes.",
+                source="Harbor Ledger",
+                published_at="2023-11-20",
+            )
+        ]
+    )
+    answer = app.ask("How many US troops are in Syria?")
+    assert not answer.abstained
+    assert "900 troops" in answer.citations[0].quote
+    assert answer.text.startswith("Washington keeps 900 troops")
+
+
 def test_the_same_figure_reported_weeks_apart_with_another_value_is_shown_as_a_change(store_of):
     first = Article(
         title="Reservoir level falls in the drought",
