@@ -16,6 +16,7 @@ in vectorstore/records.py.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 import weakref
@@ -53,6 +54,8 @@ from vectorstore.types import (
     StoredArticle,
 )
 from vectorstore.versions import older_versions, one_per_url, stale_versions
+
+log = logging.getLogger("newsdesk.store")
 
 if TYPE_CHECKING:
     import numpy as np
@@ -379,15 +382,31 @@ class ChromaStorage:
     def chunk_records(self, *, vectors: bool = False) -> Iterable[tuple]:
         """Every stored chunk as (id, text, metadata), with its embedding last when `vectors`,
         a page at a time: a million chunks' texts are never in memory together (the BM25
-        build streams them)."""
-        include = ["documents", "metadatas", *(["embeddings"] if vectors else [])]
+        build streams them). Embeddings that cannot be read (a damaged dense index, which
+        `newsdesk check --repair` rebuilds) leave every row without one: BM25 still answers."""
         total = self._chunks.count()
         for offset in range(0, total, WRITE_BATCH):
-            res = self._chunks.get(include=include, limit=WRITE_BATCH, offset=offset)
+            res = self._chunk_page(offset, vectors=vectors)
+            if res is None:
+                vectors = False
+                res = self._chunk_page(offset, vectors=False)
             columns = [res["ids"], res["documents"], res["metadatas"]]
             if vectors:
                 columns.append(res["embeddings"])
             yield from zip(*columns, strict=True)
+
+    def _chunk_page(self, offset: int, *, vectors: bool) -> dict | None:
+        """One page of chunks; None when the first page's embeddings cannot be read."""
+        from chromadb.errors import ChromaError
+
+        include = ["documents", "metadatas", *(["embeddings"] if vectors else [])]
+        try:
+            return self._chunks.get(include=include, limit=WRITE_BATCH, offset=offset)
+        except ChromaError as exc:
+            if not vectors or offset:  # unreadable texts, or a dense index broken mid-build
+                raise
+            log.warning("chunk embeddings unreadable (%s): BM25 index built without them", exc)
+            return None
 
     def nearest_ids(self, vector: np.ndarray, n: int, total: int) -> list[tuple[str, float]]:
         """Ids and similarities of the `n` chunks nearest `vector`, no filter, no text: the
