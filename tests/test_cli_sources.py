@@ -5,8 +5,6 @@ a source added through it by itself."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -14,8 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bench.load import wait_ready
-from tests.chroma_server import free_port
+from tests.served import serving
 from tests.test_cli import cli_env, newsdesk
 from tests.test_sync import stories
 
@@ -78,18 +75,7 @@ def test_serve_syncs_a_source_by_itself_and_the_cli_works_through_it(tmp_path, n
     prefix = f"/v{uuid.uuid4().hex[:8]}"
     listed = stories(prefix, 2)
     feed = news_site.feed(f"{prefix}/feed", "atom", listed)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**cli_env(tmp_path), **FETCH}
-    log = (tmp_path / "serve.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    try:
-        wait_ready(url, proc)
+    with serving(tmp_path, {**cli_env(tmp_path), **FETCH}) as url:
         # The store is the server's: the command goes through its API.
         added = newsdesk(tmp_path, "sources", "add", feed, env=FETCH)
         assert f"working through {url}" in added.stderr
@@ -108,34 +94,16 @@ def test_serve_syncs_a_source_by_itself_and_the_cli_works_through_it(tmp_path, n
         assert (run["added"], run["unchanged"]) == (1, 2)
         watch = newsdesk(tmp_path, "sync", "--watch", env=FETCH, check_rc=1)
         assert "the server runs due syncs itself" in watch.stderr
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
-        log.close()
 
 
 def test_serve_with_no_sync_leaves_the_sources_alone(tmp_path, news_site):
     prefix = f"/n{uuid.uuid4().hex[:8]}"
     feed = news_site.feed(f"{prefix}/feed", "rss", stories(prefix, 1))
     newsdesk(tmp_path, "sources", "add", feed, env=FETCH)
-    port = free_port()
-    env = {**cli_env(tmp_path), **FETCH}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port), "--no-sync"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_ready(f"http://127.0.0.1:{port}", proc)
+    with serving(tmp_path, {**cli_env(tmp_path), **FETCH}, "--no-sync") as url:
         time.sleep(7)  # past the scheduler's first tick, had there been one
         assert news_site.hits[f"{prefix}/feed"] == 0
-        assert (
-            httpx.get(f"http://127.0.0.1:{port}/v1/sources").json()["items"][0]["last_run"] is None
-        )
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
+        assert httpx.get(f"{url}/v1/sources").json()["items"][0]["last_run"] is None
 
 
 def test_help_names_the_new_commands(tmp_path: Path):

@@ -6,14 +6,11 @@ the same through a running `newsdesk serve` that holds the store."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from bench.load import wait_ready
-from tests.chroma_server import free_port
+from tests.served import serving
 from tests.stories_corpus import GARRISON, HARBOR, NORTHERN, SANCTIONS, STORY_ARTICLES
 from tests.test_cli import cli_env, newsdesk
 
@@ -54,22 +51,8 @@ def test_stories_print_each_story_cited_and_as_json(stored: Path):
 
 
 def test_stories_go_through_a_running_server(stored: Path):
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (stored / "serve.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)],
-        env={**cli_env(stored), **ENV},
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    try:
-        wait_ready(url, proc)
+    with serving(stored, {**cli_env(stored), **ENV}) as url:
         through = newsdesk(stored, "stories", "--until", "2023-11-06", env=ENV)
         assert f"working through {url}" in through.stderr
         assert GARRISON[0].title in through.stdout and "About 700 troops" in through.stdout
         assert SANCTIONS[0].title not in through.stdout  # after the period
-    finally:
-        proc.terminate()
-        proc.wait(30)
-        log.close()

@@ -5,16 +5,13 @@ shown with both answers; and the same through a running `newsdesk serve`."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from bench.load import wait_ready
-from tests.chroma_server import free_port
+from tests.served import serving
 from tests.test_cli import cli_env, newsdesk
 from tests.test_watches import EARLY, LATER, QUESTION, write
 
@@ -45,17 +42,7 @@ def test_watch_add_then_an_ingest_with_a_new_figure_shows_the_change(tmp_path: P
 
 def test_watch_goes_through_a_running_server(tmp_path: Path):
     newsdesk(tmp_path, "ingest", str(write(tmp_path, "early.json", EARLY)), env=ENV)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (tmp_path / "serve.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)],
-        env={**cli_env(tmp_path), **ENV},
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    try:
-        wait_ready(url, proc)
+    with serving(tmp_path, {**cli_env(tmp_path), **ENV}) as url:
         added = newsdesk(tmp_path, "watch", "add", QUESTION, env=ENV)
         assert f"working through {url}" in added.stderr and "About 900" in added.stdout
         assert httpx.post(f"{url}/v1/articles", json=LATER, timeout=120).status_code == 200
@@ -68,7 +55,3 @@ def test_watch_goes_through_a_running_server(tmp_path: Path):
         assert view["unseen"] == 1, (tmp_path / "serve.log").read_text()
         shown = newsdesk(tmp_path, "watch", "history", view["id"], env=ENV).stdout
         assert "before:" in shown and "after:" in shown and "Northern Ledger" in shown
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
-        log.close()

@@ -7,8 +7,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import docx
@@ -17,11 +15,10 @@ import pytest
 
 from assistant.api import create_app
 from assistant.settings import Names
-from bench.load import wait_ready
 from tests.api.conftest import READ_KEY, WRITE_KEY, LiveServer, with_api
 from tests.api.test_mcp import run_session
 from tests.briefing.test_briefing import TOPIC
-from tests.chroma_server import free_port
+from tests.served import serving
 from tests.stories_corpus import GARRISON, NORTHERN, STORY_ARTICLES, VALLEY
 from tests.test_cli import cli_env, newsdesk
 
@@ -152,17 +149,7 @@ def test_newsdesk_brief_refuses_what_it_cannot_use_with_a_usage_error(tmp_path: 
 
 
 def test_newsdesk_brief_goes_through_a_running_server(cli_store: Path):
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (cli_store / "serve.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)],
-        env={**cli_env(cli_store), "NEWSDESK_SAMPLE_CORPUS": "false"},
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    try:
-        wait_ready(url, proc)
+    with serving(cli_store, {**cli_env(cli_store), "NEWSDESK_SAMPLE_CORPUS": "false"}) as url:
         args = ("brief", TOPIC, "--since", "2023-11-01", "--until", "2023-11-10")
         through = newsdesk(cli_store, *args)
         assert f"working through {url}" in through.stderr
@@ -172,10 +159,6 @@ def test_newsdesk_brief_goes_through_a_running_server(cli_store: Path):
         late = newsdesk(cli_store, "brief", TOPIC, "--since", "2023-11-09", "--until",
                         "2023-11-01", check_rc=2)  # fmt: skip
         assert "since" in late.stderr and "is after until" in late.stderr
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
-        log.close()
 
 
 def test_a_pasted_article_without_an_outlet_is_cited_without_a_placeholder():
