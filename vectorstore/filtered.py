@@ -17,9 +17,10 @@ When the index matches the store (as many rows as chunks) the dense list is foun
   `filter_wide_limit`), ids and distances only, filtered by the mask; the int8 vectors when
   that came back short.
 
-An index without vectors (built by an older version: rebuilt on the next open) ranks up to
-`filter_exact_limit` kept chunks by their float vectors read by id, else tries the wide query,
-else asks Chroma's `where`; so does every filter when the index and the store disagree.
+An index without vectors (an older version's file, rebuilt on the next open; or one built
+while Chroma could not read the embeddings) ranks up to `filter_exact_limit` kept chunks by
+their float vectors read by id, else tries the wide query, else asks Chroma's `where`. An
+index of another count than the store's leaves every filter to Chroma's `where`.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ from vectorstore.types import SearchFilters
 # between the conversion and the product, 2-3x faster than blocks of 8,192 (measured).
 SCORE_BLOCK = 512
 # Candidates re-scored exactly per chunk asked for; then at most this many more per chunk
-# whose int8 score leaves doubt (docs/benchmarks.md: a handful, when there are any).
+# whose int8 score leaves doubt (a second read in about half the questions on the copy-heavy
+# 100k bench store: docs/benchmarks.md).
 FIRST, DOUBTS = 2, 32
 # float32 rounding of an int8 score, on top of the quantisation residual.
 ROUNDING = 1e-4
