@@ -5,10 +5,13 @@
 The chunks are bench.synth's, made without Chroma: the real base articles chunked as ingest
 chunks them, then copies titled "(copy N)" with their own article ids, the metadata of a
 real write (vectorstore/records.chunk_metadata). They stream into the index build
-(vectorstore/lexical_build.py) as Chroma's pages would. Reported: build time and the
-process's peak memory while building, bytes on disk a chunk, the time to open the file (its
-checksum pass), memory after opening and after the searches, and the BM25 ranking's p50/p95
-with no filter, a date range and an outlet (bench.scale's choice), the mask included.
+(vectorstore/lexical_build.py) as Chroma's pages would, each with a 384-d embedding (one
+random vector per base chunk, its copies the same plus a little noise, as copies embed).
+Reported: build time and the process's peak memory while building, bytes on disk a chunk,
+the time to open the file (its checksum pass), memory after opening and after the searches,
+and per filter (none, a date range and an outlet: bench.scale's choice) the BM25 ranking's
+p50/p95, the mask included, and the int8 scoring of the kept rows that a filtered dense
+search does (vectorstore/filtered.py; not the two reads from Chroma that follow it).
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+
 from assistant.settings import load_settings
 from bench.common import article_records, percentile, print_header, questions, taking_turns
 from bench.scale import pick_filters
@@ -27,24 +32,29 @@ from bench.serve import rss_mb
 from bench.synth import BASE_ARTICLES
 from ingest.chunking import chunk_article
 from ingest.loaders.records import record_to_article
+from vectorstore.filtered import int8_scores
 from vectorstore.lexical_cache import build_index, load_index
 from vectorstore.records import chunk_metadata
 
 
-def synthetic_rows(chunks: int) -> Iterator[tuple[str, str, dict]]:
-    """(chunk id, text, metadata) of `chunks` chunks: base articles, then numbered copies."""
+def synthetic_rows(chunks: int) -> Iterator[tuple[str, str, dict, np.ndarray]]:
+    """(chunk id, text, metadata, embedding) of `chunks` chunks: base articles, then numbered
+    copies."""
     chunking = load_settings(environ={}).ingest.chunking
     base = [record_to_article(r, "bench") for r in article_records(BASE_ARTICLES)]
     pairs = [(a, c) for a in base for c in chunk_article(a, chunking)]
+    rng = np.random.default_rng(21)
+    vectors = rng.normal(size=(len(pairs), 384)).astype(np.float32)
     made, copy = 0, 0
     while True:
-        for article, chunk in pairs:
+        noise = rng.normal(scale=0.05, size=vectors.shape).astype(np.float32) if copy else 0
+        for (article, chunk), vector in zip(pairs, vectors + noise, strict=True):
             if made >= chunks:
                 return
             if copy:
                 article = dataclasses.replace(article, title=f"{article.title} (copy {copy})")
             meta = chunk_metadata(article, chunk) | {"article_id": f"{article.id}-{copy}"}
-            yield f"{meta['article_id']}:{chunk.index}", chunk.text, meta
+            yield f"{meta['article_id']}:{chunk.index}", chunk.text, meta, vector
             made += 1
         copy += 1
 
@@ -73,20 +83,27 @@ def main(argv: list[str] | None = None) -> None:
           f"opened in {opened:.2f} s (RSS {after_open:.0f} MB)")  # fmt: skip
     filters = pick_filters(index)
     took: dict[str, list[float]] = {name: [] for name in filters}
+    scored: dict[str, list[float]] = {name: [] for name in filters}
     n = load_settings(environ={}).search.candidates
+    rng = np.random.default_rng(0)
     for i, q in enumerate(asked):
         for name, f in taking_turns(list(filters.items()), i):
             started = time.perf_counter()
-            index.top(q, n, index.allowed(f))
+            allowed = index.allowed(f)
+            index.top(q, n, allowed)
             took[name].append((time.perf_counter() - started) * 1000)
+            query = rng.normal(size=384).astype(np.float32)
+            rows = np.arange(len(index)) if allowed is None else np.flatnonzero(allowed)
+            started = time.perf_counter()
+            int8_scores(index, query / np.linalg.norm(query), rows)
+            scored[name].append((time.perf_counter() - started) * 1000)
     print(f"RSS after the searches: {rss_mb_self()[0]:.0f} MB\n")
-    print("| filter | keeps | BM25 p50 | p95 |\n|---|---|---|---|")
+    print("| filter | keeps | BM25 p50 | p95 | int8 scores p50 | p95 |\n|---|---|---|---|---|---|")
     for name, ms in took.items():
         mask = index.allowed(filters[name])
         keeps = 1.0 if mask is None else mask.mean()
-        print(
-            f"| {name} | {keeps:.1%} | {percentile(ms, 50):.1f} ms | {percentile(ms, 95):.1f} ms |"
-        )
+        cells = [f"{percentile(t, p):.1f} ms" for t in (ms, scored[name]) for p in (50, 95)]
+        print(f"| {name} | {keeps:.1%} | " + " | ".join(cells) + " |")
 
 
 def rss_mb_self() -> tuple[float, float]:
