@@ -152,7 +152,7 @@ class Newsdesk:
             chunking=self.settings.ingest.chunking,
             search=self.settings.search,
             batch_chunks=self.settings.ingest.batch_chunks,
-            lexical_cache=self._lexical_cache_file(),
+            lexical_cache_dir=self.settings.data_dir / "cache",
             lease=lease,
             sync_threshold=config.hnsw_sync_threshold,
         )
@@ -176,13 +176,9 @@ class Newsdesk:
         self.close()
 
     def _lexical_cache_file(self) -> Path:
-        """The BM25 cache of this store, named after where the store is (path or server)."""
-        import hashlib
-
-        s = self.settings.store
-        where = f"{s.host}:{s.port}" if s.host else str(s.path.resolve())
-        digest = hashlib.sha256(f"{where}|{s.collection}".encode()).hexdigest()[:16]
-        return self.settings.data_dir / "cache" / f"bm25-{digest}.idx"
+        """The BM25 cache of this store (opening it): named after its chunks collection, so
+        the same file serves the store in process and behind a Chroma server."""
+        return self.store.lexical_cache_file
 
     @cached_property
     def answerer(self) -> Answerer:

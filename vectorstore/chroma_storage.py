@@ -146,6 +146,12 @@ class ChromaStorage:
         return self.stamp()[0]
 
     @property
+    def chunks_collection_id(self) -> str:
+        """The chunks collection's id: the same whether this store is opened in process or
+        through a `chroma run` serving its folder, and new when the collection is made anew."""
+        return str(self._chunks.id)
+
+    @property
     def chunks_collection(self) -> str:
         """The name of the Chroma collection that holds the chunks and their vectors."""
         return self._chunks_name

@@ -60,13 +60,16 @@ class ArticleStore:
         search: SearchConfig | None = None,
         batch_chunks: int = EMBED_BATCH,
         lexical_cache: Path | None = None,
+        lexical_cache_dir: Path | None = None,
         lease: StoreLease | None = None,
         sync_threshold: int | None = None,
     ) -> None:
         """`lease` is this process's hold on an embedded store (vectorstore/lock.py), given
         back by `close` (or when the store is garbage-collected). `lexical_cache` is the file
-        the BM25 index is kept in between processes (None: rebuilt in each process).
-        `sync_threshold`: StoreConfig.hnsw_sync_threshold (None: the collections' own)."""
+        the BM25 index is kept in between processes (None: rebuilt in each process);
+        `lexical_cache_dir`, when no file is given, the folder for it, the file then named
+        after the chunks collection's id. `sync_threshold`: StoreConfig.hnsw_sync_threshold
+        (None: the collections' own)."""
         self.storage = ChromaStorage(
             client,
             embedder,
@@ -76,6 +79,11 @@ class ArticleStore:
             lease=lease,
             sync_threshold=sync_threshold,
         )
+        if lexical_cache is None and lexical_cache_dir is not None:
+            # Named after the collection, not after where it is reached: a store moved behind
+            # `chroma run` (docs/deploy.md's layout at 1M), or a server on another port, keeps
+            # its index (~13 minutes to rebuild at 1M chunks).
+            lexical_cache = lexical_cache_dir / f"bm25-{self.storage.chunks_collection_id}.idx"
         self.searcher = Searcher(self.storage, embedder, search, lexical_cache=lexical_cache)
         self.collection = collection
 

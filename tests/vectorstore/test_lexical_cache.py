@@ -14,6 +14,7 @@ import pytest
 from assistant.api import create_app
 from ingest.types import Article
 from tests.api.conftest import local_client
+from tests.chroma_server import ChromaServer
 from vectorstore import lexical_build, lexical_cache, lexical_file
 from vectorstore.lexical_build import ARRAYS, VERSION, build_file
 from vectorstore.lexical_cache import CacheDamaged, load_index
@@ -48,6 +49,30 @@ def test_a_new_process_loads_the_saved_index_instead_of_rebuilding_it(make_app, 
     hits = index.top("Vardbreen", 5)
     chunk_ids = {cid for cid, _, meta in second.store.chunk_records()}
     assert [index.chunk_id(row) for row, _score in hits] == sorted(chunk_ids)
+
+
+def test_a_store_moved_behind_chroma_run_keeps_its_saved_index(make_app, monkeypatch):
+    """docs/deploy.md moves a large store behind `chroma run`: the index built in process
+    (~13 minutes at 1M chunks) is the one the server-backed store opens, whatever port."""
+    embedded = make_app("moved")
+    embedded.store.add_articles([GLACIER])
+    embedded.store.lexical_index()
+    cache = embedded._lexical_cache_file()
+    embedded.close()
+
+    def rebuilt(*_args, **_kwargs):
+        raise AssertionError("the BM25 index was rebuilt although a current one was saved")
+
+    monkeypatch.setattr(lexical_cache, "build_file", rebuilt)
+    server = ChromaServer(cache.parent.parent / "chroma")
+    server.start()
+    try:
+        served = make_app("moved", **{"store.host": "127.0.0.1", "store.port": server.port})
+        assert served._lexical_cache_file() == cache
+        assert served.store.search("Vardbreen glacier")[0].article_id == GLACIER.id
+        served.close()
+    finally:
+        server.stop()
 
 
 def test_a_write_by_another_process_makes_the_saved_index_stale(make_app):
