@@ -291,8 +291,9 @@ def _write(first: _FirstPass, generation: str, target: Path) -> None:
 
 
 def _copy_vectors(streamed: dict[str, np.ndarray], maps: dict, dimensions: int) -> None:
-    """The scratch vectors into the file a block of rows at a time, each block's pages let go
-    after it (1M chunks' vectors are ~0.4 GB)."""
+    """The scratch vectors into the file a block of rows at a time, each block's pages, read
+    and written, let go after it (1M chunks' vectors are ~0.4 GB: held, they were the
+    build's peak)."""
     for start in range(0, len(streamed["vector_scales"]), _VECTOR_BLOCK):
         end = start + _VECTOR_BLOCK
         maps["vector_scales"][start:end] = streamed["vector_scales"][start:end]
@@ -300,6 +301,7 @@ def _copy_vectors(streamed: dict[str, np.ndarray], maps: dict, dimensions: int) 
         maps["vectors"][at] = streamed["vectors"][at]
         for name in ("vectors", "vector_scales"):
             _release(maps[name])
+            _release(streamed[name])
 
 
 def _postings(  # noqa: PLR0913 - one block of the sort, its inputs spelled out
