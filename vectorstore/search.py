@@ -23,7 +23,7 @@ import numpy as np
 from vectorstore.config import SearchConfig
 from vectorstore.dedup import collapse_copies
 from vectorstore.embeddings import Embedder
-from vectorstore.filtered import filtered_dense
+from vectorstore.filtered import behind_dense, filtered_dense
 from vectorstore.lexical import LexicalIndex
 from vectorstore.lexical_keeper import LexicalKeeper
 from vectorstore.recency import day_number, fresh_filters, from_day_number, recency_factor
@@ -116,9 +116,9 @@ class Searcher:
         # `existing_ids`, one deleted since from an article still stored by `_with_text`
         # (its text is gone), and every passage's text and metadata are read from the store
         # now. Its masks are of its own rows and metadata, so under a filter the dense lists
-        # ignore them (`allowed` None: Chroma's own filter over every chunk, as when the
-        # counts differ) and passages whose metadata was edited out of the filter since are
-        # dropped (`matches`). tests/vectorstore/test_lexical_refresh.py holds it to that.
+        # add the chunks it lacks (`behind_dense`) and passages whose metadata was edited out
+        # of the filter since are dropped (`matches`). tests/vectorstore/test_lexical_refresh.py
+        # holds it to that.
         stale = index.generation != generation
         allowed = index.allowed(filters)
         masks = [allowed]
@@ -132,14 +132,11 @@ class Searcher:
             masks.append(fresh_mask)
         lexical_rows = index.top_many(query, n, masks)
         vector = self.embedder.embed_query(query)  # once, for the whole-store and fresh lists
-        dense_masks = [None] * len(masks) if stale else masks
-        dense = [
-            filtered_dense(self.storage, index, vector, n, filters, dense_masks[0], total, cfg)
-        ]
+        dense_list = behind_dense if stale and allowed is not None else filtered_dense
+        dense = [dense_list(self.storage, index, vector, n, filters, allowed, total, cfg)]
         if fresh is not None:
-            fresh_dense = filtered_dense(
-                self.storage, index, vector, n, fresh, dense_masks[1], total, cfg
-            )
+            fresh_list = behind_dense if stale else filtered_dense
+            fresh_dense = fresh_list(self.storage, index, vector, n, fresh, masks[1], total, cfg)
             dense.append([h for h in fresh_dense if h["similarity"] >= cfg.recent_min_similarity])
         lexical = [_lexical_entries(index, rows) for rows in lexical_rows]
         ranked = [
