@@ -118,11 +118,11 @@ def behind_dense(  # noqa: PLR0913 - as filtered_dense
     scored |= {c: sim for c, sim in unindexed if c in read and matches(read[c][1], filters)}
     nearest = _top(scored, n)
     # Every chunk nearer than the query's last is in it: the list is whole when the n-th
-    # found is at least that near (or the query held the whole store).
-    whole = len(found) < depth or (len(nearest) == n and nearest[-1][1] >= found[-1][1])
-    if not whole:
-        return storage.dense_query(vector, n, filters, total)
-    return _hits(storage, nearest)
+    # found is at least that near (or the query held the whole store). A deeper query was
+    # tried and not kept: ids-only queries thousands deep cost seconds at 1M chunks.
+    if len(found) < depth or (len(nearest) == n and nearest[-1][1] >= found[-1][1]):
+        return _hits(storage, nearest)
+    return storage.dense_query(vector, n, filters, total)
 
 
 def _from_vectors(
