@@ -407,9 +407,6 @@ def load_settings(
     if settings.store.hnsw_sync_threshold < 1:
         where = values.get("store.hnsw_sync_threshold", (None, "store.hnsw_sync_threshold"))[1]
         raise SettingsError(f"{where}: must be at least 1")
-    if settings.ingest.workers_min_kb < 0:
-        where = values.get("ingest.workers_min_kb", (None, "ingest.workers_min_kb"))[1]
-        raise SettingsError(f"{where}: must be at least 0")
     _check_keys(settings.api, values)
     _check_allow_list(settings.ingest.fetch, values)
     _check_sync(settings.sync, values)

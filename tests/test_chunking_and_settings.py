@@ -83,6 +83,8 @@ def test_settings_precedence_is_defaults_then_file_then_environment_then_options
         ({"NEWSDESK_CHUNK_SIZE": "50"}, "chunk size"),
         ({"NEWSDESK_SAMPLE_CORPUS": "perhaps"}, "NEWSDESK_SAMPLE_CORPUS"),
         ({"NEWSDESK_CONFIG": "/no/such/file.toml"}, "/no/such/file.toml"),
+        ({"NEWSDESK_INGEST_WORKERS_MIN_KB": "-1"}, "NEWSDESK_INGEST_WORKERS_MIN_KB"),
+        ({"NEWSDESK_SEARCH_LEXICAL_BACKGROUND_CHUNKS": "-5"}, "must not be negative"),
     ],
 )
 def test_bad_settings_are_refused_naming_the_setting(environ, message):
