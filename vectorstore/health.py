@@ -15,7 +15,6 @@ every call (`ReadinessProbe`).
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+from vectorstore.lexical_build import process_alive
 from vectorstore.lexical_cache import CacheDamaged, load_index
 from vectorstore.lexical_file import read_header
 from vectorstore.lexical_keeper import utc_time
@@ -181,14 +181,7 @@ def lexical_cache_staleness(store: ArticleStore) -> str | None:
 
 
 def _running(pid: str) -> bool:
-    if not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)  # signal 0: asks whether the process exists, sends nothing
-    except ProcessLookupError:
-        return False
-    except OSError:  # another user's process: it exists
-        return True
+    return pid.isdigit() and process_alive(int(pid))
     return True
 
 

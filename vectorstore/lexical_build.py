@@ -85,11 +85,12 @@ def _remove_abandoned(path: Path) -> None:
     hold ~1 GB); a live process's build is left alone."""
     for folder in path.parent.glob(f"{path.name}.*.*"):
         pid = folder.name[len(path.name) + 1 :].split(".", 1)[0]
-        if folder.is_dir() and pid.isdigit() and not _alive(int(pid)):
+        if folder.is_dir() and pid.isdigit() and not process_alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` exists (signal 0 asks, sends nothing); another user's does."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
