@@ -17,26 +17,15 @@ from assistant.api import create_app
 from assistant.cli import main
 from ingest.types import Article, MetadataEdit
 from tests.api.conftest import local_client
+from tests.vectorstore.test_lexical_cache import BEEHIVES, GLACIER
 from vectorstore import lexical_cache
 from vectorstore.types import SearchFilters
 
-GLACIER = Article(
-    title="Glacier retreat measured by survey team",
-    text="Surveyors found the Vardbreen glacier retreated 62 metres in one summer.",
-    source="Mountain Post",
-    published_at="2024-09-14",
-)
 FERRY = Article(
     title="Ferry line to close after storm damage",
     text="The Ostravik ferry line closes for the winter after the storm wrecked its pier.",
     source="Coast Herald",
     published_at="2024-10-02",
-)
-BEEHIVES = Article(
-    title="Town council funds rooftop beehives",
-    text="The council will pay for 40 rooftop beehives on the Quillmore library and school.",
-    source="Town Crier",
-    published_at="2024-05-03",
 )
 ORCHARD = Article(
     title="Orchard harvest doubles after mild spring",
