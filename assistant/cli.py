@@ -826,6 +826,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
     app = Newsdesk(settings, holder=this_process(f"newsdesk {args.command}"))
     previous = _stop_on_sigterm()
+    _STOPPING.clear()
     try:
         return _run(app, args)
     except StoreUnavailable as exc:
@@ -836,9 +837,19 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except Exception:
+        # A stop that lands inside the import of a C extension (onnxruntime's, loaded on the
+        # first embed) comes out as that import's ImportError, not as the KeyboardInterrupt.
+        if _STOPPING.is_set():
+            return 130
+        raise
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+# Set by the SIGTERM handler: the command was asked to stop, whatever exception that became.
+_STOPPING = threading.Event()
 
 
 def _stop_on_sigterm() -> object | None:
@@ -852,6 +863,7 @@ def _stop_on_sigterm() -> object | None:
         return None
 
     def stop(signum: int, frame: object) -> None:
+        _STOPPING.set()
         raise KeyboardInterrupt
 
     return signal.signal(signal.SIGTERM, stop)
