@@ -825,7 +825,7 @@ def _main(argv: Sequence[str] | None) -> int:
     from vectorstore.lock import this_process
 
     app = Newsdesk(settings, holder=this_process(f"newsdesk {args.command}"))
-    previous = _stop_on_sigterm()
+    previous = _stop_on_signals()
     _STOPPING.clear()
     try:
         return _run(app, args)
@@ -844,29 +844,34 @@ def _main(argv: Sequence[str] | None) -> int:
             return 130
         raise
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
-# Set by the SIGTERM handler: the command was asked to stop, whatever exception that became.
+# Set by the stop handlers: the command was asked to stop, whatever exception that became.
 _STOPPING = threading.Event()
 
 
-def _stop_on_sigterm() -> object | None:
+def _stop_on_signals() -> dict[int, object]:
     """SIGTERM (`kill`, `timeout`, a service manager stopping the command) stops a command as
     Ctrl-C does. Python runs the handler between bytecodes, so a Chroma write in progress
     finishes first: killed inside it, Chroma 1.5 can leave its index files unreadable
-    (docs/benchmarks.md, "Adds into a large store"). `serve` and `sync --watch` put their own
-    handlers in place of this one. Returns the handler it replaced (None off the main thread,
-    where none can be set)."""
+    (docs/benchmarks.md, "Adds into a large store"). Both handlers also mark the command
+    as stopping (`_STOPPING`). SIGINT's is replaced only where Python's own is in place (a
+    command started with SIGINT ignored keeps ignoring it). `serve` and `sync --watch` put
+    their own handlers in place of these. Returns the handlers replaced (none off the main
+    thread, where none can be set)."""
     if threading.current_thread() is not threading.main_thread():
-        return None
+        return {}
 
     def stop(signum: int, frame: object) -> None:
         _STOPPING.set()
         raise KeyboardInterrupt
 
-    return signal.signal(signal.SIGTERM, stop)
+    previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, stop)}
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        previous[signal.SIGINT] = signal.signal(signal.SIGINT, stop)
+    return previous
 
 
 if __name__ == "__main__":

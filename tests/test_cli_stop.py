@@ -72,9 +72,11 @@ def test_a_sigterm_that_lands_inside_an_import_still_exits_130(tmp_path, monkeyp
 
     from assistant import cli
 
+    stop_signal = signal.SIGTERM
+
     def ingest_interrupted_in_an_import(app, args):  # noqa: ANN001, ANN202 - a command's
         try:
-            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), stop_signal)
             time.sleep(5)  # the handler runs here
         except KeyboardInterrupt as exc:
             raise ImportError("initialization failed") from exc
@@ -83,6 +85,10 @@ def test_a_sigterm_that_lands_inside_an_import_still_exits_130(tmp_path, monkeyp
     monkeypatch.setitem(cli.COMMANDS, "ingest", ingest_interrupted_in_an_import)
     monkeypatch.setenv("NEWSDESK_DATA_DIR", str(tmp_path))
     assert cli.main(["--no-sample", "ingest", str(tmp_path)]) == 130
+    # Ctrl-C (SIGINT) the same way; Python's own handler is back after the command.
+    stop_signal = signal.SIGINT
+    assert cli.main(["--no-sample", "ingest", str(tmp_path)]) == 130
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     # Not a stop: the same error from a command nobody stopped is not hidden.
 
     def broken(app, args):  # noqa: ANN001, ANN202
