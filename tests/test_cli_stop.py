@@ -85,10 +85,16 @@ def test_a_sigterm_that_lands_inside_an_import_still_exits_130(tmp_path, monkeyp
     monkeypatch.setitem(cli.COMMANDS, "ingest", ingest_interrupted_in_an_import)
     monkeypatch.setenv("NEWSDESK_DATA_DIR", str(tmp_path))
     assert cli.main(["--no-sample", "ingest", str(tmp_path)]) == 130
-    # Ctrl-C (SIGINT) the same way; Python's own handler is back after the command.
+    # Ctrl-C (SIGINT) the same way where Python's own handler is in place (a shell that
+    # starts a job in the background has it ignored: then it stays ignored), and that
+    # handler is back after the command.
     stop_signal = signal.SIGINT
-    assert cli.main(["--no-sample", "ingest", str(tmp_path)]) == 130
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        assert cli.main(["--no-sample", "ingest", str(tmp_path)]) == 130
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, before)
     # Not a stop: the same error from a command nobody stopped is not hidden.
 
     def broken(app, args):  # noqa: ANN001, ANN202
