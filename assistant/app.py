@@ -211,21 +211,19 @@ class Newsdesk:
 
     def _load(
         self,
-        paths: Sequence[str | Path],
+        files: Sequence[Path],
+        urls: Sequence[str] = (),
         *,
         progress: bool = False,
         map_files: FileMap | None = None,
     ) -> LoadResult:
-        """Files and folders, and web pages for the items that are URLs. `map_files` loads
-        the files elsewhere (ingest workers), in their order."""
+        """Files (named ones, or those `ingest.pipeline.discover` found in folders), then web
+        pages. `map_files` loads the files elsewhere (ingest workers), in their order."""
         # Loaders pull in HTML and PDF parsers: only ingestion pays for importing them.
-        from ingest.pipeline import load_paths
-        from ingest.web.policy import is_url
+        from ingest.pipeline import load_files
 
-        urls = [str(item) for item in paths if is_url(item)]
-        files = [item for item in paths if not is_url(item)]
         limits = self.settings.ingest
-        loaded = load_paths(
+        loaded = load_files(
             files,
             max_bytes=limits.max_bytes,
             pdf_limits=limits.pdf,
@@ -275,23 +273,26 @@ class Newsdesk:
         from ingest.pipeline import discover
         from ingest.web.policy import is_url
 
+        urls = [str(item) for item in paths if is_url(item)]
+        # Walked once: the files found size the input here and are then loaded as they are.
         files = discover(item for item in paths if not is_url(item))
         limits = self.settings.ingest
         workers = workers_for(worker_count(limits.workers), files, limits.workers_min_kb * 1024)
         if workers == 1:
-            return self._ingest(paths, progress, edit)
+            return self._ingest(files, urls, progress, edit)
         with IngestWorkers(self.settings.embedder, workers) as pool:
-            return self._ingest(paths, progress, edit, pool.map_files, pool.embed_batches)
+            return self._ingest(files, urls, progress, edit, pool.map_files, pool.embed_batches)
 
     def _ingest(
         self,
-        paths: Sequence[str | Path],
+        files: Sequence[Path],
+        urls: Sequence[str],
         progress: bool,
         edit: MetadataEdit | None,
         map_files: FileMap | None = None,
         embed: EmbedBatches | None = None,
     ) -> IngestOutcome:
-        loaded = self._load(paths, progress=progress, map_files=map_files)
+        loaded = self._load(files, urls, progress=progress, map_files=map_files)
         if edit is not None:
             loaded.articles = [edit.apply(a) for a in loaded.articles]
         outcome = self._store_loaded(loaded, progress=progress, embed=embed)

@@ -1,7 +1,7 @@
 """ingest: files to articles to chunks."""
 
 from ingest.chunking import ChunkingConfig, chunk_article
-from ingest.pipeline import load_paths
+from ingest.pipeline import load_files, load_paths
 from ingest.types import Article, Chunk, IngestError, IngestProblem, LoadResult
 
 __all__ = [
@@ -12,5 +12,6 @@ __all__ = [
     "IngestProblem",
     "LoadResult",
     "chunk_article",
+    "load_files",
     "load_paths",
 ]

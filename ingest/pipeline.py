@@ -69,10 +69,30 @@ def load_paths(
     progress: bool = False,
     map_files: FileMap = map,
 ) -> LoadResult:
-    """Load every file under `paths`. Each file is loaded on its own: its failure becomes a
-    problem naming it and the batch goes on. An article met twice (same content id) is kept
-    once, the first time (in the files' order, however many processes load them)."""
-    files = discover(paths)
+    """Load every file under `paths` (folders walked by `discover`), as `load_files` does."""
+    return load_files(
+        discover(paths),
+        max_bytes=max_bytes,
+        pdf_limits=pdf_limits,
+        progress=progress,
+        map_files=map_files,
+    )
+
+
+def load_files(
+    files: Sequence[Path],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    pdf_limits: PdfLimits | None = None,
+    progress: bool = False,
+    map_files: FileMap = map,
+) -> LoadResult:
+    """Load files already found by `discover`, so a caller that walked the folders first
+    (to size the input) does not walk them again. Each file is loaded on its own: its
+    failure becomes a problem naming it and the batch goes on. An article met twice (same
+    content id) is kept once, the first time (in the files' order, however many processes
+    load them)."""
+    files = list(files)
     result = LoadResult(files_seen=len(files))
     load = partial(load_one, max_bytes=max_bytes, pdf_limits=pdf_limits)
     loaded: Iterable[tuple[list[Article], list[IngestProblem]]] = map_files(load, files)

@@ -8,6 +8,7 @@ import os
 import subprocess
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import chromadb
@@ -18,6 +19,7 @@ from assistant.app import Newsdesk
 from assistant.ingest_workers import WORKER_FAULT_ENV, cores, worker_count, workers_for
 from assistant.settings import load_settings
 from bench.crash_soak import cli_env, ingest_command, open_store, prepare, snapshot
+from tests.ingest.helpers import write
 from vectorstore.integrity import check_store
 
 pytestmark = pytest.mark.slow
@@ -195,3 +197,27 @@ def test_the_progress_bars_still_show_with_workers(corpus, make_app, capsys):
     files = ARTICLES + 2  # the broken file and the copy
     assert "reading" in shown and f"/{files} [" in shown
     assert "embedding" in shown and f"/{ARTICLES} [" in shown
+
+
+@pytest.mark.parametrize(
+    "workers", [{}, {"ingest.workers": 2, "ingest.workers_min_kb": 0}], ids=["one", "two"]
+)
+def test_an_ingest_lists_each_input_folder_once(workers, make_app, tmp_path, monkeypatch):
+    # The files found to decide on workers are the files loaded: the folders are not walked
+    # a second time (os.walk lists each folder through os.scandir).
+    folder = tmp_path / "in"
+    write(folder, "a.txt", "Harbour tunnel opens\n\nThe tunnel opened on Saturday.")
+    write(folder, "sub/b.md", "# Ferry strike ends\n\nThe ferry crews went back on Monday.")
+    listed: Counter[Path] = Counter()
+    real_scandir = os.scandir
+
+    def counting_scandir(path=".", *args, **kwargs):
+        if isinstance(path, (str, os.PathLike)) and Path(path).is_relative_to(folder):
+            listed[Path(path)] += 1
+        return real_scandir(path, *args, **kwargs)
+
+    app = make_app(**workers)
+    monkeypatch.setattr(os, "scandir", counting_scandir)
+    outcome = app.ingest([folder])
+    assert len(outcome.report.added) == 2 and outcome.problems == []
+    assert listed == {folder: 1, folder / "sub": 1}
