@@ -1,5 +1,6 @@
 """`newsdesk serve` in a process of its own for tests that drive it from outside (the CLI
-working through a running server, the scheduler's background passes)."""
+working through a running server, the scheduler's background passes, a second API process
+on one Chroma server)."""
 
 from __future__ import annotations
 

@@ -7,8 +7,6 @@ Each has its own BM25 cache, which must notice what the other wrote.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import httpx
@@ -17,10 +15,10 @@ import pytest
 from assistant.api import create_app
 from assistant.app import Newsdesk
 from assistant.settings import load_settings
-from bench.load import wait_ready
 from tests.api.conftest import LiveServer
-from tests.chroma_server import ChromaServer, free_port
+from tests.chroma_server import ChromaServer
 from tests.concurrent_versions import articles_per_url, post_versions_at_once
+from tests.served import serving
 from vectorstore.integrity import check_store
 
 PILOTS = {
@@ -43,23 +41,11 @@ def chroma(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
 
 @pytest.fixture(scope="module")
 def process_a(chroma: ChromaServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    args = ["serve", "--port", str(port), "--chroma-host", "127.0.0.1"]
-    args += ["--chroma-port", str(chroma.port), "--no-sample"]
-    env = {**os.environ, "NEWSDESK_DATA_DIR": str(tmp_path_factory.mktemp("a"))}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", *args],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(url, proc)
+    data_dir = tmp_path_factory.mktemp("a")
+    env = {**os.environ, "NEWSDESK_DATA_DIR": str(data_dir)}
+    args = ["--chroma-host", "127.0.0.1", "--chroma-port", str(chroma.port), "--no-sample"]
+    with serving(data_dir, env, *args) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")
