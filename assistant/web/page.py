@@ -255,7 +255,10 @@ def build_page(runtime: Runtime) -> gr.Blocks:
         def confirm(pending_id: str | None, request: gr.Request) -> tuple:
             return library.confirm(runtime, pending_id, request)
 
-        add.click(upload, files, [report, files], preprocess=False).then(
+        # Progress and a refusal show on the report only: Gradio leaves a failed event's
+        # "Error" box over each output until it runs again, and over the picker it would
+        # take the clicks meant for choosing the files.
+        add.click(upload, files, [report, files], preprocess=False, show_progress_on=report).then(
             rows, search, [table, counts]
         ).then(refresh_outlets, None, outlets)
         for trigger in (add_page.click, page_url.submit):
