@@ -74,9 +74,34 @@ document.addEventListener('securitypolicyviolation', function (e) {
 """
 
 
+# Gradio puts a status tracker over every output of an event in flight. While the event waits
+# in the queue or runs, the tracker is a box over the component that takes the clicks meant for
+# what is under it, and on a loaded machine it can stay up for seconds after the first output
+# of an upload or a question shows. One showing "Error" belongs to an event that failed and is
+# over (it stays until that event runs again), so it does not count as busy. The steps of a
+# .then() chain start one after another with a few milliseconds between them in which no
+# tracker shows: the page has settled once none has shown for QUIET_MS.
+BUSY = """() => [...document.querySelectorAll('[data-testid=status-tracker]')]
+    .filter((e) => !e.classList.contains('hide') && !e.querySelector('.error'))
+    .map((e) => (e.closest('[id]')?.id || '?') + ': ' + e.innerText.replace(/\\s+/g, ' '))"""
+SETTLED = f"""(quiet) => {{
+    const busy = ({BUSY})().length > 0;
+    const now = performance.now();
+    if (busy || window.__ndIdleSince == null) {{
+        window.__ndIdleSince = busy ? null : now;
+        return false;
+    }}
+    return now - window.__ndIdleSince >= quiet;
+}}"""
+QUIET_MS = 300
+# How long one event, with its chained steps, may take on a loaded machine.
+SLOW_MS = 60_000
+
+
 class Page:
     """A fresh tab on the page, which records dialogs, any request off this machine, and
-    anything the page's security policy blocked (closing fails if there was any)."""
+    anything the page's security policy blocked (closing fails if there was any). Its
+    actions (opening, asking, uploading) return once the page has settled."""
 
     def __init__(self, browser, url: str, width: int = 1280, height: int = 900) -> None:
         self.context = browser.new_context(viewport={"width": width, "height": height})
@@ -89,6 +114,18 @@ class Page:
         self.page.set_default_timeout(30_000)
         self.page.goto(url)
         self.page.wait_for_selector("#nd-question textarea")
+        self.settled()  # the page's load chain fills the lists and shows the controls
+
+    def settled(self) -> None:
+        """Wait until no event of the page is in flight, chained steps included, so that
+        nothing covers the element the next click is meant for. An event whose outputs are
+        all on a tab not shown yet has no tracker in the page: call it after the tab is shown."""
+        self.page.evaluate("window.__ndIdleSince = null")
+        try:
+            self.page.wait_for_function(SETTLED, arg=QUIET_MS, polling=50, timeout=SLOW_MS)
+        except sync_api.TimeoutError:
+            busy = self.page.evaluate(BUSY)
+            raise AssertionError(f"still busy after {SLOW_MS} ms: {busy}") from None
 
     def _dialog(self, dialog) -> None:  # noqa: ANN001 - playwright Dialog
         self.dialogs.append(dialog.message)
@@ -119,17 +156,27 @@ class Page:
             }""",
             arg=[before],
         )
-        self.page.wait_for_timeout(300)
+        self.settled()
         return bots.last.inner_text()
 
     def upload(self, *paths: Path) -> str:
         """Add files in the Library tab; the upload report's text."""
         self.page.get_by_role("tab", name="Library").click()
         self.page.set_input_files("#nd-upload input[type=file]", [str(x) for x in paths])
-        self.page.wait_for_timeout(500)
+        # The picker sends the files to the server first, and lists them once they are there.
+        self.page.wait_for_function(
+            """(count) => {
+                const box = document.querySelector('#nd-upload');
+                return !box.querySelector('.uploading')
+                    && box.querySelectorAll('.file-preview .filename').length === count;
+            }""",
+            arg=len(paths),
+        )
         self.page.click("#nd-add")
-        self.page.wait_for_selector("#nd-upload-report li", timeout=60_000)
-        return self.page.locator("#nd-upload-report").inner_text()
+        self.page.wait_for_selector("#nd-upload-report li", timeout=SLOW_MS)
+        report = self.page.locator("#nd-upload-report").inner_text()
+        self.settled()  # the library list and the outlet filter are refreshed after the report
+        return report
 
     def shot(self, name: str) -> None:
         self.page.screenshot(path=str(OUTPUT / f"{name}.png"))

@@ -84,10 +84,18 @@ def test_filters_apply_to_the_next_question(open_page):
 
 
 def _open_in_library(p, title_part: str) -> None:
+    """Search the Library for `title_part` and open the first article it lists."""
     p.page.fill("#nd-search textarea", title_part)
-    cell = p.page.locator("#nd-articles [role=gridcell]", has_text=title_part).first
-    cell.click()
-    p.page.wait_for_selector("#nd-article .nd-article")
+    # The list follows the search box: click a row of this search's list once it is shown
+    # and nothing covers it (the list before it may hold the same title).
+    p.page.wait_for_function(
+        "(needle) => document.querySelector('#nd-library-counts').innerText"
+        ".includes(`“${needle}”`)",
+        arg=title_part,
+    )
+    p.settled()
+    p.page.locator("#nd-articles [role=gridcell]", has_text=title_part).first.click()
+    p.page.locator("#nd-article .nd-article", has_text=title_part).wait_for()
 
 
 def test_upload_ask_and_delete_an_article(open_page, tmp_path: Path, only_samples_after):
@@ -118,6 +126,16 @@ def test_upload_ask_and_delete_an_article(open_page, tmp_path: Path, only_sample
     assert "Forty-two" not in again and "Cape Morrow" not in p.page.locator(
         "#nd-sources-panel .nd-turn"
     ).last.inner_text().replace("Sources for", "")
+
+
+def test_a_refused_upload_leaves_the_file_picker_usable(open_page):
+    p = open_page()
+    p.page.get_by_role("tab", name="Library").click()
+    p.page.click("#nd-add")  # no files chosen yet
+    assert "Choose one or more article files" in p.page.locator(".toast-body").inner_text()
+    p.settled()
+    with p.page.expect_file_chooser(timeout=5_000):
+        p.page.get_by_text("Click to Upload").click(timeout=5_000)
 
 
 def test_markup_in_an_article_is_shown_as_text_and_runs_nothing(
