@@ -256,13 +256,13 @@ def build_page(runtime: Runtime) -> gr.Blocks:
             return library.confirm(runtime, pending_id, request)
 
         # Progress and a refusal show on the report only: Gradio leaves a failed event's
-        # "Error" box over each output until it runs again, and over the picker it would
-        # take the clicks meant for choosing the files.
+        # "Error" box over each output until it runs again, and over the picker (or an
+        # address box) it would take the clicks meant for choosing the files (or typing).
         add.click(upload, files, [report, files], preprocess=False, show_progress_on=report).then(
             rows, search, [table, counts]
         ).then(refresh_outlets, None, outlets)
         for trigger in (add_page.click, page_url.submit):
-            trigger(add_web_page, page_url, [report, page_url]).then(
+            trigger(add_web_page, page_url, [report, page_url], show_progress_on=report).then(
                 rows, search, [table, counts]
             ).then(refresh_outlets, None, outlets)
         search.change(rows, search, [table, counts])
@@ -284,10 +284,14 @@ def build_page(runtime: Runtime) -> gr.Blocks:
 
         source_choices = partial(feeds_section.source_choices, runtime)
 
+        # As for the files: a refusal shows on the report, not over the address box.
         for trigger in (add_feed.click, feed_url.submit):
-            trigger(add_source, [feed_url, feed_every], [feed_report, feeds, feed_url]).then(
-                source_choices, None, feed_pick
-            )
+            trigger(
+                add_source,
+                [feed_url, feed_every],
+                [feed_report, feeds, feed_url],
+                show_progress_on=feed_report,
+            ).then(source_choices, None, feed_pick)
         # Syncs run in the background: the buttons return at once and the timer follows them.
         started = [feed_report, feeds, following, follow_timer]
         sync_feeds.click(sync_now, following, started)

@@ -178,6 +178,13 @@ class Page:
         self.settled()  # the library list and the outlet filter are refreshed after the report
         return report
 
+    def type_into(self, box: str, text: str) -> str:
+        """Click into a text box and type, as a user does: the click fails if anything covers
+        the box (nothing is forced). The box's text afterwards."""
+        self.page.click(box, timeout=5_000)
+        self.page.keyboard.type(text)
+        return self.page.locator(box).input_value()
+
     def shot(self, name: str) -> None:
         self.page.screenshot(path=str(OUTPUT / f"{name}.png"))
 

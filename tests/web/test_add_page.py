@@ -69,3 +69,14 @@ def test_a_web_page_is_added_from_its_address_and_a_refused_one_says_why(
     assert "10.20.30.40 is a private address: refused" in refused
     assert not p.outside, p.outside
     p.close()
+
+
+@pytest.mark.slow
+def test_a_refused_empty_address_leaves_the_address_box_usable(browser, fetching_url):
+    p = Page(browser, fetching_url)
+    p.page.get_by_role("tab", name="Library").click()
+    p.page.click("#nd-add-url")  # no address typed yet
+    assert "Paste the address of a web page" in p.page.locator(".toast-body").inner_text()
+    p.settled()
+    assert p.type_into("#nd-url textarea", "example.org/news") == "example.org/news"
+    p.close()
