@@ -155,6 +155,11 @@ def outlets_of(app: Newsdesk) -> list[str]:
     return sorted({i.source for i in app.list_articles() if i.source})
 
 
+def outlet_filter(runtime: Runtime) -> gr.Dropdown:
+    """The outlet filter offering the outlets stored now (after the library changed)."""
+    return gr.Dropdown(choices=outlets_of(runtime.prepare()))
+
+
 def on_load(runtime: Runtime) -> list:
     """Fill the example buttons and the outlet filter from the store."""
     app = runtime.prepare()

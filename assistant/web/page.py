@@ -233,7 +233,17 @@ def build_page(runtime: Runtime) -> gr.Blocks:
         export.click(handover.export, [turns, scope, export_as], exported)
 
         rows = partial(library.article_rows, runtime)
-        refresh_outlets = partial(lambda: gr.Dropdown(choices=chat.outlets_of(runtime.prepare())))
+        refresh_outlets = partial(chat.outlet_filter, runtime)
+
+        # The article list and the outlet filter are only read, by events of every user's page.
+        # Gradio queues the events of one function in one line for the whole server, running
+        # one at a time unless told otherwise, so one user's list waited behind another's:
+        # these reads have no limit of their own (Gradio's 40 worker threads bound them all).
+        def relisted(event: gr.events.Dependency) -> gr.events.Dependency:
+            """After `event`: the article list and the outlet filter read afresh."""
+            return event.then(rows, search, [table, counts], concurrency_limit=None).then(
+                refresh_outlets, None, outlets, concurrency_limit=None
+            )
 
         # Plain functions, not partials: Gradio finds the gr.Request parameter by annotation.
         def upload(chosen: list[dict] | None, request: gr.Request, progress=gr.Progress()) -> tuple:  # noqa: B008
@@ -258,14 +268,12 @@ def build_page(runtime: Runtime) -> gr.Blocks:
         # Progress and a refusal show on the report only: Gradio leaves a failed event's
         # "Error" box over each output until it runs again, and over the picker (or an
         # address box) it would take the clicks meant for choosing the files (or typing).
-        add.click(upload, files, [report, files], preprocess=False, show_progress_on=report).then(
-            rows, search, [table, counts]
-        ).then(refresh_outlets, None, outlets)
+        relisted(
+            add.click(upload, files, [report, files], preprocess=False, show_progress_on=report)
+        )
         for trigger in (add_page.click, page_url.submit):
-            trigger(add_web_page, page_url, [report, page_url], show_progress_on=report).then(
-                rows, search, [table, counts]
-            ).then(refresh_outlets, None, outlets)
-        search.change(rows, search, [table, counts])
+            relisted(trigger(add_web_page, page_url, [report, page_url], show_progress_on=report))
+        search.change(rows, search, [table, counts], concurrency_limit=None)
 
         def add_source(url: str | None, every: str | None, request: gr.Request) -> tuple:
             return feeds_section.add_source(runtime, url, every, request)
@@ -302,7 +310,9 @@ def build_page(runtime: Runtime) -> gr.Blocks:
             [*started, synced],
             show_progress="hidden",
         )
-        synced.change(rows, search, [table, counts]).then(refresh_outlets, None, outlets)
+        synced.change(rows, search, [table, counts], concurrency_limit=None).then(
+            refresh_outlets, None, outlets, concurrency_limit=None
+        )
         remove_feed.click(
             ask_remove_source, feed_pick, [feed_pending, feed_confirm_text, feed_confirm_row]
         )
@@ -321,18 +331,14 @@ def build_page(runtime: Runtime) -> gr.Blocks:
         remove.click(ask_delete, selected, asking)
         remove_samples.click(ask_remove_samples, None, asking)
         no.click(library.cancel, None, [pending, confirm_row])
-        yes.click(confirm, pending, [selected, article, confirm_row, pending]).then(
-            rows, search, [table, counts]
-        ).then(refresh_outlets, None, outlets)
+        relisted(yes.click(confirm, pending, [selected, article, confirm_row, pending]))
 
         def edit(article_id: str, title: str, outlet: str, day: str, request: gr.Request) -> str:
             return library.edit_article(runtime, article_id, title, outlet, day, request)
 
-        save.click(edit, [selected, new_title, new_outlet, new_day], article).then(
-            rows, search, [table, counts]
-        ).then(refresh_outlets, None, outlets)
+        relisted(save.click(edit, [selected, new_title, new_outlet, new_day], article))
         page.load(partial(chat.on_load, runtime), None, [*examples, outlets]).then(
-            rows, search, [table, counts]
+            rows, search, [table, counts], concurrency_limit=None
         ).then(
             library.session_controls,
             None,
