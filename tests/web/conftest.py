@@ -178,6 +178,27 @@ class Page:
         self.settled()  # the library list and the outlet filter are refreshed after the report
         return report
 
+    def search_library(self, text: str, expect: str = "") -> str:
+        """Type `text` into the Library's search box; the counts line once it speaks of this
+        search (the list before it may hold the same titles) and holds `expect`, and the page
+        has settled."""
+        self.page.fill("#nd-search textarea", text)
+        self.page.wait_for_function(
+            """([needle, expect]) => {
+                const counts = document.querySelector('#nd-library-counts').innerText;
+                return counts.includes(expect) && (!needle || counts.includes(`“${needle}”`));
+            }""",
+            arg=[" ".join(text.split()), expect],
+        )
+        self.settled()
+        return self.page.locator("#nd-library-counts").inner_text()
+
+    def open_in_library(self, title_part: str) -> None:
+        """Search the Library for `title_part` and open the first article it lists."""
+        self.search_library(title_part)
+        self.page.locator("#nd-articles [role=gridcell]", has_text=title_part).first.click()
+        self.page.locator("#nd-article .nd-article", has_text=title_part).wait_for()
+
     def type_into(self, box: str, text: str) -> str:
         """Click into a text box and type, as a user does: the click fails if anything covers
         the box (nothing is forced). The box's text afterwards."""

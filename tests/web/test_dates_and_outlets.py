@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.web.test_page import _open_in_library
-
 FERRY = (
     "Ferry service to Gull Island resumes after storm\n\n"
     "The Gull Island ferry resumed sailing on Thursday after a two-day storm suspension. "
@@ -29,7 +27,7 @@ def test_an_articles_outlet_and_date_are_edited_in_the_library(
     ferry.write_text(FERRY)
     p = open_page()
     assert "added 1 article" in p.upload(ferry)
-    _open_in_library(p, "Gull Island")
+    p.open_in_library("Gull Island")
     p.page.get_by_text("Edit title, outlet or date").click()
     p.page.fill("#nd-edit-outlet textarea, #nd-edit-outlet input", "Island Post")
     p.page.fill("#nd-edit-date textarea, #nd-edit-date input", "2023-05-04")

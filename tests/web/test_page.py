@@ -83,21 +83,6 @@ def test_filters_apply_to_the_next_question(open_page):
     assert "don't say" in answer and "900" not in answer
 
 
-def _open_in_library(p, title_part: str) -> None:
-    """Search the Library for `title_part` and open the first article it lists."""
-    p.page.fill("#nd-search textarea", title_part)
-    # The list follows the search box: click a row of this search's list once it is shown
-    # and nothing covers it (the list before it may hold the same title).
-    p.page.wait_for_function(
-        "(needle) => document.querySelector('#nd-library-counts').innerText"
-        ".includes(`“${needle}”`)",
-        arg=title_part,
-    )
-    p.settled()
-    p.page.locator("#nd-articles [role=gridcell]", has_text=title_part).first.click()
-    p.page.locator("#nd-article .nd-article", has_text=title_part).wait_for()
-
-
 def test_upload_ask_and_delete_an_article(open_page, tmp_path: Path, only_samples_after):
     good = tmp_path / "lighthouse.txt"
     good.write_text(LIGHTHOUSE)
@@ -109,7 +94,7 @@ def test_upload_ask_and_delete_an_article(open_page, tmp_path: Path, only_sample
     assert "empty.txt" in report and "nothing added" in report
     p.shot("04-library")
 
-    _open_in_library(p, "Cape Morrow")
+    p.open_in_library("Cape Morrow")
     assert "380 litres" in p.page.locator("#nd-article").inner_text()
     p.page.get_by_role("tab", name="Ask").click()
     answer = p.ask("How many volunteers repainted the Cape Morrow lighthouse?")
@@ -145,7 +130,7 @@ def test_markup_in_an_article_is_shown_as_text_and_runs_nothing(
     hostile.write_text(json.dumps([HOSTILE]))
     p = open_page()
     assert "added 1 article" in p.upload(hostile)
-    _open_in_library(p, "Port Elvan")
+    p.open_in_library("Port Elvan")
     view = p.page.locator("#nd-article")
     assert "<script>window.__ndPwned = 1</script> <b>Harbour</b>" in view.inner_text()
     assert view.locator("script, b, img, i").count() == 0

@@ -13,7 +13,7 @@ import pytest
 
 from tests.test_samples import REAL_STORY, TROOPS
 from tests.web.conftest import Page, serve_samples
-from tests.web.test_page import LIGHTHOUSE, _open_in_library
+from tests.web.test_page import LIGHTHOUSE
 
 pytestmark = pytest.mark.slow
 
@@ -35,22 +35,6 @@ def page(browser, own_url) -> Iterator[Page]:
     yield p
     assert not p.outside, f"the page reached outside this machine: {p.outside}"
     p.close()
-
-
-def _counts(p: Page) -> str:
-    return p.page.locator("#nd-library-counts").inner_text()
-
-
-def _search(p: Page, text: str, expect: str) -> str:
-    p.page.fill("#nd-search textarea", text)
-    p.page.wait_for_function(
-        """([expect, needle]) => {
-            const counts = document.querySelector('#nd-library-counts').innerText;
-            return counts.includes(expect) && counts.includes(needle);
-        }""",
-        arg=[expect, text.strip()],
-    )
-    return _counts(p)
 
 
 def test_a_bad_filter_date_warns_once_and_keeps_the_conversation(page: Page):
@@ -103,7 +87,7 @@ def test_deleting_an_article_asks_first_and_cancel_keeps_it(page: Page, tmp_path
     lighthouse = tmp_path / "lighthouse.txt"
     lighthouse.write_text(LIGHTHOUSE)
     assert "added 1 article" in p.upload(lighthouse)
-    _open_in_library(p, "Cape Morrow")
+    p.open_in_library("Cape Morrow")
     p.page.click("#nd-delete")
     confirm = p.page.locator("#nd-confirm")
     confirm.wait_for()
@@ -113,29 +97,29 @@ def test_deleting_an_article_asks_first_and_cancel_keeps_it(page: Page, tmp_path
     p.page.click("#nd-confirm-no")
     confirm.wait_for(state="hidden")
     assert "380 litres" in p.page.locator("#nd-article").inner_text()
-    assert "1 of 10 articles match" in _search(p, "Cape Morrow", "1 of 10")
+    assert "1 of 10 articles match" in p.search_library("Cape Morrow", "1 of 10")
     p.page.click("#nd-delete")
     p.page.click("#nd-confirm-yes")
     p.page.wait_for_function(
         "() => document.querySelector('#nd-article').innerText.includes('Deleted article')"
     )
-    assert "No articles match “Cape Morrow”" in _search(p, "Cape Morrow ", "No articles")
+    assert "No articles match “Cape Morrow”" in p.search_library("Cape Morrow ", "No articles")
 
 
 def test_the_library_counts_articles_and_chunks_and_searches_every_field(page: Page):
     p = page
     p.page.get_by_role("tab", name="Library").click()
-    counts = _search(p, "", "in the library")
+    counts = p.search_library("", "in the library")
     listed = p.context.request.get(p.page.url.rstrip("/") + "/v1/articles?limit=500").json()
     chunks = sum(i["chunk_count"] for i in listed["items"])
     assert f"{listed['total']} articles, {chunks} chunks in the library" in counts
     assert "9 of them [sample]" in counts
-    assert "3 of 9 articles match" in _search(p, "harbor ledger", "3 of 9")  # the outlet
-    assert "“meridianwire.example”" in _search(p, "meridianwire.example", "1 of 9")  # the URL
-    assert "“Corvus”" in _search(p, "Corvus", "1 of 9")  # only in the text
+    assert "3 of 9 articles match" in p.search_library("harbor ledger", "3 of 9")  # the outlet
+    assert "“meridianwire.example”" in p.search_library("meridianwire.example", "1 of 9")  # the URL
+    assert "“Corvus”" in p.search_library("Corvus", "1 of 9")  # only in the text
     cell = p.page.locator("#nd-articles [role=gridcell]", has_text="Skyreach").first
     assert cell.inner_text().startswith("[sample] ")
-    missing = _search(p, "no such words anywhere", "No articles")
+    missing = p.search_library("no such words anywhere", "No articles")
     assert "No articles match “no such words anywhere”" in missing
     p.shot("10-library-search")
 
