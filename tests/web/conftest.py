@@ -206,6 +206,15 @@ class Page:
         self.page.keyboard.type(text)
         return self.page.locator(box).input_value()
 
+    def refuse_empty_then_type(self, button: str, message: str, box: str) -> str:
+        """Submit `button` with its address box empty, expect `message` in the toast, then
+        click into `box` and type as a user would (nothing may cover it): the box's text."""
+        self.page.get_by_role("tab", name="Library").click()
+        self.page.click(button)  # no address typed yet
+        self.page.locator(".toast-body", has_text=message).wait_for(timeout=10_000)
+        self.settled()
+        return self.type_into(box, "example.org/news")
+
     def shot(self, name: str) -> None:
         self.page.screenshot(path=str(OUTPUT / f"{name}.png"))
 

@@ -152,17 +152,6 @@ def test_a_feed_is_added_synced_and_its_article_answers_a_question(browser, sync
     p.close()
 
 
-@pytest.mark.slow
-def test_a_refused_empty_address_leaves_the_source_address_box_usable(browser, syncing_url):
-    p = Page(browser, syncing_url)
-    p.page.get_by_role("tab", name="Library").click()
-    p.page.click("#nd-add-feed")  # no address typed yet
-    assert "Paste the address of a feed" in p.page.locator(".toast-body").inner_text()
-    p.settled()
-    assert p.type_into("#nd-feed-url textarea", "example.org/rss") == "example.org/rss"
-    p.close()
-
-
 def _slow_feed(site: NewsSite, delay: float) -> tuple[str, Story, str]:
     """A feed of two items: a page that takes `delay` seconds to answer, and one gone (404):
     (the feed's URL, the slow story, the gone page's URL)."""
