@@ -235,15 +235,21 @@ def build_page(runtime: Runtime) -> gr.Blocks:
         rows = partial(library.article_rows, runtime)
         refresh_outlets = partial(chat.outlet_filter, runtime)
 
-        # The article list and the outlet filter are only read, by events of every user's page.
-        # Gradio queues the events of one function in one line for the whole server, running
-        # one at a time unless told otherwise, so one user's list waited behind another's:
-        # these reads have no limit of their own (Gradio's 40 worker threads bound them all).
+        # The article list, the outlet filter and the steps of a page's opening are only read,
+        # by events of every user's page. Gradio queues the events of one function in one line
+        # for the whole server, running one at a time unless told otherwise, so one user's list
+        # (or opening page) waited behind another's: these reads have no limit of their own
+        # (Gradio's 40 worker threads bound them all). Every event of such a function needs it:
+        # the lowest limit of those sharing one wins.
+        def reading(event: gr.events.Dependency, *steps: tuple) -> gr.events.Dependency:
+            """After `event`, each step (function, inputs, outputs) in turn, each a read."""
+            for fn, inputs, outputs in steps:
+                event = event.then(fn, inputs, outputs, concurrency_limit=None)
+            return event
+
         def relisted(event: gr.events.Dependency) -> gr.events.Dependency:
             """After `event`: the article list and the outlet filter read afresh."""
-            return event.then(rows, search, [table, counts], concurrency_limit=None).then(
-                refresh_outlets, None, outlets, concurrency_limit=None
-            )
+            return reading(event, (rows, search, [table, counts]), (refresh_outlets, None, outlets))
 
         # Plain functions, not partials: Gradio finds the gr.Request parameter by annotation.
         def upload(chosen: list[dict] | None, request: gr.Request, progress=gr.Progress()) -> tuple:  # noqa: B008
@@ -294,12 +300,13 @@ def build_page(runtime: Runtime) -> gr.Blocks:
 
         # As for the files: a refusal shows on the report, not over the address box.
         for trigger in (add_feed.click, feed_url.submit):
-            trigger(
+            added = trigger(
                 add_source,
                 [feed_url, feed_every],
                 [feed_report, feeds, feed_url],
                 show_progress_on=feed_report,
-            ).then(source_choices, None, feed_pick)
+            )
+            reading(added, (source_choices, None, feed_pick))
         # Syncs run in the background: the buttons return at once and the timer follows them.
         started = [feed_report, feeds, following, follow_timer]
         sync_feeds.click(sync_now, following, started)
@@ -337,15 +344,21 @@ def build_page(runtime: Runtime) -> gr.Blocks:
             return library.edit_article(runtime, article_id, title, outlet, day, request)
 
         relisted(save.click(edit, [selected, new_title, new_outlet, new_day], article))
-        page.load(partial(chat.on_load, runtime), None, [*examples, outlets]).then(
-            rows, search, [table, counts], concurrency_limit=None
-        ).then(
-            library.session_controls,
-            None,
-            [session, files, add, remove, remove_samples, page_row, feed_row, feed_one_row],
-        ).then(handover.controls, None, share).then(
-            watches_web.controls, None, [watch, watch_tab.remove, watch_tab.seen]
-        ).then(watch_tab.show, None, watch_tab.outputs).then(
-            partial(feeds_section.sources_html, runtime), None, feeds
-        ).then(source_choices, None, feed_pick)
+        # A page opening: every step only reads (the store, or who is signed in).
+        reading(
+            page.load(
+                partial(chat.on_load, runtime), None, [*examples, outlets], concurrency_limit=None
+            ),
+            (rows, search, [table, counts]),
+            (
+                library.session_controls,
+                None,
+                [session, files, add, remove, remove_samples, page_row, feed_row, feed_one_row],
+            ),
+            (handover.controls, None, share),
+            (watches_web.controls, None, [watch, watch_tab.remove, watch_tab.seen]),
+            (watch_tab.show, None, watch_tab.outputs),
+            (partial(feeds_section.sources_html, runtime), None, feeds),
+            (source_choices, None, feed_pick),
+        )
     return page
