@@ -317,8 +317,9 @@ def build_page(runtime: Runtime) -> gr.Blocks:
             [*started, synced],
             show_progress="hidden",
         )
-        synced.change(rows, search, [table, counts], concurrency_limit=None).then(
-            refresh_outlets, None, outlets, concurrency_limit=None
+        reading(
+            synced.change(rows, search, [table, counts], concurrency_limit=None),
+            (refresh_outlets, None, outlets),
         )
         remove_feed.click(
             ask_remove_source, feed_pick, [feed_pending, feed_confirm_text, feed_confirm_row]
