@@ -2,81 +2,62 @@
 
 Every interface (CLI, REST and MCP, web, the evaluation harness) calls these methods and
 nothing below them (tests/test_one_door.py), so each answers, lists and removes the same way.
+
+`Newsdesk` is made of parts, one job each: getting articles in (assistant/intake.py), the
+library (assistant/library_ops.py), watches and synced sources (assistant/following.py) and
+upkeep (assistant/upkeep.py). This module holds what they share (the settings, the store, the
+embedder and the answerer) and answering: retrieval, briefings, `ask` and `ask_stream`.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
-import weakref
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.briefing.question import briefing_subject
-from assistant.citations import quote_is_exact, verify_citations
+from assistant.citations import verify_citations
 from assistant.extractive import ExtractiveAnswerer
+from assistant.following import Following
 from assistant.followup import rewrite_followup
-from assistant.ingest_workers import IngestWorkers, worker_count, workers_for
+from assistant.intake import (
+    SAMPLE_MARKER,
+    SAMPLES_FLAGGED,
+    IngestOutcome,
+    Intake,
+    sample_corpus_files,
+)
+from assistant.library_ops import LibraryOps
 from assistant.settings import Settings
 from assistant.types import Answer, Answerer, last_answer
-from assistant.uploads import safe_upload_name
+from assistant.upkeep import Upkeep
 from ingest.text import TimeScope, parse_time_scope
-from ingest.types import Article, IngestProblem, LoadResult, MetadataEdit
-from vectorstore.client import StoreUnavailable, make_client
+from vectorstore.client import make_client
 from vectorstore.embeddings import Embedder, make_embedder
 from vectorstore.lock import Holder, hold_store, this_process
-from vectorstore.storage import EmbedBatches
 from vectorstore.store import ArticleStore
-from vectorstore.types import (
-    ALL_ARTICLES,
-    AddReport,
-    ArticleInfo,
-    ArticleQuery,
-    Passage,
-    SearchFilters,
-    StoredArticle,
-)
+from vectorstore.types import Passage, SearchFilters
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
     from assistant.briefing import Briefing
-    from assistant.handover.document import HandoverDocument
-    from assistant.handover.saved import SavedAnswer
-    from assistant.scheduler import Scheduler
-    from assistant.stories.grouping import GroupedArticle
-    from assistant.stories.listing import StoryList
-    from assistant.sync import SourceView, Syncer, SyncOutcome
-    from assistant.watcher import Watcher
-    from assistant.watches import Watch, WatchChange, WatchView
-    from ingest.pipeline import FileMap
-    from ingest.web.polite import HostLimits
-    from vectorstore.health import ReadinessProbe
-    from vectorstore.integrity import IntegrityReport
-    from vectorstore.lexical_keeper import LexicalStatus
-    from vectorstore.transfer import ImportReport
 
-log = logging.getLogger(__name__)
-
-SAMPLE_MARKER = "sample_corpus"
-# Set once the store's sample articles carry their flag (stores from before it get it then).
-SAMPLES_FLAGGED = "samples_flagged"
-
-
-@dataclass
-class IngestOutcome:
-    """What one ingest run did: the store's report and every file or record it skipped."""
-
-    report: AddReport
-    problems: list[IngestProblem] = field(default_factory=list)
-    files_seen: int = 0
-    articles_found: int = 0
+# Named here for the modules and tests that import them from the application.
+__all__ = [
+    "SAMPLE_MARKER",
+    "SAMPLES_FLAGGED",
+    "IngestOutcome",
+    "Newsdesk",
+    "merge_filters",
+    "news_day",
+    "sample_corpus_files",
+]
 
 
 def _command_line() -> str:
@@ -84,11 +65,6 @@ def _command_line() -> str:
 
     argv = sys.argv or ["python"]
     return " ".join([Path(argv[0]).name, *argv[1:]])[:200]
-
-
-def sample_corpus_files() -> list[Path]:
-    folder = resources.files("assistant") / "sample_corpus"
-    return sorted(Path(str(p)) for p in folder.iterdir() if p.is_file() and p.name != "README.md")
 
 
 def merge_filters(filters: SearchFilters | None, scope: TimeScope) -> SearchFilters:
@@ -109,7 +85,7 @@ def news_day(filters: SearchFilters, scope: TimeScope, today: date | None) -> da
     return min(d for d in days if d)
 
 
-class Newsdesk:
+class Newsdesk(Intake, LibraryOps, Following, Upkeep):
     """Ingest, ask, list, show and remove, on one store configured by one Settings."""
 
     def __init__(
@@ -208,505 +184,6 @@ class Newsdesk:
         (or when it fails) by rule. None when the question stands alone."""
         earlier = [q for q in conversation if q.strip()]
         return self.answerer.rewrite(question, earlier) or rewrite_followup(question, earlier)
-
-    def _load(
-        self,
-        files: Sequence[Path],
-        urls: Sequence[str] = (),
-        *,
-        progress: bool = False,
-        map_files: FileMap | None = None,
-    ) -> LoadResult:
-        """Files (named ones, or those `ingest.pipeline.discover` found in folders), then web
-        pages. `map_files` loads the files elsewhere (ingest workers), in their order."""
-        # Loaders pull in HTML and PDF parsers: only ingestion pays for importing them.
-        from ingest.pipeline import load_files
-
-        limits = self.settings.ingest
-        loaded = load_files(
-            files,
-            max_bytes=limits.max_bytes,
-            pdf_limits=limits.pdf,
-            progress=progress,
-            map_files=map_files or map,
-        )
-        if urls:
-            loaded.extend(self._load_urls(urls, progress=progress))
-            first: dict[str, Article] = {}  # a page that is also a file: kept once
-            for article in loaded.articles:
-                first.setdefault(article.id, article)
-            loaded.articles = list(first.values())
-        return loaded
-
-    @cached_property
-    def host_limits(self) -> HostLimits:
-        """Requests at once and spacing per host, shared by every fetch of this instance
-        (concurrent API requests for pages of one site ask it politely together)."""
-        from ingest.web.polite import HostLimits
-
-        policy = self.settings.ingest.fetch
-        return HostLimits(policy.per_host, policy.host_interval_s)
-
-    def _load_urls(self, urls: Sequence[str], *, progress: bool = False) -> LoadResult:
-        # The fetcher (an HTTP client) and trafilatura load only for URLs.
-        from ingest.web.pages import load_urls
-
-        policy = self.settings.ingest.fetch
-        return load_urls(urls, policy, limits=self.host_limits, progress=progress)
-
-    def ingest(
-        self,
-        paths: Sequence[str | Path],
-        *,
-        progress: bool = False,
-        edit: MetadataEdit | None = None,
-    ) -> IngestOutcome:
-        """Load files, folders and web pages (the items that are http(s) URLs, fetched as
-        `ingest_urls` does) and store their articles; bad items are reported, not fatal.
-        `edit` gives every article found an outlet or date the files lack or get wrong
-        (also those already stored, which are otherwise left as they are).
-
-        With `ingest.workers` above 1, worker processes read the files and embed the chunks
-        while this process writes (assistant/ingest_workers.py): the same articles and
-        chunks as one process stores, sooner on several cores; an input too small to repay
-        the workers' start is read in this process (`workers_for`)."""
-        from ingest.pipeline import discover
-        from ingest.web.policy import is_url
-
-        urls = [str(item) for item in paths if is_url(item)]
-        # Walked once: the files found size the input here and are then loaded as they are.
-        files = discover(item for item in paths if not is_url(item))
-        limits = self.settings.ingest
-        workers = workers_for(worker_count(limits.workers), files, limits.workers_min_kb * 1024)
-        if workers == 1:
-            return self._ingest(files, urls, progress, edit)
-        with IngestWorkers(self.settings.embedder, workers) as pool:
-            return self._ingest(files, urls, progress, edit, pool.map_files, pool.embed_batches)
-
-    def _ingest(
-        self,
-        files: Sequence[Path],
-        urls: Sequence[str],
-        progress: bool,
-        edit: MetadataEdit | None,
-        map_files: FileMap | None = None,
-        embed: EmbedBatches | None = None,
-    ) -> IngestOutcome:
-        loaded = self._load(files, urls, progress=progress, map_files=map_files)
-        if edit is not None:
-            loaded.articles = [edit.apply(a) for a in loaded.articles]
-        outcome = self._store_loaded(loaded, progress=progress, embed=embed)
-        for article_id in outcome.report.unchanged if edit is not None else ():
-            self.store.edit_metadata(article_id, edit)
-        return outcome
-
-    def ingest_uploads(self, files: Sequence[tuple[str, bytes]]) -> IngestOutcome:
-        """Store articles from uploaded (file name, content) pairs, with the same checks and
-        per-file problems as `ingest`; problems and origins name the uploaded file."""
-        import tempfile
-
-        with tempfile.TemporaryDirectory(prefix="newsdesk-upload-") as tmp:
-            # Each upload in its own folder under its sanitised bare name: two "a.txt" do not
-            # collide, and no name ("../x", "/etc/x", "..", NUL) can leave the folder.
-            files = [(safe_upload_name(name), data) for name, data in files]
-            paths: list[Path] = []
-            for i, (name, data) in enumerate(files):
-                path = Path(tmp, str(i), name)
-                path.parent.mkdir()
-                path.write_bytes(data)
-                paths.append(path)
-            loaded = self._load(paths)
-        names = {str(p): f"upload:{name}" for p, (name, _) in zip(paths, files, strict=True)}
-
-        def renamed(origin: str) -> str:
-            # Record problems read "path#3" or "path line 3": keep the suffix.
-            for temp, upload in names.items():
-                if origin.startswith(temp):
-                    return upload + origin[len(temp) :]
-            return origin
-
-        loaded.articles = [replace(a, origin=renamed(a.origin)) for a in loaded.articles]
-        loaded.problems = [IngestProblem(renamed(p.path), p.reason) for p in loaded.problems]
-        return self._store_loaded(loaded)
-
-    def ingest_urls(self, urls: Sequence[str], *, progress: bool = False) -> IngestOutcome:
-        """Fetch web pages and store their articles (main text, title, outlet, author, date,
-        canonical URL). Every fetch is checked and limited by the settings' `ingest.fetch`
-        (ingest/web/fetch.py): only http(s), no private or metadata address unless
-        allow-listed, robots.txt, timeouts, size. A page that fails is a problem naming its
-        URL; the others still go in. A page already stored under its canonical URL is
-        replaced when it changed, as a re-ingested file is."""
-        return self._store_loaded(self._load_urls(urls, progress=progress), progress=progress)
-
-    def ingest_records(self, records: Sequence[object], origin: str = "api") -> IngestOutcome:
-        """Store articles given as JSON records (title, body, source, published_at, url, ...);
-        a bad record is a problem naming its position, the others still go in."""
-        from ingest.loaders.records import to_articles
-
-        articles, problems = to_articles((f"{origin}[{i}]", r) for i, r in enumerate(records))
-        first: dict[str, Article] = {}  # sent twice (same content id): kept once, the first
-        for article in articles:
-            first.setdefault(article.id, article)
-        return self._store_loaded(LoadResult(list(first.values()), problems, files_seen=0))
-
-    def _store_loaded(
-        self, loaded: LoadResult, *, progress: bool = False, embed: EmbedBatches | None = None
-    ) -> IngestOutcome:
-        report = self.store.add_articles(loaded.articles, progress=progress, embed=embed)
-        if report.added or report.replaced:
-            self.watch_again()
-        if self.store.marker(SAMPLE_MARKER) is None:
-            # The user brought their own articles first: never mix the samples in later.
-            self.store.set_marker(SAMPLE_MARKER, "skipped")
-        return IngestOutcome(report, loaded.problems, loaded.files_seen, len(loaded.articles))
-
-    def _sample_articles(self) -> LoadResult:
-        """The bundled sample articles, each marked as a sample."""
-        loaded = self._load(sample_corpus_files())
-        loaded.articles = [replace(a, sample=True) for a in loaded.articles]
-        return loaded
-
-    def ensure_sample_corpus(self) -> IngestOutcome | None:
-        """Load the bundled sample articles into a new, empty store, once; in a store that
-        got them before samples were marked, mark them now."""
-        marker = self.store.marker(SAMPLE_MARKER)
-        if marker == "loaded" and self.store.marker(SAMPLES_FLAGGED) is None:
-            self._flag_old_samples()
-        if not self.settings.sample_corpus or marker is not None:
-            return None
-        if self.store.count_articles() > 0:
-            self.store.set_marker(SAMPLE_MARKER, "skipped")
-            return None
-        outcome = self._store_loaded(self._sample_articles())
-        self.store.set_marker(SAMPLE_MARKER, "loaded")
-        self.store.set_marker(SAMPLES_FLAGGED, "yes")
-        return outcome
-
-    def _offer_samples(self) -> None:
-        """`ensure_sample_corpus` before the first read of this instance, so that every
-        interface gets the samples by asking or listing, without arranging it itself."""
-        if self._samples_offered:
-            return
-        with self._samples_lock:
-            if not self._samples_offered:
-                self.ensure_sample_corpus()
-                self._samples_offered = True
-
-    def _flag_old_samples(self) -> None:
-        """Recognise the samples an older Newsdesk loaded, by id or by their invented title
-        and outlet (an id changes when a loader cleans text differently), and mark them."""
-        known = self._sample_articles().articles
-        ids = {a.id for a in known}
-        names = {(a.title, a.source) for a in known}
-        found = [
-            i.id
-            for i in self.store.list_articles()
-            if not i.sample and (i.id in ids or (i.title, i.source) in names)
-        ]
-        self.store.mark_samples(found)
-        self.store.set_marker(SAMPLES_FLAGGED, "yes")
-
-    def remove_samples(self) -> list[str]:
-        """Delete every sample article; they are not loaded again. Returns their ids."""
-        removed = sorted(self.store.sample_ids())
-        for article_id in removed:
-            self.store.delete_article(article_id)
-        self.store.set_marker(SAMPLE_MARKER, "removed")
-        return removed
-
-    # The library: what is stored, for every interface (none of them reaches the store).
-
-    def list_articles(self, query: ArticleQuery = ALL_ARTICLES) -> list[ArticleInfo]:
-        """Stored articles, newest first, those `query` asks for; sample articles say so."""
-        self._offer_samples()
-        return self.store.list_articles(query)
-
-    def article(self, article_id: str) -> StoredArticle | None:
-        """One stored article with its full text, or None when there is none of that id."""
-        self._offer_samples()
-        return self.store.stored_article(article_id)
-
-    def articles(self, article_ids: Sequence[str]) -> dict[str, Article]:
-        """The stored articles of these ids (those that exist), e.g. to check quotes against."""
-        return self.store.get_articles(article_ids)
-
-    def grouped_articles(self, article_ids: Sequence[str]) -> list[GroupedArticle]:
-        """These stored articles as story grouping reads them (assistant/stories/grouping.py):
-        their vectors from the store, not embedded again; ids not stored are left out."""
-        from assistant.stories.grouping import grouped_article
-
-        articles = self.store.get_articles(article_ids)
-        vectors = self.store.article_vectors(list(articles))
-        return [grouped_article(articles[i], vectors[i]) for i in articles if i in vectors]
-
-    def stories(
-        self,
-        *,
-        since: date | None = None,
-        until: date | None = None,
-        source: str | None = None,
-        limit: int = 20,
-    ) -> StoryList:
-        """The stories of a period (articles grouped by event across outlets and days),
-        largest first, each with its outlets, first and last report, and the facts its
-        outlets share and differ on, cited (assistant/stories/). With `source`, the stories
-        that outlet reported. Samples only in a store of samples, as in `retrieve`."""
-        from assistant.stories.listing import list_stories
-
-        self._offer_samples()
-        infos = self.store.list_articles()
-        samples = self.store.sample_ids()
-        if samples and len(infos) > len(samples):
-            infos = [i for i in infos if not i.sample]
-        return list_stories(infos, self.grouped_articles, self.articles, self.settings.stories,
-                            since=since, until=until, source=source, limit=limit)  # fmt: skip
-
-    def count_articles(self) -> int:
-        return self.store.count_articles()
-
-    def sample_count(self) -> int:
-        return len(self.store.sample_ids())
-
-    def edit_article(self, article_id: str, edit: MetadataEdit) -> StoredArticle | None:
-        """Change an article's title, outlet or date; None when there is no such article."""
-        if self.store.edit_metadata(article_id, edit) is None:
-            return None
-        return self.article(article_id)  # None: deleted meanwhile
-
-    def remove_article(self, article_id: str) -> bool:
-        """Delete an article and its chunks; False when there was none of that id."""
-        return self.store.delete_article(article_id)
-
-    def ingest_articles(
-        self, articles: Sequence[Article], *, progress: bool = False
-    ) -> IngestOutcome:
-        """Store articles already read (the evaluation's datasets)."""
-        return self._store_loaded(LoadResult(list(articles), [], files_seen=0), progress=progress)
-
-    def export(self, out: IO[str]) -> int:
-        """Every article as JSON Lines (`newsdesk import` reads it back); how many."""
-        from vectorstore.transfer import export_store
-
-        return export_store(self.store, out)
-
-    def import_file(self, path: Path) -> ImportReport:
-        """Store the articles of an export; ExportFormatError (a ValueError) names the line."""
-        from vectorstore.transfer import import_file
-
-        return import_file(self.store, path)
-
-    # Hand-over: answers saved with their citations under an unguessable id, for permalinks
-    # and exports (assistant/handover), kept with the store so every process serves them.
-
-    def save_answers(
-        self, turns: Sequence[tuple[Answer, datetime]], title: str | None = None
-    ) -> SavedAnswer:
-        """Keep an answer (one (answer, asked at) turn) or a conversation as it is now; the
-        saved record's `id` names its permalink. ValueError when there is nothing to keep."""
-        from assistant.handover.saved import new_saved
-        from vectorstore.saved_answers import new_id
-
-        saved = new_saved(new_id(), turns, title)
-        stamp = saved.saved_at.timestamp()
-        self.store.saved_answers.put(saved.id, saved.kind, stamp, saved.to_data())
-        return saved
-
-    def saved_answer(self, saved_id: str) -> SavedAnswer | None:
-        """A saved answer or conversation; None when there is none of that id."""
-        from assistant.handover.saved import saved_of
-
-        found = self.store.saved_answers.get(saved_id)
-        return saved_of(found[1]) if found else None
-
-    def saved_document(
-        self, saved_id: str, permalink: str | None = None
-    ) -> HandoverDocument | None:
-        """A saved answer's hand-over document, each quote checked again against the library
-        as it is now (one edited or removed since is marked so); None when there is none."""
-        saved = self.saved_answer(saved_id)
-        if saved is None:
-            return None
-        cited = sorted({c.article_id for answer, _ in saved.turns for c in answer.citations})
-        articles = self.articles(cited)
-        return saved.document(permalink, holds=lambda c: quote_is_exact(c, articles))
-
-    def remove_saved_answer(self, saved_id: str) -> bool:
-        """Take a saved answer (and its permalink) away; False when there was none. A
-        conversation made from it keeps its own copy."""
-        return self.store.saved_answers.delete(saved_id)
-
-    # Watched questions, asked again after each ingest and sync (assistant/watcher.py); a
-    # change of the cited answer is recorded and sent to the watch's webhook.
-
-    @cached_property
-    def watcher(self) -> Watcher:
-        from assistant.watcher import Watcher
-
-        # A weak reference back: the watcher (and its thread) must not keep this Newsdesk,
-        # and with it the store's one-process lock, alive once its owner lets it go.
-        ask = weakref.WeakMethod(self._ask_watched)
-        return Watcher(self.store.watches, self.settings, lambda watch: ask()(watch))
-
-    def _ask_watched(self, watch: Watch) -> Answer:
-        return self.ask(watch.question, filters=watch.filters())
-
-    def watch_again(self) -> None:
-        """New articles were stored: the watched questions are asked again in the background.
-        Never raises: a watch must not fail the ingest that stored them."""
-        try:
-            if "watcher" in self.__dict__ or self.store.watches.of_kind("watch"):
-                self.watcher.poke()
-        except Exception:
-            log.exception("watched questions could not be asked again")
-
-    def watches(self) -> list[WatchView]:
-        return self.watcher.views()
-
-    def watch(self, watch_id: str) -> WatchView | None:
-        """A watch with its history of changes; None when there is none of that id."""
-        return self.watcher.view(watch_id)
-
-    def add_watch(
-        self,
-        question: str,
-        *,
-        outlet: str | None = None,
-        since: str | None = None,
-        webhook: str | None = None,
-    ) -> WatchView:
-        """Watch a question (asked now: its answer is the baseline). ValueError names the
-        field that cannot be used (a webhook needs NEWSDESK_WATCH_SECRET and a public URL)."""
-        return self.watcher.add(question, outlet=outlet, since=since, webhook=webhook)
-
-    def remove_watch(self, watch_id: str) -> bool:
-        return self.watcher.remove(watch_id)
-
-    def mark_watch_seen(self, watch_id: str) -> bool:
-        return self.watcher.mark_seen(watch_id)
-
-    def check_watches(self) -> list[WatchChange]:
-        """Ask every watched question again now; the changes recorded."""
-        return self.watcher.check_now()
-
-    # Sources kept in sync: feeds and sitemaps read on a schedule (assistant/sync.py).
-
-    @cached_property
-    def syncer(self) -> Syncer:
-        from assistant.sync import Syncer
-
-        # Weakly, as the watcher's ask: the syncer must not keep this Newsdesk alive.
-        watch_again = weakref.WeakMethod(self.watch_again)
-
-        def on_stored() -> None:
-            method = watch_again()
-            if method is not None:
-                method()
-
-        return Syncer(self.store, self.settings, self.host_limits, self.holder.describe(),
-                      on_stored=on_stored)  # fmt: skip
-
-    def sources(self) -> list[SourceView]:
-        """Every source with its status, last run (counts, errors per item) and next run."""
-        return self.syncer.views()
-
-    def source(self, ref: str) -> SourceView | None:
-        """One source by its id or URL; None when there is none."""
-        found = self.syncer.find(ref)
-        return self.syncer.view(found.id) if found else None
-
-    def add_source(
-        self, url: str, *, every: str | int | None = None, outlet: str | None = None
-    ) -> SourceView:
-        """Add a feed or sitemap to keep in sync (`every`: "30m", "2h", ...; default the
-        settings' `sync.every_minutes`); the URL is checked as every fetch is (http(s), no
-        private address unless allow-listed). SourceError (a ValueError) says why not."""
-        return self.syncer.add(url, every, outlet)
-
-    def remove_source(self, ref: str) -> bool:
-        """Forget a source and its sync state (its articles stay); False when none."""
-        return self.syncer.remove(ref)
-
-    def sync(
-        self, refs: Sequence[str] = (), *, progress: bool = False, exclusive: bool = False
-    ) -> SyncOutcome:
-        """One pass now over the sources named (all when none). When another process runs
-        the syncs of this store, they are asked of it instead (`SyncOutcome.queued`).
-        `exclusive`: SyncBusy when a pass over one of them runs here, rather than waiting."""
-        return self.syncer.sync(refs, progress=progress, exclusive=exclusive)
-
-    def start_sync(self, refs: Sequence[str] = ()) -> SyncOutcome:
-        """Start a pass over the sources named (all when none) in the background and return
-        at once (`SyncOutcome.started`; each source's view says `running_since` until it
-        ends). SyncBusy when one of them is being synced here already."""
-        return self.syncer.start_sync(refs)
-
-    def scheduler(self, say: Callable[[str], None] | None = None) -> Scheduler:
-        """The loop that runs due syncs while this process holds the store's sync lease
-        (`run()` in the foreground, `start()` in a thread)."""
-        from assistant.scheduler import Scheduler
-
-        return Scheduler(self.syncer, say)
-
-    # Upkeep: warming up, checks and repairs below the records (vectorstore/integrity.py,
-    # vectorstore/health.py), for `newsdesk check` and /readyz.
-
-    def warm_up(self) -> None:
-        """Load the embedder, offer the sample corpus and load (or rebuild) the BM25 index,
-        so that the first question waits for none of them. A server warms up: from now on
-        a large store's BM25 index is rebuilt beside its searches after a write
-        (`search.lexical_background_chunks`), the thread outliving the search."""
-        self.embedder.embed_query("warm-up")
-        self._offer_samples()
-        self.store.rebuild_lexical_beside_searches()
-        self.store.lexical_index()
-
-    def search_index_status(self) -> LexicalStatus:
-        """Whether the BM25 index is being built (searches wait) or rebuilt beside the
-        searches (they use an earlier one), and why the saved one was unusable."""
-        return self.store.lexical_status()
-
-    def store_problem(self, probe: ReadinessProbe) -> str | None:
-        """None when the store answers and is whole; else why not, in words."""
-        try:
-            self.store.client.heartbeat()
-            self.store.count_articles()
-        except StoreUnavailable as exc:
-            return str(exc)
-        except Exception as exc:  # chromadb raises many unrelated types for one outage
-            # ... and for a damaged embedded store, which SQLite's check then names.
-            config = self.settings.store
-            where = f"{config.host}:{config.port}" if config.host else str(config.path)
-            damage = probe.sqlite_damage(self.store)
-            return (
-                damage or f"cannot reach the Chroma store at {where}: {type(exc).__name__}: {exc}"
-            )
-        # Reachable, but damaged below the records (vectorstore/health.py)?
-        return "; ".join(probe.problems(self.store)) or None
-
-    def check(self) -> IntegrityReport:
-        """Every article whole, every chunk with its article, the indexes readable."""
-        from vectorstore.integrity import check_store
-
-        return check_store(self.store)
-
-    def remove_orphans(self, report: IntegrityReport) -> int:
-        from vectorstore.integrity import remove_orphans
-
-        return remove_orphans(self.store, report)
-
-    def rebuild_dense_index(self) -> tuple[int, str | None]:
-        """Rebuild the dense index from the stored records: how many, and any problem left.
-        Raises what Chroma raises when the records cannot be read either."""
-        from vectorstore.health import dense_problem_after_rebuild
-        from vectorstore.repair import rebuild_dense_indexes
-
-        count = rebuild_dense_indexes(self.store)
-        return count, dense_problem_after_rebuild(self.store)
-
-    def rebuild_lexical_index(self) -> Path | None:
-        """Rebuild the BM25 cache; the file it is saved in."""
-        self.store.rebuild_lexical_index()
-        return self.store.lexical_cache_file
 
     def chunk_collection(self) -> tuple[ClientAPI, str]:
         """The Chroma client and chunk collection, for a reader that searches the same chunks
