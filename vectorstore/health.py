@@ -30,8 +30,10 @@ from vectorstore.lexical_file import read_header
 from vectorstore.lexical_keeper import utc_time
 from vectorstore.store import ArticleStore
 
-# Records `newsdesk check` looks up by their own vectors, spread over each collection.
+# Records looked up by their own vectors, spread over each collection: by `newsdesk check`,
+# and by /readyz on every call (three, so one unreachable record is not read as damage).
 CHECK_SAMPLES = 25
+READY_SAMPLES = 3
 # How long a dense-index probe may take. Chroma 1.5 does not always raise for damaged HNSW
 # files: with records still waiting in its write-ahead log, count() hangs or the process
 # dies (SIGSEGV) while applying them, so `check` probes an embedded store in a child process
@@ -78,9 +80,9 @@ def sqlite_file(store: ArticleStore) -> Path | None:
     return Path(settings.persist_directory) / "chroma.sqlite3"
 
 
-def dense_problem(store: ArticleStore, samples: int = 1) -> str | None:
-    """None when the dense index of each collection finds `samples` stored records (spread
-    over it) by their own vectors; else which collection fails and how."""
+def dense_problem(store: ArticleStore, samples: int = READY_SAMPLES) -> str | None:
+    """None when the dense index of each collection finds its stored records (`samples` of
+    them, spread over it) by their own vectors; else which collection fails and how."""
     for collection in store.collections():
         problem = _probe_dense(collection, samples)
         if problem:
@@ -88,17 +90,16 @@ def dense_problem(store: ArticleStore, samples: int = 1) -> str | None:
     return None
 
 
-def dense_problem_after_rebuild(
-    store: ArticleStore, wait_s: float = 5.0, settle_tries: int = 3
-) -> str | None:
+def dense_problem_after_rebuild(store: ArticleStore, wait_s: float = 5.0) -> str | None:
     """`dense_problem` right after a rebuild, asked again for up to `wait_s`; for an embedded
     store still failing then, judged as `newsdesk check` judges it: in a fresh process.
 
     This process's own reading can lag the rebuilt index: a probe run at once has failed
     with Chroma's "Error getting embedding" on a sound rebuilt index (the repair test, 2 runs
-    in 9 with three at a time), and late in a full test run it still failed after 20 s of
-    asking again, while a new process reads the same files soundly. What the repair must
-    leave is an index the next process can read (asked `settle_tries` times, `wait_s` apart)."""
+    in 9 with three at a time), while a new process reads the same files soundly. What the
+    repair must leave is an index the next process can read. (Fresh processes that failed
+    too, once put down to files still settling, had met a record no search reaches in a
+    sound index, which `_probe_dense` no longer reads as damage.)"""
     deadline = time.monotonic() + wait_s
     problem = dense_problem(store)
     while problem is not None and time.monotonic() < deadline:
@@ -106,37 +107,44 @@ def dense_problem_after_rebuild(
         problem = dense_problem(store)
     if problem is None or sqlite_file(store) is None:
         return problem
-    # A fresh process has also read a sound rebuild as unfinished (a record not found by its
-    # own vector) while a loaded machine was still settling the files Chroma writes after the
-    # last batch: it is asked a few times, as the in-process probe is.
-    for attempt in range(settle_tries):
-        problem = _isolated_dense_problem(store).message or None
-        if problem is None:
-            return None
-        if attempt + 1 < settle_tries:
-            time.sleep(wait_s)
-    return problem
+    return _isolated_dense_problem(store).message or None
 
 
 def _probe_dense(collection, samples: int) -> str | None:  # noqa: ANN001 - a Collection
     name = collection.name
+    probed, missed = 0, []
     try:
         total = collection.count()
         for offset in sorted({i * total // samples for i in range(samples)} if total else ()):
             stored = collection.get(limit=1, offset=offset, include=["embeddings"])
             if not stored["ids"]:
                 continue  # removed by another writer since count()
+            record = stored["ids"][0]
             found = collection.query(
-                query_embeddings=[stored["embeddings"][0]], n_results=1, include=["distances"]
+                query_embeddings=[stored["embeddings"][0]],
+                n_results=min(total, 10),
+                include=["distances"],
             )
-            # Its own vector is at distance 0 (an identical copy may come first: also 0).
-            if not found["ids"][0] or found["distances"][0][0] > 1e-3:
+            if not found["ids"][0]:
                 return (
-                    f"the dense index of {name!r} does not find record {stored['ids'][0]} by its "
-                    f"own vector: its HNSW files are damaged (dense search answers nothing)"
+                    f"the dense index of {name!r} finds nothing for record {record}'s own "
+                    f"vector: its HNSW files are damaged (dense search answers nothing)"
                 )
+            probed += 1
+            # Its own vector is at distance 0 (an identical copy may come first: also 0).
+            if record not in found["ids"][0] and found["distances"][0][0] > 1e-3:
+                missed.append(record)
     except Exception as exc:  # chromadb raises InternalError and others for damaged segments
         return f"the dense index of {name!r} cannot answer: {type(exc).__name__}: {exc}"
+    # HNSW search is approximate: a sound index can leave a record that no search reaches
+    # (one of 1,000 near-identical chunks, in about one build in ten, the same one in every
+    # process that loads those files), so only misses of half the records probed or more are damage.
+    if missed and len(missed) * 2 >= probed:
+        return (
+            f"the dense index of {name!r} does not find {len(missed)} of {probed} sampled "
+            f"records by their own vectors (record {missed[0]} first): its HNSW files are "
+            f"damaged (dense search answers nothing)"
+        )
     return None
 
 
@@ -182,7 +190,6 @@ def lexical_cache_staleness(store: ArticleStore) -> str | None:
 
 def _running(pid: str) -> bool:
     return pid.isdigit() and process_alive(int(pid))
-    return True
 
 
 def store_problems(store: ArticleStore) -> list[StoreProblem]:
