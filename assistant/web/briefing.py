@@ -137,6 +137,10 @@ class BriefingTab:
             return make(runtime, topic, since, until, outlet, progress)
 
         inputs = [self.topic, self.since, self.until, self.outlet]
+        # Not reads (assistant/web/reads.py), though nothing is stored: a briefing embeds its
+        # topic to search and scores the sentences of every event (a language model writes
+        # them when configured), as CPU-bound as a chat answer, and an export writes a file.
+        # Each keeps Gradio's queue: one at a time per process.
         self.button.click(go, inputs, [self.result, kept], show_progress="full")
         self.topic.submit(go, inputs, [self.result, kept], show_progress="full")
         export_button.click(export, [kept, export_as], exported)

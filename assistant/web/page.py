@@ -13,6 +13,7 @@ from assistant.web import sources as feeds_section
 from assistant.web import stories as stories_web
 from assistant.web import watches as watches_web
 from assistant.web.files import Page
+from assistant.web.reads import read, reading
 
 INTRO = (
     "# Newsdesk\nAsk about the news articles in the library. Every answer quotes the articles: "
@@ -108,7 +109,7 @@ def build_page(runtime: Runtime) -> gr.Blocks:
                 watch_tab = watches_web.WatchTab(runtime, badge)
             with gr.Tab("Stories", id="stories") as stories_item:
                 stories_tab = stories_web.StoriesTab(runtime)
-            stories_item.select(stories_tab.show, stories_tab.inputs, stories_tab.listing)
+            read(stories_item.select, stories_tab.show, stories_tab.inputs, stories_tab.listing)
             with gr.Tab("Briefing", id="briefing"):
                 briefing_web.BriefingTab(runtime)
             with gr.Tab("Library", id="library"):
@@ -215,12 +216,16 @@ def build_page(runtime: Runtime) -> gr.Blocks:
         ask_fn = partial(chat.ask_stream, runtime)
         question.submit(ask_fn, **chat_io)
         ask.click(ask_fn, **chat_io)
+        # Putting an example in the box, and a new conversation, change only this page's own
+        # state: reads (answering the example is not).
         for button in examples:
-            button.click(lambda q: q, button, question).then(ask_fn, **chat_io)
-        new.click(chat.new_conversation, None, chat_io["outputs"])
-        chatbot.clear(chat.new_conversation, None, chat_io["outputs"])
+            read(button.click, lambda q: q, button, question).then(ask_fn, **chat_io)
+        for trigger in (new.click, chatbot.clear):
+            read(trigger, chat.new_conversation, None, chat_io["outputs"])
         copy.click(None, markdown, None, js=COPY_JS)
 
+        # Saving, watching and exporting write (a saved answer, a watch, a file in the exports
+        # folder, older ones swept): they keep Gradio's queue, one at a time, as answering does.
         def save_answers(chosen: list[dict], what: str, request: gr.Request) -> str:
             return handover.save(runtime, chosen, what, request)
 
@@ -235,18 +240,9 @@ def build_page(runtime: Runtime) -> gr.Blocks:
         rows = partial(library.article_rows, runtime)
         refresh_outlets = partial(chat.outlet_filter, runtime)
 
-        # The article list, the outlet filter and the steps of a page's opening are only read,
-        # by events of every user's page. Gradio queues the events of one function in one line
-        # for the whole server, running one at a time unless told otherwise, so one user's list
-        # (or opening page) waited behind another's: these reads have no limit of their own
-        # (Gradio's 40 worker threads bound them all). Every event of such a function needs it:
-        # the lowest limit of those sharing one wins.
-        def reading(event: gr.events.Dependency, *steps: tuple) -> gr.events.Dependency:
-            """After `event`, each step (function, inputs, outputs) in turn, each a read."""
-            for fn, inputs, outputs in steps:
-                event = event.then(fn, inputs, outputs, concurrency_limit=None)
-            return event
-
+        # The article list, the outlet filter and the steps of a page's opening are reads
+        # (assistant/web/reads.py): every event of such a function must be one, the lowest
+        # queue limit of those sharing a function winning.
         def relisted(event: gr.events.Dependency) -> gr.events.Dependency:
             """After `event`: the article list and the outlet filter read afresh."""
             return reading(event, (rows, search, [table, counts]), (refresh_outlets, None, outlets))
@@ -279,7 +275,7 @@ def build_page(runtime: Runtime) -> gr.Blocks:
         )
         for trigger in (add_page.click, page_url.submit):
             relisted(trigger(add_web_page, page_url, [report, page_url], show_progress_on=report))
-        search.change(rows, search, [table, counts], concurrency_limit=None)
+        read(search.change, rows, search, [table, counts])
 
         def add_source(url: str | None, every: str | None, request: gr.Request) -> tuple:
             return feeds_section.add_source(runtime, url, every, request)
@@ -311,20 +307,26 @@ def build_page(runtime: Runtime) -> gr.Blocks:
         started = [feed_report, feeds, following, follow_timer]
         sync_feeds.click(sync_now, following, started)
         sync_feed.click(sync_one, [feed_pick, following], started)
-        follow_timer.tick(
+        # Following a pass only reads how the sources stand (the pass runs in the background).
+        read(
+            follow_timer.tick,
             partial(feeds_section.follow, runtime),
             [following, synced],
             [*started, synced],
             show_progress="hidden",
         )
         reading(
-            synced.change(rows, search, [table, counts], concurrency_limit=None),
-            (refresh_outlets, None, outlets),
+            read(synced.change, rows, search, [table, counts]), (refresh_outlets, None, outlets)
         )
-        remove_feed.click(
-            ask_remove_source, feed_pick, [feed_pending, feed_confirm_text, feed_confirm_row]
+        # Asking before a removal reads (the source, who is signed in), as keeping it changes
+        # only the page; the removal itself is a write.
+        read(
+            remove_feed.click,
+            ask_remove_source,
+            feed_pick,
+            [feed_pending, feed_confirm_text, feed_confirm_row],
         )
-        feed_no.click(feeds_section.cancel_remove, None, [feed_pending, feed_confirm_row])
+        read(feed_no.click, feeds_section.cancel_remove, None, [feed_pending, feed_confirm_row])
         feed_yes.click(
             confirm_remove_source,
             feed_pending,
@@ -334,11 +336,13 @@ def build_page(runtime: Runtime) -> gr.Blocks:
         def on_select(evt: gr.SelectData) -> tuple[str, str]:
             return library.select_row(runtime, evt)
 
-        table.select(on_select, None, [selected, article])
+        # Opening an article, asking before a deletion and cancelling it read (the article,
+        # how many samples, who is signed in) or change only the page: the deletion is a write.
+        read(table.select, on_select, None, [selected, article])
         asking = [pending, confirm_text, confirm_row]
-        remove.click(ask_delete, selected, asking)
-        remove_samples.click(ask_remove_samples, None, asking)
-        no.click(library.cancel, None, [pending, confirm_row])
+        read(remove.click, ask_delete, selected, asking)
+        read(remove_samples.click, ask_remove_samples, None, asking)
+        read(no.click, library.cancel, None, [pending, confirm_row])
         relisted(yes.click(confirm, pending, [selected, article, confirm_row, pending]))
 
         def edit(article_id: str, title: str, outlet: str, day: str, request: gr.Request) -> str:
@@ -347,9 +351,7 @@ def build_page(runtime: Runtime) -> gr.Blocks:
         relisted(save.click(edit, [selected, new_title, new_outlet, new_day], article))
         # A page opening: every step only reads (the store, or who is signed in).
         reading(
-            page.load(
-                partial(chat.on_load, runtime), None, [*examples, outlets], concurrency_limit=None
-            ),
+            read(page.load, partial(chat.on_load, runtime), None, [*examples, outlets]),
             (rows, search, [table, counts]),
             (
                 library.session_controls,

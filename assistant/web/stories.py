@@ -16,6 +16,7 @@ from assistant.stories.listing import StoryList
 from assistant.stories.story import Story
 from assistant.types import Citation
 from assistant.web import render
+from assistant.web.reads import read
 
 LIMIT = 20
 
@@ -117,7 +118,9 @@ class StoriesTab:
             self.button = gr.Button("Show stories", scale=1, elem_id="nd-stories-show")
         self.listing = gr.HTML(elem_id="nd-stories")
         inputs = [self.since, self.until, self.outlet]
-        self.button.click(self.show, inputs, self.listing)
+        # A read: the grouping uses the stored article vectors (nothing is embedded, nothing
+        # answered) and is bounded by `stories.max_articles`.
+        read(self.button.click, self.show, inputs, self.listing)
         self.inputs = inputs
 
     def show(self, since: str | None, until: str | None, outlet: str | None) -> str:

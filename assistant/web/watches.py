@@ -17,6 +17,7 @@ from assistant.serving.runtime import Runtime
 from assistant.watches import Reading, WatchView
 from assistant.web import render
 from assistant.web.library import can_edit
+from assistant.web.reads import read
 
 NEEDS_WRITE = "Watching a question needs a read-write key; any key may read the watches."
 NOTHING_YET = "Ask a question first: then it can be watched."
@@ -170,11 +171,13 @@ class WatchTab:
         def stop(watch_id: str | None, request: gr.Request) -> tuple:
             return remove(runtime, watch_id, request)
 
+        # Marking seen and stopping write (one at a time); looking is a read, by every open
+        # page's timer as by the button: one function, so both events must be reads.
         self.seen.click(mark, None, self.outputs)
         self.remove.click(stop, self.pick, self.outputs)
-        refresh.click(show, None, self.outputs)
+        read(refresh.click, show, None, self.outputs)
         # Changes are found in the background, after an ingest or a sync: an open page looks.
-        gr.Timer(REFRESH_S).tick(show, None, self.outputs, show_progress="hidden")
+        read(gr.Timer(REFRESH_S).tick, show, None, self.outputs, show_progress="hidden")
 
     def show(self) -> tuple[str, str, dict]:
         return shown(self.runtime)
