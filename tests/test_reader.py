@@ -301,3 +301,34 @@ def test_a_copied_report_with_another_name_disagrees_and_a_retelling_does_not():
     retold = "As of Thursday, the Civil Protection Ministry in Athens had declared an emergency."
     assert believed(told, planted)
     assert not believed(told, retold)
+
+
+def test_where_the_quiz_explains_its_answer_only_sentences_saying_so_are_taught_as_right():
+    from assistant.reader.features import FEATURES
+    from assistant.reader.train import reader_pairs
+
+    def candidate(text: str, label: bool) -> dict:
+        features = [0.0] * len(FEATURES)
+        return {"reader_text": text, "label": label, "wrong_choice": False, "features": features}
+
+    question = {
+        "id": "q1",
+        "question": "Which city will host the rowing finals?",
+        "answer": "Marlow",
+        "candidates": [
+            candidate("Organisers chose Marlow to host the rowing finals next summer.", True),
+            candidate("Marlow's mayor opened a bakery on the high street.", True),
+            candidate("The finals were moved twice because of the weather.", False),
+        ],
+    }
+    explained = {("q1", question["question"]): "Marlow was picked to host the rowing finals."}
+
+    def taught_right(pairs: list) -> list[str]:
+        return [p.text for p in pairs if p.label == 1.0]
+
+    every = reader_pairs([question], max_negatives=4, seed=1)
+    assert len(taught_right(every)) == 2
+    clean = reader_pairs([question], 4, 1, explained=explained, min_explained=0.3)
+    assert taught_right(clean) == [question["candidates"][0]["reader_text"]]
+    # The mere mention is taught neither way, the sentence without the answer stays wrong.
+    assert [p.label for p in clean].count(0.0) == 1

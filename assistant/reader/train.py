@@ -59,12 +59,39 @@ def _about_the_question(features: list[float]) -> bool:
     return features[COVERAGE] > 0 or features[CONTEXT_COVERAGE] >= 0.4
 
 
+def explanations(folder: Path) -> dict[tuple[str, str], str]:
+    """Each training question's explanation (the quiz's own sentence saying why its answer is
+    right), by id and text: the split repeats some ids."""
+    from assistant.evaluation.dataset import read_rows
+
+    return {
+        (str(q["id"]), q["question"]): str(q["source_explanation"])
+        for q in read_rows(folder, "questions")
+        if q.get("source_explanation")
+    }
+
+
+def explained_share(text: str, explanation: str, answer: str) -> float:
+    """How much of the explanation's own wording (the answer's words left out) a candidate
+    holds: a sentence saying what the quiz's explanation says shares most of it."""
+    from ingest.text import tokenize
+
+    words = set(tokenize(explanation)) - set(tokenize(answer))
+    return len(words & set(tokenize(text))) / len(words) if words else 1.0
+
+
 def reader_pairs(
-    questions: list[dict], max_negatives: int, seed: int, about_question_only: bool = False
+    questions: list[dict],
+    max_negatives: int,
+    seed: int,
+    about_question_only: bool = False,
+    explained: dict[tuple[str, str], str] | None = None,
+    min_explained: float = 0.0,
 ) -> list:
     """Training pairs: every sentence that answers the question (with `about_question_only`,
-    only those about it), and the hardest negatives (a wrong quiz choice first, then the
-    best-scored sentences without the answer) up to `max_negatives` a question."""
+    only those about it; with `explained`, only those holding at least `min_explained` of
+    the question's explanation), and the hardest negatives (a wrong quiz choice first, then
+    the best-scored sentences without the answer) up to `max_negatives` a question."""
     from assistant.reader.crossencoder import Pair
 
     rng = random.Random(seed)
@@ -72,6 +99,16 @@ def reader_pairs(
     for g, q in enumerate(questions):
         cands = q["candidates"]
         positives = [c for c in cands if c["label"]]
+        # A sentence naming the answer may merely mention it; where the quiz explains its
+        # answer, the sentences that say what the explanation says are the clean positives,
+        # and the others are taught neither way.
+        explanation = (explained or {}).get((q["id"], q["question"]))
+        if explanation and min_explained > 0:
+            positives = [
+                c
+                for c in positives
+                if explained_share(c["reader_text"], explanation, q["answer"]) >= min_explained
+            ]
         negatives = [c for c in cands if not c["label"]]
         negatives.sort(key=lambda c: (not c["wrong_choice"], -c["features"][HAND_SCORE]))
         hard = negatives[: max_negatives // 2]
@@ -195,6 +232,14 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="leave out positives that share no word with the question",
     )
+    parser.add_argument(
+        "--explained-positives",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="where the quiz explains its answer, teach as right only sentences holding at "
+        "least SHARE of the explanation's words (tried in round 15)",
+    )
     parser.add_argument("--refusal-budget", type=float, default=0.08)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=0)
@@ -227,7 +272,15 @@ def main(argv: list[str] | None = None) -> int:
     if len({c["label"] for q in decision_q for c in q["candidates"]}) < 2:
         decision_q = train_q  # too few questions to hold out (tiny test sets)
     _log(f"2/4 reader: {len(reader_q)} questions (the decision: {len(decision_q)})")
-    pairs = reader_pairs(reader_q, args.max_negatives, args.seed, args.about_question_positives)
+    explained = explanations(args.data) if args.explained_positives > 0 else None
+    pairs = reader_pairs(
+        reader_q,
+        args.max_negatives,
+        args.seed,
+        args.about_question_positives,
+        explained,
+        args.explained_positives,
+    )
     _log(f"{len(pairs)} pairs, {sum(p.label for p in pairs):.0f} positive")
     config = TrainConfig(frozen_layers=args.frozen_layers, epochs=args.epochs, seed=args.seed,
                          threads=args.threads, listwise_weight=args.listwise_weight)  # fmt: skip
@@ -264,6 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         "frozen_layers": args.frozen_layers,
         "listwise_weight": args.listwise_weight,
         "about_question_positives": args.about_question_positives,
+        "explained_positives": args.explained_positives,
         "loss_by_epoch": [round(x, 4) for x in losses],
         "minutes": round((time.perf_counter() - started) / 60, 1),
         "data_sha256": hashlib.sha256(train_file.read_bytes()).hexdigest()[:16],
