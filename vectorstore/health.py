@@ -143,7 +143,7 @@ def _probe_dense(collection, samples: int) -> str | None:  # noqa: ANN001 - a Co
         return (
             f"the dense index of {name!r} does not find {len(missed)} of {probed} sampled "
             f"records by their own vectors (record {missed[0]} first): its HNSW files are "
-            f"damaged (dense search answers nothing)"
+            f"damaged (dense search misses them)"
         )
     return None
 
