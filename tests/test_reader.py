@@ -332,3 +332,23 @@ def test_where_the_quiz_explains_its_answer_only_sentences_saying_so_are_taught_
     assert taught_right(clean) == [question["candidates"][0]["reader_text"]]
     # The mere mention is taught neither way, the sentence without the answer stays wrong.
     assert [p.label for p in clean].count(0.0) == 1
+
+
+def test_reader_batches_mix_questions_unless_the_listwise_term_compares_them():
+    from assistant.reader.crossencoder import Pair, TrainConfig, training_batches
+
+    # Six questions of eight candidates each, of every length: as training questions are.
+    pairs = [
+        Pair(f"question {g}?", "word " * ((g * 7 + i * 13) % 40 + 1), float(i == 0), g)
+        for g in range(6)
+        for i in range(8)
+    ]
+    plain = training_batches(pairs, TrainConfig(batch_size=16))
+    listwise = training_batches(pairs, TrainConfig(batch_size=16, listwise_weight=1.0))
+    for batches in (plain, listwise):
+        assert sorted(i for b in batches for i in b) == list(range(len(pairs)))
+    # Pointwise: each batch holds pairs of several questions, not one question's candidates.
+    assert all(len({pairs[i].group for i in b}) >= 3 for b in plain)
+    # Listwise: a question's pairs are never split between batches.
+    for g in range(6):
+        assert sum(any(pairs[i].group == g for i in b) for b in listwise) == 1
