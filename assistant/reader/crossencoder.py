@@ -162,7 +162,7 @@ def training_batches(pairs: Sequence[Pair], config: TrainConfig) -> list[list[in
     """Pair indices in batches of about `config.batch_size`, pairs of similar length together
     (little padding wasted). The listwise term compares a question's pairs, so it needs them
     in one batch; without it, batches mix questions, pairs ordered by length whatever their
-    question: batches of two or three questions each taught a reader that answered ten dev
+    question: batches of two or three questions each taught a reader that answered six dev
     questions fewer (round 16)."""
     if config.listwise_weight:
         return _group_batches(pairs, config.batch_size)
