@@ -91,10 +91,11 @@ newsdesk eval ../shared/train/realtimeqa-train --skip 1800 --sample 120 --seed 0
 python -m assistant.reader.calibration --run TRAIN --exclude WORK/examples-train.jsonl \\
     --write OUT/decision.json --card docs/reader.md
 ```
-On the 2-core machine: the examples take about 1.1 s a question after about 2.5 minutes of
-reading the training files (1,583 questions: about 32 minutes; they are kept in WORK, so a
-second run skips them), the reader 24 minutes (the frozen layers' pass 5, then about 5.5 an
-epoch), the decision 2.5: about an hour from nothing. `minutes` below is the run that made the
+On the 2-core machine (timed in rounds 15 and 16): the examples take about 0.5 s a question
+after about 2.5 minutes of reading the training files (1,535 questions and dev's 223: about
+16 minutes; they are kept in WORK, so a second run skips them), the reader 11 to 13 minutes
+(the frozen layers' pass 2, then about 3 an epoch), the decision and disagreement model 3:
+about half an hour from nothing. `minutes` below is the run that made the
 shipped files, which reused examples built earlier, by a writer that wrote a question again
 for each repeat of its id in the split (`data_sha256` below). Today's code finds 1,616
 questions with passages among the first 1,800 of the shuffled split and writes examples for
