@@ -10,7 +10,7 @@ figure for "how many", a date for "when", a name otherwise).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from assistant.scored import ScoredSentence
 from assistant.settings import ConflictSettings
@@ -108,20 +108,38 @@ def disagreeing(
     policy: ConflictSettings | None = None,
 ) -> ScoredSentence | None:
     """Another article's sentence that answers as well as `best` but with another value of
-    the asked kind, or None. With `likely` (the learned decision: does this sentence answer
-    the question?) both sides must be likely answers; without it, the rival must score close
-    to `best`. `same_thing` says whether two counted words name the same thing ("people",
-    "residents"): two figures disagree only when they count the same thing. `confirm` (the
-    learned disagreement model) has the last word on a pair the rules let through.
+    the asked kind, or None: the first of `rivals` that `confirm` (the learned disagreement
+    model) lets through, when it is given."""
+    found = rivals(best, others, question, kind, likely=likely, same_thing=same_thing,
+                   policy=policy)  # fmt: skip
+    return next((c for c in found if confirm is None or confirm(best, c)), None)
+
+
+def rivals(
+    best: ScoredSentence,
+    others: Sequence[ScoredSentence],
+    question: str,
+    kind: str,
+    *,
+    likely: Callable[[ScoredSentence], bool] | None = None,
+    same_thing: Callable[[str, str], bool] | None = None,
+    policy: ConflictSettings | None = None,
+) -> Iterator[ScoredSentence]:
+    """The sentences of `others`, in order, that the rules set against `best`: from another
+    article (and not the same outlet's report of the same day), close in meaning, with
+    another value of the asked kind. With `likely` (the learned decision: does this sentence
+    answer the question?) both sides must be likely answers; without it, the rival must
+    score close to `best`. `same_thing` says whether two counted words name the same thing
+    ("people", "residents"): two figures disagree only when they count the same thing.
     `policy`: the floors (the settings' `answer.conflicts`; defaults when None)."""
     policy = policy or ConflictSettings()
     if best.vector is None or (likely is not None and not likely(best)):
-        return None
+        return
     if not answer_values(best.text, question, kind):
-        return None
+        return
     for cand in others:
         if likely is None and cand.score < policy.min_relative_score * best.score:
-            return None
+            return
         if cand.article_id == best.article_id or cand.vector is None:
             continue
         if one_outlet(best, cand) and _same_day(best, cand):
@@ -130,12 +148,8 @@ def disagreeing(
             continue
         if float(cand.vector @ best.vector) < policy.min_similarity:
             continue
-        differ = values_differ(
-            best.text, cand.text, question, kind, same_thing, policy.min_same_words
-        )
-        if differ and (confirm is None or confirm(best, cand)):
-            return cand
-    return None
+        if values_differ(best.text, cand.text, question, kind, same_thing, policy.min_same_words):
+            yield cand
 
 
 def values_differ(

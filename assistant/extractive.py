@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.conflicts import CONFLICT_LEAD, disagreeing, one_outlet
+from assistant.conflicts import CONFLICT_LEAD, one_outlet, rivals
 from assistant.digest import asks_for_the_news, digest
 from assistant.reader.disagreement import pair_features
 from assistant.reader.features import CANDIDATES_PER_QUESTION, feature_matrix, reader_text
 from assistant.scored import ScoredSentence
 from assistant.settings import AnswerSettings
 from assistant.span import AnswerSpan, find_span
-from assistant.types import Answer, Citation, QuotingAnswerer
+from assistant.types import Answer, Citation, QuotingAnswerer, RivalPair
 from ingest.text import (
     COUNTRY_INITIALS,
     NUMBER_MENTION,
@@ -107,12 +107,9 @@ class ExtractiveAnswerer(QuotingAnswerer):
             return refusal
         best = eligible[0]
         kind = question_kind(question)
-        lead, rival, disagreement = self._sides(question, kind, eligible)
-        days = _days_apart(lead, rival) if rival else 0
-        if rival and (days > self.policy.same_news_days or (days and one_outlet(lead, rival))):
-            # Two dates far apart, or one outlet's report updated on a later day: the
-            # figure (or the winner) changed; that is news, not a disagreement, and both
-            # are shown with their dates.
+        lead, rival, disagreement, pairs = self._sides(question, kind, eligible)
+        if rival and self._is_change(lead, rival):
+            # A figure that changed is shown as a change, both reports with their dates.
             answer = _compose_change(question, lead, rival, passages)
         elif rival:
             answer = _compose_conflict(question, lead, rival, passages)
@@ -123,6 +120,7 @@ class ExtractiveAnswerer(QuotingAnswerer):
         if rival is not None:
             answer.rival_confidence = rival.probability
             answer.disagreement = disagreement
+        answer.rival_pairs = pairs
         if best.probability is not None and self.decision is not None:
             answer.confidence = best.probability
             strong = best.probability >= self.decision.strong_threshold
@@ -131,36 +129,45 @@ class ExtractiveAnswerer(QuotingAnswerer):
 
     def _sides(
         self, question: str, kind: str, eligible: list[ScoredSentence]
-    ) -> tuple[ScoredSentence, ScoredSentence | None, float | None]:
+    ) -> tuple[ScoredSentence, ScoredSentence | None, float | None, list[RivalPair]]:
         """The sentence a disagreement leads with, the other side (None when the sources
-        agree) and the disagreement model's probability for the pair (None without it)."""
-        likely = confirm = None
-        model = None
-        judged: dict[int, float] = {}
+        agree), the disagreement model's probability for the pair (None without it), and
+        every pair the rules set against each other on the way."""
+        likely = model = None
         if self.decision is not None:
             floor = self.decision.answer_threshold
             likely = lambda c: (c.probability or 0.0) >= floor  # noqa: E731
             # Counts are not judged by the model: see reader/disagreement.py.
             model = self.decision.disagreement if kind != "number" else None
-        if model is not None:
-
-            def confirm(a: ScoredSentence, b: ScoredSentence) -> bool:
-                judged[id(b)] = model.probability(pair_features(a.text, b.text, question, kind))
-                return judged[id(b)] >= model.threshold
-
         # The best sentence's rival first; with the model, failing that, two of the next
         # likely answers that tell one statement with different values: a copied report with
         # another value in it is a disagreement whichever sentence happened to score best.
+        # The search goes on past the pair shown, so the harness sees every pair a higher or
+        # lower threshold could show instead.
         search = self.policy.pair_search
         leads = eligible[:search] if model is not None else eligible[:1]
+        shown: tuple[ScoredSentence, ScoredSentence | None, float | None]
+        shown = (eligible[0], None, None)
+        pairs: list[RivalPair] = []
         for i, lead in enumerate(leads):
             others = eligible[1:] if i == 0 else eligible[i + 1 : search]
-            rival = disagreeing(lead, others, question, kind, likely=likely,
-                                same_thing=self._same_thing, confirm=confirm,
-                                policy=self.policy.conflicts)  # fmt: skip
-            if rival is not None:
-                return lead, rival, judged.get(id(rival))
-        return eligible[0], None, None
+            found = rivals(lead, others, question, kind, likely=likely,
+                           same_thing=self._same_thing, policy=self.policy.conflicts)  # fmt: skip
+            for rival in found:
+                judged = None
+                if model is not None:
+                    judged = model.probability(pair_features(lead.text, rival.text, question, kind))
+                weaker = min(lead.probability or 0.0, rival.probability or 0.0)
+                pairs.append(RivalPair(weaker, judged, self._is_change(lead, rival)))
+                if shown[1] is None and (model is None or (judged or 0.0) >= model.threshold):
+                    shown = (lead, rival, judged)
+        return *shown, pairs
+
+    def _is_change(self, lead: ScoredSentence, rival: ScoredSentence) -> bool:
+        """Two dates far apart, or one outlet's report updated on a later day: the figure
+        (or the winner) changed; that is news, not a disagreement."""
+        days = _days_apart(lead, rival)
+        return days > self.policy.same_news_days or bool(days and one_outlet(lead, rival))
 
     def _chosen(
         self, question: str, kind: str, eligible: list[ScoredSentence]

@@ -43,6 +43,20 @@ class Citation:
         return cls(n, p.article_id, p.title, p.source, p.published_at, p.url, quote, start, end)
 
 
+@dataclass(frozen=True)
+class RivalPair:
+    """Two sentences the disagreement rules set against each other while answering: the
+    weaker side's probability of answering, the disagreement model's probability for the
+    pair (None for two counts, which it does not judge), and whether the two are one figure
+    changing over time rather than a disagreement. Every such pair is kept, in the order the
+    answerer tries them, so the harness can tell which answers any pair of thresholds would
+    call a disagreement (assistant/reader/thresholds.py), not only the pair shown."""
+
+    confidence: float
+    disagreement: float | None
+    change: bool
+
+
 @dataclass
 class Answer:
     """An answer to one question. `abstained` is True when the articles do not answer it;
@@ -66,6 +80,8 @@ class Answer:
     # For such an answer, the learned disagreement model's probability that the two
     # sentences state one thing with different values (assistant/reader/disagreement.py).
     disagreement: float | None = None
+    # Every pair set against each other on the way (the shown one included); not in the API.
+    rival_pairs: list[RivalPair] = field(default_factory=list)
     # Where the value asked for stands inside the best quote, when it can be pointed at.
     answer_span: AnswerSpan | None = None
     # The day (ISO) "last week" or "now" was counted from, when the question used such words

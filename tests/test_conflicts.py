@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from ingest.types import Article
 
@@ -39,6 +40,27 @@ def test_when_two_outlets_give_different_figures_both_sides_are_quoted(store_of)
 
     assert AnswerOut.of(answer).rival_confidence == round(answer.rival_confidence, 3)
     assert answer.rival_confidence >= load_decision().answer_threshold  # a count's gate
+
+
+FERRY_LEDGER = Article(
+    title="Divers inspect hull after Gull Island grounding",
+    text="Officials said 15 passengers were injured after the ferry ran aground off Gull Island "
+    "on Sunday.\n\nThe route stays closed until the inspection ends.",
+    source="Harbor Ledger",
+    published_at="2024-06-02",
+)
+
+
+def test_the_answer_keeps_every_pair_it_set_against_each_other_not_only_the_shown_one(store_of):
+    """Three outlets, three counts: the answer shows one pair, and records each pair the rules
+    let through in the order tried, so the harness can tell what another threshold shows."""
+    answer = store_of([FERRY_HERALD, FERRY_DAILY, FERRY_LEDGER]).ask(FERRY_QUESTION)
+    assert answer.text.startswith("The sources disagree.")
+    assert len(answer.rival_pairs) == 2
+    assert all(p.disagreement is None and not p.change for p in answer.rival_pairs)
+    shown = min(answer.confidence, answer.rival_confidence)
+    assert answer.rival_pairs[0].confidence == pytest.approx(shown)
+    assert "rival_pairs" not in answer.to_dict()  # an analysis aid, not part of the API
 
 
 def test_the_disagreement_floors_are_settings_that_reach_the_answerer(tmp_path, embedder):

@@ -394,6 +394,12 @@ def test_sources_disagree_answers_are_counted_and_listed_for_reading_by_hand(tra
     ferry = {r.id: r for r in train_run.results}["q3"]
     assert ferry.conflict and not {r.id: r for r in train_run.results}["q1"].conflict
     assert {s["outlet"] for s in ferry.conflict_sides} == {"Island Herald", "Coast Daily"}
+    # Every pair the answerer set against each other is kept for the threshold tool.
+    assert ferry.rival_pairs and set(ferry.rival_pairs[0]) == {
+        "confidence",
+        "disagreement",
+        "change",
+    }
     assert summarise(train_run.results)["conflict_answers"] == 0.25
     _, md_path = write_report(train_run, tmp_path)
     assert "| Answers saying the sources disagree (conflicts.md) | 0.250 |" in md_path.read_text()

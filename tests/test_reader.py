@@ -262,6 +262,30 @@ def test_the_disagreement_threshold_is_the_lowest_at_which_few_dev_answers_say_s
     assert picked["dev_conflict_rate"] == 0.03
 
 
+def test_a_raised_disagreement_gate_counts_a_later_pair_the_answerer_would_show_instead():
+    """At gate 0 the answerer shows its first pair; with the gate raised it reads on, and a
+    later pair that reaches the gate is shown. The recorded pairs say so; the shown pair
+    alone (older runs) does not."""
+    from assistant.reader.thresholds import conflict_rate
+
+    def pair(confidence: float, disagreement: float | None, change: bool = False) -> dict:
+        return {"confidence": confidence, "disagreement": disagreement, "change": change}
+
+    first_weak = {"answerable": True, "abstained": False, "confidence": 0.9, "conflict": True,
+                  "rival_confidence": 0.6, "disagreement": 0.17,
+                  "rival_pairs": [pair(0.6, 0.17), pair(0.5, 0.42)]}  # fmt: skip
+    assert conflict_rate([first_weak], 0.3) == 1.0
+    assert conflict_rate([first_weak], 0.5) == 0.0
+    # A later pair whose side is under the answer threshold is no side.
+    assert conflict_rate([first_weak], 0.3, answer_threshold=0.55) == 0.0
+    # The first pair that passes is a figure that changed: shown as a change, not counted.
+    changed = first_weak | {"rival_pairs": [pair(0.6, 0.17), pair(0.5, 0.42, change=True)]}
+    assert conflict_rate([changed], 0.3) == 0.0
+    # An older run without the pairs: judged by the shown pair alone.
+    older = {k: v for k, v in first_weak.items() if k != "rival_pairs"}
+    assert conflict_rate([older], 0.3) == 0.0
+
+
 def test_disagreement_pairs_from_training_questions_plant_wrong_choices_as_real_ones():
     from assistant.reader.disagreement import PAIR_FEATURES, training_pairs
 

@@ -66,6 +66,8 @@ class QuestionResult:
     # On a disagreement: the other side's probability (what the conflict gate compares).
     rival_confidence: float | None = None
     disagreement: float | None = None
+    # Every pair of sentences the answerer set against each other (assistant.types.RivalPair).
+    rival_pairs: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -201,6 +203,7 @@ def _score(
     result.conflict = answer.text.startswith(CONFLICT_LEAD)
     result.rival_confidence = getattr(answer, "rival_confidence", None)
     result.disagreement = getattr(answer, "disagreement", None)
+    result.rival_pairs = [dataclasses.asdict(p) for p in getattr(answer, "rival_pairs", [])]
     if result.conflict:
         result.conflict_sides = [
             {"outlet": c.source, "date": (c.published_at or "")[:10], "title": c.title,

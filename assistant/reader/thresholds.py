@@ -9,8 +9,9 @@ Both runs must be made with `answer_threshold` and the disagreement model's `thr
 decision never refuses, and every pair of sources the rules set against each other is shown),
 so every question's answer and its confidence are known; a refusal at threshold t is then
 every question whose confidence is under t (or that had no candidate at all), and a
-disagreement at gate g one whose two sides both reach the answer threshold and whose
-disagreement probability reaches g.
+disagreement at gate g one where, of every pair of sides the answerer recorded (in the
+order it tried them), the first whose two sides reach the answer threshold and whose
+disagreement probability reaches g is not a figure that changed over time.
 - answer_threshold: refuses the most unanswerable questions (articles only) while refusing
   at most `--budget` of the answerable ones (both files), the issue's two targets at once;
 - strong_threshold ("well supported"): the lowest confidence above which answers (both
@@ -60,14 +61,34 @@ def trade_off(both: list[dict], articles: list[dict], t: float) -> dict:
 
 def conflict_rate(both: list[dict], gate: float, answer_threshold: float = 0.0) -> float:
     """Share of answers that would still say the sources disagree with the disagreement
-    threshold at `gate`: both sides must reach the answer threshold, and the pair `gate`
-    (two counts are not judged by the model: `disagreement` is None there)."""
-    shown = [
-        r for r in both
-        if r.get("conflict") and min(r.get("confidence") or 0.0, r.get("rival_confidence") or 0.0)
-        >= answer_threshold and (r.get("disagreement") is None or r["disagreement"] >= gate)
-    ]  # fmt: skip
+    threshold at `gate` and the answer threshold at `answer_threshold`."""
+    shown = [r for r in both if _disagrees(r, gate, answer_threshold)]
     return len(shown) / max(1, len(both))
+
+
+def _disagrees(r: dict, gate: float, answer_threshold: float) -> bool:
+    """The answerer shows the first pair it tries whose two sides both reach the answer
+    threshold and whose disagreement probability reaches `gate` (two counts are not judged
+    by the model: None there); a pair whose dates say the figure changed is shown as a
+    change instead. Runs that recorded only the shown pair (no `rival_pairs`) are judged
+    by that pair alone, which misses a later pair a raised gate lets through."""
+    pairs = r.get("rival_pairs")
+    if not pairs:
+        return (
+            bool(r.get("conflict"))
+            and min(r.get("confidence") or 0.0, r.get("rival_confidence") or 0.0)
+            >= answer_threshold
+            and (r.get("disagreement") is None or r["disagreement"] >= gate)
+        )
+    if _refused(r, answer_threshold):
+        return False
+    passing = (
+        p for p in pairs
+        if p["confidence"] >= answer_threshold
+        and (p["disagreement"] is None or p["disagreement"] >= gate)
+    )  # fmt: skip
+    first = next(passing, None)
+    return first is not None and not first["change"]
 
 
 def pick(
