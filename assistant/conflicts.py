@@ -96,25 +96,6 @@ def _same_words(a: str, b: str, slot: set[str], question: str) -> float:
     return len(ta & tb) / max(1, min(len(ta), len(tb)))
 
 
-def disagreeing(
-    best: ScoredSentence,
-    others: Sequence[ScoredSentence],
-    question: str,
-    kind: str,
-    *,
-    likely: Callable[[ScoredSentence], bool] | None = None,
-    same_thing: Callable[[str, str], bool] | None = None,
-    confirm: Callable[[ScoredSentence, ScoredSentence], bool] | None = None,
-    policy: ConflictSettings | None = None,
-) -> ScoredSentence | None:
-    """Another article's sentence that answers as well as `best` but with another value of
-    the asked kind, or None: the first of `rivals` that `confirm` (the learned disagreement
-    model) lets through, when it is given."""
-    found = rivals(best, others, question, kind, likely=likely, same_thing=same_thing,
-                   policy=policy)  # fmt: skip
-    return next((c for c in found if confirm is None or confirm(best, c)), None)
-
-
 def rivals(
     best: ScoredSentence,
     others: Sequence[ScoredSentence],

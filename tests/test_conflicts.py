@@ -125,8 +125,15 @@ class _Said:
         return SimpleNamespace(source=self.source, published_at=self.published_at)
 
 
+def _first_rival(best: _Said, others: list[_Said], question: str, kind: str) -> _Said | None:
+    """The sentence the answerer would set against `best`, or None."""
+    from assistant.conflicts import rivals
+
+    return next(rivals(best, others, question, kind), None)
+
+
 def test_two_sentences_about_different_things_are_not_a_disagreement():
-    from assistant.conflicts import answer_values, disagreeing
+    from assistant.conflicts import answer_values
 
     same = np.ones(4) / 2  # every pair of sentences equally close in meaning
     best = _Said("Mayor Ana Ruiz opened the new library on Monday.", 1.0, same, "a")
@@ -134,26 +141,22 @@ def test_two_sentences_about_different_things_are_not_a_disagreement():
     agreeing = _Said("Mayor Ana Ruiz opened the new library on Monday morning.", 0.9, same, "c")
     question = "Who opened the new library?"
     assert answer_values(best.text, question, "person") == {"ana ruiz"}
-    assert disagreeing(best, [other, agreeing], question, "person") is None
+    assert _first_rival(best, [other, agreeing], question, "person") is None
 
 
 def test_the_same_name_told_two_ways_is_not_a_disagreement():
-    from assistant.conflicts import disagreeing
-
     same = np.ones(4) / 2  # every pair of sentences equally close in meaning
     won = "won best in show at the Harbor Kennel Club show, capping a long career."
     question = "Which dog won best in show at the Harbor Kennel Club show?"
     best = _Said(f"A giant schnauzer named Monty {won}", 1.0, same, "a")
     # "Monty" opens this sentence, so it is not read as a name; it is still the same dog.
     retold = _Said(f"Monty the Giant Schnauzer {won}", 0.9, same, "b")
-    assert disagreeing(best, [retold], question, "name") is None
+    assert _first_rival(best, [retold], question, "name") is None
     rival = _Said(f"A giant schnauzer named Biscuit {won}", 0.9, same, "c")
-    assert disagreeing(best, [rival], question, "name") is rival
+    assert _first_rival(best, [rival], question, "name") is rival
 
 
 def test_one_outlets_two_articles_of_one_day_are_one_source_not_a_disagreement():
-    from assistant.conflicts import disagreeing
-
     same = np.ones(4) / 2
     won = "won best in show at the Harbor Kennel Club show, capping a long career."
     question = "Which dog won best in show at the Harbor Kennel Club show?"
@@ -161,12 +164,12 @@ def test_one_outlets_two_articles_of_one_day_are_one_source_not_a_disagreement()
     rival = _Said(
         f"A giant schnauzer named Biscuit {won}", 0.9, same, "b", "Bay Wire", "2024-05-02"
     )
-    assert disagreeing(best, [rival], question, "name") is None
+    assert _first_rival(best, [rival], question, "name") is None
     # The same pair from two outlets is a disagreement.
     other = _Said(
         f"A giant schnauzer named Biscuit {won}", 0.9, same, "c", "Harbor Ledger", "2024-05-02"
     )
-    assert disagreeing(best, [other], question, "name") is other
+    assert _first_rival(best, [other], question, "name") is other
 
 
 def test_one_outlet_updating_its_figure_next_day_is_shown_as_a_change(store_of):
