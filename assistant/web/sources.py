@@ -167,11 +167,17 @@ def _line(sid: str, view: SourceView | None) -> str:
         return f"<li class='nd-bad' data-sync='removed'>{render.esc(sid)}: removed meanwhile</li>"
     name = f"<strong>{render.esc(view.source.url)}</strong>"
     run = view.last_run
-    if view.running_since is not None:
+    # The view reads the run record before this process's running passes, so a pass that
+    # ends between the two reads leaves a record still "running" and no pass here: it is
+    # shown running (as the cards do) until the next refresh reads its end, never as a
+    # finished run whose status says "running". (A pass in another process shows so too.)
+    recorded = run is not None and run.status == "running"
+    if view.running_since is not None or recorded:
+        since_at = view.running_since if view.running_since is not None else run.started_at
         counts = ""
-        if run is not None and run.started_at >= view.running_since:  # this pass's run
+        if run is not None and run.started_at >= since_at:  # this pass's run
             counts = f": {_counts(run)}, {run.left} page(s) to go"
-        since = time.strftime("%H:%M:%S", time.localtime(view.running_since))
+        since = time.strftime("%H:%M:%S", time.localtime(since_at))
         return f"<li data-sync='running'>{name}: syncing since {since}{render.esc(counts)}…</li>"
     if view.requested:
         return (f"<li data-sync='queued'>{name}: asked the process that runs this library's "

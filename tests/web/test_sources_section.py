@@ -198,6 +198,25 @@ def test_sync_now_returns_at_once_and_the_tick_follows_the_pass_to_its_errors(ma
     assert idle[2] == [] and not idle[3].active and idle[4] == synced
 
 
+def test_a_pass_that_ends_between_the_views_two_reads_is_shown_running_not_done_with_running():
+    """The view reads the run record, then this process's running passes: a pass ending in
+    between gives a record still "running" and no pass here. The report line says the
+    source is syncing (the next refresh shows the end), never "done" with status running."""
+    from assistant.sync import SourceView
+    from vectorstore.sync_state import Source, SourceStatus, SyncRun
+
+    source = Source("src1", "http://127.0.0.1:9/feed.xml", 3600)
+    run = SyncRun.start(source.id, "holder")
+    run.added, run.failed = 1, 1
+    between = SourceView(source, SourceStatus(source.id), run, time.time(), running_since=None)
+    line = section._line(source.id, between)
+    assert "data-sync='running'" in line and "syncing since" in line
+    assert "1 added, 0 replaced, 0 unchanged, 1 failed" in line
+    run.status, run.finished_at = "partial", time.time()
+    assert "data-sync='done'" in section._line(source.id, between)
+    assert "partial: 1 added" in section._line(source.id, between)
+
+
 @pytest.mark.slow
 def test_sync_this_source_runs_in_the_background_while_the_page_stays_usable(
     browser, syncing_url, news_site
