@@ -94,6 +94,16 @@ class SourceView:
     def id(self) -> str:
         return self.source.id
 
+    @property
+    def syncing_since(self) -> float | None:
+        """When the pass now running began: this process's, else the last run's while its
+        record says running (a pass in another process, or one that ended after the record
+        was read: the next read shows its end); None when none runs."""
+        if self.running_since is not None:
+            return self.running_since
+        run = self.last_run
+        return run.started_at if run is not None and run.status == "running" else None
+
     def as_dict(self) -> dict:
         s, st = self.source, self.status
         return {

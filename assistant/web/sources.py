@@ -43,7 +43,7 @@ def sources_html(runtime: Runtime) -> str:
     for view in views:
         v = view.as_dict()
         state = "failing" if v["last_error"] else ("ok" if v["last_success_at"] else "new")
-        if view.running_since is not None or (view.last_run and view.last_run.status == "running"):
+        if view.syncing_since is not None:
             state = "syncing"
         head = (
             f"<div class='nd-feed-head'><span class='nd-feed-state nd-feed-{state}'>{state}"
@@ -167,13 +167,10 @@ def _line(sid: str, view: SourceView | None) -> str:
         return f"<li class='nd-bad' data-sync='removed'>{render.esc(sid)}: removed meanwhile</li>"
     name = f"<strong>{render.esc(view.source.url)}</strong>"
     run = view.last_run
-    # The view reads the run record before this process's running passes, so a pass that
-    # ends between the two reads leaves a record still "running" and no pass here: it is
-    # shown running (as the cards do) until the next refresh reads its end, never as a
-    # finished run whose status says "running". (A pass in another process shows so too.)
-    recorded = run is not None and run.status == "running"
-    if view.running_since is not None or recorded:
-        since_at = view.running_since if view.running_since is not None else run.started_at
+    # A record still "running" is shown running even with no pass in this process (see
+    # `syncing_since`), never as a finished run whose status says "running".
+    since_at = view.syncing_since
+    if since_at is not None:
         counts = ""
         if run is not None and run.started_at >= since_at:  # this pass's run
             counts = f": {_counts(run)}, {run.left} page(s) to go"
