@@ -190,6 +190,10 @@ class Syncer:
     # -- sources
 
     def views(self) -> list[SourceView]:
+        # This process's passes are read before their run records: a pass that ends in
+        # between is then seen running with its finished record (the next read shows it
+        # done), never as no pass with a record still saying "running".
+        running = self.running()
         statuses = self.state.statuses()
         last: dict[str, SyncRun] = {}
         for run in self.state.runs():  # newest first
@@ -197,14 +201,18 @@ class Syncer:
         requested = self.state.requests()
         return [
             self._view(s, statuses.get(s.id) or SourceStatus(s.id), last.get(s.id),
-                       bool(requested.get(s.id)))
+                       bool(requested.get(s.id)), running.get(s.id))
             for s in self.state.sources()
         ]  # fmt: skip
 
     def _view(
-        self, source: Source, status: SourceStatus, run: SyncRun | None, requested: bool
+        self,
+        source: Source,
+        status: SourceStatus,
+        run: SyncRun | None,
+        requested: bool,
+        since: float | None,
     ) -> SourceView:
-        since = self.running().get(source.id)
         if requested or status.last_run_at is None:
             next_at = time.time() if requested else source.added_at
         else:
@@ -240,12 +248,15 @@ class Syncer:
         return self.view(source.id)  # type: ignore[return-value]
 
     def view(self, sid: str) -> SourceView | None:
+        since = self.running().get(sid)  # before the runs: see views()
         source = self.state.source(sid)
         if source is None:
             return None
         runs = self.state.runs(sid)
         requested = bool(self.state.requests().get(sid))
-        return self._view(source, self.state.status(sid), runs[0] if runs else None, requested)
+        return self._view(
+            source, self.state.status(sid), runs[0] if runs else None, requested, since
+        )
 
     def remove(self, ref: str) -> bool:
         source = self.find(ref)
