@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -97,3 +98,39 @@ def test_a_calibrated_decision_quotes_and_refuses_as_before_and_shows_the_calibr
     assert "48 million euros" in after.text
     assert after.confidence == pytest.approx(calibration(before.confidence))
     assert after.confidence > before.confidence
+
+
+def test_questions_from_the_hold_out_row_on_are_learned_by_neither_model_and_calibrate(
+    tmp_path, capsys
+):
+    from assistant.reader import calibration
+    from assistant.reader.train import asked_before_row
+
+    tiny = Path(__file__).parent / "data" / "reader-tiny"
+    written = [{"id": f"q-{n}"} for n in (8, 2, 7, 5)]  # examples are in shuffled order
+    assert [q["id"] for q in asked_before_row(written, tiny, 6)] == ["q-2", "q-5"]
+
+    # The calibration run asks two questions the examples hold: one learned (q-2), one
+    # written after the hold-out row (q-7), which is not left out.
+    examples = tmp_path / "examples-train.jsonl"
+    examples.write_text("".join(json.dumps(q) + "\n" for q in written))
+    rng = random.Random(5)
+    results = [
+        {
+            "id": qid,
+            "abstained": False,
+            "confidence": rng.uniform(0.1, 0.6) + 0.3 * right,
+            "correct": right,
+        }  # fmt: skip
+        for qid in ("q-2", "q-7")
+        for right in (True, False) * 10
+    ]
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "result.json").write_text(json.dumps({"questions": results}))
+    base = ["--run", str(run), "--exclude", str(examples)]
+    assert calibration.main([*base, "--hold-out-from", "6", "--data", str(tiny)]) == 0
+    held_out = json.loads(capsys.readouterr().out)
+    assert (held_out["answers"], held_out["left_out_seen_in_training"]) == (20, 20)
+    with pytest.raises(ValueError, match="both right and wrong"):
+        calibration.main(base)  # without the hold-out every example's question is left out

@@ -17,7 +17,10 @@ was while the number shown means what it says.
 
 Questions the reader or decision learned from (their ids in the training examples: a seeded
 draw from the whole file, and the file repeats some questions) are left out of the fit: only
-answers to questions the models never saw say how often they are right.
+answers to questions the models never saw say how often they are right. A reader trained with
+`--hold-out-from ROW` learned from no question on the split's rows from ROW on (its latest
+news), though the examples hold them: give the same `--hold-out-from ROW --data SPLIT` here
+and ask those rows (`newsdesk eval ... --skip ROW`).
 """
 
 from __future__ import annotations
@@ -120,6 +123,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--exclude", type=Path, help="training examples (.jsonl): their questions are left out"
     )
+    parser.add_argument(
+        "--hold-out-from", type=int, metavar="ROW",
+        help="the training run's --hold-out-from: only examples of questions before it are "
+        "left out (those from it on were written but not learned from)",
+    )  # fmt: skip
+    parser.add_argument("--data", type=Path, help="the training split (with --hold-out-from)")
     parser.add_argument("--write", type=Path, help="decision.json to update")
     parser.add_argument("--card", type=Path, help="rewrite the model card (docs/reader.md)")
     args = parser.parse_args(argv)
@@ -129,6 +138,12 @@ def main(argv: list[str] | None = None) -> int:
         from assistant.reader import examples
 
         exclude = {q["id"] for q in examples.read(args.exclude)}
+    if args.hold_out_from is not None:
+        if args.data is None:
+            parser.error("--hold-out-from needs --data, the training split")
+        from assistant.reader.pools import asked_before
+
+        exclude &= asked_before(args.data, args.hold_out_from)
     scored = answered(results, exclude)
     calibration = fit(scored)
     about = {

@@ -13,6 +13,7 @@ in it).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import random
 from collections import Counter
@@ -50,6 +51,13 @@ def coin(question_id: str, seed: int) -> float:
     """A deterministic draw in [0, 1) per question: same split on every machine and run."""
     digest = hashlib.sha256(f"{seed}:{question_id}".encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def asked_before(folder: str | Path, row: int) -> set[str]:
+    """Ids of the questions on the split's rows before `row`. The split is in date order, so
+    the rows from `row` on are its latest news: held out of training, they are questions
+    neither model saw (`newsdesk eval --skip ROW` asks them)."""
+    return {str(q["id"]) for q in itertools.islice(read_rows(Path(folder), "questions"), row)}
 
 
 class _Bm25:

@@ -55,6 +55,15 @@ def build_examples(
     example_files.build(answerer, pools, out, questions)
 
 
+def asked_before_row(questions: list[dict], folder: Path, row: int) -> list[dict]:
+    """The example questions the models may learn from under --hold-out-from: those the split
+    asks before `row` (its later rows are kept for the calibration run)."""
+    from assistant.reader.pools import asked_before
+
+    learnable = asked_before(folder, row)
+    return [q for q in questions if q["id"] in learnable]
+
+
 def _about_the_question(features: list[float]) -> bool:
     return features[COVERAGE] > 0 or features[CONTEXT_COVERAGE] >= 0.4
 
@@ -207,6 +216,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--questions", type=int, help="stop after N questions with examples (time on 2 cores)"
     )
+    parser.add_argument(
+        "--hold-out-from", type=int, metavar="ROW",
+        help="neither model learns from the split's questions from this row on (its latest "
+        "news), so the calibration run can ask them: newsdesk eval --skip ROW",
+    )  # fmt: skip
     parser.add_argument("--dev-limit", type=int)
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--frozen-layers", type=int, default=4)
@@ -254,6 +268,9 @@ def main(argv: list[str] | None = None) -> int:
     _log("1/4 examples")
     build_examples(args.data, train_file, args.limit, args.seed, 0.5, args.questions)
     train_q = list(example_files.read(train_file))[: args.questions]
+    if args.hold_out_from is not None:
+        train_q = asked_before_row(train_q, args.data, args.hold_out_from)
+        _log(f"{len(train_q)} questions before row {args.hold_out_from} (the rest held out)")
     dev_q: list[dict] = []
     if args.dev:
         dev_file = args.work / "examples-dev.jsonl"
@@ -309,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     training = {
         "seed": args.seed,
         "questions": len(train_q),
+        "held_out_from_row": args.hold_out_from,
         "reader_questions": len(reader_q),
         "decision_questions": len(decision_q),
         "pairs": len(pairs),
