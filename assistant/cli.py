@@ -191,6 +191,12 @@ def _build_parser() -> argparse.ArgumentParser:
         "--skip", type=int, default=0, metavar="N",
         help="leave out the first N questions (and the articles only they point at) [0]",
     )  # fmt: skip
+    p.add_argument(
+        "--leave-out", metavar="FILE",
+        help="ask none of the questions whose ids FILE holds (.jsonl, an \"id\" a line: the "
+        "reader's training examples), so the figures are on questions no model learned "
+        "from; their articles stay stored",
+    )  # fmt: skip
 
     p = sub.add_parser("articles", parents=[common], help="list, show or remove articles")
     verbs = p.add_subparsers(dest="verb", required=True, metavar="VERB")
@@ -501,13 +507,16 @@ def _remove_each(refs: Sequence[str], remove: Callable[[str], bool], done: str, 
 def _cmd_eval(app: Newsdesk, args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from assistant.evaluation.dataset import question_ids
     from assistant.evaluation.runner import run_evaluation, summarise, write_report
 
     try:
+        leave_out = question_ids(Path(args.leave_out)) if args.leave_out else frozenset()
         run = run_evaluation(
             args.dataset, app.settings, limit=args.limit,
             explanations=not args.no_explanations, baseline=not args.no_baseline,
             progress=sys.stderr.isatty(), sample=args.sample, seed=args.seed, skip=args.skip,
+            leave_out=leave_out,
         )  # fmt: skip
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

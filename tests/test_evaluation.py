@@ -512,3 +512,26 @@ def test_the_eval_cache_is_shared_across_devices_and_keeps_its_key_from_before_t
     }
     # Stores embedded before the device setting existed were keyed so: still found.
     assert keys == {"EmbedderConfig(model_path=None, batch_size=32, device='cpu')"}
+
+
+def test_questions_left_out_are_not_asked_but_their_articles_stay_stored(train_split):
+    whole = load_dataset(train_split, skip=2)
+    left = load_dataset(train_split, skip=2, leave_out=frozenset({"q3", "q1"}))
+    assert [q.id for q in left.questions] == ["q4"] and left.left_out == 1
+    assert {r["id"] for r in left.records} == {r["id"] for r in whole.records}
+
+
+def test_the_cli_leaves_out_the_questions_a_training_examples_file_names(train_split, tmp_path):
+    examples = tmp_path / "examples-train.jsonl"
+    examples.write_text('{"id": "q3", "candidates": []}\n{"id": "q1", "candidates": []}\n')
+    out = tmp_path / "out"
+    args = ["eval", str(train_split), "--skip", "2", "--no-baseline", "--leave-out"]
+    newsdesk(tmp_path / "data", *args, str(examples), "--out", str(out))
+    payload = json.loads((out / "result.json").read_text())
+    assert [q["id"] for q in payload["questions"]] == ["q4"]
+    assert payload["settings"]["left_out"] == 1
+    assert payload["ingest"]["articles"] == 3  # q3's two ferry reports stay stored
+    assert "1 more left out by `--leave-out`" in (out / "report.md").read_text()
+    examples.write_text('{"id": "q3"}\n{"question": "no id"}\n')
+    bad = newsdesk(tmp_path / "data", *args, str(examples), check_rc=2)
+    assert f"{examples}, object 2: no 'id' field" in bad.stderr

@@ -42,6 +42,8 @@ class Dataset:
     hidden_record_ids: frozenset[str] = frozenset()
     # Records dropped because an earlier one had the same id (the training split repeats some).
     duplicates: int = 0
+    # Questions not asked because `leave_out` named them.
+    left_out: int = 0
 
 
 def jsonl_file(folder: Path, stem: str) -> Path | None:
@@ -78,6 +80,17 @@ def read_jsonl(path: Path) -> Iterator[dict]:
                 yield record
     except (OSError, EOFError, UnicodeDecodeError) as exc:  # a broken gzip or encoding
         raise ValueError(f"{path}: unreadable ({exc})") from None
+
+
+def question_ids(path: Path) -> frozenset[str]:
+    """The `id` of every object of a .jsonl(.gz) file, such as the reader's training examples
+    (what `--leave-out` reads); a ValueError names the file and object of one without."""
+    ids = set()
+    for number, record in enumerate(read_jsonl(path), start=1):
+        if record.get("id") in (None, ""):
+            raise ValueError(f"{path}, object {number}: no 'id' field")
+        ids.add(str(record["id"]))
+    return frozenset(ids)
 
 
 def _ids(values: object) -> list[str]:
@@ -141,6 +154,7 @@ def load_dataset(
     sample: int | None = None,
     seed: int = 0,
     skip: int = 0,
+    leave_out: frozenset[str] = frozenset(),
 ) -> Dataset:
     """Questions and article records of a dataset folder, explanation passages included.
 
@@ -149,7 +163,9 @@ def load_dataset(
     With `sample` N, only N questions (see sample_questions) and the records they point at are
     read: the training split is too big to embed whole on a small machine. `skip` leaves out
     the file's first questions before sampling (the training questions the reader learned
-    from are among the first 1,800), and then too only the records the rest point at are read."""
+    from are among the first 1,800), and then too only the records the rest point at are read.
+    Questions whose ids are in `leave_out` (those a model learned from) are not asked, but
+    their records stay: the same sample stores the same articles with or without them."""
     folder = Path(folder)
     questions_file = jsonl_file(folder, "questions")
     if questions_file is None:
@@ -163,6 +179,8 @@ def load_dataset(
         questions = sample_questions(questions, sample, seed)
     if sample is not None or skip:
         wanted = {r for q in questions for r in q.record_ids}
+    asked = [q for q in questions if q.id not in leave_out]
+    left_out, questions = len(questions) - len(asked), asked
     articles_file = jsonl_file(folder, "articles")
     if articles_file is None:
         raise FileNotFoundError(f"{folder}: no articles.jsonl or articles.jsonl.gz in it")
@@ -179,7 +197,7 @@ def load_dataset(
         if not explanations:
             hidden = frozenset(str(r.get("id")) for r in explanation_records)
     unique = _first_of_each_id(records)
-    return Dataset(folder.name, questions, unique, hidden, len(records) - len(unique))
+    return Dataset(folder.name, questions, unique, hidden, len(records) - len(unique), left_out)
 
 
 def _first_of_each_id(records: list[dict]) -> list[dict]:

@@ -37,6 +37,8 @@ def markdown_report(payload: dict) -> str:
     ours, base = payload["newsdesk"], payload["baseline"]
     sample = payload["settings"].get("sample")
     drawn = f" (a sample drawn with seed {payload['settings']['seed']})" if sample else ""
+    if payload["settings"].get("left_out"):
+        drawn += f"; {payload['settings']['left_out']} more left out by `--leave-out`"
     lines = [
         f"# Evaluation: {payload['dataset']}",
         "",

@@ -241,12 +241,14 @@ def run_evaluation(
     sample: int | None = None,
     seed: int = 0,
     skip: int = 0,
+    leave_out: frozenset[str] = frozenset(),
 ) -> EvalRun:
     """Ask every question (or `limit` first, or a `sample` of N drawn with `seed`; after the
-    first `skip`)."""
+    first `skip`; none whose id is in `leave_out`)."""
     dataset = load_dataset(
-        dataset_dir, explanations=explanations, sample=sample, seed=seed, skip=skip
-    )
+        dataset_dir, explanations=explanations, sample=sample, seed=seed, skip=skip,
+        leave_out=leave_out,
+    )  # fmt: skip
     articles, id_map, skipped = dataset_articles(dataset)
     app, collection = eval_app(settings, articles)
     started = time.perf_counter()
@@ -276,6 +278,7 @@ def run_evaluation(
                   "chunking": repr(settings.ingest.chunking), "search": repr(settings.search),
                   "explanations": explanations, "sample": sample,
                   "seed": seed if sample else None, "skip": skip,
+                  "left_out": dataset.left_out if leave_out else None,
                   "support_share": settings.llm.check.min_coverage},
         ingest=ingest,
     )  # fmt: skip
