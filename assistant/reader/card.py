@@ -107,6 +107,13 @@ reader is judged by real dev runs at its thresholds, and by the counterfactual s
 (`newsdesk eval ../shared/eval/rgb-en-counterfactual --no-baseline`), news of another shape
 than the training split's, before it replaces them: round 17's reader with four trained
 layers gained on dev where only the articles answer and lost 13 points of accuracy there.
+And it is judged on the training split's latest rows, which it never saw (docs/evaluation.md,
+section 1): `--hold-out-from 3400` keeps the rows from 3,400 on (August to December 2024)
+from both models, so a reader can learn from every earlier question and still be calibrated
+and judged on questions it never saw (`calibration --hold-out-from 3400 --data SPLIT`).
+Round 18 trained one so (`--limit 0 --questions 3219 --reader-questions 1960
+--hold-out-from 3400`: 2,740 questions, the reader from 1,376; 36 minutes beside another
+run) and did not keep it (docs/experiments/evaluation-round-18.md).
 """
 
 
