@@ -109,6 +109,8 @@ def test_questions_from_the_hold_out_row_on_are_learned_by_neither_model_and_cal
     tiny = Path(__file__).parent / "data" / "reader-tiny"
     written = [{"id": f"q-{n}"} for n in (8, 2, 7, 5)]  # examples are in shuffled order
     assert [q["id"] for q in asked_before_row(written, tiny, 6)] == ["q-2", "q-5"]
+    with pytest.raises(ValueError, match="not be negative"):
+        asked_before_row(written, tiny, -1)
 
     # The calibration run asks two questions the examples hold: one learned (q-2), one
     # written after the hold-out row (q-7), which is not left out.

@@ -57,6 +57,8 @@ def asked_before(folder: str | Path, row: int) -> set[str]:
     """Ids of the questions on the split's rows before `row`. The split is in date order, so
     the rows from `row` on are its latest news: held out of training, they are questions
     neither model saw (`newsdesk eval --skip ROW` asks them)."""
+    if row < 0:
+        raise ValueError(f"--hold-out-from must not be negative, not {row}")
     return {str(q["id"]) for q in itertools.islice(read_rows(Path(folder), "questions"), row)}
 
 
