@@ -123,7 +123,7 @@ def test_questions_from_the_hold_out_row_on_are_learned_by_neither_model_and_cal
             "abstained": False,
             "confidence": rng.uniform(0.1, 0.6) + 0.3 * right,
             "correct": right,
-        }  # fmt: skip
+        }
         for qid in ("q-2", "q-7")
         for right in (True, False) * 10
     ]

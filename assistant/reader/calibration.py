@@ -135,9 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     results = json.loads((args.run / "result.json").read_text(encoding="utf-8"))["questions"]
     exclude: set[str] = set()
     if args.exclude:
-        from assistant.reader import examples
+        from assistant.evaluation.dataset import question_ids
 
-        exclude = {q["id"] for q in examples.read(args.exclude)}
+        exclude = set(question_ids(args.exclude))  # as `newsdesk eval --leave-out` reads it
     if args.hold_out_from is not None:
         if args.data is None:
             parser.error("--hold-out-from needs --data, the training split")

@@ -199,9 +199,10 @@ def test_sync_now_returns_at_once_and_the_tick_follows_the_pass_to_its_errors(ma
 
 
 def test_a_pass_that_ends_between_the_views_two_reads_is_shown_running_not_done_with_running():
-    """The view reads the run record, then this process's running passes: a pass ending in
-    between gives a record still "running" and no pass here. The report line says the
-    source is syncing (the next refresh shows the end), never "done" with status running."""
+    """A record still "running" with no pass in this process (a pass in another process; or,
+    before views read this process's passes first, one that ended between the two reads):
+    the report line says the source is syncing (the next refresh shows the end), never
+    "done" with status running."""
     from assistant.sync import SourceView
     from vectorstore.sync_state import Source, SourceStatus, SyncRun
 
