@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from assistant.evaluation import metrics
+from assistant.evaluation.answerability import ArticleWords
 from assistant.evaluation.dataset import load_dataset
-from assistant.evaluation.runner import run_evaluation, summarise, write_report
+from assistant.evaluation.runner import run_evaluation, slices, summarise, write_report
 from assistant.settings import load_settings
+from ingest.types import Article
 from tests.test_cli import newsdesk
 
 TINY = Path(__file__).parent / "data" / "tiny_eval"
@@ -375,12 +377,16 @@ def test_a_broken_dataset_file_is_named_in_the_error(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def train_run(train_split, tmp_path_factory):
-    settings = load_settings(
+def train_settings(tmp_path_factory):
+    return load_settings(
         overrides={"data_dir": tmp_path_factory.mktemp("train-data"), "sample_corpus": False},
         environ={},
     )
-    return run_evaluation(train_split, settings, baseline=False)
+
+
+@pytest.fixture(scope="module")
+def train_run(train_split, train_settings):
+    return run_evaluation(train_split, train_settings, baseline=False)
 
 
 def test_a_gzipped_split_is_evaluated_with_numbers_in_words_scored_by_value(train_run):
@@ -535,3 +541,44 @@ def test_the_cli_leaves_out_the_questions_a_training_examples_file_names(train_s
     examples.write_text('{"id": "q3"}\n{"question": "no id"}\n')
     bad = newsdesk(tmp_path / "data", *args, str(examples), check_rc=2)
     assert f"{examples}, object 2: no 'id' field" in bad.stderr
+
+
+def test_a_gold_answer_is_found_however_written_only_in_the_articles_named_and_their_days():
+    def article(article_id: str, text: str, published_at: str | None) -> Article:
+        return Article(id=article_id, title="Notes", text=text, source="Tiny Wire",
+                       published_at=published_at)  # fmt: skip
+
+    words = ArticleWords(
+        [
+            article("ferry", "The coastguard said twelve passengers were hurt.", "2024-06-02"),
+            article("trade", "New tariffs on imports from Mexico and Canada began.", "2024-03-01"),
+            article("prize", "The Harbor Prize went to Ama Owusu.", None),
+        ]
+    )
+    assert words.holds("12", ["ferry"], by_day=20240605)  # a figure found written as a word
+    assert not words.holds("12", ["ferry"], by_day=20240601)  # published after it was asked
+    assert not words.holds("12", ["trade", "unknown"], by_day=20240605)  # only those named
+    assert words.holds("Mexico & Canada", ["ferry", "trade"], by_day=20240605)
+    assert words.holds("June 2024 / 12", ["ferry"])  # any one alternative
+    assert not words.holds("Mexico & Brazil", ["trade"])
+    assert not words.holds("Ama Owusu", ["prize"], by_day=20240605)  # a dated search skips it
+    assert words.holds("Ama Owusu", ["prize"])
+    assert not words.holds("", ["ferry"])
+
+
+def test_refusals_are_also_scored_against_whether_a_searchable_article_holds_the_gold(
+    train_split, train_settings, train_run
+):
+    # q4 is flagged unanswerable by the dataset, but its explanation holds the answer: with
+    # explanations stored it is in the store (and answered right), without them it is not.
+    by_id = {r.id: r for r in train_run.results}
+    assert all(r.answer_in_articles for r in train_run.results)
+    assert by_id["q4"].correct and not by_id["q4"].answerable
+    assert summarise(train_run.results)["right_when_flagged_unanswerable"] == 1
+    articles_only = run_evaluation(train_split, train_settings, baseline=False, explanations=False)
+    in_store = {r.id: r.answer_in_articles for r in articles_only.results}
+    assert in_store == {"q1": True, "q2": True, "q3": True, "q4": False}
+    assert summarise(articles_only.results)["right_when_flagged_unanswerable"] == 0
+    by_where = slices(articles_only.results)["gold_in_own_articles"]
+    assert by_where["answerable, in its own articles"]["newsdesk"]["questions"] == 3
+    assert by_where["unanswerable, in none of its own"]["newsdesk"]["questions"] == 1

@@ -79,6 +79,18 @@ def spell_numbers(text: str) -> str:
     )
 
 
+def said_words(text: str) -> frozenset[str]:
+    """The content words a text says, numbers as figures: what a gold answer's words are
+    looked for in (an answer, or a whole article for answerability.py)."""
+    return frozenset(content_words(spell_numbers(text)))
+
+
+def gold_alternatives(gold: str) -> list[frozenset[str]]:
+    """The word sets any one of which matches the gold answer (non-empty ones only)."""
+    wanted = (said_words(alternative) for alternative in gold.split(" / "))
+    return [words for words in wanted if words]
+
+
 def answer_is_correct(gold: str, answer: str) -> bool:
     """All content words of the gold answer appear in the answer (RealTime QA style), numbers
     compared by value however written (see spell_numbers). A gold answer of alternatives
@@ -87,12 +99,8 @@ def answer_is_correct(gold: str, answer: str) -> bool:
 
     An empty gold answer cannot be matched and counts as wrong.
     """
-    said = set(content_words(spell_numbers(answer)))
-    for alternative in gold.split(" / "):
-        wanted = set(content_words(spell_numbers(alternative)))
-        if wanted and wanted <= said:
-            return True
-    return False
+    said = said_words(answer)
+    return any(wanted <= said for wanted in gold_alternatives(gold))
 
 
 def passage_matches_evidence(passage_text: str, quote: str) -> bool:

@@ -14,6 +14,10 @@ ROWS = [
     ("citation_support_strict", "Citation support, question words counted too"),
     ("abstained_when_unanswerable", "Abstained, unanswerable"),
     ("abstained_when_answerable", "Abstained, answerable (wrongly)"),
+    (
+        "right_when_flagged_unanswerable",
+        "Right answers to questions flagged unanswerable (by the accuracy rule)",
+    ),
     ("conflicts_flagged", "Conflicts flagged, both sides cited"),
     ("misled_by_fake", "Stated the planted false answer unflagged"),
     ("conflict_answers", "Answers saying the sources disagree (conflicts.md)"),
@@ -62,7 +66,7 @@ def markdown_report(payload: dict) -> str:
         for key, both in groups.items():
             s, b = both["newsdesk"], both["baseline"]
             abstained = s.get("abstained_when_answerable")
-            if key == "unanswerable":
+            if key.startswith("unanswerable"):
                 abstained = s.get("abstained_when_unanswerable")
             lines.append(
                 f"| {key} | {s['questions']} | {_fmt(s['answer_accuracy'])} | "

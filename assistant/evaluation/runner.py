@@ -16,6 +16,7 @@ from pathlib import Path
 from assistant.app import Newsdesk
 from assistant.conflicts import CONFLICT_LEAD
 from assistant.evaluation import metrics
+from assistant.evaluation.answerability import ArticleWords
 from assistant.evaluation.dataset import Dataset, EvalQuestion, load_dataset
 from assistant.settings import Settings
 from assistant.support import SUPPORT_SHARE
@@ -23,6 +24,7 @@ from assistant.types import Answer
 from ingest.loaders.records import record_to_article
 from ingest.text import parse_time_scope
 from ingest.types import Article, IngestError
+from vectorstore.records import published_day
 from vectorstore.types import SearchFilters
 
 _SEGMENT = re.compile(r"(.+?)\s*((?:\[\d+\]\s*)+)")
@@ -68,6 +70,9 @@ class QuestionResult:
     disagreement: float | None = None
     # Every pair of sentences the answerer set against each other (assistant.types.RivalPair).
     rival_pairs: list[dict] = field(default_factory=list)
+    # Whether one of the question's own searchable articles holds the gold by the accuracy
+    # rule (answerability.py); None in runs saved before it was measured.
+    answer_in_articles: bool | None = None
 
 
 @dataclass
@@ -286,6 +291,11 @@ def run_evaluation(
     hidden = frozenset(id_map[r] for r in dataset.hidden_record_ids if r in id_map)
     hidden -= {a for r, a in id_map.items() if r not in dataset.hidden_record_ids}
     run.results = [_score(app, q, id_map, dense, hidden) for q in iterator]
+    words = ArticleWords(articles)
+    for q, result in zip(questions, run.results, strict=True):
+        own = [id_map[r] for r in q.record_ids if r in id_map and id_map[r] not in hidden]
+        by_day = published_day(q.question_date.isoformat()) if q.question_date else None
+        result.answer_in_articles = words.holds(q.answer, own, by_day)
     return run
 
 
@@ -332,6 +342,7 @@ def summarise(results: list[QuestionResult], *, ours: bool = True) -> dict:
             else None,
             "abstained_when_unanswerable": metrics.share([r.abstained for r in unanswerable]),
             "abstained_when_answerable": metrics.share([r.abstained for r in answerable]),
+            "right_when_flagged_unanswerable": sum(r.correct for r in unanswerable),
             "conflicts_flagged": metrics.share(conflict),
             "misled_by_fake": metrics.share(misled),
             "conflict_answers": metrics.share([r.conflict for r in results]),
@@ -414,6 +425,12 @@ def slices(results: list[QuestionResult]) -> dict[str, dict[str, dict]]:
         groups["answer_type"][r.answer_type or "-"].append(r)
         groups["outlet"][r.outlet or "-"].append(r)
         groups["answerable"]["answerable" if r.answerable else "unanswerable"].append(r)
+        if r.answer_in_articles is not None:
+            # The dataset's flag beside the accuracy rule's reading of the question's own
+            # articles (answerability.py): where the refusal and articles-only figures go.
+            flag = "answerable" if r.answerable else "unanswerable"
+            where = "in its own articles" if r.answer_in_articles else "in none of its own"
+            groups["gold_in_own_articles"][f"{flag}, {where}"].append(r)
     return {
         name: {
             key: {"newsdesk": summarise(items), "baseline": summarise(items, ours=False)}
