@@ -1,12 +1,13 @@
 """Whether a question's gold answer is in its own articles (its search results, and its
 explanation when stored), judged by the accuracy rule itself (metrics.answer_is_correct).
 
-The datasets flag unanswerable questions by their own string match ("answer_string_in_news_
-corpus"), which misses a gold answer written otherwise ("Luka Dončić" / "Luka Doncic", "Mexico &
-Canada" / "Mexico and Canada"): 8 of realtimeqa-dev's 56 flagged questions have their answer in
-their own search results by the rule that scores the answers. The harness keeps the dataset's
-flag for the reported refusal (the issue's target is set on it) and reports beside it the
-refusal where none of the question's articles holds the answer, so neither hides the other.
+The datasets flag answerability their own way. Dev's `answer_string_in_news_corpus` is a
+string match over the whole corpus: 67 of its 194 answerable questions have the answer in none
+of their own search results (the match found it in another article of the corpus), and it
+misses a gold written otherwise ("Luka Dončić" / "Luka Doncic", "Mexico & Canada" / "Mexico and
+Canada"): 9 of its 56 unanswerable ones have the answer in their own search results by the rule
+that scores the answers. The harness keeps the dataset's flag for the reported figures (the
+issue's targets are set on it) and splits the results by this reading beside it.
 (Any stored article would not do: a short gold such as "India" is in hundreds of them.)"""
 
 from __future__ import annotations
