@@ -322,3 +322,42 @@ def test_export_and_import_carry_the_sources_and_their_state(make_app, news_site
     since = len(news_site.answers)
     (run,) = restored.sync().runs
     assert run.not_modified == 1 and news_site.bodies(since) == []
+
+
+def test_a_pass_ending_between_a_views_reads_is_seen_running_never_stopped_on_its_record(
+    make_app, monkeypatch
+):
+    """A view reads this process's passes before the run records: a pass that ends between
+    the two reads (its final record written, then it leaves the running set, as Pass.run
+    does) is seen running with the record it had, and the next read shows it done. Read the
+    other way round, the view held a record saying "running" with no pass: a page ticking
+    until the pass ends would stop on it."""
+    import dataclasses
+    import time
+
+    from vectorstore.sync_state import Source, SyncRun
+
+    syncer = make_app().syncer
+    source = Source("src1", "http://127.0.0.1:9/feed.xml", 3600)
+    syncer.state.put_source(source)
+    read_runs = syncer.state.runs
+    run: SyncRun | None = None
+
+    def the_pass_ends_after_its_record_is_read(sid: str | None = None) -> list[SyncRun]:
+        records = read_runs(sid)
+        syncer.state.put_run(dataclasses.replace(run, status="ok", finished_at=time.time()))
+        syncer._running.pop(source.id, None)
+        return records
+
+    for read in (lambda: syncer.view(source.id), lambda: syncer.views()[0]):
+        run = SyncRun.start(source.id, syncer.holder)
+        syncer.state.put_run(run)
+        syncer._running[source.id] = run.started_at
+        monkeypatch.setattr(syncer.state, "runs", the_pass_ends_after_its_record_is_read)
+        between = read()
+        assert between.last_run.status == "running"
+        assert between.running_since == run.started_at
+        monkeypatch.setattr(syncer.state, "runs", read_runs)
+        after = read()
+        assert after.running_since is None and after.syncing_since is None
+        assert after.last_run.status == "ok"
