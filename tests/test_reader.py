@@ -327,22 +327,25 @@ def test_a_copied_report_with_another_name_disagrees_and_a_retelling_does_not():
     assert not believed(told, retold)
 
 
-def test_where_the_quiz_explains_its_answer_only_sentences_saying_so_are_taught_as_right():
+def _candidate(text: str, label: bool) -> dict:
+    """A training example's candidate sentence, its signals at 0."""
     from assistant.reader.features import FEATURES
-    from assistant.reader.train import reader_pairs
 
-    def candidate(text: str, label: bool) -> dict:
-        features = [0.0] * len(FEATURES)
-        return {"reader_text": text, "label": label, "wrong_choice": False, "features": features}
+    features = [0.0] * len(FEATURES)
+    return {"reader_text": text, "label": label, "wrong_choice": False, "features": features}
+
+
+def test_where_the_quiz_explains_its_answer_only_sentences_saying_so_are_taught_as_right():
+    from assistant.reader.train import reader_pairs
 
     question = {
         "id": "q1",
         "question": "Which city will host the rowing finals?",
         "answer": "Marlow",
         "candidates": [
-            candidate("Organisers chose Marlow to host the rowing finals next summer.", True),
-            candidate("Marlow's mayor opened a bakery on the high street.", True),
-            candidate("The finals were moved twice because of the weather.", False),
+            _candidate("Organisers chose Marlow to host the rowing finals next summer.", True),
+            _candidate("Marlow's mayor opened a bakery on the high street.", True),
+            _candidate("The finals were moved twice because of the weather.", False),
         ],
     }
     explained = {("q1", question["question"]): "Marlow was picked to host the rowing finals."}
@@ -356,6 +359,29 @@ def test_where_the_quiz_explains_its_answer_only_sentences_saying_so_are_taught_
     assert taught_right(clean) == [question["candidates"][0]["reader_text"]]
     # The mere mention is taught neither way, the sentence without the answer stays wrong.
     assert [p.label for p in clean].count(0.0) == 1
+
+
+def test_an_answering_sentence_is_also_taught_wrong_with_its_answer_cut_out():
+    from assistant.reader.train import erased, reader_pairs
+
+    question = {
+        "id": "q1",
+        "question": "Which town will host the rowing finals?",
+        "answer": "“Marlow”",
+        "candidates": [
+            _candidate("Rowing (2024-05-02) | Marlow won the bid. || Organisers chose Marlow "
+                       "to host the rowing finals.", True),
+            _candidate("Rowing (2024-05-02) | || The finals were moved twice.", False),
+        ],
+    }  # fmt: skip
+    pairs = reader_pairs([question], 4, 1, erased_share=1.0)
+    wrong = [p.text for p in pairs if p.label == 0.0]
+    cut = "Rowing (2024-05-02) | won the bid. || Organisers chose to host the rowing finals."
+    assert wrong == [question["candidates"][1]["reader_text"], cut]
+    assert len(reader_pairs([question], 4, 1)) == len(pairs) - 1  # none without the share
+    assert erased("Marlowe won; MARLOW lost.", "Marlow") == "Marlowe won; lost."
+    assert erased("Sales rose 9.3% in May.", "9%") is None  # not named literally: not taught
+    assert erased("Marlow", "Marlow / Henley") is None  # nothing left
 
 
 def test_reader_batches_mix_questions_unless_the_listwise_term_compares_them():

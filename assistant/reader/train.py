@@ -19,6 +19,7 @@ import argparse
 import hashlib
 import json
 import random
+import re
 import sys
 import time
 from pathlib import Path
@@ -89,6 +90,21 @@ def explained_share(text: str, explanation: str, answer: str) -> float:
     return len(words & set(tokenize(text))) / len(words) if words else 1.0
 
 
+def erased(text: str, answer: str) -> str | None:
+    """`text` with every literal mention of the answer (any " / " alternative, quotes
+    stripped, whole words, any case) cut out; None when it names none literally (a number
+    written otherwise, a plural) or nothing else is left."""
+    names = [a.strip(" \"'“”‘’") for a in answer.split(" / ")]
+    names = [re.escape(n) for n in names if n]
+    if not names:
+        return None
+    mention = re.compile(rf"(?<!\w)(?:{'|'.join(names)})(?!\w)", re.IGNORECASE)
+    cut, found = mention.subn("", text)
+    cut = re.sub(r"\s+([,.;:!?)])", r"\1", re.sub(r"“\s*”|\"\s*\"", "", cut))
+    cut = re.sub(r"[ \t]{2,}", " ", cut).strip()
+    return cut if found and cut else None
+
+
 def reader_pairs(
     questions: list[dict],
     max_negatives: int,
@@ -96,11 +112,14 @@ def reader_pairs(
     about_question_only: bool = False,
     explained: dict[tuple[str, str], str] | None = None,
     min_explained: float = 0.0,
+    erased_share: float = 0.0,
 ) -> list:
     """Training pairs: every sentence that answers the question (with `about_question_only`,
     only those about it; with `explained`, only those holding at least `min_explained` of
     the question's explanation), and the hardest negatives (a wrong quiz choice first, then
-    the best-scored sentences without the answer) up to `max_negatives` a question."""
+    the best-scored sentences without the answer) up to `max_negatives` a question. With
+    `erased_share`, that share of the positives is also taught as a negative with the answer
+    cut out of it (title and context too): the same words about the question, no answer."""
     from assistant.reader.crossencoder import Pair
 
     rng = random.Random(seed)
@@ -130,6 +149,10 @@ def reader_pairs(
             positives = [c for c in positives if _about_the_question(c["features"])]
         pairs += [Pair(q["question"], c["reader_text"], 1.0, g) for c in positives]
         pairs += [Pair(q["question"], c["reader_text"], 0.0, g) for c in chosen]
+        for c in positives:
+            cut = erased(c["reader_text"], q["answer"]) if rng.random() < erased_share else None
+            if cut is not None:
+                pairs.append(Pair(q["question"], cut, 0.0, g))
     return pairs
 
 
@@ -254,6 +277,14 @@ def main(argv: list[str] | None = None) -> int:
         help="where the quiz explains its answer, teach as right only sentences holding at "
         "least SHARE of the explanation's words (tried in round 15)",
     )
+    parser.add_argument(
+        "--erased-negatives",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="teach SHARE of the answering sentences again as wrong, with the answer cut out "
+        "(tried in round 19)",
+    )
     parser.add_argument("--refusal-budget", type=float, default=0.08)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=0)
@@ -297,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         args.about_question_positives,
         explained,
         args.explained_positives,
+        args.erased_negatives,
     )
     _log(f"{len(pairs)} pairs, {sum(p.label for p in pairs):.0f} positive")
     config = TrainConfig(frozen_layers=args.frozen_layers, epochs=args.epochs, seed=args.seed,
@@ -336,6 +368,7 @@ def main(argv: list[str] | None = None) -> int:
         "listwise_weight": args.listwise_weight,
         "about_question_positives": args.about_question_positives,
         "explained_positives": args.explained_positives,
+        "erased_negatives": args.erased_negatives,
         "loss_by_epoch": [round(x, 4) for x in losses],
         "minutes": round((time.perf_counter() - started) / 60, 1),
         "data_sha256": hashlib.sha256(train_file.read_bytes()).hexdigest()[:16],
