@@ -566,7 +566,7 @@ def test_a_gold_answer_is_found_however_written_only_in_the_articles_named_and_t
     assert not words.holds("", ["ferry"])
 
 
-def test_refusals_are_also_scored_against_whether_a_searchable_article_holds_the_gold(
+def test_results_are_split_by_whether_the_questions_own_articles_hold_the_gold(
     train_split, train_settings, train_run
 ):
     # q4 is flagged unanswerable by the dataset, but its explanation holds the answer: with
