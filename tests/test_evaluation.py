@@ -582,3 +582,16 @@ def test_results_are_split_by_whether_the_questions_own_articles_hold_the_gold(
     by_where = slices(articles_only.results)["gold_in_own_articles"]
     assert by_where["answerable, in its own articles"]["newsdesk"]["questions"] == 3
     assert by_where["unanswerable, in none of its own"]["newsdesk"]["questions"] == 1
+
+
+def test_a_run_without_the_baseline_reports_dashes_for_it_not_zeros(train_run, tmp_path):
+    json_path, md_path = write_report(train_run, tmp_path / "report")
+    payload = json.loads(json_path.read_text())
+    assert payload["settings"]["baseline"] is False and payload["baseline"] is None
+    assert all(both["baseline"] is None for groups in payload["slices"].values()
+               for both in groups.values())  # fmt: skip
+    lines = md_path.read_text().splitlines()
+    accuracy = next(x for x in lines if x.startswith("| Answer accuracy (answerable) |"))
+    assert accuracy.endswith("| – |")
+    by_kind = [x for x in lines if x.startswith("| answerable |")]
+    assert by_kind and all(x.split(" | ")[3] == "–" for x in by_kind)  # baseline accuracy

@@ -38,7 +38,8 @@ def _fmt(value: object) -> str:
 
 
 def markdown_report(payload: dict) -> str:
-    ours, base = payload["newsdesk"], payload["baseline"]
+    # No baseline run (`--no-baseline`): its column reads "–", not zeros.
+    ours, base = payload["newsdesk"], payload["baseline"] or {}
     sample = payload["settings"].get("sample")
     drawn = f" (a sample drawn with seed {payload['settings']['seed']})" if sample else ""
     if payload["settings"].get("left_out"):
@@ -64,13 +65,13 @@ def markdown_report(payload: dict) -> str:
             "| --- | --- | --- | --- | --- | --- |",
         ]
         for key, both in groups.items():
-            s, b = both["newsdesk"], both["baseline"]
+            s, b = both["newsdesk"], both["baseline"] or {}
             abstained = s.get("abstained_when_answerable")
             if key.startswith("unanswerable"):
                 abstained = s.get("abstained_when_unanswerable")
             lines.append(
                 f"| {key} | {s['questions']} | {_fmt(s['answer_accuracy'])} | "
-                f"{_fmt(b['answer_accuracy'])} | {_fmt(s['hits@10'])} | {_fmt(abstained)} |"
+                f"{_fmt(b.get('answer_accuracy'))} | {_fmt(s['hits@10'])} | {_fmt(abstained)} |"
             )
     return "\n".join(lines) + "\n"
 

@@ -281,7 +281,7 @@ def run_evaluation(
         dataset=str(dataset_dir),
         settings={"top_k": settings.answer.top_k, "answerer": _answerer_name(settings),
                   "chunking": repr(settings.ingest.chunking), "search": repr(settings.search),
-                  "explanations": explanations, "sample": sample,
+                  "explanations": explanations, "baseline": baseline, "sample": sample,
                   "seed": seed if sample else None, "skip": skip,
                   "left_out": dataset.left_out if leave_out else None,
                   "support_share": settings.llm.check.min_coverage},
@@ -393,14 +393,16 @@ def write_report(run: EvalRun, out_dir: Path) -> tuple[Path, Path]:
     from assistant.evaluation.report import conflicts_markdown, markdown_report
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    compared = run.settings.get("baseline", True)
     payload = {
         "dataset": run.dataset,
         "created": datetime.now().isoformat(timespec="seconds"),
         "settings": run.settings,
         "ingest": run.ingest,
         "newsdesk": summarise(run.results),
-        "baseline": summarise(run.results, ours=False),
-        "slices": slices(run.results),
+        # None without a baseline run: its zeros would read as a baseline that got nothing.
+        "baseline": summarise(run.results, ours=False) if compared else None,
+        "slices": slices(run.results, baseline=compared),
         "calibration": calibration(run.results),
         "questions": [dataclasses.asdict(r) for r in run.results],
     }
@@ -419,7 +421,11 @@ def write_report(run: EvalRun, out_dir: Path) -> tuple[Path, Path]:
     return json_path, md_path
 
 
-def slices(results: list[QuestionResult]) -> dict[str, dict[str, dict]]:
+def slices(
+    results: list[QuestionResult], *, baseline: bool = True
+) -> dict[str, dict[str, dict | None]]:
+    """Newsdesk's (and, when it ran, the baseline's) figures by answer type, outlet,
+    answerability and where the gold is."""
     groups: dict[str, dict[str, list[QuestionResult]]] = defaultdict(lambda: defaultdict(list))
     for r in results:
         groups["answer_type"][r.answer_type or "-"].append(r)
@@ -433,7 +439,10 @@ def slices(results: list[QuestionResult]) -> dict[str, dict[str, dict]]:
             groups["gold_in_own_articles"][f"{flag}, {where}"].append(r)
     return {
         name: {
-            key: {"newsdesk": summarise(items), "baseline": summarise(items, ours=False)}
+            key: {
+                "newsdesk": summarise(items),
+                "baseline": summarise(items, ours=False) if baseline else None,
+            }
             for key, items in sorted(members.items())
         }
         for name, members in groups.items()
