@@ -379,6 +379,15 @@ def test_an_answering_sentence_is_also_taught_wrong_with_its_answer_cut_out():
     cut = "Rowing (2024-05-02) | won the bid. || Organisers chose to host the rowing finals."
     assert wrong == [question["candidates"][1]["reader_text"], cut]
     assert len(reader_pairs([question], 4, 1)) == len(pairs) - 1  # none without the share
+    # The other pairs, random negatives included, are the same with or without erasing.
+    crowded = {**question, "id": "q2", "candidates": [
+        _candidate(f"Rowing (2024-05-03) | || Crews trained on day {n}.", False) for n in range(9)
+    ]}  # fmt: skip
+    plain = [(p.text, p.label) for p in reader_pairs([question, crowded], 4, 1)]
+    for share in (0.5, 1.0):
+        kept = [(p.text, p.label) for p in reader_pairs([question, crowded], 4, 1,
+                                                         erased_share=share) if p.text != cut]  # fmt: skip
+        assert kept == plain
     assert erased("Marlowe won; MARLOW lost.", "Marlow") == "Marlowe won; lost."
     assert erased("Sales rose 9.3% in May.", "9%") is None  # not named literally: not taught
     assert erased("Marlow", "Marlow / Henley") is None  # nothing left

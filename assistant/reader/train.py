@@ -123,6 +123,8 @@ def reader_pairs(
     from assistant.reader.crossencoder import Pair
 
     rng = random.Random(seed)
+    # Its own draws, so that the negatives chosen are the same with or without erasing.
+    erase = random.Random(seed + 1)
     pairs = []
     for g, q in enumerate(questions):
         cands = q["candidates"]
@@ -149,8 +151,8 @@ def reader_pairs(
             positives = [c for c in positives if _about_the_question(c["features"])]
         pairs += [Pair(q["question"], c["reader_text"], 1.0, g) for c in positives]
         pairs += [Pair(q["question"], c["reader_text"], 0.0, g) for c in chosen]
-        for c in positives:
-            cut = erased(c["reader_text"], q["answer"]) if rng.random() < erased_share else None
+        for c in positives if erased_share > 0 else ():
+            cut = erased(c["reader_text"], q["answer"]) if erase.random() < erased_share else None
             if cut is not None:
                 pairs.append(Pair(q["question"], cut, 0.0, g))
     return pairs
