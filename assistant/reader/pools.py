@@ -85,6 +85,30 @@ class _Bm25:
         return scores
 
 
+def article_passages(record: dict, chunking: ChunkingConfig | None = None) -> list[Passage]:
+    """One article record's chunks as the passages a search would return (none for a
+    record that is not a readable article)."""
+    try:
+        article = record_to_article(record, f"train:{record['id']}")
+    except IngestError:
+        return []
+    return [
+        Passage(
+            chunk_id=c.id,
+            article_id=article.id,
+            text=c.text,
+            start=c.start,
+            end=c.end,
+            title=article.title,
+            source=article.source,
+            published_at=article.published_at,
+            url=article.url,
+            score=0.0,
+        )
+        for c in chunk_article(article, chunking or ChunkingConfig())
+    ]
+
+
 def load_pools(
     folder: str | Path,
     *,
@@ -99,32 +123,12 @@ def load_pools(
     questions = list(read_rows(folder, "questions"))
     records = {str(r["id"]): r for r in read_rows(folder, "articles")}
     explanations = {str(r["id"]): r for r in read_rows(folder, "explanation_articles")}
-    chunking = ChunkingConfig()
     chunked: dict[str, list[Passage]] = {}
 
     def passages_of(record: dict) -> list[Passage]:
         rid = str(record["id"])
         if rid not in chunked:
-            try:
-                article = record_to_article(record, f"train:{rid}")
-            except IngestError:
-                chunked[rid] = []
-                return []
-            chunked[rid] = [
-                Passage(
-                    chunk_id=c.id,
-                    article_id=article.id,
-                    text=c.text,
-                    start=c.start,
-                    end=c.end,
-                    title=article.title,
-                    source=article.source,
-                    published_at=article.published_at,
-                    url=article.url,
-                    score=0.0,
-                )
-                for c in chunk_article(article, chunking)
-            ]
+            chunked[rid] = article_passages(record)
         return chunked[rid]
 
     rng = random.Random(seed)
