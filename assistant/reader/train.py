@@ -56,6 +56,33 @@ def build_examples(
     example_files.build(answerer, pools, out, questions)
 
 
+def headline_examples(
+    folder: Path, out: Path, count: int, before_row: int | None, limit: int | None,
+    seed: int, learned: list[dict],
+) -> list[dict]:  # fmt: skip
+    """`count` headline questions' examples (headlines.py), from articles that none of the
+    `learned` questions and none of the rows from `before_row` on were asked about."""
+    from assistant.evaluation.dataset import read_rows
+    from assistant.extractive import ExtractiveAnswerer
+    from assistant.reader.headlines import headline_pools, trimmed
+    from assistant.reader.pools import asked_before, load_pools
+    from vectorstore.config import EmbedderConfig
+    from vectorstore.embeddings import make_embedder
+
+    if not out.exists() or sum(1 for _ in example_files.read(out)) < count:
+        avoid = {q["id"] for q in learned}
+        if before_row is not None:
+            asked = {str(q["id"]) for q in read_rows(folder, "questions")}
+            avoid |= asked - asked_before(folder, before_row)
+        pools = headline_pools(folder, count, seed, avoid)
+        # The training examples' BM25 statistics, so the hand signals are computed alike.
+        _, bm25 = load_pools(folder, limit=limit, seed=seed)
+        answerer = ExtractiveAnswerer(make_embedder(EmbedderConfig()), bm25.idf)
+        example_files.build(answerer, pools, out, count)
+    kept = [trimmed(q) for q in example_files.read(out)]
+    return [q for q in kept if q is not None]
+
+
 def asked_before_row(questions: list[dict], folder: Path, row: int) -> list[dict]:
     """The example questions the models may learn from under --hold-out-from: those the split
     asks before `row` (its later rows are kept for the calibration run)."""
@@ -287,6 +314,20 @@ def main(argv: list[str] | None = None) -> int:
         help="teach SHARE of the answering sentences again as wrong, with the answer cut out "
         "(tried in round 19)",
     )
+    parser.add_argument(
+        "--headline-questions",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also teach the reader N questions asked back from headlines (round 20)",
+    )
+    parser.add_argument(
+        "--headline-before",
+        type=int,
+        metavar="ROW",
+        help="headline questions only from articles of the rows before ROW (the later rows "
+        "stay unseen for `eval --skip ROW`)",
+    )
     parser.add_argument("--refusal-budget", type=float, default=0.08)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=0)
@@ -322,9 +363,17 @@ def main(argv: list[str] | None = None) -> int:
     if len({c["label"] for q in decision_q for c in q["candidates"]}) < 2:
         decision_q = train_q  # too few questions to hold out (tiny test sets)
     _log(f"2/4 reader: {len(reader_q)} questions (the decision: {len(decision_q)})")
+    taught, headlines = reader_q, []
+    if args.headline_questions:
+        headlines = headline_examples(
+            args.data, args.work / "examples-headlines.jsonl", args.headline_questions,
+            args.headline_before, args.limit, args.seed, train_q,
+        )  # fmt: skip
+        _log(f"{len(headlines)} headline questions for the reader")
+        taught = reader_q + headlines
     explained = explanations(args.data) if args.explained_positives > 0 else None
     pairs = reader_pairs(
-        reader_q,
+        taught,
         args.max_negatives,
         args.seed,
         args.about_question_positives,
@@ -371,6 +420,7 @@ def main(argv: list[str] | None = None) -> int:
         "about_question_positives": args.about_question_positives,
         "explained_positives": args.explained_positives,
         "erased_negatives": args.erased_negatives,
+        "headline_questions": len(headlines),
         "loss_by_epoch": [round(x, 4) for x in losses],
         "minutes": round((time.perf_counter() - started) / 60, 1),
         "data_sha256": hashlib.sha256(train_file.read_bytes()).hexdigest()[:16],
