@@ -1,12 +1,13 @@
 """Synthetic training questions written from headlines, for `train --headline-questions`.
 
-A quiz question is usually a headline asked back ("Which pop star drew 2 million fans?"),
+A quiz question is usually a headline asked back ("Who was elected mayor of Lakeside?"),
 answered by a sentence of the article's body that says the same thing in other words. A
 headline with a name or a figure in it can be asked back the same way: the name or figure
-cut out and a question word put in its place ("Who bids farewell at final Dodger Stadium
-concert?", answer "Elton John"). Its answer sentences are the body's sentences that hold
-the name or figure and two more of the headline's words; its pool is its article and the
-other articles the search engine returned beside it, so the negatives are on the same news.
+cut out and a question word put in its place ("Mara Quint sworn in as Lakeside mayor" asks
+"Who sworn in as Lakeside mayor?", answer "Mara Quint"). Its answer sentences are the body's
+sentences that hold the name or figure and two more of the headline's words; its pool is its
+article and the other articles the search engine returned beside it, so the negatives are on
+the same news.
 
 Only articles that no training or held-out question was asked about are used, so the
 decision still sees the reader's scores on news it was not trained on.
@@ -84,8 +85,8 @@ def asked_back(title: str) -> list[tuple[str, str]]:
 
 def _named_in(body: str, answer: str) -> bool:
     """A name is asked for only if the body writes it with its capitals inside a sentence,
-    where only a name keeps them ("Suspected Chinese spies" opens a headline; the body says
-    "suspected Chinese spies")."""
+    where only a name keeps them ("Retired Teacher" may open a headline; the body says
+    "retired teacher Mara Quint")."""
     if not answer[:1].isalpha():
         return True  # a figure
     inside = rf"(?<=[a-z,;] ){re.escape(answer)}(?![\w])"
@@ -164,7 +165,7 @@ def _pool_for(
 
 def trimmed(example: dict) -> dict | None:
     """A headline question's examples with the sentences that would teach it wrongly left
-    out: those naming only part of the answer ("John" for "Elton John": an answer in other
+    out: those naming only part of the answer ("Quint" for "Mara Quint": an answer in other
     words, not a wrong one) and those holding it without two more of the headline's words
     (a mention, not an answer). None when no answer sentence is left."""
     answer_words = said_words(example["answer"])
