@@ -161,3 +161,38 @@ def test_headline_examples_are_scored_like_training_questions_and_kept_from_avoi
     # out only when the examples are read for teaching.
     written = json.loads(out.read_text().splitlines()[0])
     assert any(c["text"].startswith("Quint thanked") for c in written["candidates"])
+
+
+@pytest.mark.slow
+def test_training_with_headline_questions_teaches_one_from_an_article_no_example_was_about(
+    tmp_path: Path,
+):
+    import shutil
+
+    from assistant.reader.train import main
+
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).parent / "data" / "reader-tiny", data)
+    deputy = _article(
+        "h-9",
+        "Ines Halvor named Lakeside deputy mayor",
+        "Mayor Mara Quint named councillor Ines Halvor as Lakeside deputy mayor on Tuesday.\n\n"
+        "Halvor chaired the harbour committee for six years.",
+    )
+    question = {"id": "q-9", "question": "Which councillor became deputy mayor?",
+                "answer": "Ines Halvor", "question_date": "2023-06-21",
+                "search_result_ids": ["h-9"]}  # fmt: skip
+    with (data / "articles.jsonl").open("a") as handle:
+        handle.write(json.dumps(deputy) + "\n")
+    with (data / "questions.jsonl").open("a") as handle:
+        handle.write(json.dumps(question) + "\n")
+    out, work = tmp_path / "out", tmp_path / "work"
+    args = ["--data", str(data), "--out", str(out), "--work", str(work), "--questions", "7"]
+    # Seed 13 leaves q-9 and q-5 out of the 7 example questions; q-5's articles are others'.
+    assert main([*args, "--headline-questions", "3", "--epochs", "1", "--frozen-layers", "5"]) == 0
+    learned = {json.loads(line)["id"] for line in (work / "examples-train.jsonl").open()}
+    assert "q-9" not in learned
+    written = [json.loads(line) for line in (work / "examples-headlines.jsonl").open()]
+    assert [(q["id"], q["answer"]) for q in written] == [("headline-h-9", "Ines Halvor")]
+    training = json.loads((out / "decision.json").read_text())["training"]
+    assert training["headline_questions"] == 1
