@@ -22,7 +22,9 @@ import random
 import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -30,6 +32,9 @@ from assistant.reader import decision as fitting
 from assistant.reader import examples as example_files
 from assistant.reader.features import FEATURES
 from assistant.reader.model import DECISION_FILE, READER_FILE, sha256_of
+
+if TYPE_CHECKING:
+    from assistant.extractive import ExtractiveAnswerer
 
 COVERAGE, CONTEXT_COVERAGE, HAND_SCORE = (
     FEATURES.index(n) for n in ("coverage", "context_coverage", "hand_score")
@@ -43,17 +48,23 @@ def _log(message: str) -> None:
 def build_examples(
     folder: Path, out: Path, limit: int | None, seed: int, share: float, questions: int | None
 ) -> None:
-    from assistant.extractive import ExtractiveAnswerer
     from assistant.reader.pools import load_pools
-    from vectorstore.config import EmbedderConfig
-    from vectorstore.embeddings import make_embedder
 
     if questions and out.exists() and sum(1 for _ in example_files.read(out)) >= questions:
         return  # already built (a resumed run)
     pools, bm25 = load_pools(folder, limit=limit, seed=seed, explanation_share=share)
     _log(f"{folder}: {len(pools)} questions with passages")
-    answerer = ExtractiveAnswerer(make_embedder(EmbedderConfig()), bm25.idf)
-    example_files.build(answerer, pools, out, questions)
+    example_files.build(_answerer(bm25.idf), pools, out, questions)
+
+
+def _answerer(idf: Callable[[str], float]) -> ExtractiveAnswerer:
+    """The answerer that scores training candidates: the packaged embedder and the training
+    pools' BM25 idf standing in for the store's."""
+    from assistant.extractive import ExtractiveAnswerer
+    from vectorstore.config import EmbedderConfig
+    from vectorstore.embeddings import make_embedder
+
+    return ExtractiveAnswerer(make_embedder(EmbedderConfig()), idf)
 
 
 def headline_examples(
@@ -63,11 +74,8 @@ def headline_examples(
     """`count` headline questions' examples (headlines.py), from articles that none of the
     `learned` questions and none of the rows from `before_row` on were asked about."""
     from assistant.evaluation.dataset import read_rows
-    from assistant.extractive import ExtractiveAnswerer
     from assistant.reader.headlines import headline_pools, trimmed
     from assistant.reader.pools import asked_before, load_pools
-    from vectorstore.config import EmbedderConfig
-    from vectorstore.embeddings import make_embedder
 
     if not out.exists() or sum(1 for _ in example_files.read(out)) < count:
         avoid = {q["id"] for q in learned}
@@ -77,8 +85,7 @@ def headline_examples(
         pools = headline_pools(folder, count, seed, avoid)
         # The training examples' BM25 statistics, so the hand signals are computed alike.
         _, bm25 = load_pools(folder, limit=limit, seed=seed)
-        answerer = ExtractiveAnswerer(make_embedder(EmbedderConfig()), bm25.idf)
-        example_files.build(answerer, pools, out, count)
+        example_files.build(_answerer(bm25.idf), pools, out, count)
     kept = [trimmed(q) for q in example_files.read(out)]
     return [q for q in kept if q is not None]
 
