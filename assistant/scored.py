@@ -43,6 +43,8 @@ class ScoredSentence:
     # calibration (what the relative rules between sentences compare).
     probability: float | None = None
     raw_probability: float | None = None
+    # Where in `text` the reader's span head points (its answer), with a span head.
+    answer_chars: tuple[int, int] | None = None
 
     @property
     def article_id(self) -> str:

@@ -114,6 +114,9 @@ and judged on questions it never saw (`calibration --hold-out-from 3400 --data S
 Round 18 trained one so (`--limit 0 --questions 3219 --reader-questions 1960
 --hold-out-from 3400`: 2,740 questions, the reader from 1,376; 36 minutes beside another
 run) and did not keep it (docs/experiments/evaluation-round-18.md).
+`--span-weight 1.0` adds a span head (round 21): a second output, `span_logits`, that points at
+the answer inside the sentence, and two decision columns from it; the shipped files have none,
+and their decision reads the columns before those (docs/experiments/evaluation-round-21.md).
 """
 
 

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.reader.model import encode_pairs, make_tokenizer
+from assistant.reader.model import arrays, encode_pairs, make_tokenizer
+from assistant.reader.spans import sentence_tokens, token_targets
 
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
@@ -29,6 +30,9 @@ class Pair:
     text: str
     label: float
     group: int  # the question it belongs to (for the listwise loss)
+    # The answer's characters in `text` (the span head's target); None: not taught a span
+    # (a positive whose answer is not written literally), or [CLS] for a negative.
+    span: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,8 @@ class TrainConfig:
     # candidates (softmax over the group), which is what picking one sentence to quote needs;
     # the pointwise term keeps the logit meaningful for questions with no answer at all.
     listwise_weight: float = 0.0
+    # Weight of the span head's loss (spans.py); 0: no span head (the shipped reader).
+    span_weight: float = 0.0
 
 
 def _torch(seed: int, threads: int):  # noqa: ANN202
@@ -57,7 +63,7 @@ def _torch(seed: int, threads: int):  # noqa: ANN202
     return torch
 
 
-def build_model(model_dir: Path):  # noqa: ANN201 - torch.nn.Module
+def build_model(model_dir: Path, span_head: bool = False):  # noqa: ANN201 - torch.nn.Module
     import torch
     from transformers import AutoModel
 
@@ -68,6 +74,7 @@ def build_model(model_dir: Path):  # noqa: ANN201 - torch.nn.Module
             super().__init__()
             self.encoder = encoder
             self.head = torch.nn.Linear(encoder.config.hidden_size, 1)
+            self.span = torch.nn.Linear(encoder.config.hidden_size, 2) if span_head else None
 
         def extended_mask(self, attention_mask):  # noqa: ANN001, ANN202
             # Additive mask the eager attention adds to its scores: 0 to attend, -1e4 not.
@@ -81,16 +88,18 @@ def build_model(model_dir: Path):  # noqa: ANN201 - torch.nn.Module
             return hidden
 
         def upper(self, hidden, attention_mask, n_layers):  # noqa: ANN001, ANN201
+            """The sentence logit, and the span logits (tokens x start/end) or None."""
             mask = self.extended_mask(attention_mask)
             for layer in self.encoder.encoder.layer[n_layers:]:
                 hidden = layer(hidden, mask)
             weights = attention_mask[:, :, None].float()
             pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
-            return self.head(pooled).squeeze(-1)
+            return self.head(pooled).squeeze(-1), None if self.span is None else self.span(hidden)
 
         def forward(self, input_ids, attention_mask, token_type_ids):  # noqa: ANN001, ANN201
             hidden = self.lower(input_ids, attention_mask, token_type_ids, 0)
-            return self.upper(hidden, attention_mask, 0)
+            logit, span = self.upper(hidden, attention_mask, 0)
+            return logit if span is None else (logit, span)
 
     return CrossEncoder()
 
@@ -99,7 +108,7 @@ def train(pairs: Sequence[Pair], model_dir: Path, config: TrainConfig, log=print
     """Fine-tune on `pairs`; returns the trained module and the loss per epoch."""
     torch = _torch(config.seed, config.threads)
     tokenizer = make_tokenizer(model_dir)
-    model = build_model(model_dir)
+    model = build_model(model_dir, span_head=config.span_weight > 0)
     model.eval()
     k = config.frozen_layers
     for p in model.encoder.embeddings.parameters():
@@ -112,17 +121,16 @@ def train(pairs: Sequence[Pair], model_dir: Path, config: TrainConfig, log=print
     cached = []
     with torch.no_grad():
         for b, idx in enumerate(batches):
-            feeds = {
-                name: torch.from_numpy(arr)
-                for name, arr in encode_pairs(
-                    tokenizer, [(pairs[i].question, pairs[i].text) for i in idx]
-                ).items()
-            }
+            encodings = tokenizer.encode_batch([(pairs[i].question, pairs[i].text) for i in idx])
+            feeds = {name: torch.from_numpy(arr) for name, arr in arrays(encodings).items()}
             hidden = model.lower(feeds["input_ids"], feeds["attention_mask"],
                                  feeds["token_type_ids"], k)  # fmt: skip
             labels = torch.tensor([pairs[i].label for i in idx], dtype=torch.float32)
             groups = torch.tensor([pairs[i].group for i in idx], dtype=torch.long)
-            cached.append((hidden.to(torch.float16), feeds["attention_mask"], labels, groups))
+            spans = None
+            if model.span is not None:
+                spans = span_targets(torch, [pairs[i] for i in idx], encodings)
+            cached.append((hidden.half(), feeds["attention_mask"], labels, groups, spans))
             if b % 50 == 0:
                 log(f"  lower layers: batch {b + 1}/{len(batches)}")
     positives = sum(p.label for p in pairs)
@@ -142,9 +150,11 @@ def train(pairs: Sequence[Pair], model_dir: Path, config: TrainConfig, log=print
     for epoch in range(config.epochs):
         rng.shuffle(cached)
         total = 0.0
-        for hidden, mask, labels, groups in cached:
-            logits = model.upper(hidden.float(), mask, k)
+        for hidden, mask, labels, groups, spans in cached:
+            logits, span_logits = model.upper(hidden.float(), mask, k)
             loss = loss_fn(logits, labels)
+            if spans is not None:
+                loss = loss + config.span_weight * _span_loss(torch, span_logits, *spans)
             if config.listwise_weight:
                 loss = loss + config.listwise_weight * _listwise(torch, logits, labels, groups)
             optimiser.zero_grad()
@@ -187,6 +197,37 @@ def _group_batches(pairs: Sequence[Pair], batch_size: int) -> list[list[int]]:
     return [b for b in batches if b]
 
 
+def span_targets(torch, pairs: Sequence[Pair], encodings: Sequence):  # noqa: ANN001, ANN201
+    """The span head's targets for a batch: which tokens it may pick ([CLS] and the
+    sentence's), the start and end token, and which pairs teach a span at all."""
+    allowed, starts, ends, taught = [], [], [], []
+    for p, enc in zip(pairs, encodings, strict=True):
+        ok = sentence_tokens(enc, p.text)
+        ok[0] = True
+        target = token_targets(enc, p.text, p.span if p.label > 0.5 else None)
+        if p.label > 0.5 and p.span is None:
+            target = None  # an answer not written literally: no span taught
+        allowed.append(ok)
+        starts.append(target[0] if target else 0)
+        ends.append(target[1] if target else 0)
+        taught.append(target is not None)
+    return (
+        torch.from_numpy(np.stack(allowed)),
+        torch.tensor(starts),
+        torch.tensor(ends),
+        torch.tensor(taught, dtype=torch.float32),
+    )
+
+
+def _span_loss(torch, span_logits, allowed, starts, ends, taught):  # noqa: ANN001, ANN202
+    """Cross-entropy of the start and of the end token over the allowed tokens."""
+    masked = span_logits.masked_fill(~allowed[:, :, None], -1e4)
+    ce = torch.nn.functional.cross_entropy
+    loss = ce(masked[:, :, 0], starts, reduction="none")
+    loss = loss + ce(masked[:, :, 1], ends, reduction="none")
+    return (loss * taught).sum() / taught.sum().clamp(min=1.0) / 2
+
+
 def _listwise(torch, logits, labels, groups):  # noqa: ANN001, ANN202
     """Mean over the batch's questions that have an answering sentence of
     -log(softmax mass on the answering sentences)."""
@@ -209,11 +250,14 @@ def export(model, target: Path, int8_target: Path) -> None:  # noqa: ANN001
     raw = target.with_suffix(".unfused.onnx")
     dummy = torch.ones((2, 8), dtype=torch.long)
     axes = {name: {0: "batch", 1: "tokens"} for name in _INPUTS}
+    outputs = {"logit": {0: "batch"}}
+    if model.span is not None:
+        outputs["span_logits"] = {0: "batch", 1: "tokens"}
     with torch.no_grad():
         torch.onnx.export(
             model, (dummy, dummy, torch.zeros_like(dummy)), str(raw),
-            input_names=list(_INPUTS), output_names=["logit"],
-            dynamic_axes={**axes, "logit": {0: "batch"}}, opset_version=17, dynamo=False,
+            input_names=list(_INPUTS), output_names=list(outputs),
+            dynamic_axes={**axes, **outputs}, opset_version=17, dynamo=False,
         )  # fmt: skip
     config = model.encoder.config
     optimise(raw, target, config.hidden_size, config.num_attention_heads)
@@ -231,4 +275,5 @@ def score_with_torch(model, model_dir: Path, question: str, texts: Sequence[str]
     pairs = [(question, t) for t in texts]
     feeds = {k: torch.from_numpy(v) for k, v in encode_pairs(tokenizer, pairs).items()}
     with torch.no_grad():
-        return model(**feeds).numpy()
+        out = model(**feeds)
+    return (out[0] if isinstance(out, tuple) else out).numpy()

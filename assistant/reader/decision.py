@@ -20,12 +20,21 @@ def stack(questions: Iterable[dict], reader_scores: Sequence[Sequence[float]] | 
     (By position, not by id: the training split repeats some question ids.)"""
     rows, labels, groups = [], [], []
     reader_cols = [FEATURES.index(n) for n in ("reader", "reader_gap", "reader_rank")]
+    span_cols = [FEATURES.index(n) for n in ("span", "span_gap")]
     for g, q in enumerate(questions):
         if not q["candidates"]:
             continue
-        block = np.asarray([c["features"] for c in q["candidates"]], dtype=np.float32)
+        stored = np.asarray([c["features"] for c in q["candidates"]], dtype=np.float32)
+        # Example files written before the span columns existed have fewer columns.
+        block = np.zeros((len(stored), len(FEATURES)), dtype=np.float32)
+        block[:, : stored.shape[1]] = stored
         if reader_scores is not None:
-            logits = np.asarray(reader_scores[g], dtype=np.float32)
+            # Per question: the logits, or (with a span head) rows of logits and span scores.
+            scores = np.asarray(reader_scores[g], dtype=np.float32)
+            logits = scores[0] if scores.ndim == 2 else scores
+            if scores.ndim == 2:
+                block[:, span_cols[0]] = scores[1]
+                block[:, span_cols[1]] = scores[1] - scores[1].max()
             order = np.argsort(-logits, kind="stable")
             rank = np.empty(len(logits), dtype=np.float32)
             rank[order] = np.arange(len(logits), dtype=np.float32)
@@ -65,6 +74,7 @@ def fit(
 
 
 def probabilities(params: dict, rows: np.ndarray) -> np.ndarray:
+    rows = rows[:, : len(params["weights"])]  # fitted without the span columns: fewer
     z = ((rows - np.asarray(params["mean"])) / np.asarray(params["scale"])) @ np.asarray(
         params["weights"]
     ) + params["bias"]

@@ -38,7 +38,13 @@ FEATURES = (
     "reader",
     "reader_gap",
     "reader_rank",
+    # The span head's best span against no answer (spans.py), and its gap to the best
+    # candidate's; 0 for a reader without one. Last, so that a decision fitted for a reader
+    # without a span head reads the columns before them (WITHOUT_SPAN).
+    "span",
+    "span_gap",
 )
+WITHOUT_SPAN = len(FEATURES) - 2
 
 
 def neighbour(cand: ScoredSentence, max_chars: int = 240) -> str:
@@ -58,10 +64,14 @@ def reader_text(cand: ScoredSentence) -> str:
 
 
 def feature_matrix(
-    kind: str, cands: Sequence[ScoredSentence], reader_scores: Sequence[float] | None = None
+    kind: str,
+    cands: Sequence[ScoredSentence],
+    reader_scores: Sequence[float] | None = None,
+    span_scores: Sequence[float] | None = None,
 ) -> np.ndarray:
     """One row per candidate, columns as FEATURES. `cands` are one question's eligible
-    sentences, best hand score first; `reader_scores` the reader's logits (0 without one)."""
+    sentences, best hand score first; `reader_scores` the reader's logits and `span_scores`
+    its span head's (0 without)."""
     n = len(cands)
     rows = np.zeros((n, len(FEATURES)), dtype=np.float32)
     if not n:
@@ -71,6 +81,7 @@ def feature_matrix(
     best_sim = max(c.similarity for c in cands)
     best_cov = max(c.coverage for c in cands)
     best_reader = float(reader.max())
+    span = np.asarray(span_scores if span_scores is not None else [0.0] * n, np.float32)
     reader_order = np.argsort(-reader, kind="stable")
     reader_rank = np.empty(n, dtype=np.float32)
     reader_rank[reader_order] = np.arange(n, dtype=np.float32)
@@ -98,5 +109,7 @@ def feature_matrix(
             reader[i],
             reader[i] - best_reader,
             min(reader_rank[i], 10) / 10,
+            span[i],
+            span[i] - float(span.max()),
         ]
     return rows

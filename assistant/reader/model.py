@@ -20,7 +20,7 @@ import numpy as np
 from assistant.reader import disagreement
 from assistant.reader.calibration import Calibration
 from assistant.reader.disagreement import DisagreementModel
-from assistant.reader.features import FEATURES
+from assistant.reader.features import FEATURES, WITHOUT_SPAN
 
 MODEL_DIR = Path(__file__).parent / "model"
 READER_FILE = "reader-int8.onnx"
@@ -53,7 +53,11 @@ def make_tokenizer(model_dir: Path, max_tokens: int = MAX_TOKENS):  # noqa: ANN2
 
 def encode_pairs(tokenizer, pairs: Sequence[tuple[str, str]]) -> dict[str, np.ndarray]:  # noqa: ANN001
     """Model inputs for (question, candidate text) pairs."""
-    encodings = tokenizer.encode_batch(list(pairs))
+    return arrays(tokenizer.encode_batch(list(pairs)))
+
+
+def arrays(encodings: Sequence) -> dict[str, np.ndarray]:
+    """Model inputs from the tokenizer's encodings."""
     return {
         "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
         "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
@@ -81,6 +85,7 @@ class Decision:
     calibration: Calibration | None = None
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        rows = rows[:, : len(self.weights)]  # a decision fitted without the span columns
         z = ((rows - self.mean) / self.scale) @ self.weights + self.bias
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
@@ -91,7 +96,7 @@ class Decision:
 
 def load_decision(folder: Path = MODEL_DIR) -> Decision:
     data = json.loads((folder / DECISION_FILE).read_text(encoding="utf-8"))
-    if tuple(data["features"]) != FEATURES:
+    if tuple(data["features"]) not in (FEATURES, FEATURES[:WITHOUT_SPAN]):
         raise ReaderUnavailable(f"{folder / DECISION_FILE}: fitted on other features")
     return Decision(
         weights=np.asarray(data["weights"], dtype=np.float32),
@@ -142,7 +147,23 @@ class Reader:
             return np.zeros(0, dtype=np.float32)
         self.warm_up()
         feeds = encode_pairs(self._tokenizer, [(question, t) for t in texts])
-        return self._session.run(None, feeds)[0].reshape(-1).astype(np.float32)
+        return self._session.run(["logit"], feeds)[0].reshape(-1).astype(np.float32)
+
+    def read(self, question: str, texts: Sequence[str]):  # noqa: ANN201
+        """The sentence logits, and with a span head each sentence's best span: its score
+        against no answer and its characters in the text (spans.py); spans None without."""
+        if not texts:
+            return np.zeros(0, dtype=np.float32), None
+        self.warm_up()
+        encodings = self._tokenizer.encode_batch([(question, t) for t in texts])
+        outputs = [o.name for o in self._session.get_outputs()]
+        results = self._session.run(outputs, arrays(encodings))
+        logits = results[0].reshape(-1).astype(np.float32)
+        if "span_logits" not in outputs:
+            return logits, None
+        from assistant.reader.spans import span_scores
+
+        return logits, span_scores(encodings, texts, results[1])
 
 
 @cache

@@ -30,7 +30,7 @@ import numpy as np
 
 from assistant.reader import decision as fitting
 from assistant.reader import examples as example_files
-from assistant.reader.features import FEATURES
+from assistant.reader.features import FEATURES, WITHOUT_SPAN
 from assistant.reader.model import DECISION_FILE, READER_FILE, sha256_of
 
 if TYPE_CHECKING:
@@ -128,11 +128,11 @@ def erased(text: str, answer: str) -> str | None:
     """`text` with every literal mention of the answer (any " / " alternative, quotes
     stripped, whole words, any case) cut out; None when it names none literally (a number
     written otherwise, a plural) or nothing else is left."""
-    names = [a.strip(" \"'“”‘’") for a in answer.split(" / ")]
-    names = [re.escape(n) for n in names if n]
-    if not names:
+    from assistant.reader.spans import mentions
+
+    mention = mentions(answer)
+    if mention is None:
         return None
-    mention = re.compile(rf"(?<!\w)(?:{'|'.join(names)})(?!\w)", re.IGNORECASE)
     cut, found = mention.subn("", text)
     cut = re.sub(r"\s+([,.;:!?)])", r"\1", re.sub(r"“\s*”|\"\s*\"", "", cut))
     cut = re.sub(r"[ \t]{2,}", " ", cut).strip()
@@ -155,6 +155,7 @@ def reader_pairs(
     `erased_share`, that share of the positives is also taught as a negative with the answer
     cut out of it (title and context too): the same words about the question, no answer."""
     from assistant.reader.crossencoder import Pair
+    from assistant.reader.spans import answer_chars
 
     rng = random.Random(seed)
     # Its own draws, so that the negatives chosen are the same with or without erasing.
@@ -183,7 +184,8 @@ def reader_pairs(
         # its context only mentions it (a name recurs in many sentences): not taught either way.
         if about_question_only:
             positives = [c for c in positives if _about_the_question(c["features"])]
-        pairs += [Pair(q["question"], c["reader_text"], 1.0, g) for c in positives]
+        pairs += [Pair(q["question"], c["reader_text"], 1.0, g,
+                       answer_chars(c["reader_text"], q["answer"])) for c in positives]  # fmt: skip
         pairs += [Pair(q["question"], c["reader_text"], 0.0, g) for c in chosen]
         for c in positives if erased_share > 0 else ():
             cut = erased(c["reader_text"], q["answer"]) if erase.random() < erased_share else None
@@ -192,14 +194,16 @@ def reader_pairs(
     return pairs
 
 
-def reader_scores(session_file: Path, questions: list[dict]) -> list[list[float]]:
+def reader_scores(session_file: Path, questions: list[dict]) -> list[list]:
+    """Per question, the reader's logits; with a span head, [logits, span scores]."""
     from assistant.reader.model import Reader
 
     reader = Reader(session_file.parent)
-    return [
-        reader.scores(q["question"], [c["reader_text"] for c in q["candidates"]]).tolist()
-        for q in questions
-    ]
+    out = []
+    for q in questions:
+        logits, spans = reader.read(q["question"], [c["reader_text"] for c in q["candidates"]])
+        out.append(logits.tolist() if spans is None else [logits.tolist(), [s for s, _ in spans]])
+    return out
 
 
 def quiz_choices(folder: Path) -> dict[tuple[str, str], list[str]]:
@@ -335,6 +339,13 @@ def main(argv: list[str] | None = None) -> int:
         help="headline questions only from articles of the rows before ROW (the later rows "
         "stay unseen for `eval --skip ROW`)",
     )
+    parser.add_argument(
+        "--span-weight",
+        type=float,
+        default=0.0,
+        help="also train a span head (where the answer is in the sentence) with this loss "
+        "weight; its best span's score joins the decision (round 21)",
+    )
     parser.add_argument("--refusal-budget", type=float, default=0.08)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=0)
@@ -390,7 +401,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     _log(f"{len(pairs)} pairs, {sum(p.label for p in pairs):.0f} positive")
     config = TrainConfig(frozen_layers=args.frozen_layers, epochs=args.epochs, seed=args.seed,
-                         threads=args.threads, listwise_weight=args.listwise_weight)  # fmt: skip
+                         threads=args.threads, listwise_weight=args.listwise_weight,
+                         span_weight=args.span_weight)  # fmt: skip
     if args.reuse_reader and (args.out / READER_FILE).is_file():
         # A resumed run: the reader trained earlier stays; its losses are the earlier run's.
         losses = args.reuse_reader
@@ -404,7 +416,9 @@ def main(argv: list[str] | None = None) -> int:
     _log("3/4 decision")
     train_scores = reader_scores(args.out / READER_FILE, decision_q)
     rows, labels, _ = fitting.stack(decision_q, train_scores)
-    params = fitting.fit(rows, labels, seed=args.seed)
+    # Without a span head its columns stay out of the decision (as before round 21).
+    names = FEATURES if args.span_weight > 0 else FEATURES[:WITHOUT_SPAN]
+    params = fitting.fit(rows[:, : len(names)], labels, seed=args.seed, names=names)
     _log("3/4 disagreement")
     disagreement = fit_disagreement(decision_q, train_scores, params, args.data, args.seed)
     thresholds = {"answer_threshold": 0.3, "strong_threshold": 0.6}
@@ -428,6 +442,7 @@ def main(argv: list[str] | None = None) -> int:
         "explained_positives": args.explained_positives,
         "erased_negatives": args.erased_negatives,
         "headline_questions": len(headlines),
+        "span_weight": args.span_weight,
         "loss_by_epoch": [round(x, 4) for x in losses],
         "minutes": round((time.perf_counter() - started) / 60, 1),
         "data_sha256": hashlib.sha256(train_file.read_bytes()).hexdigest()[:16],
