@@ -232,8 +232,9 @@ class ExtractiveAnswerer(QuotingAnswerer):
         if self.reader is not None and top:
             texts = [reader_text(c) for c in top]
             logits, spans = self.reader.read(question, texts)
-            for cand, text, (_, chars) in zip(top, texts, spans or (), strict=False):
-                cand.answer_chars = in_sentence(chars, text, cand.text)
+            if spans is not None:
+                for cand, text, (_, chars) in zip(top, texts, spans, strict=True):
+                    cand.answer_chars = in_sentence(chars, text, cand.text)
         span_scores = [s for s, _ in spans] if spans else None
         probabilities = self.decision.probabilities(
             feature_matrix(question_kind(question), top, logits, span_scores)

@@ -143,11 +143,8 @@ class Reader:
                 self._load()
 
     def scores(self, question: str, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros(0, dtype=np.float32)
-        self.warm_up()
-        feeds = encode_pairs(self._tokenizer, [(question, t) for t in texts])
-        return self._session.run(["logit"], feeds)[0].reshape(-1).astype(np.float32)
+        """The sentence logits alone."""
+        return self.read(question, texts)[0]
 
     def read(self, question: str, texts: Sequence[str]):  # noqa: ANN201
         """The sentence logits, and with a span head each sentence's best span: its score
